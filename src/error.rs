@@ -1,0 +1,68 @@
+//! Errors as values: every failure plinth reports, with the source position when one is known.
+
+use std::fmt;
+
+/// A position in a user's file (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+impl Location {
+    pub fn new(file: impl Into<String>, line: u64, column: u64) -> Location {
+        Location {
+            file: file.into(),
+            line: line.max(1),
+            column: column.max(1),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input at a known place: a schema file or plugins.toml.
+    #[error("{location}: {message}")]
+    At { location: Location, message: String },
+    /// Bad input without a position (a missing file, a bad flag combination…).
+    #[error("{0}")]
+    Usage(String),
+    /// The database refused or failed; `context` says what plinth was doing.
+    #[error("{context}: {message}")]
+    Database { context: String, message: String },
+    /// The plan holds destructive steps and `--allow-destructive` was not given.
+    #[error("refusing to apply: the plan is destructive:\n{0}\nnothing was applied; re-run with --allow-destructive to accept this data loss")]
+    Destructive(String),
+    /// Applying did not converge, or stopped half way (MySQL), with what happened.
+    #[error("{0}")]
+    Apply(String),
+}
+
+impl Error {
+    pub fn at(location: Location, message: impl Into<String>) -> Error {
+        Error::At {
+            location,
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::Usage(message.into())
+    }
+
+    pub fn database(context: impl Into<String>, message: impl fmt::Display) -> Error {
+        Error::Database {
+            context: context.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,9 @@
+//! plinth: declarative, plugin-aware schema management for PostgreSQL, MySQL/MariaDB and SQLite.
+//!
+//! The pipeline (see ARCHITECTURE.md): `config` + `sql` build the desired [`model::Schema`],
+//! `db` inspects the live one, `diff` compares them, `plan` orders the changes, `render` turns
+//! them into SQL, and `db` applies it.
+
+pub mod error;
+pub mod model;
+pub mod sql;

@@ -1,0 +1,381 @@
+//! The canonical schema IR: one model for every engine, compared with `==`.
+//!
+//! Both sides of a diff are lowered into these values (the desired SQL by `sql`, the live
+//! catalog by `db`), already normalized for the target [`Dialect`]: names folded the way the
+//! engine folds them, types spelled the way the engine's catalog spells them, expressions in one
+//! canonical text. The differ therefore compares values and never re-interprets text.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+/// The three engines. Dialects are data: a `match` on this enum, never a trait object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+impl Dialect {
+    pub const ALL: [Dialect; 3] = [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+            Dialect::Sqlite => "sqlite",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        match name.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" | "pg" => Some(Dialect::Postgres),
+            "mysql" | "mariadb" => Some(Dialect::Mysql),
+            "sqlite" | "sqlite3" => Some(Dialect::Sqlite),
+            _ => None,
+        }
+    }
+
+    /// Fold an unquoted identifier the way the engine does. PostgreSQL folds to lower case;
+    /// MySQL keeps table names as written (case-sensitive on Linux) and compares column names
+    /// case-insensitively, which callers handle; SQLite is case-insensitive, and we keep the
+    /// spelling as written so rendered DDL looks like the source.
+    pub fn fold(self, ident: &str) -> String {
+        match self {
+            Dialect::Postgres => ident.to_lowercase(),
+            Dialect::Mysql | Dialect::Sqlite => ident.to_string(),
+        }
+    }
+
+    /// The longest identifier the engine accepts, in bytes.
+    pub fn max_identifier_len(self) -> Option<usize> {
+        match self {
+            Dialect::Postgres => Some(63),
+            Dialect::Mysql => Some(64),
+            Dialect::Sqlite => None,
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A whole database (or the part of it plinth manages).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Schema {
+    pub tables: BTreeMap<String, Table>,
+    /// PostgreSQL enum types, by name. Empty on the other engines (MySQL enums are column types).
+    pub enums: BTreeMap<String, EnumType>,
+}
+
+impl Schema {
+    /// Keep only the tables (and enum types) for which `keep` says yes.
+    pub fn retain_tables(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.tables.retain(|name, _| keep(name));
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumType {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table {
+    pub name: String,
+    /// Declaration order. The differ matches columns by name; order is not a difference.
+    pub columns: Vec<Column>,
+    pub primary_key: Option<PrimaryKey>,
+    /// Sorted (see [`Table::normalize_order`]): equality does not depend on declaration order.
+    pub foreign_keys: Vec<ForeignKey>,
+    pub uniques: Vec<Unique>,
+    pub checks: Vec<Check>,
+    pub indexes: Vec<Index>,
+    pub comment: Option<String>,
+    /// Engine-specific table options that matter for equality (MySQL `ENGINE`, SQLite
+    /// `WITHOUT ROWID`/`STRICT`), canonical key → value.
+    pub options: BTreeMap<String, String>,
+}
+
+impl Table {
+    pub fn new(name: impl Into<String>) -> Table {
+        Table {
+            name: name.into(),
+            columns: Vec::new(),
+            primary_key: None,
+            foreign_keys: Vec::new(),
+            uniques: Vec::new(),
+            checks: Vec::new(),
+            indexes: Vec::new(),
+            comment: None,
+            options: BTreeMap::new(),
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    /// Sort the constraint lists so that `==` ignores declaration order.
+    pub fn normalize_order(&mut self) {
+        self.foreign_keys.sort();
+        self.foreign_keys.dedup();
+        self.uniques.sort();
+        self.uniques.dedup();
+        self.checks.sort();
+        self.checks.dedup();
+        self.indexes.sort();
+    }
+
+    /// Tables this one references through foreign keys (itself excluded).
+    pub fn referenced_tables(&self) -> impl Iterator<Item = &str> {
+        self.foreign_keys
+            .iter()
+            .map(|fk| fk.ref_table.as_str())
+            .filter(move |t| *t != self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// The type as the engine's catalog spells it (PostgreSQL `format_type`, MySQL
+    /// `COLUMN_TYPE`, SQLite the declared type upper-cased).
+    pub ty: String,
+    pub nullable: bool,
+    /// Canonical expression text (see `sql::expr`).
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    pub generated: Option<Generated>,
+    pub collation: Option<String>,
+    pub comment: Option<String>,
+    /// MySQL `ON UPDATE CURRENT_TIMESTAMP`, canonical expression text.
+    pub on_update: Option<String>,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, ty: impl Into<String>) -> Column {
+        Column {
+            name: name.into(),
+            ty: ty.into(),
+            nullable: true,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+            on_update: None,
+        }
+    }
+}
+
+/// How a column numbers itself.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    /// PostgreSQL `GENERATED ALWAYS AS IDENTITY`.
+    Always(SequenceOptions),
+    /// PostgreSQL `GENERATED BY DEFAULT AS IDENTITY`.
+    ByDefault(SequenceOptions),
+    /// PostgreSQL `serial`/`bigserial`/`smallserial`: an owned sequence and a `nextval` default.
+    Serial,
+    /// MySQL `AUTO_INCREMENT`; SQLite `AUTOINCREMENT` (or the rowid alias, see `sqlite`).
+    AutoIncrement,
+}
+
+/// Identity sequence options; `None` means the engine's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SequenceOptions {
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Generated {
+    pub expr: String,
+    pub stored: bool,
+}
+
+/// A constraint or index name. A name the engine would generate by itself is not part of the
+/// schema's meaning: two generated names compare equal whatever they say, so a constraint the
+/// user left unnamed matches the live one the engine named. The text is kept for rendering
+/// (`DROP CONSTRAINT` needs the real name).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Name {
+    Given(String),
+    Generated(String),
+}
+
+impl Name {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Name::Given(s) | Name::Generated(s) => s,
+        }
+    }
+
+    pub fn is_generated(&self) -> bool {
+        matches!(self, Name::Generated(_))
+    }
+
+    /// The name to write in DDL when creating the object: generated names are left to the engine.
+    pub fn given(&self) -> Option<&str> {
+        match self {
+            Name::Given(s) => Some(s),
+            Name::Generated(_) => None,
+        }
+    }
+
+    fn key(&self) -> (u8, &str) {
+        match self {
+            Name::Given(s) => (0, s),
+            Name::Generated(_) => (1, ""),
+        }
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Name {}
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Name {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PrimaryKey {
+    pub name: Name,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+    pub deferrable: Deferrable,
+    pub name: Name,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl FkAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FkAction> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "NO ACTION" | "" => Some(FkAction::NoAction),
+            "RESTRICT" => Some(FkAction::Restrict),
+            "CASCADE" => Some(FkAction::Cascade),
+            "SET NULL" => Some(FkAction::SetNull),
+            "SET DEFAULT" => Some(FkAction::SetDefault),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Deferrable {
+    #[default]
+    NotDeferrable,
+    InitiallyImmediate,
+    InitiallyDeferred,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unique {
+    pub columns: Vec<String>,
+    pub name: Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Check {
+    /// Canonical expression text.
+    pub expr: String,
+    pub name: Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Index {
+    pub name: Name,
+    pub unique: bool,
+    pub parts: Vec<IndexPart>,
+    /// Partial index predicate, canonical expression text.
+    pub predicate: Option<String>,
+    /// Access method when not the default (PostgreSQL `gin`, `gist`, …).
+    pub method: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct IndexPart {
+    pub key: IndexKey,
+    pub descending: bool,
+    /// MySQL prefix length (`name(20)`).
+    pub prefix: Option<u32>,
+    pub collation: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexKey {
+    Column(String),
+    /// Canonical expression text.
+    Expr(String),
+}
+
+impl IndexPart {
+    pub fn column(name: impl Into<String>) -> IndexPart {
+        IndexPart {
+            key: IndexKey::Column(name.into()),
+            descending: false,
+            prefix: None,
+            collation: None,
+        }
+    }
+}
