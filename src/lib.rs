@@ -6,4 +6,5 @@
 
 pub mod error;
 pub mod model;
+pub mod db;
 pub mod sql;

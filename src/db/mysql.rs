@@ -1,0 +1,12 @@
+//! MySQL/MariaDB: catalog inspection (bulk queries) into the canonical IR.
+
+use sqlx::MySqlConnection;
+
+use super::Inspected;
+use crate::error::{Error, Result};
+
+/// Read every table of the default schema (plinth's own `plinth_*` tables excepted).
+pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
+    let _ = conn;
+    Err(Error::usage("MySQL/MariaDB inspection is not implemented yet"))
+}
