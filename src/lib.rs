@@ -4,7 +4,14 @@
 //! `db` inspects the live one, `diff` compares them, `plan` orders the changes, `render` turns
 //! them into SQL, and `db` applies it.
 
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod diff;
 pub mod error;
 pub mod model;
-pub mod db;
+pub mod pipeline;
+pub mod plan;
+pub mod render;
 pub mod sql;

@@ -1,10 +1,22 @@
 //! The only place that talks to databases: connect, inspect, apply, lock, history.
 
+mod apply;
+mod history;
 pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 
-use crate::model::Schema;
+use std::str::FromStr;
+
+use sqlx::mysql::MySqlConnectOptions;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, MySqlConnection, PgConnection, SqliteConnection};
+
+pub use apply::{apply, Applied, Batch};
+
+use crate::error::{Error, Result};
+use crate::model::{Dialect, Schema};
 
 /// What an inspection read, and how many catalog queries it took (a fixed number, whatever
 /// the size of the schema: tests hold inspectors to that).
@@ -17,4 +29,106 @@ pub struct Inspected {
 /// plinth's own bookkeeping tables: never inspected, diffed or dropped.
 pub fn is_plinth_table(name: &str) -> bool {
     name.starts_with("plinth_")
+}
+
+/// An open connection to one of the three engines.
+pub enum Conn {
+    Postgres(PgConnection),
+    Mysql(MySqlConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl Conn {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Conn::Postgres(_) => Dialect::Postgres,
+            Conn::Mysql(_) => Dialect::Mysql,
+            Conn::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+}
+
+/// The engine a database URL names.
+pub fn dialect_of_url(url: &str) -> Result<Dialect> {
+    let scheme = url
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match scheme.as_str() {
+        "postgres" | "postgresql" => Ok(Dialect::Postgres),
+        "mysql" | "mariadb" => Ok(Dialect::Mysql),
+        "sqlite" => Ok(Dialect::Sqlite),
+        _ => Err(Error::usage(format!(
+            "database URL `{}` names no engine plinth knows: use postgres://…, mysql://… or sqlite://path",
+            redact(url)
+        ))),
+    }
+}
+
+/// The URL with any password replaced, for messages: credentials are never printed.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let hidden = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+pub async fn connect(url: &str) -> Result<Conn> {
+    let dialect = dialect_of_url(url)?;
+    let fail = |e: sqlx::Error| Error::database(format!("cannot connect to {}", redact(url)), e);
+    Ok(match dialect {
+        Dialect::Postgres => {
+            let options = PgConnectOptions::from_str(url).map_err(fail)?;
+            Conn::Postgres(options.connect().await.map_err(fail)?)
+        }
+        Dialect::Mysql => {
+            let url = url.replacen("mariadb://", "mysql://", 1);
+            let options = MySqlConnectOptions::from_str(&url).map_err(fail)?;
+            Conn::Mysql(options.connect().await.map_err(fail)?)
+        }
+        Dialect::Sqlite => {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(fail)?
+                .create_if_missing(true)
+                .foreign_keys(false)
+                .busy_timeout(std::time::Duration::from_secs(30));
+            Conn::Sqlite(options.connect().await.map_err(fail)?)
+        }
+    })
+}
+
+/// Read the live schema (every table but plinth's own).
+pub async fn inspect(conn: &mut Conn) -> Result<Inspected> {
+    match conn {
+        Conn::Postgres(c) => postgres::inspect(c).await,
+        Conn::Mysql(c) => mysql::inspect(c).await,
+        Conn::Sqlite(c) => sqlite::inspect(c).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://bob:secret@db:5432/app"),
+            "postgres://bob:***@db:5432/app"
+        );
+        assert_eq!(redact("mysql://root@h/x"), "mysql://root@h/x");
+        assert_eq!(redact("sqlite://shop.db"), "sqlite://shop.db");
+    }
 }

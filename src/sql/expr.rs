@@ -47,6 +47,10 @@ fn rewrite(dialect: Dialect, e: &mut Expr) {
     while let Expr::Nested(inner) = e {
         *e = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
     }
+    if dialect == Dialect::Postgres && postgres(e) {
+        parenthesize_operands(e);
+        return;
+    }
     match e {
         Expr::Identifier(ident) => fold_ident(dialect, ident),
         Expr::CompoundIdentifier(parts) => {
@@ -60,6 +64,9 @@ fn rewrite(dialect: Dialect, e: &mut Expr) {
         }
         Expr::Function(func) => {
             lower_name(&mut func.name);
+            if dialect == Dialect::Mysql {
+                mysql_function(func);
+            }
             let name = func.name.to_string();
             let no_args = match &func.args {
                 FunctionArguments::None => true,
@@ -115,6 +122,14 @@ fn rewrite(dialect: Dialect, e: &mut Expr) {
                 };
             }
         }
+        // MySQL 8 writes charset introducers into stored expressions (`_utf8mb4'a'`).
+        Expr::Prefixed { prefix, value }
+            if dialect == Dialect::Mysql
+                && prefix.value.starts_with('_')
+                && matches!(value.as_ref(), Expr::Value(_)) =>
+        {
+            *e = std::mem::replace(value.as_mut(), Expr::value(Value::Null));
+        }
         Expr::Value(v) => {
             if dialect == Dialect::Mysql {
                 if let Value::Boolean(b) = v.value {
@@ -125,6 +140,207 @@ fn rewrite(dialect: Dialect, e: &mut Expr) {
         _ => {}
     }
     parenthesize_operands(e);
+}
+
+/// MySQL/MariaDB synonyms, spelled as the catalog gives them back: `now(3)` and
+/// `localtimestamp(3)` are `current_timestamp(3)` (precision 0 is no precision), `curdate()`
+/// is `CURRENT_DATE`, `curtime()` is `CURRENT_TIME`.
+fn mysql_function(func: &mut sqlparser::ast::Function) {
+    let name = func.name.to_string();
+    let args = match &func.args {
+        FunctionArguments::None => Vec::new(),
+        FunctionArguments::List(list) => list.args.iter().map(|a| a.to_string()).collect(),
+        FunctionArguments::Subquery(_) => return,
+    };
+    let rename = match name.as_str() {
+        "now" | "localtimestamp" | "localtime" | "current_timestamp" => "current_timestamp",
+        "curdate" | "current_date" => "current_date",
+        "curtime" | "current_time" => "current_time",
+        _ => return,
+    };
+    func.name = ObjectName::from(vec![Ident::new(rename)]);
+    if args.len() == 1 && args[0] == "0" {
+        func.args = FunctionArguments::None;
+    }
+}
+
+/// PostgreSQL: undo what the server does to an expression when it stores it, so the user's
+/// spelling and `pg_get_expr`'s meet. Returns true when `e` is final (a cast that stays).
+fn postgres(e: &mut Expr) -> bool {
+    let take = |b: &mut Box<Expr>| std::mem::replace(b.as_mut(), Expr::value(Value::Null));
+    match e {
+        // `x BETWEEN a AND b` is stored as `x >= a AND x <= b`; NOT BETWEEN as `x < a OR x > b`.
+        Expr::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => {
+            let (lo, hi, join) = if *negated {
+                (BinaryOperator::Lt, BinaryOperator::Gt, BinaryOperator::Or)
+            } else {
+                (
+                    BinaryOperator::GtEq,
+                    BinaryOperator::LtEq,
+                    BinaryOperator::And,
+                )
+            };
+            let x = take(expr);
+            let mut left = Expr::BinaryOp {
+                left: Box::new(x.clone()),
+                op: lo,
+                right: Box::new(take(low)),
+            };
+            let mut right = Expr::BinaryOp {
+                left: Box::new(x),
+                op: hi,
+                right: Box::new(take(high)),
+            };
+            parenthesize_operands(&mut left);
+            parenthesize_operands(&mut right);
+            *e = Expr::BinaryOp {
+                left: Box::new(left),
+                op: join,
+                right: Box::new(right),
+            };
+        }
+        // `LIKE` is stored as the `~~` operator family.
+        Expr::BinaryOp { left, op, right }
+            if matches!(
+                op,
+                BinaryOperator::PGLikeMatch
+                    | BinaryOperator::PGILikeMatch
+                    | BinaryOperator::PGNotLikeMatch
+                    | BinaryOperator::PGNotILikeMatch
+            ) =>
+        {
+            let negated = matches!(
+                op,
+                BinaryOperator::PGNotLikeMatch | BinaryOperator::PGNotILikeMatch
+            );
+            let insensitive = matches!(
+                op,
+                BinaryOperator::PGILikeMatch | BinaryOperator::PGNotILikeMatch
+            );
+            let (expr, pattern) = (Box::new(take(left)), Box::new(take(right)));
+            *e = if insensitive {
+                Expr::ILike {
+                    negated,
+                    any: false,
+                    expr,
+                    pattern,
+                    escape_char: None,
+                }
+            } else {
+                Expr::Like {
+                    negated,
+                    any: false,
+                    expr,
+                    pattern,
+                    escape_char: None,
+                }
+            };
+        }
+        // `x NOT IN ('a', 'b')` is stored as `x <> ALL (ARRAY['a', 'b'])`.
+        Expr::AllOp {
+            left,
+            compare_op: BinaryOperator::NotEq,
+            right,
+        } if matches!(right.as_ref(), Expr::Array(_)) => {
+            if let Expr::Array(array) = take(right) {
+                *e = Expr::InList {
+                    expr: Box::new(take(left)),
+                    list: array.elem,
+                    negated: true,
+                };
+            }
+        }
+        // `INTERVAL '1 day'` is stored as `'1 day'::interval`.
+        Expr::Interval(interval)
+            if interval.leading_field.is_none()
+                && interval.last_field.is_none()
+                && interval.leading_precision.is_none()
+                && interval.fractional_seconds_precision.is_none() =>
+        {
+            *e = Expr::Cast {
+                kind: CastKind::DoubleColon,
+                expr: Box::new(take(&mut interval.value)),
+                data_type: DataType::Custom(ObjectName::from(vec![Ident::new("interval")]), vec![]),
+                format: None,
+            };
+            return postgres(e);
+        }
+        Expr::Cast {
+            kind,
+            expr: inner,
+            data_type,
+            format: None,
+        } => {
+            let ty = crate::sql::types::normalize(Dialect::Postgres, data_type).ty;
+            // Negative and wide numbers come back quoted: `'-1'::integer`, `'3000000000'::bigint`.
+            if let Some(number) = numeric_string(inner, &ty) {
+                **inner = number;
+            }
+            // Columns are cast implicitly to text and to wider numbers (`(qty)::numeric`).
+            let implicit = is_text_type(data_type) || is_numeric_type(&ty);
+            let droppable = (is_literal(inner) && !ty.starts_with("interval"))
+                || (matches!(inner.as_ref(), Expr::Identifier(_)) && implicit)
+                || (*kind == CastKind::DoubleColon && is_text_array(inner, data_type));
+            if droppable {
+                *e = take(inner);
+                return false;
+            }
+            // A cast that stays has one spelling: `x::type`, the type as the catalog names it.
+            *kind = CastKind::DoubleColon;
+            *data_type = DataType::Custom(ObjectName::from(vec![Ident::new(ty)]), vec![]);
+            if is_compound(inner) || matches!(inner.as_ref(), Expr::Cast { .. }) {
+                let x = take(inner);
+                **inner = Expr::Nested(Box::new(x));
+            }
+            return true;
+        }
+        _ => {}
+    }
+    false
+}
+
+/// PostgreSQL's numeric types, as `types::normalize` spells them.
+fn is_numeric_type(ty: &str) -> bool {
+    matches!(
+        ty,
+        "smallint" | "integer" | "bigint" | "real" | "double precision"
+    ) || ty.starts_with("numeric")
+}
+
+/// `'-1.5'` cast to a numeric type, as the number literal the user wrote.
+fn numeric_string(e: &Expr, ty: &str) -> Option<Expr> {
+    let numeric = is_numeric_type(ty);
+    let Expr::Value(ValueWithSpan {
+        value: Value::SingleQuotedString(s),
+        ..
+    }) = e
+    else {
+        return None;
+    };
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let plain = !digits.is_empty()
+        && digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && digits.parse::<f64>().is_ok();
+    if !numeric || !plain {
+        return None;
+    }
+    let number = Expr::value(Value::Number(digits.to_string(), false));
+    Some(if s.starts_with('-') {
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: Box::new(number),
+        }
+    } else {
+        number
+    })
 }
 
 /// Wrap every compound operand of an operator in exactly one pair of parentheses.

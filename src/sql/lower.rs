@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use sqlparser::ast::{
-    AlterTableOperation, ColumnDef, ColumnOption, CommentDef, CommentObject, ConstraintCharacteristics,
-    CreateIndex, CreateTable, CreateTableOptions, DeferrableInitial, Expr, GeneratedAs,
-    GeneratedExpressionMode, Ident, IndexColumn, IndexType, ObjectName, ObjectNamePart,
-    ReferentialAction, SequenceOptions as AstSeqOption, SqlOption, Statement, TableConstraint,
-    UserDefinedTypeRepresentation, Value,
+    AlterTableOperation, ColumnDef, ColumnOption, CommentDef, CommentObject,
+    ConstraintCharacteristics, CreateIndex, CreateTable, CreateTableOptions, DeferrableInitial,
+    Expr, GeneratedAs, GeneratedExpressionMode, Ident, IndexColumn, IndexOption, IndexType,
+    ObjectName, ObjectNamePart, ReferentialAction, SequenceOptions as AstSeqOption, SqlOption,
+    Statement, TableConstraint, UserDefinedTypeRepresentation, Value,
 };
 use sqlparser::tokenizer::Token;
 
@@ -45,11 +45,7 @@ impl<'a> Lowering<'a> {
     /// The object name's last part, folded; a schema qualifier other than the default is an
     /// error (plinth manages one schema).
     fn object_name(&self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
-        let parts: Vec<&Ident> = name
-            .0
-            .iter()
-            .filter_map(ObjectNamePart::as_ident)
-            .collect();
+        let parts: Vec<&Ident> = name.0.iter().filter_map(ObjectNamePart::as_ident).collect();
         let Some(last) = parts.last() else {
             return Err(self.err(at.clone(), "empty name"));
         };
@@ -99,6 +95,18 @@ impl<'a> Lowering<'a> {
             }
         }
         Ok(name)
+    }
+
+    /// A collation name as the catalog spells it. PostgreSQL: folded like any identifier
+    /// (`"C"` is `C`, `"en_US"` keeps its case), the `pg_catalog.` qualifier dropped.
+    fn collation_name(&self, name: &ObjectName) -> String {
+        match (
+            self.dialect,
+            name.0.last().and_then(ObjectNamePart::as_ident),
+        ) {
+            (Dialect::Postgres, Some(ident)) => self.fold(ident),
+            _ => name.to_string(),
+        }
     }
 
     fn idents(&self, idents: &[Ident], at: &Location) -> Result<Vec<String>> {
@@ -157,7 +165,11 @@ impl<'a> Lowering<'a> {
             }
             other => {
                 let text = other.to_string();
-                let head: String = text.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+                let head: String = text
+                    .split_whitespace()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 Err(self.err(
                     at,
                     format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX{} and nothing else; remove it", if self.dialect == Dialect::Postgres { ", CREATE TYPE … AS ENUM, COMMENT ON" } else { "" }),
@@ -291,6 +303,16 @@ impl<'a> Lowering<'a> {
                         _ => {}
                     }
                 }
+                SqlOption::NamedParenthesizedList(list)
+                    if self.dialect == Dialect::Mysql
+                        && list.key.value.eq_ignore_ascii_case("engine") =>
+                {
+                    if let Some(engine) = &list.name {
+                        table
+                            .options
+                            .insert("engine".into(), engine.value.to_lowercase());
+                    }
+                }
                 SqlOption::NamedParenthesizedList(_) | SqlOption::KeyValue { .. }
                     if self.dialect == Dialect::Mysql => {}
                 other => {
@@ -371,7 +393,9 @@ impl<'a> Lowering<'a> {
                     name: classify(self.dialect, &table.name, Kind::Check, cname, Some(&name)),
                 }),
                 ColumnOption::DialectSpecific(tokens)
-                    if tokens.iter().any(|t| is_keyword(t, "AUTO_INCREMENT") || is_keyword(t, "AUTOINCREMENT")) =>
+                    if tokens.iter().any(|t| {
+                        is_keyword(t, "AUTO_INCREMENT") || is_keyword(t, "AUTOINCREMENT")
+                    }) =>
                 {
                     column.identity = Some(Identity::AutoIncrement);
                 }
@@ -386,12 +410,15 @@ impl<'a> Lowering<'a> {
                     Some(e) => {
                         column.generated = Some(Generated {
                             expr: self.expr(e),
-                            stored: matches!(generation_expr_mode, Some(GeneratedExpressionMode::Stored))
-                                || matches!(generated_as, GeneratedAs::ExpStored),
+                            stored: matches!(
+                                generation_expr_mode,
+                                Some(GeneratedExpressionMode::Stored)
+                            ) || matches!(generated_as, GeneratedAs::ExpStored),
                         })
                     }
                     None => {
-                        let opts = self.sequence_options(sequence_options.as_deref().unwrap_or(&[]));
+                        let opts =
+                            self.sequence_options(sequence_options.as_deref().unwrap_or(&[]));
                         column.identity = Some(match generated_as {
                             GeneratedAs::Always => Identity::Always(opts),
                             _ => Identity::ByDefault(opts),
@@ -399,13 +426,16 @@ impl<'a> Lowering<'a> {
                     }
                 },
                 ColumnOption::Comment(c) => column.comment = Some(c.clone()),
-                ColumnOption::Collation(c) => column.collation = Some(c.to_string()),
+                ColumnOption::Collation(c) => column.collation = Some(self.collation_name(c)),
                 ColumnOption::CharacterSet(_) if self.dialect == Dialect::Mysql => {}
                 ColumnOption::OnUpdate(e) => column.on_update = Some(self.expr(e)),
                 other => {
                     return Err(self.err(
                         cloc,
-                        format!("column option `{other}` on `{}`.`{name}` is not supported; remove it", table.name),
+                        format!(
+                            "column option `{other}` on `{}`.`{name}` is not supported; remove it",
+                            table.name
+                        ),
                     ))
                 }
             }
@@ -495,7 +525,13 @@ impl<'a> Lowering<'a> {
             on_delete: action(on_delete),
             on_update: action(on_update),
             deferrable: deferrable(characteristics),
-            name: classify(self.dialect, &table.name, Kind::ForeignKey, name, first.as_deref()),
+            name: classify(
+                self.dialect,
+                &table.name,
+                Kind::ForeignKey,
+                name,
+                first.as_deref(),
+            ),
         })
     }
 
@@ -509,11 +545,20 @@ impl<'a> Lowering<'a> {
         match constraint {
             TableConstraint::PrimaryKey { name, columns, .. } => {
                 if table.primary_key.is_some() {
-                    return Err(self.err(at.clone(), format!("`{tname}` has more than one primary key")));
+                    return Err(self.err(
+                        at.clone(),
+                        format!("`{tname}` has more than one primary key"),
+                    ));
                 }
                 let columns = self.index_columns_plain(&columns, at)?;
                 table.primary_key = Some(PrimaryKey {
-                    name: classify(self.dialect, &tname, Kind::PrimaryKey, name.map(|n| self.fold(&n)), None),
+                    name: classify(
+                        self.dialect,
+                        &tname,
+                        Kind::PrimaryKey,
+                        name.map(|n| self.fold(&n)),
+                        None,
+                    ),
                     columns,
                 });
             }
@@ -526,7 +571,13 @@ impl<'a> Lowering<'a> {
                 let columns = self.index_columns_plain(&columns, at)?;
                 let name = name.or(index_name).map(|n| self.fold(&n));
                 table.uniques.push(Unique {
-                    name: classify(self.dialect, &tname, Kind::Unique, name, columns.first().map(String::as_str)),
+                    name: classify(
+                        self.dialect,
+                        &tname,
+                        Kind::Unique,
+                        name,
+                        columns.first().map(String::as_str),
+                    ),
                     columns,
                 });
             }
@@ -555,22 +606,35 @@ impl<'a> Lowering<'a> {
             }
             TableConstraint::Check { name, expr, .. } => table.checks.push(Check {
                 expr: self.expr(&expr),
-                name: classify(self.dialect, &tname, Kind::Check, name.map(|n| self.fold(&n)), None),
+                name: classify(
+                    self.dialect,
+                    &tname,
+                    Kind::Check,
+                    name.map(|n| self.fold(&n)),
+                    None,
+                ),
             }),
             TableConstraint::Index {
                 name,
                 index_type,
                 columns,
+                index_options,
                 ..
             } => {
                 let parts = self.index_parts(&columns, at)?;
                 table.indexes.push(Index {
-                    name: classify(self.dialect, &tname, Kind::Index, name.map(|n| self.fold(&n)), first_column(&parts)),
+                    name: classify(
+                        self.dialect,
+                        &tname,
+                        Kind::Index,
+                        name.map(|n| self.fold(&n)),
+                        first_column(&parts),
+                    ),
                     unique: false,
                     parts,
                     predicate: None,
-                    method: index_method(index_type.as_ref()),
-                    comment: None,
+                    method: index_method(index_type.as_ref().or(option_using(&index_options))),
+                    comment: option_comment(&index_options),
                 });
             }
             other => {
@@ -605,7 +669,10 @@ impl<'a> Lowering<'a> {
                     // MySQL prefix index: `name(20)` reads as a call.
                     Expr::Function(f) if self.dialect == Dialect::Mysql => {
                         let text = f.args.to_string();
-                        let len = text.trim_matches(|c| c == '(' || c == ')').trim().parse::<u32>();
+                        let len = text
+                            .trim_matches(|c| c == '(' || c == ')')
+                            .trim()
+                            .parse::<u32>();
                         match (f.name.0.as_slice(), len) {
                             ([ObjectNamePart::Identifier(i)], Ok(len)) => {
                                 let mut p = IndexPart::column(self.checked(i, at)?);
@@ -620,10 +687,13 @@ impl<'a> Lowering<'a> {
                             },
                         }
                     }
-                    Expr::Collate { expr: inner, collation } => match inner.as_ref() {
+                    Expr::Collate {
+                        expr: inner,
+                        collation,
+                    } => match inner.as_ref() {
                         Expr::Identifier(i) => {
                             let mut p = IndexPart::column(self.checked(i, at)?);
-                            p.collation = Some(collation.to_string());
+                            p.collation = Some(self.collation_name(collation));
                             p
                         }
                         _ => IndexPart {
@@ -655,15 +725,24 @@ impl<'a> Lowering<'a> {
             None => return Err(self.err(at, "CREATE INDEX needs a name on this engine")),
         };
         if !ci.include.is_empty() || !ci.with.is_empty() {
-            return Err(self.err(at, "INCLUDE and WITH on an index are not supported; remove them"));
+            return Err(self.err(
+                at,
+                "INCLUDE and WITH on an index are not supported; remove them",
+            ));
         }
         let index = Index {
-            name: classify(self.dialect, &table_name, Kind::Index, name, first_column(&parts)),
+            name: classify(
+                self.dialect,
+                &table_name,
+                Kind::Index,
+                name,
+                first_column(&parts),
+            ),
             unique: ci.unique,
             parts,
             predicate: ci.predicate.as_ref().map(|p| self.expr(p)),
-            method: index_method(ci.using.as_ref()),
-            comment: None,
+            method: index_method(ci.using.as_ref().or(option_using(&ci.index_options))),
+            comment: option_comment(&ci.index_options),
         };
         let mut table = self.take_table(&table_name, &tloc)?;
         table.indexes.push(index);
@@ -682,6 +761,21 @@ fn first_column(parts: &[IndexPart]) -> Option<&str> {
 fn index_method(t: Option<&IndexType>) -> Option<String> {
     let m = t?.to_string().to_lowercase();
     (m != "btree").then_some(m)
+}
+
+/// MySQL index options: `USING BTREE|HASH` after the columns, `COMMENT '…'`.
+fn option_using(options: &[IndexOption]) -> Option<&IndexType> {
+    options.iter().find_map(|o| match o {
+        IndexOption::Using(t) => Some(t),
+        IndexOption::Comment(_) => None,
+    })
+}
+
+fn option_comment(options: &[IndexOption]) -> Option<String> {
+    options.iter().find_map(|o| match o {
+        IndexOption::Comment(c) => Some(c.clone()),
+        IndexOption::Using(_) => None,
+    })
 }
 
 fn is_keyword(token: &Token, word: &str) -> bool {
@@ -763,5 +857,10 @@ pub fn finish(dialect: Dialect, schema: &mut Schema) {
         }
         table.normalize_order();
     }
+    if dialect == Dialect::Mysql {
+        super::mysql::finish(schema);
+    }
+    if dialect == Dialect::Sqlite {
+        super::sqlite::finish(schema);
+    }
 }
-

@@ -6,7 +6,9 @@
 
 pub mod expr;
 mod lower;
+pub mod mysql;
 pub mod names;
+pub mod sqlite;
 pub mod types;
 
 use std::collections::BTreeMap;

@@ -27,6 +27,17 @@ pub fn classify(
     }
 }
 
+/// PostgreSQL truncates generated names to 63 bytes, shortening the table part first when it
+/// is the longest: such a name is 62 or 63 bytes long and starts with a good part of the table.
+fn is_truncated_postgres_name(table: &str, name: &str) -> bool {
+    let common = table
+        .bytes()
+        .zip(name.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    name.len() >= 62 && common >= table.len().min(20)
+}
+
 fn strip_digits(s: &str) -> &str {
     s.trim_end_matches(|c: char| c.is_ascii_digit())
 }
@@ -40,8 +51,22 @@ pub fn is_generated(
 ) -> bool {
     match dialect {
         Dialect::Postgres => {
-            let Some(rest) = name.strip_prefix(table).and_then(|r| r.strip_prefix('_')) else {
-                return false;
+            let rest = match name.strip_prefix(table).and_then(|r| r.strip_prefix('_')) {
+                Some(rest) => rest,
+                // A generated name longer than 63 bytes has its table and column parts cut
+                // short (`long_table_na_long_column_fkey`): judge it by its start and label.
+                None if is_truncated_postgres_name(table, name) => {
+                    let label = strip_digits(name);
+                    let label = label.rsplit_once('_').map_or(label, |(_, l)| l);
+                    return match kind {
+                        Kind::PrimaryKey => label == "pkey",
+                        Kind::Unique => label == "key",
+                        Kind::ForeignKey => label == "fkey",
+                        Kind::Check => label == "check",
+                        Kind::Index => label == "idx" || label == "key",
+                    };
+                }
+                None => return false,
             };
             let rest = strip_digits(rest);
             match kind {

@@ -5,7 +5,8 @@
 //! `tinyint(1)`, `int unsigned`). SQLite: the declared type, upper-cased.
 
 use sqlparser::ast::{
-    ArrayElemTypeDef, CharacterLength, DataType, EnumMember, ExactNumberInfo, TimezoneInfo,
+    ArrayElemTypeDef, CharacterLength, DataType, EnumMember, ExactNumberInfo, ObjectName,
+    TimezoneInfo,
 };
 
 use crate::model::Dialect;
@@ -92,6 +93,10 @@ fn postgres(dt: &DataType) -> String {
             ExactNumberInfo::Precision(p) if *p <= 24 => "real".into(),
             _ => "double precision".into(),
         },
+        // `numeric(10)` is `numeric(10,0)` in the catalog.
+        D::Numeric(ExactNumberInfo::Precision(p))
+        | D::Decimal(ExactNumberInfo::Precision(p))
+        | D::Dec(ExactNumberInfo::Precision(p)) => format!("numeric({p},0)"),
         D::Numeric(i) | D::Decimal(i) | D::Dec(i) => exact("numeric", i),
         D::Bool | D::Boolean => "boolean".into(),
         D::Varchar(l) | D::CharacterVarying(l) | D::CharVarying(l) | D::Nvarchar(l) => {
@@ -115,11 +120,14 @@ fn postgres(dt: &DataType) -> String {
         D::Array(elem) => match elem {
             ArrayElemTypeDef::SquareBracket(inner, _)
             | ArrayElemTypeDef::AngleBracket(inner)
-            | ArrayElemTypeDef::Parenthesis(inner) => format!("{}[]", postgres(inner)),
+            // Dimensions are not part of the type: `integer[][]` is `integer[]`.
+            | ArrayElemTypeDef::Parenthesis(inner) => {
+                format!("{}[]", postgres(inner).trim_end_matches("[]"))
+            }
             ArrayElemTypeDef::None => "anyarray".into(),
         },
         D::Custom(name, args) => {
-            let n = name.to_string().to_lowercase();
+            let n = postgres_type_name(name);
             let n = match n.as_str() {
                 "int4" | "int" => "integer".to_string(),
                 "int8" => "bigint".into(),
@@ -132,7 +140,7 @@ fn postgres(dt: &DataType) -> String {
                 }
                 "timetz" => return time("time", &first_num(args), &TimezoneInfo::Tz, true),
                 "varbit" => "bit varying".into(),
-                _ => strip_public(&n),
+                _ => n,
             };
             if args.is_empty() {
                 n
@@ -148,11 +156,38 @@ fn first_num(args: &[String]) -> Option<u64> {
     args.first().and_then(|a| a.parse().ok())
 }
 
-fn strip_public(name: &str) -> String {
-    name.strip_prefix("public.")
-        .unwrap_or(name)
-        .trim_matches('"')
-        .to_string()
+/// A user-defined (or unlisted built-in) type name as `format_type` spells it: each part
+/// folded (quoted parts keep their case), the `public.` qualifier dropped, and a part quoted
+/// again when it is not a plain lower-case identifier (`"Mood"`, `mood`).
+fn postgres_type_name(name: &ObjectName) -> String {
+    let mut parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|part| match part.as_ident() {
+            Some(ident) if ident.quote_style.is_some() => ident.value.clone(),
+            Some(ident) => ident.value.to_lowercase(),
+            None => part.to_string().to_lowercase(),
+        })
+        .collect();
+    if parts.len() > 1 && parts[0] == "public" {
+        parts.remove(0);
+    }
+    parts
+        .iter()
+        .map(|p| {
+            let plain = p
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && !p.starts_with(|c: char| c.is_ascii_digit())
+                && !p.is_empty();
+            if plain {
+                p.clone()
+            } else {
+                format!("\"{}\"", p.replace('"', "\"\""))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn mysql(dt: &DataType) -> String {
@@ -162,6 +197,8 @@ fn mysql(dt: &DataType) -> String {
         D::TinyInt(Some(1)) => "tinyint(1)".into(),
         D::Bool | D::Boolean => "tinyint(1)".into(),
         D::TinyInt(_) => "tinyint".into(),
+        // `tinyint(1)` keeps its width on every server (it reads as boolean); other widths go.
+        D::TinyIntUnsigned(Some(1)) => unsigned("tinyint(1)"),
         D::TinyIntUnsigned(_) => unsigned("tinyint"),
         D::SmallInt(_) | D::Int2(_) => "smallint".into(),
         D::SmallIntUnsigned(_) => unsigned("smallint"),
@@ -171,10 +208,9 @@ fn mysql(dt: &DataType) -> String {
         D::IntUnsigned(_) | D::IntegerUnsigned(_) | D::Int4Unsigned(_) => unsigned("int"),
         D::BigInt(_) | D::Int8(_) => "bigint".into(),
         D::BigIntUnsigned(_) | D::Int8Unsigned(_) => unsigned("bigint"),
+        D::Double(ExactNumberInfo::PrecisionAndScale(p, s)) => format!("double({p},{s})"),
         D::Real | D::Double(_) | D::DoublePrecision | D::Float8 => "double".into(),
-        D::DoubleUnsigned(_) | D::DoublePrecisionUnsigned | D::RealUnsigned => {
-            unsigned("double")
-        }
+        D::DoubleUnsigned(_) | D::DoublePrecisionUnsigned | D::RealUnsigned => unsigned("double"),
         D::Float(ExactNumberInfo::Precision(p)) if *p > 24 => "double".into(),
         D::Float(ExactNumberInfo::PrecisionAndScale(p, s)) => format!("float({p},{s})"),
         D::Float(_) | D::Float4 => "float".into(),
@@ -202,9 +238,11 @@ fn mysql(dt: &DataType) -> String {
         D::LongBlob => "longblob".into(),
         D::JSON => "json".into(),
         D::Date => "date".into(),
-        D::Datetime(p) => with_len("datetime", p.map(|p| p.to_string())),
-        D::Timestamp(p, _) => with_len("timestamp", p.map(|p| p.to_string())),
-        D::Time(p, _) => with_len("time", p.map(|p| p.to_string())),
+        // Precision 0 is the default and the catalog does not spell it.
+        D::Datetime(p) => with_len("datetime", fsp(p)),
+        D::Timestamp(p, _) => with_len("timestamp", fsp(p)),
+        D::Time(p, _) => with_len("time", fsp(p)),
+        D::Bit(l) => format!("bit({})", l.unwrap_or(1)),
         D::Enum(members, _) => format!("enum({})", quoted_members(members)),
         D::Set(values) => format!(
             "set({})",
@@ -232,6 +270,30 @@ fn mysql(dt: &DataType) -> String {
         }
         other => other.to_string().to_lowercase(),
     }
+}
+
+fn fsp(p: &Option<u64>) -> Option<String> {
+    p.filter(|p| *p > 0).map(|p| p.to_string())
+}
+
+/// MySQL/MariaDB: a catalog `COLUMN_TYPE` in the spelling [`normalize`] gives a declared type.
+/// Integer display widths go (`int(11)` ≡ `int`; MySQL 8.0.19+ already drops them), except
+/// `tinyint(1)`, which both servers keep; `year(4)` is `year`.
+pub fn mysql_catalog(column_type: &str) -> String {
+    let ty = column_type.trim();
+    for base in ["tinyint", "smallint", "mediumint", "int", "bigint", "year"] {
+        let Some(rest) = ty.strip_prefix(base).and_then(|r| r.strip_prefix('(')) else {
+            continue;
+        };
+        let Some((width, tail)) = rest.split_once(')') else {
+            continue;
+        };
+        if !width.chars().all(|c| c.is_ascii_digit()) || (base == "tinyint" && width == "1") {
+            break;
+        }
+        return format!("{base}{tail}");
+    }
+    ty.to_string()
 }
 
 fn mysql_decimal(info: &ExactNumberInfo) -> String {

@@ -1,0 +1,105 @@
+//! The command line (clap types): the contract scripts and CI depend on.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plinth",
+    version,
+    about = "Declarative, plugin-aware schema management for PostgreSQL, MySQL/MariaDB and SQLite",
+    after_help = "Exit codes: 0 success (check: in sync), 1 drift (check only), 2 error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, before or after the command name.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Global {
+    /// The project file: which plugin owns which tables.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Overrides DATABASE_URL and the config's [database] url.
+    #[arg(long, global = true, value_name = "URL", env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Ad-hoc mode: these files describe the whole database (no plugins.toml).
+    #[arg(long, global = true, value_name = "FILE", num_args = 1..)]
+    pub schema: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the SQL that would make the database match the schema (a dry run).
+    Plan(PlanArgs),
+    /// Make the database match the schema.
+    Apply(ApplyArgs),
+    /// Exit 0 when the database matches the schema, 1 when it drifted.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Plugins to plan (default: all), processed in dependency order.
+    pub plugins: Vec<String>,
+    /// Plan against an empty database: each plugin's baseline. Needs --dialect.
+    #[arg(long, requires = "dialect")]
+    pub offline: bool,
+    #[arg(long, value_enum)]
+    pub dialect: Option<DialectArg>,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Sql)]
+    pub format: PlanFormat,
+    /// Accepted for symmetry with apply; plan always shows destructive steps, marked.
+    #[arg(long)]
+    pub allow_destructive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    pub plugins: Vec<String>,
+    /// Run steps that drop tables or columns or can otherwise lose data.
+    #[arg(long)]
+    pub allow_destructive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    pub plugins: Vec<String>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DialectArg {
+    #[value(alias = "postgresql")]
+    Postgres,
+    #[value(alias = "mariadb")]
+    Mysql,
+    Sqlite,
+}
+
+impl From<DialectArg> for crate::model::Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Postgres => crate::model::Dialect::Postgres,
+            DialectArg::Mysql => crate::model::Dialect::Mysql,
+            DialectArg::Sqlite => crate::model::Dialect::Sqlite,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Sql,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}

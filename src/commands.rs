@@ -1,0 +1,311 @@
+//! The three commands over the library: resolve inputs, run the pipeline, write the outcome.
+//!
+//! Commands write SQL and JSON to `out` and messages to `err`, so tests capture both without
+//! spawning a process; `main` maps the returned [`Outcome`] (or error) to the exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::cli::{CheckFormat, Cli, Command, Global, PlanFormat};
+use crate::config::{self, Desired};
+use crate::db;
+use crate::error::{Error, Result};
+use crate::model::{Dialect, Schema};
+use crate::pipeline::{batches, Batch};
+
+/// What a successful command found. Errors are `Err`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, or in sync (exit 0).
+    Ok,
+    /// `check` found drift (exit 1).
+    Drift,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::Drift => 1,
+        }
+    }
+}
+
+const DEFAULT_CONFIG: &str = "plugins.toml";
+
+pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    let result = match &cli.command {
+        Command::Plan(args) => {
+            let offline = args
+                .offline
+                .then(|| args.dialect.map(Dialect::from))
+                .flatten();
+            let (desired, dialect, live) = prepare(&cli.global, offline).await?;
+            let batches = batches(dialect, &desired, &args.plugins, &live.schema)?;
+            write_plan(out, err, dialect, &batches, args.format)?;
+            Ok(Outcome::Ok)
+        }
+        Command::Check(args) => {
+            let (desired, dialect, live) = prepare(&cli.global, None).await?;
+            require_external(&desired, &live.schema)?;
+            let batches = batches(dialect, &desired, &args.plugins, &live.schema)?;
+            write_check(out, err, dialect, &batches, args.format)
+        }
+        Command::Apply(args) => {
+            let (url, project) = resolve_url(&cli.global)?;
+            let mut conn = db::connect(&url).await?;
+            let dialect = conn.dialect();
+            let desired = load_desired(&cli.global, project.as_ref(), dialect)?;
+            let selected = args.plugins.clone();
+            let applied = db::apply(&mut conn, args.allow_destructive, |live: &Schema| {
+                require_external(&desired, live)?;
+                batches(dialect, &desired, &selected, live)
+            })
+            .await?;
+            if applied.statement_count() == 0 {
+                writeln!(err, "nothing to do: the database matches the schema").map_err(io)?;
+            } else {
+                write_sql(out, &applied.batches).map_err(io)?;
+                let plugins: Vec<&str> =
+                    applied.batches.iter().map(|b| b.plugin.as_str()).collect();
+                writeln!(
+                    err,
+                    "applied {} statement(s) for {} ({})",
+                    applied.statement_count(),
+                    plugins.join(", "),
+                    dialect
+                )
+                .map_err(io)?;
+            }
+            Ok(Outcome::Ok)
+        }
+    };
+    out.flush().map_err(io)?;
+    result
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::usage(format!("cannot write output: {e}"))
+}
+
+/// The database URL (flag, then DATABASE_URL — both in `global` — then the config's
+/// `[database] url`), with the project when there is one.
+fn resolve_url(global: &Global) -> Result<(String, Option<config::Project>)> {
+    let project = read_project(global)?;
+    let url = global
+        .database_url
+        .clone()
+        .or_else(|| project.as_ref().and_then(|p| p.database_url.clone()))
+        .ok_or_else(|| {
+            Error::usage(
+                "no database: pass --database-url, set DATABASE_URL, or set [database] url in plugins.toml (or plan --offline --dialect …)",
+            )
+        })?;
+    // A relative SQLite path in plugins.toml is relative to the project, not to the shell.
+    let url = match (&project, url.strip_prefix("sqlite://")) {
+        (Some(p), Some(path))
+            if global.database_url.is_none()
+                && !path.starts_with('/')
+                && !path.starts_with(':')
+                && !p.root.as_os_str().is_empty() =>
+        {
+            format!("sqlite://{}", p.root.join(path).display())
+        }
+        _ => url,
+    };
+    Ok((url, project))
+}
+
+fn read_project(global: &Global) -> Result<Option<config::Project>> {
+    if !global.schema.is_empty() {
+        if global.config.is_some() {
+            return Err(Error::usage(
+                "--schema and --config exclude each other: --schema files describe the whole database",
+            ));
+        }
+        return Ok(None);
+    }
+    let path = global
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+    if !path.exists() {
+        return Err(Error::usage(format!(
+            "{}: no such file; run plinth where plugins.toml is, pass --config FILE, or describe the database with --schema FILE...",
+            path.display()
+        )));
+    }
+    config::read(&path).map(Some)
+}
+
+fn load_desired(
+    global: &Global,
+    project: Option<&config::Project>,
+    dialect: Dialect,
+) -> Result<Desired> {
+    match project {
+        Some(p) => config::load_project(p, dialect),
+        None => config::adhoc(&global.schema, dialect),
+    }
+}
+
+/// Desired state, dialect and live schema; offline plans against an empty database.
+async fn prepare(
+    global: &Global,
+    offline: Option<Dialect>,
+) -> Result<(Desired, Dialect, db::Inspected)> {
+    if let Some(dialect) = offline {
+        let project = read_project(global)?;
+        let desired = load_desired(global, project.as_ref(), dialect)?;
+        let empty = db::Inspected {
+            schema: Schema::default(),
+            queries: 0,
+        };
+        return Ok((desired, dialect, empty));
+    }
+    let (url, project) = resolve_url(global)?;
+    let dialect = db::dialect_of_url(&url)?;
+    // Validate the project before touching the database.
+    let desired = load_desired(global, project.as_ref(), dialect)?;
+    if dialect == Dialect::Sqlite && !sqlite_exists(&url) {
+        // plan/check must not create a database file as a side effect.
+        let empty = db::Inspected {
+            schema: Schema::default(),
+            queries: 0,
+        };
+        return Ok((desired, dialect, empty));
+    }
+    let mut conn = db::connect(&url).await?;
+    let live = db::inspect(&mut conn).await?;
+    Ok((desired, dialect, live))
+}
+
+fn sqlite_exists(url: &str) -> bool {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or(path);
+    path.starts_with(':') || path.is_empty() || Path::new(path).exists()
+}
+
+/// External tables are someone else's, but must exist for the foreign keys that point at them.
+fn require_external(desired: &Desired, live: &Schema) -> Result<()> {
+    let missing: Vec<&str> = desired
+        .external
+        .iter()
+        .filter(|t| !live.tables.contains_key(*t))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "external table(s) {} do not exist in the database: create them first (plinth does not manage external tables)",
+            missing.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+        )))
+    }
+}
+
+/// SQL text: one `-- plugin` header per plugin with changes, destructive steps marked.
+pub fn write_sql(out: &mut dyn Write, batches: &[Batch]) -> std::io::Result<()> {
+    let mut first = true;
+    for batch in batches.iter().filter(|b| !b.statements.is_empty()) {
+        if !first {
+            writeln!(out)?;
+        }
+        first = false;
+        match &batch.version {
+            Some(v) => writeln!(out, "-- plugin {} ({v})", batch.plugin)?,
+            None => writeln!(out, "-- plugin {}", batch.plugin)?,
+        }
+        let mut last_hazards = None;
+        for s in &batch.statements {
+            if s.is_destructive() && last_hazards != Some(&s.hazards) {
+                for h in s.hazards.iter().filter(|h| h.kind.is_destructive()) {
+                    writeln!(out, "-- DESTRUCTIVE: {}", h.message)?;
+                }
+            }
+            last_hazards = Some(&s.hazards);
+            writeln!(out, "{};", s.sql)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    dialect: Dialect,
+    in_sync: bool,
+    destructive: bool,
+    plugins: &'a [Batch],
+}
+
+fn json_plan(dialect: Dialect, batches: &[Batch]) -> JsonPlan<'_> {
+    JsonPlan {
+        dialect,
+        in_sync: batches.iter().all(|b| b.statements.is_empty()),
+        destructive: batches.iter().any(Batch::is_destructive),
+        plugins: batches,
+    }
+}
+
+fn write_json(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)
+        .map_err(|e| Error::usage(format!("cannot write JSON: {e}")))?;
+    writeln!(out).map_err(io)
+}
+
+fn write_plan(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    dialect: Dialect,
+    batches: &[Batch],
+    format: PlanFormat,
+) -> Result<()> {
+    let count: usize = batches.iter().map(|b| b.statements.len()).sum();
+    match format {
+        PlanFormat::Json => write_json(out, &json_plan(dialect, batches))?,
+        PlanFormat::Sql => write_sql(out, batches).map_err(io)?,
+    }
+    if count == 0 {
+        writeln!(err, "nothing to do: the database matches the schema").map_err(io)?;
+    } else if batches.iter().any(Batch::is_destructive) {
+        writeln!(
+            err,
+            "{count} statement(s); the plan is DESTRUCTIVE: apply needs --allow-destructive"
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
+fn write_check(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    dialect: Dialect,
+    batches: &[Batch],
+    format: CheckFormat,
+) -> Result<Outcome> {
+    let drifted: Vec<&Batch> = batches
+        .iter()
+        .filter(|b| !b.statements.is_empty())
+        .collect();
+    match format {
+        CheckFormat::Json => write_json(out, &json_plan(dialect, batches))?,
+        CheckFormat::Text => {
+            for b in &drifted {
+                writeln!(err, "drift in plugin {}:", b.plugin).map_err(io)?;
+                for step in &b.plan.steps {
+                    writeln!(err, "  {}", step.describe()).map_err(io)?;
+                }
+            }
+            write_sql(out, batches).map_err(io)?;
+        }
+    }
+    if drifted.is_empty() {
+        writeln!(err, "in sync").map_err(io)?;
+        Ok(Outcome::Ok)
+    } else {
+        Ok(Outcome::Drift)
+    }
+}

@@ -1,0 +1,403 @@
+//! plugins.toml: which plugin owns which tables, and the validated desired state built from it.
+//!
+//! Pure functions do the work ([`parse`]: TOML text → [`Project`]; [`validate`]: project +
+//! schema texts → [`Desired`]); [`read`], [`load`] and [`adhoc`] are the thin layer that reads
+//! files. Every rule of DESIGN.md ("plugins.toml") is checked here, before any database work,
+//! and every error names `path:line:col` in plugins.toml or in the schema file at fault.
+
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Location, Result};
+use crate::model::{Dialect, Schema};
+
+pub use rules::{validate, validate_adhoc};
+
+/// The name of the implicit plugin of `--schema` mode.
+pub const ADHOC_PLUGIN: &str = "schema";
+
+/// plugins.toml, parsed and checked for shape (not yet against the SQL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// The config path as given (errors name it).
+    pub path: String,
+    /// The config's directory: schema paths are relative to it.
+    pub root: PathBuf,
+    pub database_url: Option<String>,
+    pub plugins: BTreeMap<String, Plugin>,
+    /// `[external] tables`, as written.
+    pub external: BTreeSet<String>,
+    /// Where each external table is named in plugins.toml.
+    pub external_at: BTreeMap<String, Location>,
+}
+
+/// One `[plugins.NAME]` table. Each list has a parallel list of positions in plugins.toml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plugin {
+    pub name: String,
+    /// The plugin's name in its header (`[plugins.NAME]`).
+    pub at: Location,
+    /// Schema files, relative to [`Project::root`], as written.
+    pub schema: Vec<String>,
+    pub schema_at: Vec<Location>,
+    pub tables: Vec<String>,
+    pub tables_at: Vec<Location>,
+    /// Tables the plugin used to own: plinth drops them.
+    pub retired: Vec<String>,
+    pub retired_at: Vec<Location>,
+    pub version: Option<String>,
+}
+
+/// The validated desired state for one dialect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    /// All plugins merged, `sql::finish()`ed.
+    pub schema: Schema,
+    /// Table → the plugin that owns it (retired tables included: their plugin drops them).
+    pub owner: BTreeMap<String, String>,
+    /// Retired table → the plugin that drops it.
+    pub retired: BTreeMap<String, String>,
+    pub external: BTreeSet<String>,
+    /// Plugins in dependency order (FK targets first, ties by name).
+    pub order: Vec<String>,
+    /// `--schema` mode: every table in the database is managed.
+    pub adhoc: bool,
+    /// Plugin → its `version`, for the history table.
+    pub versions: BTreeMap<String, String>,
+    /// Where each desired table is defined (its CREATE TABLE name).
+    pub defined_at: BTreeMap<String, Location>,
+}
+
+impl Desired {
+    /// The plugins a command works on: all of them when `selected` is empty.
+    fn plugins(&self, selected: &[String]) -> Result<BTreeSet<&str>> {
+        if selected.is_empty() {
+            return Ok(self.order.iter().map(String::as_str).collect());
+        }
+        let mut out = BTreeSet::new();
+        for name in selected {
+            match self.order.iter().find(|p| *p == name) {
+                Some(p) => {
+                    out.insert(p.as_str());
+                }
+                None => {
+                    return Err(Error::usage(format!(
+                        "unknown plugin `{name}`; the plugins are: {}",
+                        self.order.join(", ")
+                    )))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The tables the selected plugins own or retire (empty selection = all plugins).
+    pub fn managed(&self, selected: &[String]) -> Result<BTreeSet<String>> {
+        let plugins = self.plugins(selected)?;
+        Ok(self
+            .owner
+            .iter()
+            .filter(|(_, p)| plugins.contains(p.as_str()))
+            .map(|(t, _)| t.clone())
+            .collect())
+    }
+
+    /// The desired tables of the selected plugins only (empty selection, or an unknown name:
+    /// see [`Desired::managed`], which reports it). Enum types are kept when a kept column
+    /// uses them.
+    pub fn selected_schema(&self, selected: &[String]) -> Schema {
+        if selected.is_empty() {
+            return self.schema.clone();
+        }
+        let plugins: BTreeSet<&str> = selected.iter().map(String::as_str).collect();
+        let mut schema = self.schema.clone();
+        schema.retain_tables(|t| {
+            self.owner
+                .get(t)
+                .is_some_and(|p| plugins.contains(p.as_str()))
+        });
+        let used: BTreeSet<&str> = schema
+            .tables
+            .values()
+            .flat_map(|t| &t.columns)
+            .map(|c| c.ty.trim_end_matches("[]"))
+            .collect();
+        let enums = self
+            .schema
+            .enums
+            .iter()
+            .filter(|(name, _)| used.contains(name.as_str()))
+            .map(|(n, e)| (n.clone(), e.clone()))
+            .collect();
+        schema.enums = enums;
+        schema
+    }
+}
+
+/// Read and parse plugins.toml (the CLI needs its `[database] url` before it knows the dialect).
+pub fn read(config_path: &Path) -> Result<Project> {
+    let path = config_path.to_string_lossy().into_owned();
+    let text = std::fs::read_to_string(config_path).map_err(|e| {
+        Error::usage(format!(
+            "cannot read {path}: {e}; pass --config PATH, or --schema FILE... to manage a database without a plugins.toml"
+        ))
+    })?;
+    parse(&path, &text)
+}
+
+/// Read a parsed project's schema files and validate it for `dialect`.
+pub fn load_project(project: &Project, dialect: Dialect) -> Result<Desired> {
+    let mut files = BTreeMap::new();
+    for plugin in project.plugins.values() {
+        for (file, at) in plugin.schema.iter().zip(&plugin.schema_at) {
+            let full = project.root.join(file);
+            match std::fs::read_to_string(&full) {
+                Ok(text) => {
+                    files.insert(file.clone(), text);
+                }
+                // A missing file is reported by `validate`, at the schema string.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(Error::at(
+                        at.clone(),
+                        format!("cannot read schema file {}: {e}", full.display()),
+                    ))
+                }
+            }
+        }
+    }
+    validate(project, dialect, &files)
+}
+
+/// Read plugins.toml and every schema file it names, then check every rule.
+pub fn load(config_path: &Path, dialect: Dialect) -> Result<Desired> {
+    load_project(&read(config_path)?, dialect)
+}
+
+/// `--schema FILE...`: one implicit plugin named `schema` owning every table the files define.
+pub fn adhoc(schema_files: &[PathBuf], dialect: Dialect) -> Result<Desired> {
+    let mut files = Vec::new();
+    for file in schema_files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| Error::usage(format!("cannot read {}: {e}", file.display())))?;
+        files.push((file.to_string_lossy().into_owned(), text));
+    }
+    validate_adhoc(&files, dialect)
+}
+
+/// Parse plugins.toml text: structure, key names and types, and the rules that need nothing
+/// but the TOML (tables listed explicitly, no duplicates, no empty names).
+pub fn parse(path: &str, text: &str) -> Result<Project> {
+    let lines = Lines::new(text);
+    let at = |span: Range<usize>| lines.location(path, span.start);
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let location = e.span().map_or_else(|| Location::new(path, 1, 1), &at);
+        Error::at(location, toml_message(e.message()))
+    })?;
+    let root = Path::new(path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut project = Project {
+        path: path.to_string(),
+        root,
+        database_url: raw.database.and_then(|d| d.url),
+        plugins: BTreeMap::new(),
+        external: BTreeSet::new(),
+        external_at: BTreeMap::new(),
+    };
+    let Some(plugins) = raw.plugins.filter(|p| !p.get_ref().is_empty()) else {
+        return Err(Error::at(
+            Location::new(path, 1, 1),
+            "no plugins declared; add one per plugin: [plugins.NAME] schema = [\"schemas/NAME.sql\"] tables = [\"...\"]",
+        ));
+    };
+    // Schema file (normalized) → the plugin and place that names it first.
+    let mut schema_files: BTreeMap<PathBuf, (String, Location)> = BTreeMap::new();
+    for (key, value) in plugins.into_inner() {
+        let name = key.get_ref().trim().to_string();
+        let header = at(key.span());
+        if name.is_empty() {
+            return Err(Error::at(
+                header,
+                "empty plugin name; give the plugin a name: [plugins.NAME]",
+            ));
+        }
+        let raw = value.into_inner();
+        let Some(tables) = raw.tables else {
+            return Err(Error::at(
+                header,
+                format!("plugin `{name}` does not list its tables; add `tables = [\"...\"]` naming every table its schema files define (ownership is never inferred)"),
+            ));
+        };
+        let (schema, schema_at) = strings(&name, "schema", raw.schema, &at)?;
+        let (tables, tables_at) = strings(&name, "tables", tables, &at)?;
+        let (retired, retired_at) = strings(&name, "retired", raw.retired, &at)?;
+        for (file, loc) in schema.iter().zip(&schema_at) {
+            if let Some((first, first_at)) = schema_files.get(&normalize(file)) {
+                let whose = if *first == name {
+                    "this plugin".to_string()
+                } else {
+                    format!("plugin `{first}`")
+                };
+                return Err(Error::at(
+                    loc.clone(),
+                    format!("schema file `{file}` is already listed by {whose} at {first_at}; a schema file belongs to one plugin: remove this entry"),
+                ));
+            }
+            schema_files.insert(normalize(file), (name.clone(), loc.clone()));
+        }
+        let plugin = Plugin {
+            name: name.clone(),
+            at: header,
+            schema,
+            schema_at,
+            tables,
+            tables_at,
+            retired,
+            retired_at,
+            version: raw.version.map(Spanned::into_inner),
+        };
+        if let Some(first) = project.plugins.get(&name) {
+            return Err(Error::at(
+                plugin.at,
+                format!(
+                    "plugin `{name}` is declared twice (first at {}); merge the two",
+                    first.at
+                ),
+            ));
+        }
+        project.plugins.insert(name, plugin);
+    }
+    if let Some(external) = raw.external {
+        let (names, locations) = strings("", "external", external.tables, &at)?;
+        for (name, loc) in names.into_iter().zip(locations) {
+            project.external.insert(name.clone());
+            project.external_at.insert(name, loc);
+        }
+    }
+    Ok(project)
+}
+
+/// A list of strings with positions; empty strings and duplicates are errors.
+fn strings(
+    plugin: &str,
+    key: &str,
+    list: Vec<Spanned<String>>,
+    at: &impl Fn(Range<usize>) -> Location,
+) -> Result<(Vec<String>, Vec<Location>)> {
+    let what = if plugin.is_empty() {
+        "[external] tables".to_string()
+    } else {
+        format!("`{key}` of plugin `{plugin}`")
+    };
+    let mut values: Vec<String> = Vec::new();
+    let mut locations: Vec<Location> = Vec::new();
+    for item in list {
+        let loc = at(item.span());
+        let value = item.into_inner();
+        if value.trim().is_empty() {
+            return Err(Error::at(loc, format!("empty name in {what}; remove it")));
+        }
+        if let Some(i) = values.iter().position(|v| *v == value) {
+            return Err(Error::at(
+                loc,
+                format!(
+                    "`{value}` appears twice in {what} (first at {}); remove one",
+                    locations[i]
+                ),
+            ));
+        }
+        values.push(value);
+        locations.push(loc);
+    }
+    Ok((values, locations))
+}
+
+/// A path without `.` components and redundant separators, to compare schema paths as written.
+fn normalize(path: &str) -> PathBuf {
+    Path::new(path)
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
+}
+
+/// serde's message, with a hint for the common mistakes.
+fn toml_message(message: &str) -> String {
+    let message = message.trim_end();
+    if message.starts_with("unknown field") {
+        format!("{message}; fix the spelling or remove the key")
+    } else if message.ends_with("expected a sequence") {
+        format!("{message}; write a list: [\"a\", \"b\"]")
+    } else if message.ends_with("expected a string") {
+        format!("{message}; write it in quotes: \"...\"")
+    } else {
+        message.to_string()
+    }
+}
+
+/// Byte offset → 1-based line and column (in characters), with one index of line starts.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    fn location(&self, path: &str, offset: usize) -> Location {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = self.text[start..offset].chars().count() + 1;
+        Location::new(path, line as u64, column as u64)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    database: Option<RawDatabase>,
+    plugins: Option<Spanned<BTreeMap<Spanned<String>, Spanned<RawPlugin>>>>,
+    external: Option<RawExternal>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExternal {
+    #[serde(default)]
+    tables: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlugin {
+    #[serde(default)]
+    schema: Vec<Spanned<String>>,
+    tables: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    retired: Vec<Spanned<String>>,
+    version: Option<Spanned<String>>,
+}

@@ -1,0 +1,473 @@
+//! The ownership rules: a parsed project checked against its SQL, into the desired state.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use super::{Desired, Project, ADHOC_PLUGIN};
+use crate::error::{Error, Location, Result};
+use crate::model::Dialect;
+use crate::sql::{self, Parsed, Reference};
+
+/// The key two spellings of a table name share when the engine treats them as one table:
+/// SQLite compares names case-insensitively; PostgreSQL and MySQL (on Linux) do not.
+fn key(dialect: Dialect, name: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => name.to_ascii_lowercase(),
+        Dialect::Postgres | Dialect::Mysql => name.to_string(),
+    }
+}
+
+/// A table name in plugins.toml, resolved to the spelling the SQL uses: as written when the
+/// SQL knows it so (a quoted name), else folded like an unquoted identifier.
+fn resolve(dialect: Dialect, name: &str, known: &[&BTreeMap<String, String>]) -> String {
+    let folded = dialect.fold(name);
+    for candidate in [name, folded.as_str()] {
+        for map in known {
+            if let Some(canonical) = map.get(&key(dialect, candidate)) {
+                return canonical.clone();
+            }
+        }
+    }
+    folded
+}
+
+/// A table in plugins.toml: its canonical name, the plugin that names it, and where.
+struct Entry {
+    name: String,
+    plugin: String,
+    at: Location,
+}
+
+fn file_list(project: &Project, plugin: &str) -> String {
+    project.plugins[plugin].schema.join(", ")
+}
+
+/// Check every ownership rule of `project` against the schema texts `files` (schema path as
+/// written in plugins.toml → text), and build the desired state for `dialect`.
+pub fn validate(
+    project: &Project,
+    dialect: Dialect,
+    files: &BTreeMap<String, String>,
+) -> Result<Desired> {
+    // Each plugin's SQL, parsed and merged per plugin.
+    let mut parsed: BTreeMap<&str, Parsed> = BTreeMap::new();
+    for (name, plugin) in &project.plugins {
+        let mut merged = Parsed::default();
+        for (file, at) in plugin.schema.iter().zip(&plugin.schema_at) {
+            let full = project.root.join(file);
+            let Some(text) = files.get(file) else {
+                return Err(Error::at(
+                    at.clone(),
+                    format!(
+                        "schema file {} does not exist; fix the path (relative to the directory of {}) or create the file",
+                        full.display(),
+                        project.path
+                    ),
+                ));
+            };
+            merged.merge(sql::parse_file(dialect, &full.to_string_lossy(), text)?)?;
+        }
+        parsed.insert(name, merged);
+    }
+
+    // What the SQL defines and references, by key → canonical spelling.
+    let mut defined_by: BTreeMap<String, (&str, Location)> = BTreeMap::new();
+    let mut defined: BTreeMap<String, String> = BTreeMap::new();
+    let mut own: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
+    let mut referenced: BTreeMap<String, String> = BTreeMap::new();
+    for (plugin, p) in &parsed {
+        let mine = own.entry(plugin).or_default();
+        for (table, at) in &p.tables {
+            let k = key(dialect, table);
+            mine.insert(k.clone(), table.clone());
+            defined.entry(k.clone()).or_insert_with(|| table.clone());
+            defined_by.entry(k).or_insert_with(|| (plugin, at.clone()));
+        }
+        for r in &p.references {
+            referenced
+                .entry(key(dialect, &r.to))
+                .or_insert_with(|| r.to.clone());
+        }
+    }
+
+    // Plugins in the order of plugins.toml: "the second listing" is the later one in the file.
+    let mut in_file_order: Vec<_> = project.plugins.values().collect();
+    in_file_order.sort_by(|a, b| a.at.cmp(&b.at));
+
+    // Rule: no table is owned by two plugins.
+    let mut owner: BTreeMap<String, Entry> = BTreeMap::new();
+    for plugin in &in_file_order {
+        let known = [&own[plugin.name.as_str()], &defined];
+        for (table, at) in plugin.tables.iter().zip(&plugin.tables_at) {
+            let name = resolve(dialect, table, &known);
+            let k = key(dialect, &name);
+            if let Some(first) = owner.get(&k) {
+                let message = if first.plugin == plugin.name {
+                    format!(
+                        "table `{name}` is listed twice in plugin `{}` (first at {}); remove one",
+                        plugin.name, first.at
+                    )
+                } else {
+                    format!(
+                        "table `{name}` is already owned by plugin `{}` ({}); a table has exactly one owner: remove it from one of the two `tables` lists",
+                        first.plugin, first.at
+                    )
+                };
+                return Err(Error::at(at.clone(), message));
+            }
+            owner.insert(
+                k,
+                Entry {
+                    name,
+                    plugin: plugin.name.clone(),
+                    at: at.clone(),
+                },
+            );
+        }
+    }
+
+    // Rule: an external table is not also owned by a plugin.
+    let mut external: BTreeMap<String, Entry> = BTreeMap::new();
+    for (table, at) in &project.external_at {
+        let name = resolve(dialect, table, &[&defined, &referenced]);
+        let k = key(dialect, &name);
+        if let Some(o) = owner.get(&k) {
+            return Err(Error::at(
+                at.clone(),
+                format!(
+                    "table `{name}` is declared external but plugin `{}` owns it ({}); a table is either managed by a plugin or external: remove it from one of the two lists",
+                    o.plugin, o.at
+                ),
+            ));
+        }
+        if let Some(first) = external.get(&k) {
+            return Err(Error::at(
+                at.clone(),
+                format!(
+                    "table `{name}` is declared external twice (first at {}); remove one",
+                    first.at
+                ),
+            ));
+        }
+        external.insert(
+            k,
+            Entry {
+                name,
+                plugin: String::new(),
+                at: at.clone(),
+            },
+        );
+    }
+
+    // Rule: a retired table is only retired — not owned, external, or retired twice.
+    let mut retired: BTreeMap<String, Entry> = BTreeMap::new();
+    for plugin in &in_file_order {
+        for (table, at) in plugin.retired.iter().zip(&plugin.retired_at) {
+            let name = resolve(dialect, table, &[&defined, &referenced]);
+            let k = key(dialect, &name);
+            let conflict = if let Some(o) = owner.get(&k) {
+                Some(format!(
+                    "table `{name}` is retired by plugin `{}` but listed in `tables` of plugin `{}` ({}); a retired table is dropped: remove it from one of the two lists",
+                    plugin.name, o.plugin, o.at
+                ))
+            } else if let Some(e) = external.get(&k) {
+                Some(format!(
+                    "table `{name}` is retired by plugin `{}` but declared external ({}); plinth drops retired tables and never touches external ones: remove it from one of the two lists",
+                    plugin.name, e.at
+                ))
+            } else {
+                retired.get(&k).map(|r| {
+                    format!(
+                        "table `{name}` is already retired by plugin `{}` ({}); remove one of the two entries",
+                        r.plugin, r.at
+                    )
+                })
+            };
+            if let Some(message) = conflict {
+                return Err(Error::at(at.clone(), message));
+            }
+            retired.insert(
+                k,
+                Entry {
+                    name,
+                    plugin: plugin.name.clone(),
+                    at: at.clone(),
+                },
+            );
+        }
+    }
+
+    // Rule: every listed table is defined in its plugin's SQL…
+    for plugin in &in_file_order {
+        let mine = &own[plugin.name.as_str()];
+        for (table, at) in plugin.tables.iter().zip(&plugin.tables_at) {
+            let name = resolve(dialect, table, &[mine, &defined]);
+            let k = key(dialect, &name);
+            if mine.contains_key(&k) {
+                continue;
+            }
+            let message = if let Some((other, def)) = defined_by.get(&k) {
+                format!(
+                    "plugin `{}` lists table `{name}`, but it is defined in the schema of plugin `{other}` ({def}); move the CREATE TABLE into {}, or list the table under [plugins.{other}]",
+                    plugin.name,
+                    if plugin.schema.is_empty() { "a schema file of this plugin".to_string() } else { file_list(project, &plugin.name) }
+                )
+            } else if plugin.schema.is_empty() {
+                format!(
+                    "plugin `{}` lists table `{name}` but has no schema files; add `schema = [\"schemas/{}.sql\"]` holding its CREATE TABLE",
+                    plugin.name, plugin.name
+                )
+            } else {
+                format!(
+                    "table `{name}` is listed for plugin `{}` but none of its schema files ({}) defines it; add its CREATE TABLE there, or remove it from `tables`",
+                    plugin.name,
+                    file_list(project, &plugin.name)
+                )
+            };
+            return Err(Error::at(at.clone(), message));
+        }
+    }
+
+    // …and every table defined there is listed (the error points into the SQL).
+    for (plugin, p) in &parsed {
+        for (table, at) in &p.tables {
+            let k = key(dialect, table);
+            let message = if let Some(o) = owner.get(&k) {
+                if o.plugin == *plugin {
+                    continue;
+                }
+                format!(
+                    "table `{table}` is defined in the schema of plugin `{plugin}` but owned by plugin `{}` ({}); move this CREATE TABLE into the schema of `{}`, or move the table to `tables` of [plugins.{plugin}]",
+                    o.plugin, o.at, o.plugin
+                )
+            } else if let Some(r) = retired.get(&k) {
+                format!(
+                    "table `{table}` is retired by plugin `{}` ({}) but still defined here; remove this CREATE TABLE, or move `{table}` from `retired` back to `tables`",
+                    r.plugin, r.at
+                )
+            } else if let Some(e) = external.get(&k) {
+                format!(
+                    "table `{table}` is declared external ({}) but defined here; remove this CREATE TABLE, or remove it from [external] and add it to `tables` of [plugins.{plugin}]",
+                    e.at
+                )
+            } else {
+                format!(
+                    "table `{table}` is not listed in {}; add it to `tables` of [plugins.{plugin}] ({}): ownership is never inferred",
+                    project.path, project.plugins[*plugin].at
+                )
+            };
+            return Err(Error::at(at.clone(), message));
+        }
+    }
+
+    // Rule: a foreign key references a table of some plugin or an external table, never a
+    // retired or unknown one. Cross-plugin references are the dependency edges.
+    let mut edges: BTreeMap<(String, String), Reference> = BTreeMap::new();
+    for (plugin, p) in &parsed {
+        for r in &p.references {
+            let k = key(dialect, &r.to);
+            if let Some(o) = owner.get(&k) {
+                if o.plugin != *plugin {
+                    edges
+                        .entry((plugin.to_string(), o.plugin.clone()))
+                        .or_insert_with(|| r.clone());
+                }
+            } else if external.contains_key(&k) {
+            } else if let Some(ret) = retired.get(&k) {
+                return Err(Error::at(
+                    r.location.clone(),
+                    format!(
+                        "`{}` references table `{}`, which plugin `{}` retires ({}); drop this foreign key, or keep the table (move it from `retired` back to `tables`)",
+                        r.from, r.to, ret.plugin, ret.at
+                    ),
+                ));
+            } else {
+                return Err(Error::at(
+                    r.location.clone(),
+                    format!(
+                        "`{}` references table `{}`, which no plugin owns and which is not declared external; list it in a plugin's `tables`, or add it to `[external] tables = [\"{}\"]` in {}",
+                        r.from, r.to, r.to, project.path
+                    ),
+                ));
+            }
+        }
+    }
+
+    let order = dependency_order(project.plugins.keys().cloned().collect(), &edges)?;
+    let mut desired = merge(dialect, parsed.into_values())?;
+    desired.order = order;
+    desired.owner = owner
+        .into_values()
+        .chain(retired.values().map(|r| Entry {
+            name: r.name.clone(),
+            plugin: r.plugin.clone(),
+            at: r.at.clone(),
+        }))
+        .map(|e| (e.name, e.plugin))
+        .collect();
+    desired.retired = retired.into_values().map(|e| (e.name, e.plugin)).collect();
+    desired.external = external.into_values().map(|e| e.name).collect();
+    desired.versions = project
+        .plugins
+        .values()
+        .filter_map(|p| Some((p.name.clone(), p.version.clone()?)))
+        .collect();
+    Ok(desired)
+}
+
+/// `--schema` mode: the files (path, text) describe the whole database, owned by one implicit
+/// plugin; every foreign key must point at a table they define.
+pub fn validate_adhoc(files: &[(String, String)], dialect: Dialect) -> Result<Desired> {
+    let mut seen = BTreeSet::new();
+    let mut parts = Vec::new();
+    for (path, text) in files {
+        if !seen.insert(super::normalize(path)) {
+            return Err(Error::usage(format!(
+                "--schema {path} is given twice; give each file once"
+            )));
+        }
+        parts.push(sql::parse_file(dialect, path, text)?);
+    }
+    let defined: BTreeSet<String> = parts
+        .iter()
+        .flat_map(|p| p.tables.keys())
+        .map(|t| key(dialect, t))
+        .collect();
+    for r in parts.iter().flat_map(|p| &p.references) {
+        if !defined.contains(&key(dialect, &r.to)) {
+            return Err(Error::at(
+                r.location.clone(),
+                format!(
+                    "`{}` references table `{}`, which none of the schema files defines; add its CREATE TABLE (with --schema the files describe the whole database)",
+                    r.from, r.to
+                ),
+            ));
+        }
+    }
+    let mut desired = merge(dialect, parts)?;
+    desired.owner = desired
+        .schema
+        .tables
+        .keys()
+        .map(|t| (t.clone(), ADHOC_PLUGIN.to_string()))
+        .collect();
+    desired.order = vec![ADHOC_PLUGIN.to_string()];
+    desired.adhoc = true;
+    Ok(desired)
+}
+
+/// All parsed files into one finished schema; the rest of `Desired` is left empty.
+fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<Desired> {
+    let mut all = Parsed::default();
+    for part in parts {
+        all.merge(part)?;
+    }
+    sql::finish(dialect, &mut all.schema);
+    Ok(Desired {
+        schema: all.schema,
+        owner: BTreeMap::new(),
+        retired: BTreeMap::new(),
+        external: BTreeSet::new(),
+        order: Vec::new(),
+        adhoc: false,
+        versions: BTreeMap::new(),
+        defined_at: all.tables,
+    })
+}
+
+/// Plugins ordered so that the targets of foreign keys come first, ties by name. `edges` maps
+/// (referencing plugin, referenced plugin) to one foreign key that makes the edge.
+fn dependency_order(
+    plugins: Vec<String>,
+    edges: &BTreeMap<(String, String), Reference>,
+) -> Result<Vec<String>> {
+    let mut waiting_on: BTreeMap<&str, usize> = plugins.iter().map(|p| (p.as_str(), 0)).collect();
+    for (from, _) in edges.keys() {
+        if let Some(n) = waiting_on.get_mut(from.as_str()) {
+            *n += 1;
+        }
+    }
+    let mut ready: BTreeSet<&str> = waiting_on
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(p, _)| *p)
+        .collect();
+    let mut order = Vec::new();
+    while let Some(done) = ready.pop_first() {
+        order.push(done.to_string());
+        for (from, _) in edges.keys().filter(|(_, to)| to == done) {
+            if let Some(n) = waiting_on.get_mut(from.as_str()) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.insert(from);
+                }
+            }
+        }
+    }
+    if order.len() == plugins.len() {
+        return Ok(order);
+    }
+    Err(cycle_error(&plugins, edges))
+}
+
+/// Name one cycle between plugins and a foreign key on it.
+fn cycle_error(plugins: &[String], edges: &BTreeMap<(String, String), Reference>) -> Error {
+    let mut graph = DiGraph::<&str, ()>::new();
+    let nodes: BTreeMap<&str, NodeIndex> = plugins
+        .iter()
+        .map(|p| (p.as_str(), graph.add_node(p.as_str())))
+        .collect();
+    for (from, to) in edges.keys() {
+        graph.add_edge(nodes[from.as_str()], nodes[to.as_str()], ());
+    }
+    let component: BTreeSet<&str> = tarjan_scc(&graph)
+        .into_iter()
+        .filter(|c| c.len() > 1)
+        .map(|c| c.into_iter().map(|n| graph[n]).collect::<BTreeSet<&str>>())
+        .min()
+        .unwrap_or_default();
+    // The shortest way round from the first plugin of the cycle back to itself.
+    let Some(&start) = component.first() else {
+        return Error::usage("plugins depend on each other through foreign keys in a cycle");
+    };
+    let mut came_from: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut queue = VecDeque::from([start]);
+    'search: while let Some(at) = queue.pop_front() {
+        for (from, to) in edges.keys().filter(|(f, _)| f == at) {
+            if !component.contains(to.as_str()) || came_from.contains_key(to.as_str()) {
+                continue;
+            }
+            came_from.insert(to, from);
+            if to == start {
+                break 'search;
+            }
+            queue.push_back(to);
+        }
+    }
+    let mut path = vec![start];
+    let mut at = came_from.get(start).copied().unwrap_or(start);
+    while at != start {
+        path.push(at);
+        at = came_from.get(at).copied().unwrap_or(start);
+    }
+    path.push(start);
+    let last = path.len() - 1;
+    path[1..last].reverse();
+    let first_edge = (path[0].to_string(), path[1].to_string());
+    let Some(fk) = edges.get(&first_edge) else {
+        return Error::usage("plugins depend on each other through foreign keys in a cycle");
+    };
+    Error::at(
+        fk.location.clone(),
+        format!(
+            "plugins depend on each other in a cycle: {} (`A → B`: a table of A references a table of B); here `{}` of plugin `{}` references `{}` of plugin `{}`; plugins must be orderable: move a table to the other plugin or drop one foreign key of the cycle",
+            path.join(" → "),
+            fk.from,
+            path[0],
+            fk.to,
+            path[1]
+        ),
+    )
+}

@@ -1,0 +1,269 @@
+//! Applying a plan: lock, inspect, plan, execute, re-inspect, record history.
+//!
+//! PostgreSQL and SQLite run the whole plan in one transaction and commit only when a second
+//! inspection inside it finds nothing left to do. MySQL commits each DDL statement, so it runs
+//! statement by statement, says how far it got when one fails, and a re-run finishes the job.
+
+use sqlx::{Executor, Row};
+
+use super::{history, inspect, Conn};
+use crate::error::{Error, Result};
+use crate::model::{Dialect, Schema};
+pub use crate::pipeline::Batch;
+
+/// What an apply did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub batches: Vec<Batch>,
+}
+
+impl Applied {
+    pub fn statement_count(&self) -> usize {
+        self.batches.iter().map(|b| b.statements.len()).sum()
+    }
+}
+
+/// How long to wait for another plinth (or anything holding a lock) before giving up.
+const LOCK_WAIT_SECS: u64 = 30;
+/// How long one DDL statement may wait for a table lock: fail fast instead of queueing.
+const DDL_LOCK_TIMEOUT_SECS: u64 = 10;
+const LOCK_NAME: &str = "plinth_apply";
+
+/// Lock, inspect, plan with `planner`, refuse destructive plans unless allowed, execute,
+/// verify, record. `planner` turns a live schema into per-plugin batches; it is called again
+/// after executing, and must then return no statements.
+pub async fn apply<F>(conn: &mut Conn, allow_destructive: bool, mut planner: F) -> Result<Applied>
+where
+    F: FnMut(&Schema) -> Result<Vec<Batch>>,
+{
+    begin(conn).await?;
+    let result = body(conn, allow_destructive, &mut planner).await;
+    let result = match (result, conn.dialect()) {
+        (Ok(applied), Dialect::Sqlite) => sqlite_foreign_key_check(conn).await.map(|_| applied),
+        (other, _) => other,
+    };
+    end(conn, result.is_ok()).await?;
+    result
+}
+
+fn refuse_destructive(batches: &[Batch], allow: bool) -> Result<()> {
+    if allow {
+        return Ok(());
+    }
+    let lines: Vec<String> = batches
+        .iter()
+        .flat_map(|b| {
+            b.statements.iter().flat_map(move |s| {
+                s.hazards
+                    .iter()
+                    .filter(|h| h.kind.is_destructive())
+                    .map(move |h| format!("  [{}] {}", b.plugin, h.message))
+            })
+        })
+        .collect();
+    let mut lines = lines;
+    lines.dedup();
+    if lines.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Destructive(lines.join("\n")))
+    }
+}
+
+fn leftover(batches: &[Batch]) -> Option<String> {
+    let sql: Vec<&str> = batches
+        .iter()
+        .flat_map(|b| b.statements.iter().map(|s| s.sql.as_str()))
+        .collect();
+    (!sql.is_empty()).then(|| sql.join(";\n"))
+}
+
+fn not_converged(rest: &str) -> Error {
+    Error::Apply(format!(
+        "the plan did not converge: after applying it, plinth would still run:\n{rest};\n\
+         everything was rolled back. This is a plinth bug: please report it with the schema"
+    ))
+}
+
+fn sql_err(context: &str, sql: &str, e: sqlx::Error) -> Error {
+    Error::database(
+        format!("{context}\n  while running: {sql}\n  the database said"),
+        e,
+    )
+}
+
+async fn execute(conn: &mut Conn, sql: &str) -> std::result::Result<(), sqlx::Error> {
+    match conn {
+        Conn::Postgres(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+        Conn::Mysql(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+        Conn::Sqlite(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+    }
+}
+
+/// Take the lock and, where DDL is transactional, open the transaction.
+async fn begin(conn: &mut Conn) -> Result<()> {
+    match conn {
+        Conn::Sqlite(c) => {
+            // Foreign keys off outside the transaction (it cannot change inside one), so a
+            // table rebuild cannot cascade into child rows; `foreign_key_check` runs before
+            // commit instead.
+            c.execute("PRAGMA foreign_keys = OFF")
+                .await
+                .map_err(|e| Error::database("cannot switch foreign keys off", e))?;
+            c.execute("BEGIN IMMEDIATE").await.map_err(|e| {
+                Error::database(
+                    format!("cannot take the write lock: another apply or writer holds the database (waited {LOCK_WAIT_SECS}s)"),
+                    e,
+                )
+            })?;
+        }
+        Conn::Postgres(c) => {
+            c.execute("BEGIN")
+                .await
+                .map_err(|e| Error::database("cannot begin", e))?;
+            // Transaction-scoped: released by COMMIT/ROLLBACK, so it cannot leak through a
+            // connection pooler.
+            c.execute(format!("SET LOCAL lock_timeout = '{LOCK_WAIT_SECS}s'").as_str())
+                .await
+                .map_err(|e| Error::database("cannot set lock_timeout", e))?;
+            if let Err(e) = sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(LOCK_NAME)
+                .execute(&mut *c)
+                .await
+            {
+                let _ = c.execute("ROLLBACK").await;
+                return Err(Error::database(
+                    format!("waited {LOCK_WAIT_SECS}s for plinth's advisory lock: another `plinth apply` is running against this database"),
+                    e,
+                ));
+            }
+            c.execute(format!("SET LOCAL lock_timeout = '{DDL_LOCK_TIMEOUT_SECS}s'").as_str())
+                .await
+                .map_err(|e| Error::database("cannot set lock_timeout", e))?;
+        }
+        Conn::Mysql(c) => {
+            let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
+                .bind(LOCK_NAME)
+                .bind(LOCK_WAIT_SECS as i64)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(|e| Error::database("cannot take plinth's lock", e))?;
+            if got != Some(1) {
+                let holder: Option<i64> = sqlx::query_scalar("SELECT IS_USED_LOCK(?)")
+                    .bind(LOCK_NAME)
+                    .fetch_one(&mut *c)
+                    .await
+                    .unwrap_or(None);
+                return Err(Error::Apply(format!(
+                    "waited {LOCK_WAIT_SECS}s for plinth's lock `{LOCK_NAME}`: another `plinth apply` (connection {}) is running against this database",
+                    holder.map(|h| h.to_string()).unwrap_or_else(|| "unknown".into())
+                )));
+            }
+            c.execute(format!("SET SESSION lock_wait_timeout = {DDL_LOCK_TIMEOUT_SECS}").as_str())
+                .await
+                .map_err(|e| Error::database("cannot set lock_wait_timeout", e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Commit (or roll back) and release the lock.
+async fn end(conn: &mut Conn, commit: bool) -> Result<()> {
+    let word = if commit { "COMMIT" } else { "ROLLBACK" };
+    match conn {
+        Conn::Sqlite(c) => {
+            let ended = c.execute(word).await;
+            let _ = c.execute("PRAGMA foreign_keys = ON").await;
+            ended.map_err(|e| Error::database(format!("{word} failed"), e))?;
+        }
+        Conn::Postgres(c) => {
+            c.execute(word)
+                .await
+                .map_err(|e| Error::database(format!("{word} failed"), e))?;
+        }
+        Conn::Mysql(c) => {
+            let _ = sqlx::query("SELECT RELEASE_LOCK(?)")
+                .bind(LOCK_NAME)
+                .execute(&mut *c)
+                .await;
+        }
+    }
+    Ok(())
+}
+
+async fn body<F>(conn: &mut Conn, allow: bool, planner: &mut F) -> Result<Applied>
+where
+    F: FnMut(&Schema) -> Result<Vec<Batch>>,
+{
+    let dialect = conn.dialect();
+    let transactional = dialect != Dialect::Mysql;
+    let live = inspect(conn).await?.schema;
+    let batches: Vec<Batch> = planner(&live)?
+        .into_iter()
+        .filter(|b| !b.statements.is_empty())
+        .collect();
+    if batches.is_empty() {
+        return Ok(Applied::default());
+    }
+    refuse_destructive(&batches, allow)?;
+    history::ensure(conn).await?;
+    let total: usize = batches.iter().map(|b| b.statements.len()).sum();
+    let mut done = 0;
+    for batch in &batches {
+        for statement in &batch.statements {
+            if let Err(e) = execute(conn, &statement.sql).await {
+                let state = if transactional {
+                    "nothing was applied (rolled back)".to_string()
+                } else if done == 0 {
+                    format!("0 of {total} applied; the database is unchanged")
+                } else {
+                    format!(
+                        "{done} of {total} applied (MySQL commits each DDL statement); re-run `plinth apply` to plan from the live state and finish"
+                    )
+                };
+                return Err(sql_err(
+                    &format!("statement {} of {total} failed; {state}", done + 1),
+                    &statement.sql,
+                    e,
+                ));
+            }
+            done += 1;
+        }
+        if !transactional {
+            history::record(conn, batch).await?;
+        }
+    }
+    let after = inspect(conn).await?.schema;
+    if let Some(rest) = leftover(&planner(&after)?) {
+        return Err(if transactional {
+            not_converged(&rest)
+        } else {
+            Error::Apply(format!(
+                "all {total} statements applied, but the database still differs; plinth would next run:\n{rest};\nthis is a plinth bug: please report it with the schema"
+            ))
+        });
+    }
+    if transactional {
+        for batch in &batches {
+            history::record(conn, batch).await?;
+        }
+    }
+    Ok(Applied { batches })
+}
+
+async fn sqlite_foreign_key_check(conn: &mut Conn) -> Result<()> {
+    let Conn::Sqlite(c) = conn else { return Ok(()) };
+    let violations = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut *c)
+        .await
+        .map_err(|e| Error::database("foreign_key_check failed", e))?;
+    if let Some(row) = violations.first() {
+        let table: String = row.try_get(0).unwrap_or_default();
+        let parent: String = row.try_get(2).unwrap_or_default();
+        return Err(Error::Apply(format!(
+            "rolled back: rows of `{table}` would point at missing rows of `{parent}` ({} violation(s)); nothing was applied. Fix the data or the foreign key",
+            violations.len()
+        )));
+    }
+    Ok(())
+}

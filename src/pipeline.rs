@@ -1,0 +1,109 @@
+//! The pure pipeline: desired × live → per-plugin batches of SQL (diff, plan, render). No IO.
+//!
+//! Each selected plugin is planned on its own, in dependency order, against the live tables it
+//! owns (and the ones it retires); tables no plugin owns are never looked at.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::config::Desired;
+use crate::diff::diff;
+use crate::error::Result;
+use crate::model::{Dialect, Schema};
+use crate::plan::{plan, Plan};
+use crate::render::{render, Statement};
+
+/// One plugin's share of a plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Batch {
+    pub plugin: String,
+    pub version: Option<String>,
+    #[serde(skip)]
+    pub plan: Plan,
+    pub statements: Vec<Statement>,
+}
+
+impl Batch {
+    pub fn is_destructive(&self) -> bool {
+        self.statements.iter().any(Statement::is_destructive)
+    }
+}
+
+/// The plugins to process, in dependency order (`selected` empty = all).
+pub fn selection(desired: &Desired, selected: &[String]) -> Result<Vec<String>> {
+    // `managed` validates the names (unknown plugin → error listing the known ones).
+    desired.managed(selected)?;
+    Ok(desired
+        .order
+        .iter()
+        .filter(|p| selected.is_empty() || selected.contains(p))
+        .cloned()
+        .collect())
+}
+
+/// Plan every selected plugin against `live`.
+pub fn batches(
+    dialect: Dialect,
+    desired: &Desired,
+    selected: &[String],
+    live: &Schema,
+) -> Result<Vec<Batch>> {
+    let mut out = Vec::new();
+    let mut claimed = BTreeSet::new();
+    for plugin in selection(desired, selected)? {
+        let (from, to) = plugin_schemas(desired, &plugin, live, &mut claimed);
+        let plan = plan(dialect, diff(&from, &to));
+        let statements = render(&plan);
+        out.push(Batch {
+            version: desired.versions.get(&plugin).cloned(),
+            plugin,
+            plan,
+            statements,
+        });
+    }
+    Ok(out)
+}
+
+/// The live and desired parts of the schema that `plugin` manages.
+fn plugin_schemas(
+    desired: &Desired,
+    plugin: &str,
+    live: &Schema,
+    claimed_enums: &mut BTreeSet<String>,
+) -> (Schema, Schema) {
+    if desired.adhoc {
+        let mut from = live.clone();
+        from.retain_tables(|t| !crate::db::is_plinth_table(t));
+        return (from, desired.schema.clone());
+    }
+    let owns = |t: &str| desired.owner.get(t).is_some_and(|o| o == plugin);
+    let mut from = Schema::default();
+    let mut to = Schema::default();
+    for (name, table) in &live.tables {
+        if owns(name) {
+            from.tables.insert(name.clone(), table.clone());
+        }
+    }
+    for (name, table) in &desired.schema.tables {
+        if owns(name) && !desired.retired.contains_key(name) {
+            to.tables.insert(name.clone(), table.clone());
+        }
+    }
+    // Enum types belong to the first plugin whose tables use them; plinth never drops an enum
+    // in plugin mode (another plugin, or someone else, may use it).
+    let used: BTreeSet<&str> = to
+        .tables
+        .values()
+        .flat_map(|t| t.columns.iter().map(|c| c.ty.trim_end_matches("[]")))
+        .collect();
+    for (name, e) in &desired.schema.enums {
+        if used.contains(name.as_str()) && claimed_enums.insert(name.clone()) {
+            to.enums.insert(name.clone(), e.clone());
+            if let Some(live_enum) = live.enums.get(name) {
+                from.enums.insert(name.clone(), live_enum.clone());
+            }
+        }
+    }
+    (from, to)
+}

@@ -1,0 +1,142 @@
+//! Rendering: planned steps → SQL statements, one file per engine. No IO, no execution.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use serde::Serialize;
+
+use crate::model::{Column, Dialect, FkAction, ForeignKey, IndexKey, IndexPart};
+use crate::plan::{Hazard, Plan};
+
+/// One statement to execute, with the hazards of the step it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Statement {
+    pub sql: String,
+    pub hazards: Vec<Hazard>,
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<String>, hazards: &[Hazard]) -> Statement {
+        Statement {
+            sql: sql.into(),
+            hazards: hazards.to_vec(),
+        }
+    }
+
+    pub fn is_destructive(&self) -> bool {
+        self.hazards.iter().any(|h| h.kind.is_destructive())
+    }
+}
+
+pub fn render(plan: &Plan) -> Vec<Statement> {
+    match plan.dialect {
+        Dialect::Postgres => postgres::render(&plan.steps),
+        Dialect::Mysql => mysql::render(&plan.steps),
+        Dialect::Sqlite => sqlite::render(&plan.steps),
+    }
+}
+
+/// Quote an identifier for `dialect` (always quoted: names are stored exactly as the engine
+/// holds them).
+pub fn quote(dialect: Dialect, ident: &str) -> String {
+    match dialect {
+        Dialect::Mysql => format!("`{}`", ident.replace('`', "``")),
+        Dialect::Postgres | Dialect::Sqlite => format!("\"{}\"", ident.replace('"', "\"\"")),
+    }
+}
+
+pub fn quote_list(dialect: Dialect, idents: &[String]) -> String {
+    idents
+        .iter()
+        .map(|i| quote(dialect, i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn string_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `CONSTRAINT "name" ` when the name was given, nothing when the engine may choose.
+pub fn constraint_prefix(dialect: Dialect, name: &crate::model::Name) -> String {
+    match name.given() {
+        Some(n) => format!("CONSTRAINT {} ", quote(dialect, n)),
+        None => String::new(),
+    }
+}
+
+/// `FOREIGN KEY (…) REFERENCES t (…) ON DELETE … ON UPDATE …` (actions only when not the
+/// default).
+pub fn foreign_key_clause(dialect: Dialect, fk: &ForeignKey) -> String {
+    let mut sql = format!(
+        "FOREIGN KEY ({}) REFERENCES {} ({})",
+        quote_list(dialect, &fk.columns),
+        quote(dialect, &fk.ref_table),
+        quote_list(dialect, &fk.ref_columns)
+    );
+    if fk.on_delete != FkAction::NoAction {
+        sql.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
+    }
+    if fk.on_update != FkAction::NoAction {
+        sql.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+    }
+    match fk.deferrable {
+        crate::model::Deferrable::NotDeferrable => {}
+        crate::model::Deferrable::InitiallyImmediate => sql.push_str(" DEFERRABLE"),
+        crate::model::Deferrable::InitiallyDeferred => {
+            sql.push_str(" DEFERRABLE INITIALLY DEFERRED")
+        }
+    }
+    sql
+}
+
+/// An index key list: `("a", lower("b") DESC)`.
+pub fn index_parts(dialect: Dialect, parts: &[IndexPart]) -> String {
+    parts
+        .iter()
+        .map(|p| {
+            let mut s = match &p.key {
+                IndexKey::Column(c) => quote(dialect, c),
+                IndexKey::Expr(e) => format!("({e})"),
+            };
+            if let Some(len) = p.prefix {
+                s.push_str(&format!("({len})"));
+            }
+            if let Some(c) = &p.collation {
+                s.push_str(&format!(" COLLATE {c}"));
+            }
+            if p.descending {
+                s.push_str(" DESC");
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether a canonical default can be written bare after `DEFAULT` (otherwise it needs
+/// parentheses on SQLite and MySQL).
+pub fn is_plain_default(expr: &str) -> bool {
+    let e = expr.trim();
+    let upper = e.to_ascii_uppercase();
+    e.starts_with('\'')
+        || e.parse::<f64>().is_ok()
+        || matches!(
+            upper.as_str(),
+            "NULL" | "TRUE" | "FALSE" | "CURRENT_TIMESTAMP" | "CURRENT_DATE" | "CURRENT_TIME"
+        )
+        || upper.starts_with("CURRENT_TIMESTAMP(")
+}
+
+/// The columns both tables have (for copying rows in a rebuild).
+pub fn common_columns<'a>(from: &'a [Column], to: &'a [Column]) -> Vec<&'a str> {
+    to.iter()
+        .filter(|c| c.generated.is_none())
+        .filter(|c| {
+            from.iter()
+                .any(|f| f.name == c.name && f.generated.is_none())
+        })
+        .map(|c| c.name.as_str())
+        .collect()
+}

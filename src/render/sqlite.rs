@@ -1,0 +1,212 @@
+//! SQLite DDL, including the table rebuild for what SQLite's ALTER TABLE cannot do.
+
+use super::{
+    common_columns, constraint_prefix, foreign_key_clause, index_parts, is_plain_default, quote,
+    quote_list, Statement,
+};
+use crate::diff::TableChange;
+use crate::model::{Column, Dialect, Identity, Index, Table};
+use crate::plan::{Action, Step};
+
+const D: Dialect = Dialect::Sqlite;
+
+pub fn render(steps: &[Step]) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for step in steps {
+        let h = &step.hazards;
+        match &step.action {
+            Action::CreateTable(t) => {
+                out.push(Statement::new(create_table(t, &t.name), h));
+                out.extend(
+                    t.indexes
+                        .iter()
+                        .map(|i| Statement::new(create_index(&t.name, i), h)),
+                );
+            }
+            Action::DropTable(t) => out.push(Statement::new(
+                format!("DROP TABLE {}", quote(D, &t.name)),
+                h,
+            )),
+            Action::Rebuild { from, to } => out.extend(rebuild(from, to, h)),
+            Action::Alter { table, change } => {
+                let sql = match change {
+                    TableChange::AddColumn(c) => format!(
+                        "ALTER TABLE {} ADD COLUMN {}",
+                        quote(D, table),
+                        column_def(c, false)
+                    ),
+                    TableChange::DropColumn(c) => format!(
+                        "ALTER TABLE {} DROP COLUMN {}",
+                        quote(D, table),
+                        quote(D, &c.name)
+                    ),
+                    TableChange::AddIndex(i) => create_index(table, i),
+                    TableChange::DropIndex(i) => {
+                        format!("DROP INDEX {}", quote(D, i.name.as_str()))
+                    }
+                    // The planner turns every other change into a rebuild on SQLite.
+                    other => format!("-- plinth: cannot render {other:?} on SQLite"),
+                };
+                out.push(Statement::new(sql, h));
+            }
+            // SQLite has no enum types; the planner never produces these for it.
+            Action::CreateEnum(_) | Action::AlterEnum { .. } | Action::DropEnum(_) => {}
+        }
+    }
+    out
+}
+
+/// The rebuild SQLite's documentation prescribes: new table, copy, drop, rename, re-index.
+/// Foreign keys are switched off outside the transaction by the executor (`db::sqlite`), and
+/// `foreign_key_check` runs before commit, so no cascade reaches child tables.
+fn rebuild(from: &Table, to: &Table, h: &[crate::plan::Hazard]) -> Vec<Statement> {
+    let temp = format!("plinth_new_{}", to.name);
+    let columns = quote_list(
+        D,
+        &common_columns(&from.columns, &to.columns)
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>(),
+    );
+    let mut out = vec![Statement::new(create_table(to, &temp), h)];
+    if !columns.is_empty() {
+        out.push(Statement::new(
+            format!(
+                "INSERT INTO {} ({columns}) SELECT {columns} FROM {}",
+                quote(D, &temp),
+                quote(D, &from.name)
+            ),
+            h,
+        ));
+    }
+    out.push(Statement::new(
+        format!("DROP TABLE {}", quote(D, &from.name)),
+        h,
+    ));
+    out.push(Statement::new(
+        format!(
+            "ALTER TABLE {} RENAME TO {}",
+            quote(D, &temp),
+            quote(D, &to.name)
+        ),
+        h,
+    ));
+    out.extend(
+        to.indexes
+            .iter()
+            .map(|i| Statement::new(create_index(&to.name, i), h)),
+    );
+    out
+}
+
+fn create_table(t: &Table, name: &str) -> String {
+    // `INTEGER PRIMARY KEY AUTOINCREMENT` must be written on the column.
+    let inline_pk = t
+        .primary_key
+        .as_ref()
+        .and_then(|pk| match pk.columns.as_slice() {
+            [only] => t
+                .column(only)
+                .filter(|c| c.identity == Some(Identity::AutoIncrement))
+                .map(|c| c.name.clone()),
+            _ => None,
+        });
+    let mut lines: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| column_def(c, inline_pk.as_deref() == Some(c.name.as_str())))
+        .collect();
+    if let Some(pk) = &t.primary_key {
+        if inline_pk.is_none() {
+            lines.push(format!(
+                "{}PRIMARY KEY ({})",
+                constraint_prefix(D, &pk.name),
+                quote_list(D, &pk.columns)
+            ));
+        }
+    }
+    for u in &t.uniques {
+        lines.push(format!(
+            "{}UNIQUE ({})",
+            constraint_prefix(D, &u.name),
+            quote_list(D, &u.columns)
+        ));
+    }
+    for c in &t.checks {
+        lines.push(format!(
+            "{}CHECK ({})",
+            constraint_prefix(D, &c.name),
+            c.expr
+        ));
+    }
+    for fk in &t.foreign_keys {
+        lines.push(format!(
+            "{}{}",
+            constraint_prefix(D, &fk.name),
+            foreign_key_clause(D, fk)
+        ));
+    }
+    let mut sql = format!(
+        "CREATE TABLE {} (\n  {}\n)",
+        quote(D, name),
+        lines.join(",\n  ")
+    );
+    let mut options = Vec::new();
+    if t.options.contains_key("without_rowid") {
+        options.push("WITHOUT ROWID");
+    }
+    if t.options.contains_key("strict") {
+        options.push("STRICT");
+    }
+    if !options.is_empty() {
+        sql.push(' ');
+        sql.push_str(&options.join(", "));
+    }
+    sql
+}
+
+fn column_def(c: &Column, inline_pk: bool) -> String {
+    let mut s = quote(D, &c.name);
+    if !c.ty.is_empty() {
+        s.push(' ');
+        s.push_str(&c.ty);
+    }
+    if inline_pk {
+        s.push_str(" PRIMARY KEY AUTOINCREMENT");
+    }
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if let Some(d) = &c.default {
+        if is_plain_default(d) {
+            s.push_str(&format!(" DEFAULT {d}"));
+        } else {
+            s.push_str(&format!(" DEFAULT ({d})"));
+        }
+    }
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {coll}"));
+    }
+    if let Some(g) = &c.generated {
+        s.push_str(&format!(
+            " GENERATED ALWAYS AS ({}) {}",
+            g.expr,
+            if g.stored { "STORED" } else { "VIRTUAL" }
+        ));
+    }
+    s
+}
+
+fn create_index(table: &str, i: &Index) -> String {
+    let mut sql = format!(
+        "CREATE {}INDEX {} ON {} ({})",
+        if i.unique { "UNIQUE " } else { "" },
+        quote(D, i.name.as_str()),
+        quote(D, table),
+        index_parts(D, &i.parts)
+    );
+    if let Some(p) = &i.predicate {
+        sql.push_str(&format!(" WHERE {p}"));
+    }
+    sql
+}

@@ -1,0 +1,4 @@
+//! The integration tests, in one binary: fixtures, the example project, the CLI contract.
+
+mod engines;
+mod fixtures;
