@@ -301,13 +301,14 @@ fn strings(
     };
     let mut values: Vec<String> = Vec::new();
     let mut locations: Vec<Location> = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for item in list {
         let loc = at(item.span());
         let value = item.into_inner();
         if value.trim().is_empty() {
             return Err(Error::at(loc, format!("empty name in {what}; remove it")));
         }
-        if let Some(i) = values.iter().position(|v| *v == value) {
+        if let Some(&i) = seen.get(&value) {
             return Err(Error::at(
                 loc,
                 format!(
@@ -316,6 +317,7 @@ fn strings(
                 ),
             ));
         }
+        seen.insert(value.clone(), values.len());
         values.push(value);
         locations.push(loc);
     }

@@ -495,3 +495,36 @@ fn adhoc_mode_owns_every_table() {
     assert!(err.starts_with("b.sql:1:62: "), "{err}");
     assert!(err.contains("none of the schema files defines"), "{err}");
 }
+
+/// The example project in the repository root passes every rule on every engine.
+#[test]
+fn the_example_project_loads() {
+    for dialect in Dialect::ALL {
+        let d = match load(Path::new("plugins.toml"), dialect) {
+            Ok(d) => d,
+            Err(e) => panic!("{dialect}: {e}"),
+        };
+        assert_eq!(d.order.first().map(String::as_str), Some("core"), "{dialect}");
+        assert_eq!(d.order.len(), 7, "{dialect}");
+        assert!(!d.schema.tables.is_empty(), "{dialect}");
+    }
+}
+
+#[test]
+fn tmp_big() {
+    let n = 10000;
+    let mut sql = String::new();
+    let mut names = Vec::new();
+    for i in 0..n {
+        sql.push_str(&format!("CREATE TABLE t{i} (id integer PRIMARY KEY, p integer REFERENCES t{} (id), a text, b text, c integer, d integer, e text, f text);\n", i / 2));
+        names.push(format!("\"t{i}\""));
+    }
+    let toml = format!("[plugins.a]\nschema = [\"a.sql\"]\ntables = [{}]\n", names.join(", "));
+    let t = std::time::Instant::now();
+    let p = parse(CONFIG, &toml).unwrap();
+    eprintln!("parse {:?}", t.elapsed());
+    let f = files(&[("a.sql", &sql)]);
+    let t = std::time::Instant::now();
+    let d = validate(&p, Dialect::Postgres, &f).unwrap();
+    eprintln!("validate {:?} {}", t.elapsed(), d.owner.len());
+}

@@ -543,9 +543,6 @@ mod tests {
             db.drop().await;
             let live = live.unwrap_or_else(|e| panic!("{e}\n{ddl}")).schema;
             let desired = desired(ddl);
-            if std::env::var("PLINTH_DEBUG").is_ok() {
-                println!("{}", serde_json::to_string(&live).unwrap());
-            }
             assert_eq!(
                 live.tables.keys().collect::<Vec<_>>(),
                 desired.tables.keys().collect::<Vec<_>>(),
@@ -681,6 +678,9 @@ mod tests {
         date_time_types: "CREATE TABLE t (a date, b time, c time(3), d datetime, e datetime(6),
             f timestamp NULL, g year, h timestamp(0) NULL)";
         bit_columns: "CREATE TABLE t (a bit, b bit(8))";
+        bit_defaults: "CREATE TABLE t (a bit(4) DEFAULT b'1010', b bit DEFAULT 1)";
+        inline_references: "CREATE TABLE parent (id int PRIMARY KEY);
+            CREATE TABLE child (parent_id int REFERENCES parent (id))";
         column_collation: "CREATE TABLE t (a varchar(10) COLLATE utf8mb4_bin, b varchar(10),
             c char(2) COLLATE utf8mb4_unicode_ci)";
         engines: "CREATE TABLE a (id int) ENGINE=InnoDB; CREATE TABLE b (id int) ENGINE=MyISAM;

@@ -293,10 +293,12 @@ fn build_table(name: &str, rows: LiveTable) -> Result<Table> {
     for group in rows.foreign_keys.chunk_by(|a, b| a.id == b.id) {
         let first = &group[0];
         let columns: Vec<String> = group.iter().map(|f| f.from.clone()).collect();
-        let ref_columns: Vec<String> = match group.iter().map(|f| f.to.clone()).collect() {
-            Some(cols) => cols,
-            None => Vec::new(),
-        };
+        // All NULL (no columns named): empty, and `finish` fills in the parent's key.
+        let ref_columns: Vec<String> = group
+            .iter()
+            .map(|f| f.to.clone())
+            .collect::<Option<_>>()
+            .unwrap_or_default();
         let text = take_matching(&mut parsed_fks, |fk| {
             fk.ref_table.eq_ignore_ascii_case(&first.ref_table) && same_names(&fk.columns, &columns)
         });

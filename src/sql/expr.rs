@@ -435,11 +435,39 @@ fn fold_ident(dialect: Dialect, ident: &mut Ident) {
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !ident.value.starts_with(|c: char| c.is_ascii_digit());
-    if dialect != Dialect::Postgres || plain {
+    if dialect != Dialect::Postgres || (plain && !is_postgres_keyword(&ident.value)) {
         ident.quote_style = None;
     } else {
         ident.quote_style = Some('"');
     }
+}
+
+/// PostgreSQL keywords that are not "unreserved": `pg_get_expr` quotes them as identifiers,
+/// and rendered SQL must too (`"order" > 0`).
+fn is_postgres_keyword(word: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+        "authorization", "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast",
+        "char", "character", "check", "coalesce", "collate", "collation", "column",
+        "concurrently", "constraint", "create", "cross", "current_catalog", "current_date",
+        "current_role", "current_schema", "current_time", "current_timestamp", "current_user",
+        "dec", "decimal", "default", "deferrable", "desc", "distinct", "do", "else", "end",
+        "except", "exists", "extract", "false", "fetch", "float", "for", "foreign", "freeze",
+        "from", "full", "grant", "greatest", "group", "grouping", "having", "ilike", "in",
+        "initially", "inner", "inout", "int", "integer", "intersect", "interval", "into", "is",
+        "isnull", "join", "lateral", "leading", "least", "left", "like", "limit", "localtime",
+        "localtimestamp", "national", "natural", "nchar", "none", "normalize", "not", "notnull",
+        "null", "nullif", "numeric", "offset", "on", "only", "or", "order", "out", "outer",
+        "overlaps", "overlay", "placing", "position", "precision", "primary", "real",
+        "references", "returning", "right", "row", "select", "session_user", "setof",
+        "similar", "smallint", "some", "substring", "symmetric", "system_user", "table",
+        "tablesample", "then", "time", "timestamp", "to", "trailing", "treat", "trim", "true",
+        "union", "unique", "user", "using", "values", "varchar", "variadic", "verbose", "when",
+        "where", "window", "with", "xmlattributes", "xmlconcat", "xmlelement", "xmlexists",
+        "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot", "xmlserialize",
+        "xmltable",
+    ];
+    KEYWORDS.binary_search(&word).is_ok()
 }
 
 fn lower_name(name: &mut ObjectName) {
@@ -469,6 +497,43 @@ mod tests {
         assert_eq!(pg("((price > 0))"), pg("price > 0"));
         assert_eq!(pg("(a > 0) AND (b > 0)"), pg("a > 0 AND b > 0"));
         assert_ne!(pg("(a + b) * c"), pg("a + b * c"));
+    }
+
+    #[test]
+    fn postgres_catalog_spellings_meet_the_users() {
+        let pairs = [
+            ("'-1'::integer", "-1"),
+            ("'3000000000'::bigint", "3000000000"),
+            ("'-1.5'::numeric", "-1.5"),
+            ("((r >= 1) AND (r <= 10))", "r BETWEEN 1 AND 10"),
+            ("((r < 1) OR (r > 10))", "r NOT BETWEEN 1 AND 10"),
+            ("((s)::text ~~ 'a%'::text)", "s LIKE 'a%'"),
+            ("((s)::text ~~* 'a%'::text)", "s ILIKE 'a%'"),
+            ("((s)::text !~~ 'a%'::text)", "s NOT LIKE 'a%'"),
+            (
+                "((s)::text <> ALL ((ARRAY['x'::character varying, 'y'::character varying])::text[]))",
+                "s NOT IN ('x', 'y')",
+            ),
+            ("(now() + '1 day'::interval)", "now() + INTERVAL '1 day'"),
+            ("(price * (qty)::numeric)", "price * qty"),
+            ("((a)::numeric / (2)::numeric)", "CAST(a AS numeric) / 2"),
+            ("(\"order\" > 0)", "\"order\" > 0"),
+        ];
+        for (catalog, user) in pairs {
+            assert_eq!(pg(catalog), pg(user), "{catalog} vs {user}");
+        }
+        assert_eq!(pg("'-1'::integer"), "-1");
+        assert_eq!(pg("(a + 1)::bigint"), "(a + 1)::bigint");
+        assert_eq!(pg("CAST(a AS timestamptz)"), "a::timestamp with time zone");
+        assert_eq!(pg("x > '1 day'::interval"), "x > '1 day'::interval");
+        assert_eq!(pg("\"order\" > 0"), "\"order\" > 0");
+    }
+
+    #[test]
+    fn postgres_keywords_need_quotes() {
+        let word = "order";
+        assert!(is_postgres_keyword(word));
+        assert!(!is_postgres_keyword("price"));
     }
 
     #[test]

@@ -1,0 +1,250 @@
+//! The command-line contract, through the real binary: exit codes 0/1/2, SQL and JSON on stdout,
+//! messages on stderr, errors as `path:line:col: message`, credentials never printed. Also the
+//! example project end to end on every engine: apply from empty, re-plan empty, check 0, then a
+//! changed schema makes check exit 1.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use plinth::model::Dialect;
+
+use crate::engines::TestDb;
+
+fn plinth(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run plinth")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// A copy of the example project (plugins.toml + schemas/) in a temp dir.
+fn example_copy() -> tempfile::TempDir {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(root.join("plugins.toml"), dir.path().join("plugins.toml")).expect("copy");
+    std::fs::create_dir(dir.path().join("schemas")).expect("mkdir");
+    for entry in std::fs::read_dir(root.join("schemas")).expect("schemas/") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("file name");
+        std::fs::copy(&path, dir.path().join("schemas").join(name)).expect("copy schema");
+    }
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+#[test]
+fn offline_plan_prints_the_baseline_on_stdout_only() {
+    let dir = example_copy();
+    for dialect in ["sqlite", "postgres", "mysql"] {
+        let o = plinth(dir.path(), &["plan", "--offline", "--dialect", dialect]);
+        assert_eq!(code(&o), 0, "{dialect}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("-- plugin core"), "{out}");
+        assert!(out.contains("CREATE TABLE"), "{out}");
+        assert!(!stderr(&o).contains("CREATE TABLE"));
+        // Plugins in dependency order: core before the plugins that reference it.
+        let core = out.find("-- plugin core").unwrap_or(usize::MAX);
+        let computers = out.find("-- plugin computers").unwrap_or(0);
+        assert!(core < computers, "core must come first:\n{out}");
+    }
+}
+
+#[test]
+fn offline_plan_of_one_plugin_and_json() {
+    let dir = example_copy();
+    let o = plinth(
+        dir.path(),
+        &["plan", "usb", "--offline", "--dialect", "sqlite", "--format", "json"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    let plugins = json["plugins"].as_array().expect("plugins array");
+    assert_eq!(plugins.len(), 1);
+    assert_eq!(plugins[0]["plugin"], "usb");
+    assert!(plugins[0]["statements"][0]["sql"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("CREATE TABLE")));
+}
+
+#[test]
+fn unknown_plugin_is_an_error() {
+    let dir = example_copy();
+    let o = plinth(dir.path(), &["plan", "nosuch", "--offline", "--dialect", "sqlite"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("nosuch"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn syntax_errors_name_file_line_and_column() {
+    let dir = tempfile::tempdir().expect("dir");
+    write(dir.path(), "bad.sql", "CREATE TABLE a (id int);\n\nCREATE TABLE b (id int,, x int);\n");
+    let o = plinth(dir.path(), &["plan", "--offline", "--dialect", "sqlite", "--schema", "bad.sql"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).starts_with("bad.sql:3:"), "{}", stderr(&o));
+}
+
+#[test]
+fn unsupported_statements_are_errors_not_ignored() {
+    let dir = tempfile::tempdir().expect("dir");
+    write(dir.path(), "s.sql", "CREATE TABLE a (id int);\nCREATE VIEW v AS SELECT 1;\n");
+    let o = plinth(dir.path(), &["plan", "--offline", "--dialect", "sqlite", "--schema", "s.sql"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).starts_with("s.sql:2:1:"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_config_is_an_error_with_a_hint() {
+    let dir = tempfile::tempdir().expect("dir");
+    let o = plinth(dir.path(), &["plan", "--offline", "--dialect", "sqlite"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--schema"), "{}", stderr(&o));
+}
+
+#[test]
+fn credentials_are_never_printed() {
+    let dir = tempfile::tempdir().expect("dir");
+    write(dir.path(), "s.sql", "CREATE TABLE a (id int);\n");
+    let o = plinth(
+        dir.path(),
+        &["plan", "--schema", "s.sql", "--database-url", "postgres://bob:hunter2@127.0.0.1:1/x"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(!stderr(&o).contains("hunter2"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bob:***@"), "{}", stderr(&o));
+}
+
+#[test]
+fn destructive_apply_is_refused_and_applies_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("d.sqlite3").display());
+    write(dir.path(), "v1.sql", "CREATE TABLE a (id integer PRIMARY KEY, note text);\nCREATE TABLE b (id integer PRIMARY KEY);\n");
+    write(dir.path(), "v2.sql", "CREATE TABLE a (id integer PRIMARY KEY, extra text);\n");
+    let o = plinth(dir.path(), &["apply", "--schema", "v1.sql", "--database-url", &url]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Global options after the command, as the conformance runner calls it.
+    let o = plinth(dir.path(), &["apply", "--database-url", &url, "--schema", "v2.sql"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--allow-destructive"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("drops table `b`"), "{}", stderr(&o));
+    // Nothing was applied: v1 is still in sync.
+    let o = plinth(dir.path(), &["check", "--database-url", &url, "--schema", "v1.sql"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    // The plan shows the destructive steps, marked.
+    let o = plinth(dir.path(), &["plan", "--database-url", &url, "--schema", "v2.sql"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("-- DESTRUCTIVE: drops table `b`"), "{}", stdout(&o));
+    let o = plinth(
+        dir.path(),
+        &["apply", "--allow-destructive", "--database-url", &url, "--schema", "v2.sql"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = plinth(dir.path(), &["check", "--database-url", &url, "--schema", "v2.sql"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn unowned_tables_are_never_touched() {
+    let dir = example_copy();
+    let url = format!("sqlite://{}", dir.path().join("shop.sqlite3").display());
+    let o = plinth(dir.path(), &["apply", "--database-url", &url]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Someone else's table, even one referencing ours, stays as it is.
+    write(dir.path(), "other.sql", "CREATE TABLE orm_sessions (id integer PRIMARY KEY, user_id integer REFERENCES users(id));\n");
+    let rt = crate::engines::runtime();
+    rt.block_on(async {
+        let mut conn = plinth::db::connect(&url).await.expect("connect");
+        crate::engines::exec(&mut conn, "CREATE TABLE orm_sessions (id integer PRIMARY KEY, user_id integer REFERENCES users(id)); INSERT INTO orm_sessions VALUES (1, NULL);").await;
+    });
+    for args in [vec!["check"], vec!["plan"]] {
+        let mut a = args.clone();
+        a.extend(["--database-url", &url]);
+        let o = plinth(dir.path(), &a);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(!stdout(&o).contains("orm_sessions"), "{}", stdout(&o));
+    }
+    let o = plinth(dir.path(), &["apply", "--allow-destructive", "--database-url", &url]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    rt.block_on(async {
+        let mut conn = plinth::db::connect(&url).await.expect("connect");
+        assert_eq!(crate::engines::count(&mut conn, "orm_sessions").await, 1);
+    });
+}
+
+/// The example on one engine: apply from empty, apply again (nothing to do), check 0; then a
+/// changed schema file makes check exit 1 and print the fix on stdout.
+fn example_round_trip(dialect: Dialect) {
+    let Some(db) = TestDb::new(dialect) else {
+        return;
+    };
+    let dir = example_copy();
+    let url = db.url.as_str();
+    let o = plinth(dir.path(), &["apply", "--database-url", url]);
+    assert_eq!(code(&o), 0, "{dialect} apply: {}", stderr(&o));
+    assert!(stdout(&o).contains("CREATE TABLE"));
+    let o = plinth(dir.path(), &["apply", "--database-url", url]);
+    assert_eq!(code(&o), 0, "{dialect} second apply: {}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{dialect}: second apply did something:\n{}", stdout(&o));
+    let o = plinth(dir.path(), &["plan", "--database-url", url]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).is_empty(), "{dialect}: re-plan not empty:\n{}", stdout(&o));
+    let o = plinth(dir.path(), &["check", "--database-url", url]);
+    assert_eq!(code(&o), 0, "{dialect} check: {}{}", stdout(&o), stderr(&o));
+
+    let usb = dir.path().join("schemas/usb.sql");
+    let text = std::fs::read_to_string(&usb).expect("usb.sql");
+    let changed = text.replacen("CREATE TABLE usbdevicetypes (", "CREATE TABLE usbdevicetypes (\n    plinth_probe varchar(20),", 1);
+    assert_ne!(text, changed, "usb.sql must define usbdevicetypes");
+    std::fs::write(&usb, changed).expect("write usb.sql");
+    let o = plinth(dir.path(), &["check", "--database-url", url]);
+    assert_eq!(code(&o), 1, "{dialect} check after change: {}", stderr(&o));
+    assert!(stdout(&o).contains("plinth_probe"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("drift in plugin usb"), "{}", stderr(&o));
+    let o = plinth(dir.path(), &["check", "computers", "--database-url", url]);
+    assert_eq!(code(&o), 0, "an unchanged plugin is in sync: {}", stderr(&o));
+}
+
+#[test]
+fn example_round_trip_sqlite() {
+    example_round_trip(Dialect::Sqlite);
+}
+
+#[test]
+fn example_round_trip_postgres() {
+    example_round_trip(Dialect::Postgres);
+}
+
+#[test]
+fn example_round_trip_mysql() {
+    example_round_trip(Dialect::Mysql);
+}
+
+#[test]
+fn default_project_builds_the_sqlite_database() {
+    // `cargo run -- apply` in the repository root: plugins.toml's own URL, no flags.
+    let dir = example_copy();
+    let o = plinth(dir.path(), &["apply"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(dir.path().join("shopdb.sqlite3").exists());
+    let o = plinth(dir.path(), &["check"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
