@@ -678,7 +678,8 @@ mod tests {
         date_time_types: "CREATE TABLE t (a date, b time, c time(3), d datetime, e datetime(6),
             f timestamp NULL, g year, h timestamp(0) NULL)";
         bit_columns: "CREATE TABLE t (a bit, b bit(8))";
-        bit_defaults: "CREATE TABLE t (a bit(4) DEFAULT b'1010', b bit DEFAULT 1)";
+        bit_defaults: "CREATE TABLE t (a bit(4) DEFAULT b'1010', b bit DEFAULT 1,
+            c bit(4) DEFAULT b'0010', d bit(8) DEFAULT 5, e bit(2) DEFAULT b'0')";
         inline_references: "CREATE TABLE parent (id int PRIMARY KEY);
             CREATE TABLE child (parent_id int REFERENCES parent (id))";
         column_collation: "CREATE TABLE t (a varchar(10) COLLATE utf8mb4_bin, b varchar(10),

@@ -694,8 +694,11 @@ mod tests {
                          CREATE INDEX ON t{i} (qty) WHERE qty > 10;\n"
                     ));
                 }
+                let t0 = std::time::Instant::now();
                 sqlx::raw_sql(&ddl).execute(&mut conn).await.unwrap();
+                let t1 = std::time::Instant::now();
                 let inspected = inspect(&mut conn).await.unwrap();
+                eprintln!("{n}: ddl {:?} inspect {:?}", t1 - t0, t1.elapsed());
                 assert_eq!(inspected.schema.tables.len(), n);
                 counts.push(inspected.queries);
             }

@@ -73,8 +73,12 @@ impl Parsed {
 /// Parse and lower one file of DDL for `dialect`.
 pub fn parse_file(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
     let pd = parser_dialect(dialect);
+    let text = match dialect {
+        Dialect::Mysql => mysql_bare_comments(text),
+        _ => text.to_string(),
+    };
     let mut parser = Parser::new(pd.as_ref())
-        .try_with_sql(text)
+        .try_with_sql(&text)
         .map_err(|e| parser_error(path, e, Span::empty()))?;
     let mut cx = lower::Lowering::new(dialect, path);
     loop {
@@ -97,6 +101,43 @@ pub fn parse_file(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
         cx.statement(statement, loc(path, span))?;
     }
     Ok(cx.finish())
+}
+
+/// MySQL takes `--` followed by a tab or a line end as a comment; sqlparser's MySQL dialect wants
+/// a space. Add it (outside quotes) without moving any position plinth reports.
+fn mysql_bare_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '\'' | '"' | '`') => quote = Some(c),
+            None if c == '-' && chars.peek() == Some(&'-') => {
+                out.push('-');
+                chars.next();
+                match chars.peek() {
+                    Some('\t') => {
+                        chars.next();
+                        out.push(' ');
+                    }
+                    Some('\n') | Some('\r') | None => out.push(' '),
+                    _ => {}
+                }
+                // The rest of the line is a comment: copy it as is.
+                for c in chars.by_ref() {
+                    out.push(c);
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    out
 }
 
 pub(crate) fn loc(path: &str, span: Span) -> Location {
@@ -142,6 +183,15 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.starts_with("a.sql:2:"), "{err}");
+    }
+
+    #[test]
+    fn mysql_takes_bare_double_dash_comments() {
+        let text = "--\n-- a table\n--\tx\nCREATE TABLE t (id int, s varchar(9) DEFAULT '--');\n--";
+        let parsed = parse_file(Dialect::Mysql, "a.sql", text).unwrap();
+        let t = &parsed.schema.tables["t"];
+        assert_eq!(t.columns[1].default.as_deref(), Some("'--'"));
+        assert_eq!(parsed.tables["t"].line, 4);
     }
 
     #[test]

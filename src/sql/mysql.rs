@@ -240,6 +240,8 @@ enum Family {
     Time(usize),
     /// Character types, `enum`, `set`: a number default is stored as text.
     Text,
+    /// `bit(n)`: reported as `b'…'` without leading zeros.
+    Bit,
     Other,
 }
 
@@ -265,6 +267,7 @@ fn family(ty: &str) -> Family {
         "tinyint" | "smallint" | "mediumint" | "int" | "bigint" | "year" => Family::Integer,
         "decimal" => Family::Decimal(args.get(1).copied().unwrap_or(0)),
         "float" | "double" => Family::Float,
+        "bit" => Family::Bit,
         "datetime" | "timestamp" => Family::DateTime(args.first().copied().unwrap_or(0)),
         "time" => Family::Time(args.first().copied().unwrap_or(0)),
         "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "enum" | "set" => {
@@ -292,11 +295,26 @@ pub fn normalize_default(ty: &str, text: &str) -> Option<String> {
         (Family::Decimal(scale), Some(n), _) => round_decimal(&n, scale),
         (Family::Float, Some(n), _) => n.parse::<f64>().ok().map(|f| f.to_string()),
         (Family::Text, Some(n), None) => Some(quote(&n)),
+        (Family::Bit, Some(n), None) => n.parse::<u64>().ok().map(|v| format!("B'{v:b}'")),
+        (Family::Bit, None, None) => bit_literal(text),
         (Family::DateTime(fsp), _, Some(s)) => pad_datetime(&s, fsp).map(|s| quote(&s)),
         (Family::Time(fsp), _, Some(s)) => pad_time(&s, fsp).map(|s| quote(&s)),
         _ => None,
     };
     Some(spelled.unwrap_or_else(|| text.to_string()))
+}
+
+/// `b'0010'` (canonical text `B'0010'`) as the server reports it: `B'10'`.
+fn bit_literal(text: &str) -> Option<String> {
+    let bits = text
+        .strip_prefix(['b', 'B'])?
+        .strip_prefix('\'')?
+        .strip_suffix('\'')?;
+    if bits.is_empty() || !bits.chars().all(|c| c == '0' || c == '1') {
+        return None;
+    }
+    let bits = bits.trim_start_matches('0');
+    Some(format!("B'{}'", if bits.is_empty() { "0" } else { bits }))
 }
 
 fn quote(s: &str) -> String {
@@ -428,6 +446,8 @@ mod tests {
 
     #[test]
     fn defaults_by_type() {
+        assert_eq!(normalize_default("bit(4)", "B'0010'").as_deref(), Some("B'10'"));
+        assert_eq!(normalize_default("bit(8)", "5").as_deref(), Some("B'101'"));
         assert_eq!(
             normalize_default("decimal(10,2)", "0").as_deref(),
             Some("0.00")
