@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use crate::model::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Table, Unique};
 
+// Changes are few and short-lived; boxing the big variants would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
@@ -30,6 +32,7 @@ pub struct TableDiff {
     pub changes: Vec<TableChange>,
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TableChange {

@@ -376,9 +376,16 @@ fn needs_rebuild(diff: &TableDiff) -> bool {
     diff.changes.iter().any(|change| match change {
         TableChange::AddIndex(_) | TableChange::DropIndex(_) => false,
         TableChange::AddColumn(c) => !sqlite_can_add(&diff.to, c),
-        TableChange::DropColumn(c) => !sqlite_can_drop(&diff.from, &c.name),
+        TableChange::DropColumn(c) => !sqlite_can_drop(&kept_indexes(diff), &c.name),
         _ => true,
     })
+}
+
+/// `from` without the indexes this diff drops: those go (DROP INDEX) before the column does.
+fn kept_indexes(diff: &TableDiff) -> Table {
+    let mut from = diff.from.clone();
+    from.indexes.retain(|i| diff.to.indexes.contains(i));
+    from
 }
 
 fn sqlite_can_add(table: &Table, c: &Column) -> bool {
@@ -572,6 +579,10 @@ fn is_widening(from: &str, to: &str) -> bool {
             .ok()
             .map(Some)
     };
+    if let (Some((p1, s1)), Some((p2, s2))) = (decimal(from), decimal(to)) {
+        // Room for as many integer digits and as many fractional digits as before.
+        return s2 >= s1 && p2 - s2 >= p1 - s1;
+    }
     for base in ["character varying", "varchar", "varbinary"] {
         if let (Some(a), Some(b)) = (len(from, base), len(to, base)) {
             return match (a, b) {
@@ -587,6 +598,22 @@ fn is_widening(from: &str, to: &str) -> bool {
     };
     (text_like(from) && (to.eq_ignore_ascii_case("text") || to.eq_ignore_ascii_case("longtext")))
         || from.eq_ignore_ascii_case(to)
+}
+
+/// `numeric(p,s)` / `decimal(p,s)` (any case; `(p)` means scale 0) → `(p, s)`.
+fn decimal(ty: &str) -> Option<(u64, u64)> {
+    let t = ty.to_ascii_lowercase();
+    let args = ["numeric", "decimal"]
+        .iter()
+        .find_map(|base| t.strip_prefix(base))?
+        .trim()
+        .strip_prefix('(')?
+        .strip_suffix(')')?
+        .to_string();
+    let mut parts = args.split(',').map(|a| a.trim().parse::<u64>().ok());
+    let precision = parts.next()??;
+    let scale = parts.next().unwrap_or(Some(0))?;
+    (parts.next().is_none() && scale <= precision).then_some((precision, scale))
 }
 
 /// A foreign-key order over a set of tables: strongly connected components (cycles) found
@@ -724,5 +751,9 @@ mod tests {
             "character varying(10)"
         ));
         assert!(is_widening("character varying(20)", "text"));
+        assert!(is_widening("numeric(10,2)", "numeric(14,2)"));
+        assert!(is_widening("decimal(10,2)", "decimal(12,4)"));
+        assert!(!is_widening("NUMERIC(10,2)", "NUMERIC(10,4)"));
+        assert!(!is_widening("numeric(10,2)", "numeric(12,0)"));
     }
 }

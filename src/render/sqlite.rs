@@ -2,7 +2,7 @@
 
 use super::{
     common_columns, constraint_prefix, foreign_key_clause, index_parts, is_plain_default, quote,
-    quote_list, Statement,
+    quote_list, string_literal, Statement,
 };
 use crate::diff::TableChange;
 use crate::model::{Column, Dialect, Identity, Index, Table};
@@ -69,6 +69,18 @@ fn rebuild(from: &Table, to: &Table, h: &[crate::plan::Hazard]) -> Vec<Statement
             .collect::<Vec<_>>(),
     );
     let mut out = vec![Statement::new(create_table(to, &temp), h)];
+    if is_autoincrement(from) && is_autoincrement(to) {
+        // Carry the AUTOINCREMENT high-water mark over (DROP TABLE deletes it), so that ids
+        // of deleted rows are never handed out again.
+        out.push(Statement::new(
+            format!(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT {}, seq FROM sqlite_sequence WHERE name = {}",
+                string_literal(&temp),
+                string_literal(&from.name)
+            ),
+            h,
+        ));
+    }
     if !columns.is_empty() {
         out.push(Statement::new(
             format!(
@@ -97,6 +109,12 @@ fn rebuild(from: &Table, to: &Table, h: &[crate::plan::Hazard]) -> Vec<Statement
             .map(|i| Statement::new(create_index(&to.name, i), h)),
     );
     out
+}
+
+fn is_autoincrement(t: &Table) -> bool {
+    t.columns
+        .iter()
+        .any(|c| c.identity == Some(Identity::AutoIncrement))
 }
 
 fn create_table(t: &Table, name: &str) -> String {

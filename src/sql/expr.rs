@@ -130,11 +130,10 @@ fn rewrite(dialect: Dialect, e: &mut Expr) {
         {
             *e = std::mem::replace(value.as_mut(), Expr::value(Value::Null));
         }
-        Expr::Value(v) => {
-            if dialect == Dialect::Mysql {
-                if let Value::Boolean(b) = v.value {
-                    v.value = Value::Number(if b { "1" } else { "0" }.into(), false);
-                }
+        // MySQL's TRUE and FALSE are 1 and 0, and the catalog says so.
+        Expr::Value(v) if dialect == Dialect::Mysql => {
+            if let Value::Boolean(b) = v.value {
+                v.value = Value::Number(if b { "1" } else { "0" }.into(), false);
             }
         }
         _ => {}
@@ -293,7 +292,7 @@ fn postgres(e: &mut Expr) -> bool {
             // A cast that stays has one spelling: `x::type`, the type as the catalog names it.
             *kind = CastKind::DoubleColon;
             *data_type = DataType::Custom(ObjectName::from(vec![Ident::new(ty)]), vec![]);
-            if is_compound(inner) || matches!(inner.as_ref(), Expr::Cast { .. }) {
+            if precedence(inner) < ATOM || matches!(inner.as_ref(), Expr::Cast { .. }) {
                 let x = take(inner);
                 **inner = Expr::Nested(Box::new(x));
             }
@@ -344,61 +343,85 @@ fn numeric_string(e: &Expr, ty: &str) -> Option<Expr> {
 }
 
 /// Wrap every compound operand of an operator in exactly one pair of parentheses.
+/// Add exactly the parentheses precedence needs, and no others: `a > 0 AND b > 0`, not
+/// `(a > 0) AND (b > 0)` (PostgreSQL's spelling) — so the text reads as people write it.
 fn parenthesize_operands(e: &mut Expr) {
+    let parent = precedence(e);
     match e {
-        Expr::BinaryOp { left, right, .. } => {
-            wrap(left);
-            wrap(right);
+        Expr::BinaryOp { left, op, right } => {
+            let associative = matches!(op, BinaryOperator::And | BinaryOperator::Or);
+            wrap(left, parent, false);
+            wrap(right, parent, !associative);
         }
-        Expr::UnaryOp { op, expr } if *op != UnaryOperator::Minus || is_compound(expr) => {
-            wrap(expr)
-        }
+        Expr::UnaryOp { expr, .. } => wrap(expr, parent, false),
         Expr::IsNull(x)
         | Expr::IsNotNull(x)
         | Expr::IsTrue(x)
         | Expr::IsFalse(x)
         | Expr::IsNotTrue(x)
-        | Expr::IsNotFalse(x) => wrap(x),
-        Expr::InList { expr, .. } => wrap(expr),
+        | Expr::IsNotFalse(x) => wrap(x, parent, false),
+        Expr::InList { expr, .. } => wrap(expr, parent, false),
         Expr::Between {
             expr, low, high, ..
         } => {
-            wrap(expr);
-            wrap(low);
-            wrap(high);
+            wrap(expr, parent, false);
+            wrap(low, parent, true);
+            wrap(high, parent, true);
         }
         Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. } => {
-            wrap(expr);
-            wrap(pattern);
+            wrap(expr, parent, false);
+            wrap(pattern, parent, true);
         }
         _ => {}
     }
 }
 
-fn wrap(e: &mut Box<Expr>) {
-    if is_compound(e) {
+/// Parenthesize `e` when it binds less tightly than its parent (or as tightly, on the side
+/// where that would regroup it).
+fn wrap(e: &mut Box<Expr>, parent: u8, strict: bool) {
+    let own = precedence(e);
+    if own < parent || (strict && own == parent && own < ATOM) {
         let inner = std::mem::replace(e.as_mut(), Expr::value(Value::Null));
         **e = Expr::Nested(Box::new(inner));
     }
 }
 
-fn is_compound(e: &Expr) -> bool {
-    matches!(
-        e,
-        Expr::BinaryOp { .. }
-            | Expr::UnaryOp { .. }
-            | Expr::IsNull(_)
-            | Expr::IsNotNull(_)
-            | Expr::IsTrue(_)
-            | Expr::IsFalse(_)
-            | Expr::IsNotTrue(_)
-            | Expr::IsNotFalse(_)
-            | Expr::InList { .. }
-            | Expr::Between { .. }
-            | Expr::Like { .. }
-            | Expr::ILike { .. }
-            | Expr::Collate { .. }
-    )
+const ATOM: u8 = 12;
+
+/// Binding strength, loosest first (the standard SQL order, as PostgreSQL documents it).
+fn precedence(e: &Expr) -> u8 {
+    use BinaryOperator as B;
+    match e {
+        Expr::BinaryOp { op, .. } => match op {
+            B::Or => 1,
+            B::And => 2,
+            B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq | B::Spaceship => 5,
+            B::Plus | B::Minus => 8,
+            B::Multiply | B::Divide | B::Modulo | B::DuckIntegerDivide | B::MyIntegerDivide => 9,
+            _ => 7,
+        },
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            ..
+        } => 3,
+        Expr::UnaryOp { .. } => 10,
+        Expr::IsNull(_)
+        | Expr::IsNotNull(_)
+        | Expr::IsTrue(_)
+        | Expr::IsFalse(_)
+        | Expr::IsNotTrue(_)
+        | Expr::IsNotFalse(_)
+        | Expr::IsDistinctFrom(..)
+        | Expr::IsNotDistinctFrom(..) => 4,
+        Expr::InList { .. }
+        | Expr::InSubquery { .. }
+        | Expr::Between { .. }
+        | Expr::Like { .. }
+        | Expr::ILike { .. }
+        | Expr::SimilarTo { .. } => 6,
+        Expr::Collate { .. } => 11,
+        _ => ATOM,
+    }
 }
 
 fn is_literal(e: &Expr) -> bool {

@@ -446,7 +446,10 @@ mod tests {
 
     #[test]
     fn defaults_by_type() {
-        assert_eq!(normalize_default("bit(4)", "B'0010'").as_deref(), Some("B'10'"));
+        assert_eq!(
+            normalize_default("bit(4)", "B'0010'").as_deref(),
+            Some("B'10'")
+        );
         assert_eq!(normalize_default("bit(8)", "5").as_deref(), Some("B'101'"));
         assert_eq!(
             normalize_default("decimal(10,2)", "0").as_deref(),

@@ -103,10 +103,12 @@ pub fn is_generated(
                 }
             }
         }
-        // SQLite keeps constraint names only in the table's SQL text and has no way to act on
-        // them; index names are real (sqlite_autoindex_* excepted).
+        // SQLite keeps constraint names only in the table's SQL and cannot act on them, except
+        // that a CHECK's name is part of what the table says; index names are real
+        // (sqlite_autoindex_* excepted).
         Dialect::Sqlite => match kind {
             Kind::Index => name.starts_with("sqlite_autoindex_"),
+            Kind::Check => false,
             _ => true,
         },
     }
