@@ -350,6 +350,8 @@ fn toml_message(message: &str) -> String {
 struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Columns are byte offsets then; else characters are counted (a line may be long).
+    ascii: bool,
 }
 
 impl<'a> Lines<'a> {
@@ -357,7 +359,11 @@ impl<'a> Lines<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     fn location(&self, path: &str, offset: usize) -> Location {
@@ -367,7 +373,12 @@ impl<'a> Lines<'a> {
         }
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
-        let column = self.text[start..offset].chars().count() + 1;
+        let line_text = &self.text[start..offset];
+        let column = if self.ascii {
+            line_text.len() + 1
+        } else {
+            line_text.chars().count() + 1
+        };
         Location::new(path, line as u64, column as u64)
     }
 }

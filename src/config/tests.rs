@@ -509,3 +509,27 @@ fn the_example_project_loads() {
         assert!(!d.schema.tables.is_empty(), "{dialect}");
     }
 }
+
+#[test]
+fn tmp_big() {
+    let n = 10000;
+    let mut sql = String::new();
+    let mut names = Vec::new();
+    for i in 0..n {
+        sql.push_str(&format!("CREATE TABLE t{i} (id integer PRIMARY KEY, p integer REFERENCES t{} (id), a text, b text, c integer, d integer, e text, f text);\n", i / 2));
+        names.push(format!("\"t{i}\""));
+    }
+    let toml = format!("[plugins.a]\nschema = [\"a.sql\"]\ntables = [{}]\n", names.join(", "));
+    for _ in 0..3 {
+    let t = std::time::Instant::now();
+    let p = parse(CONFIG, &toml).unwrap();
+    eprintln!("parse {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let parsed = crate::sql::parse_file(Dialect::Postgres, "a.sql", &sql).unwrap();
+    eprintln!("sql {:?} {}", t.elapsed(), parsed.tables.len());
+    let f = files(&[("a.sql", &sql)]);
+    let t = std::time::Instant::now();
+    let d = validate(&p, Dialect::Postgres, &f).unwrap();
+    eprintln!("validate {:?} {}", t.elapsed(), d.owner.len());
+    }
+}

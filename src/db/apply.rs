@@ -86,6 +86,26 @@ fn not_converged(rest: &str) -> Error {
 }
 
 fn sql_err(context: &str, sql: &str, e: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(db) = &e {
+        // PostgreSQL: one transaction holding a lock per touched object ran out of lock slots.
+        if db.code().as_deref() == Some("53200") {
+            return Error::Apply(format!(
+                "{context}\n  while running: {sql}\n  PostgreSQL ran out of lock slots for this one \
+                 transaction ({}): raise `max_locks_per_transaction` in postgresql.conf (and \
+                 restart), or apply fewer plugins at a time",
+                db.message()
+            ));
+        }
+        // PostgreSQL lock_timeout / MySQL lock_wait_timeout: a busy table.
+        if matches!(db.code().as_deref(), Some("55P03") | Some("HY000"))
+            && db.message().to_ascii_lowercase().contains("lock")
+        {
+            return Error::Apply(format!(
+                "{context}\n  while running: {sql}\n  a table is busy (another session holds a lock on it; gave up after {DDL_LOCK_TIMEOUT_SECS}s instead of queueing everyone behind it): {}; retry when it is free",
+                db.message()
+            ));
+        }
+    }
     Error::database(
         format!("{context}\n  while running: {sql}\n  the database said"),
         e,

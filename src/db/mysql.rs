@@ -4,8 +4,9 @@
 //! `STATISTICS` (primary keys, unique and plain indexes), `KEY_COLUMN_USAGE` joined with
 //! `REFERENTIAL_CONSTRAINTS` (foreign keys), and `CHECK_CONSTRAINTS`, each filtered by
 //! `TABLE_SCHEMA = DATABASE()`. What MySQL 8 and MariaDB report differently is reconciled here
-//! (default quoting, JSON as `longtext` plus a `json_valid` check on MariaDB); what the server
-//! implies for both sides is left to `sql::finish`, which runs on the result too.
+//! (default quoting, escaped quotes in stored expressions, display widths); what the server
+//! implies or re-spells for both sides (JSON as `longtext` plus a `json_valid` check on MariaDB,
+//! the implicit foreign-key index…) is left to `sql::finish`, which runs on the result too.
 
 use std::collections::BTreeMap;
 
@@ -443,9 +444,6 @@ fn check(table: &mut Table, row: &MySqlRow, flavor: Flavor) -> Result<()> {
     let clause = stored(flavor, &required(row, 2)?);
     let column_level = text(row, 3)?.as_deref() == Some("Column");
     let expr = expression(&clause, &table.name, &format!("check `{name}`"))?;
-    if column_level && mariadb_json(table, &name, &expr)? {
-        return Ok(());
-    }
     let first_column = column_level.then_some(name.as_str());
     table.checks.push(Check {
         expr,
@@ -458,26 +456,6 @@ fn check(table: &mut Table, row: &MySqlRow, flavor: Flavor) -> Result<()> {
         ),
     });
     Ok(())
-}
-
-/// MariaDB stores `json` as `longtext` (binary collation) with a `json_valid` column check:
-/// read that back as the `json` it was declared as.
-fn mariadb_json(table: &mut Table, check_name: &str, expr: &str) -> Result<bool> {
-    let tname = table.name.clone();
-    let Some(column) = table.column_mut(check_name) else {
-        return Ok(false);
-    };
-    let json_check = expression(
-        &format!("json_valid(`{}`)", column.name.replace('`', "``")),
-        &tname,
-        "a JSON check",
-    )?;
-    if column.ty != "longtext" || expr != json_check {
-        return Ok(false);
-    }
-    column.ty = "json".into();
-    column.collation = None;
-    Ok(true)
 }
 
 #[cfg(test)]

@@ -686,7 +686,7 @@ mod tests {
                     "CREATE TABLE t{i} (id int PRIMARY KEY, k kind DEFAULT 'a', \
                      qty int CHECK (qty > 0), parent int REFERENCES t0 (id) ON DELETE CASCADE"
                 );
-                if i % 25 == 0 {
+                if i.is_multiple_of(25) {
                     sql.push_str(&format!(
                         ", n serial, code varchar(20) UNIQUE);\n\
                          CREATE INDEX ON t{i} (qty) WHERE qty > 10;\n"

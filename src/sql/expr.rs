@@ -240,6 +240,8 @@ fn postgres(e: &mut Expr) -> bool {
                 }
             };
         }
+        // `= SOME (…)` is `= ANY (…)`.
+        Expr::AnyOp { is_some, .. } => *is_some = false,
         // `x NOT IN ('a', 'b')` is stored as `x <> ALL (ARRAY['a', 'b'])`.
         Expr::AllOp {
             left,

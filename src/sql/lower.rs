@@ -562,6 +562,28 @@ impl<'a> Lowering<'a> {
                     columns,
                 });
             }
+            // MySQL: a unique constraint is a unique index, and may carry what an index
+            // carries (prefixes, order, USING, COMMENT); `sql::mysql` turns plain ones back
+            // into `Unique`.
+            TableConstraint::Unique {
+                name,
+                index_name,
+                index_type,
+                columns,
+                index_options,
+                ..
+            } if self.dialect == Dialect::Mysql => {
+                let parts = self.index_parts(&columns, at)?;
+                let name = name.or(index_name).map(|n| self.fold(&n));
+                table.indexes.push(Index {
+                    name: classify(self.dialect, &tname, Kind::Index, name, first_column(&parts)),
+                    unique: true,
+                    parts,
+                    predicate: None,
+                    method: index_method(index_type.as_ref().or(option_using(&index_options))),
+                    comment: option_comment(&index_options),
+                });
+            }
             TableConstraint::Unique {
                 name,
                 index_name,

@@ -12,12 +12,14 @@
 //!   comment) stays an [`Index`];
 //! - the index InnoDB creates for a foreign key that no index covers is added, named
 //!   [`Name::Generated`];
+//! - MariaDB's spelling of `json` (`longtext` + a `json_valid` check) is `json`;
 //! - `ENGINE=InnoDB` (the default) and empty comments are not recorded.
 
 use std::collections::BTreeMap;
 
+use super::expr::canonical_text;
 use crate::model::{
-    Column, Deferrable, FkAction, Index, IndexKey, IndexPart, Name, Schema, Table, Unique,
+    Column, Deferrable, Dialect, FkAction, Index, IndexKey, IndexPart, Name, Schema, Table, Unique,
 };
 
 pub(crate) fn finish(schema: &mut Schema) {
@@ -50,6 +52,7 @@ pub(crate) fn finish(schema: &mut Schema) {
             fk.on_update = same_as_no_action(fk.on_update);
             fk.deferrable = Deferrable::NotDeferrable;
         }
+        json_columns(table);
         unique_indexes_as_uniques(table);
         implicit_foreign_key_indexes(table);
         if table
@@ -131,6 +134,29 @@ fn normalize_column(column: &mut Column) {
         // `utf8` is `utf8mb3`, and MariaDB 10.6+ and MySQL 8.0.30+ say so.
         if let Some(rest) = collation.strip_prefix("utf8_") {
             *collation = format!("utf8mb3_{rest}");
+        }
+    }
+}
+
+/// MariaDB's `json` is `longtext` (binary collation) with a `json_valid` check, and reads back
+/// that way: that spelling, written out or inspected, is `json`.
+fn json_columns(table: &mut Table) {
+    for column in &mut table.columns {
+        let binary = matches!(column.collation.as_deref(), None | Some("utf8mb4_bin"));
+        if column.ty != "longtext" || !binary {
+            continue;
+        }
+        let quoted = column.name.replace('`', "``");
+        let Ok(want) = canonical_text(Dialect::Mysql, &format!("json_valid(`{quoted}`)")) else {
+            continue;
+        };
+        let check = table.checks.iter().position(|c| {
+            c.expr == want && (c.name.is_generated() || c.name.as_str() == column.name)
+        });
+        if let Some(at) = check {
+            table.checks.remove(at);
+            column.ty = "json".into();
+            column.collation = None;
         }
     }
 }

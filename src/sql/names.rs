@@ -69,12 +69,16 @@ pub fn is_generated(
                 None => return false,
             };
             let rest = strip_digits(rest);
+            // Untruncated, a generated key or index name spells its columns after the table
+            // (`users_last_name_idx`): `users_name_idx` on (last_name) is the user's own name.
+            let spells_columns = first_column
+                .is_none_or(|c| rest.strip_prefix(c).is_some_and(|r| r.starts_with('_')));
             match kind {
                 Kind::PrimaryKey => rest == "pkey",
-                Kind::Unique => rest.ends_with("key"),
-                Kind::ForeignKey => rest.ends_with("fkey"),
+                Kind::Unique => spells_columns && rest.ends_with("key"),
+                Kind::ForeignKey => spells_columns && rest.ends_with("fkey"),
                 Kind::Check => rest.ends_with("check"),
-                Kind::Index => rest.ends_with("idx") || rest.ends_with("key"),
+                Kind::Index => spells_columns && (rest.ends_with("idx") || rest.ends_with("key")),
             }
         }
         Dialect::Mysql => {

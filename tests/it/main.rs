@@ -3,3 +3,4 @@
 mod engines;
 mod fixtures;
 mod cli;
+mod apply;
