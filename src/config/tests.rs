@@ -504,32 +504,34 @@ fn the_example_project_loads() {
             Ok(d) => d,
             Err(e) => panic!("{dialect}: {e}"),
         };
-        assert_eq!(d.order.first().map(String::as_str), Some("core"), "{dialect}");
+        assert_eq!(
+            d.order.first().map(String::as_str),
+            Some("core"),
+            "{dialect}"
+        );
         assert_eq!(d.order.len(), 7, "{dialect}");
         assert!(!d.schema.tables.is_empty(), "{dialect}");
     }
 }
 
 #[test]
-fn tmp_big() {
-    let n = 10000;
-    let mut sql = String::new();
-    let mut names = Vec::new();
-    for i in 0..n {
-        sql.push_str(&format!("CREATE TABLE t{i} (id integer PRIMARY KEY, p integer REFERENCES t{} (id), a text, b text, c integer, d integer, e text, f text);\n", i / 2));
-        names.push(format!("\"t{i}\""));
-    }
-    let toml = format!("[plugins.a]\nschema = [\"a.sql\"]\ntables = [{}]\n", names.join(", "));
-    for _ in 0..3 {
-    let t = std::time::Instant::now();
-    let p = parse(CONFIG, &toml).unwrap();
-    eprintln!("parse {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let parsed = crate::sql::parse_file(Dialect::Postgres, "a.sql", &sql).unwrap();
-    eprintln!("sql {:?} {}", t.elapsed(), parsed.tables.len());
-    let f = files(&[("a.sql", &sql)]);
-    let t = std::time::Instant::now();
-    let d = validate(&p, Dialect::Postgres, &f).unwrap();
-    eprintln!("validate {:?} {}", t.elapsed(), d.owner.len());
-    }
+fn columns_count_characters_not_bytes() {
+    let toml = "[plugins.a] # café ☕\nschema = [\"a.sql\"]\ntables = [\"café\", \"missing\"]\n";
+    fails(
+        check(toml, &[("a.sql", "CREATE TABLE \"café\" (id integer);")]),
+        "plugins.toml:3:19: ",
+        &["`missing`"],
+    );
+}
+
+#[test]
+fn a_missing_config_is_an_error_that_says_what_to_do() {
+    let err = read(Path::new("no/such/plugins.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("cannot read no/such/plugins.toml: "),
+        "{err}"
+    );
+    assert!(err.contains("--schema"), "{err}");
 }
