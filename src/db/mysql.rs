@@ -718,71 +718,6 @@ mod tests {
               KEY name (name), KEY is_deleted (is_deleted), CHECK (price >= 0))";
     }
 
-    pub(super) fn probe_all(sqls: Vec<(String, String)>) {
-        block_on(async {
-            let (mut ok, mut na, mut bad) = (0, 0, 0);
-            for (id, ddl) in sqls {
-                let desired = match parse_file(D, "x.sql", &ddl) {
-                    Ok(p) => {
-                        let mut s = p.schema;
-                        s.retain_tables(|t| !is_plinth_table(t));
-                        crate::sql::finish(D, &mut s);
-                        s
-                    }
-                    Err(e) => {
-                        println!("PARSE {id}: {e}");
-                        na += 1;
-                        continue;
-                    }
-                };
-                let Some(mut db) = test_db().await else { return };
-                let applied = sqlx::raw_sql(&ddl).execute(&mut db.conn).await;
-                if applied.is_err() {
-                    db.drop().await;
-                    na += 1;
-                    continue;
-                }
-                let live = inspect(&mut db.conn).await;
-                db.drop().await;
-                let live = match live {
-                    Ok(l) => l.schema,
-                    Err(e) => {
-                        println!("INSPECT {id}: {e}");
-                        bad += 1;
-                        continue;
-                    }
-                };
-                if live == desired {
-                    ok += 1;
-                    continue;
-                }
-                bad += 1;
-                println!("DIFF {id}");
-                for (name, t) in &desired.tables {
-                    match live.tables.get(name) {
-                        None => println!("  missing table {name}"),
-                        Some(l) if l != t => {
-                            let a = serde_json::to_value(l).unwrap();
-                            let b = serde_json::to_value(t).unwrap();
-                            for (k, av) in a.as_object().unwrap() {
-                                let bv = &b[k];
-                                if av != bv {
-                                    println!("  {name}.{k}\n    live:    {av}\n    desired: {bv}");
-                                }
-                            }
-                            if l.indexes != t.indexes { println!("  {name}.indexes (names) live {:?} desired {:?}", l.indexes.iter().map(|i| &i.name).collect::<Vec<_>>(), t.indexes.iter().map(|i| &i.name).collect::<Vec<_>>()); }
-                        }
-                        _ => {}
-                    }
-                }
-                for name in live.tables.keys() {
-                    if !desired.tables.contains_key(name) { println!("  extra live table {name}"); }
-                }
-            }
-            println!("probe: {ok} equal, {bad} differ, {na} n/a");
-        });
-    }
-
     /// The number of catalog queries does not grow with the number of tables.
     #[test]
     fn query_count_is_flat() {
@@ -892,31 +827,5 @@ mod tests {
         assert_eq!(mysql.flavor, Flavor::Mysql);
         assert!(mysql.checks && mysql.index_expressions);
         assert!(!Server::from_version("5.7.44-log").checks);
-    }
-}
-
-#[cfg(test)]
-mod corpus_probe {
-    // TEMPORARY: compare inspection with parse over the conformance corpus.
-    #[test]
-    #[ignore]
-    fn probe() {
-        let text = std::fs::read_to_string("/work/shared/conformance/cases/sqldef-mysql.jsonl").unwrap();
-        let mut sqls = Vec::new();
-        for line in text.lines() {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            let flavor = v["flavor"].as_str().unwrap_or("");
-            if matches!(flavor, "mysql" | "!mariadb" | "tidb") || v["expect_error"].as_bool() == Some(true) {
-                continue;
-            }
-            for k in ["current", "desired"] {
-                if let Some(s) = v[k].as_str() {
-                    if !s.trim().is_empty() && !s.to_lowercase().contains("use ") {
-                        sqls.push((format!("{} {k}", v["id"].as_str().unwrap()), s.to_string()));
-                    }
-                }
-            }
-        }
-        super::tests::probe_all(sqls);
     }
 }

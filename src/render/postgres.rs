@@ -204,11 +204,11 @@ fn seq_options(o: &SequenceOptions) -> String {
 }
 
 fn create_index(table: &str, i: &Index) -> String {
-    let name = i
-        .name
-        .given()
-        .map(|n| format!("{} ", quote(D, n)))
-        .unwrap_or_default();
+    // A name the user wrote is written back even when it is the one PostgreSQL would pick.
+    let name = match i.name.as_str() {
+        "" => String::new(),
+        n => format!("{} ", quote(D, n)),
+    };
     let mut sql = format!(
         "CREATE {}INDEX {name}ON {}{} ({})",
         if i.unique { "UNIQUE " } else { "" },

@@ -576,7 +576,13 @@ impl<'a> Lowering<'a> {
                 let parts = self.index_parts(&columns, at)?;
                 let name = name.or(index_name).map(|n| self.fold(&n));
                 table.indexes.push(Index {
-                    name: classify(self.dialect, &tname, Kind::Index, name, first_column(&parts)),
+                    name: classify(
+                        self.dialect,
+                        &tname,
+                        Kind::Index,
+                        name,
+                        first_column(&parts),
+                    ),
                     unique: true,
                     parts,
                     predicate: None,

@@ -21,7 +21,9 @@ CREATE INDEX ix_children_parent ON children (parent_id);
 ";
 
 fn concurrent_applies_never_interleave(d: Dialect) {
-    let Some(test_db) = TestDb::new(d) else { return };
+    let Some(test_db) = TestDb::new(d) else {
+        return;
+    };
     let target = desired(d, SCHEMA);
     let rt = runtime();
     let (a, b) = rt.block_on(async {
@@ -56,7 +58,9 @@ fn concurrent_applies_never_interleave_mysql() {
 
 /// NOT NULL on a column holding NULLs fails after other statements ran: nothing may remain.
 fn failed_plan_leaves_the_database_as_it_was(d: Dialect) {
-    let Some(test_db) = TestDb::new(d) else { return };
+    let Some(test_db) = TestDb::new(d) else {
+        return;
+    };
     let current = desired(d, "CREATE TABLE t (id integer PRIMARY KEY, a integer);");
     let target = desired(
         d,
@@ -94,7 +98,9 @@ fn failed_plan_leaves_the_database_as_it_was_postgres() {
 #[test]
 fn mysql_failure_at_statement_k_reports_progress_and_rerun_finishes() {
     let d = Dialect::Mysql;
-    let Some(test_db) = TestDb::new(d) else { return };
+    let Some(test_db) = TestDb::new(d) else {
+        return;
+    };
     let current = desired(d, "CREATE TABLE t (id integer PRIMARY KEY, a integer);");
     let target = desired(
         d,
@@ -115,7 +121,10 @@ fn mysql_failure_at_statement_k_reports_progress_and_rerun_finishes() {
         assert!(message.contains("1 of 2 applied"), "{message}");
         assert!(message.contains("re-run"), "{message}");
         let live = db::inspect(&mut conn).await.expect("inspect").schema;
-        assert!(live.tables.contains_key("u"), "the first statement stays applied");
+        assert!(
+            live.tables.contains_key("u"),
+            "the first statement stays applied"
+        );
         exec(&mut conn, "UPDATE t SET a = 0 WHERE a IS NULL").await;
         let rerun = db::apply(&mut conn, false, |live| batches(d, &target, &[], live))
             .await
@@ -127,9 +136,17 @@ fn mysql_failure_at_statement_k_reports_progress_and_rerun_finishes() {
 #[test]
 fn destructive_plans_are_refused_before_anything_runs() {
     let d = Dialect::Sqlite;
-    let Some(test_db) = TestDb::new(d) else { return };
-    let current = desired(d, "CREATE TABLE t (id integer PRIMARY KEY, a integer); CREATE TABLE old (id integer);");
-    let target = desired(d, "CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer);");
+    let Some(test_db) = TestDb::new(d) else {
+        return;
+    };
+    let current = desired(
+        d,
+        "CREATE TABLE t (id integer PRIMARY KEY, a integer); CREATE TABLE old (id integer);",
+    );
+    let target = desired(
+        d,
+        "CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer);",
+    );
     runtime().block_on(async {
         let mut conn = test_db.connect().await;
         db::apply(&mut conn, false, |live| batches(d, &current, &[], live))
@@ -140,6 +157,9 @@ fn destructive_plans_are_refused_before_anything_runs() {
             Err(Error::Destructive(what)) => assert!(what.contains("drops table `old`"), "{what}"),
             other => panic!("expected a refusal, got {other:?}"),
         }
-        assert_eq!(before, db::inspect(&mut conn).await.expect("inspect").schema);
+        assert_eq!(
+            before,
+            db::inspect(&mut conn).await.expect("inspect").schema
+        );
     });
 }

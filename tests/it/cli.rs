@@ -73,7 +73,15 @@ fn offline_plan_of_one_plugin_and_json() {
     let dir = example_copy();
     let o = plinth(
         dir.path(),
-        &["plan", "usb", "--offline", "--dialect", "sqlite", "--format", "json"],
+        &[
+            "plan",
+            "usb",
+            "--offline",
+            "--dialect",
+            "sqlite",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
@@ -88,7 +96,10 @@ fn offline_plan_of_one_plugin_and_json() {
 #[test]
 fn unknown_plugin_is_an_error() {
     let dir = example_copy();
-    let o = plinth(dir.path(), &["plan", "nosuch", "--offline", "--dialect", "sqlite"]);
+    let o = plinth(
+        dir.path(),
+        &["plan", "nosuch", "--offline", "--dialect", "sqlite"],
+    );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("nosuch"), "{}", stderr(&o));
     assert!(stdout(&o).is_empty());
@@ -97,8 +108,22 @@ fn unknown_plugin_is_an_error() {
 #[test]
 fn syntax_errors_name_file_line_and_column() {
     let dir = tempfile::tempdir().expect("dir");
-    write(dir.path(), "bad.sql", "CREATE TABLE a (id int);\n\nCREATE TABLE b (id int,, x int);\n");
-    let o = plinth(dir.path(), &["plan", "--offline", "--dialect", "sqlite", "--schema", "bad.sql"]);
+    write(
+        dir.path(),
+        "bad.sql",
+        "CREATE TABLE a (id int);\n\nCREATE TABLE b (id int,, x int);\n",
+    );
+    let o = plinth(
+        dir.path(),
+        &[
+            "plan",
+            "--offline",
+            "--dialect",
+            "sqlite",
+            "--schema",
+            "bad.sql",
+        ],
+    );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).starts_with("bad.sql:3:"), "{}", stderr(&o));
 }
@@ -106,8 +131,22 @@ fn syntax_errors_name_file_line_and_column() {
 #[test]
 fn unsupported_statements_are_errors_not_ignored() {
     let dir = tempfile::tempdir().expect("dir");
-    write(dir.path(), "s.sql", "CREATE TABLE a (id int);\nCREATE VIEW v AS SELECT 1;\n");
-    let o = plinth(dir.path(), &["plan", "--offline", "--dialect", "sqlite", "--schema", "s.sql"]);
+    write(
+        dir.path(),
+        "s.sql",
+        "CREATE TABLE a (id int);\nCREATE VIEW v AS SELECT 1;\n",
+    );
+    let o = plinth(
+        dir.path(),
+        &[
+            "plan",
+            "--offline",
+            "--dialect",
+            "sqlite",
+            "--schema",
+            "s.sql",
+        ],
+    );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).starts_with("s.sql:2:1:"), "{}", stderr(&o));
 }
@@ -126,7 +165,13 @@ fn credentials_are_never_printed() {
     write(dir.path(), "s.sql", "CREATE TABLE a (id int);\n");
     let o = plinth(
         dir.path(),
-        &["plan", "--schema", "s.sql", "--database-url", "postgres://bob:hunter2@127.0.0.1:1/x"],
+        &[
+            "plan",
+            "--schema",
+            "s.sql",
+            "--database-url",
+            "postgres://bob:hunter2@127.0.0.1:1/x",
+        ],
     );
     assert_eq!(code(&o), 2);
     assert!(!stderr(&o).contains("hunter2"), "{}", stderr(&o));
@@ -138,27 +183,57 @@ fn destructive_apply_is_refused_and_applies_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let url = format!("sqlite://{}", dir.path().join("d.sqlite3").display());
     write(dir.path(), "v1.sql", "CREATE TABLE a (id integer PRIMARY KEY, note text);\nCREATE TABLE b (id integer PRIMARY KEY);\n");
-    write(dir.path(), "v2.sql", "CREATE TABLE a (id integer PRIMARY KEY, extra text);\n");
-    let o = plinth(dir.path(), &["apply", "--schema", "v1.sql", "--database-url", &url]);
+    write(
+        dir.path(),
+        "v2.sql",
+        "CREATE TABLE a (id integer PRIMARY KEY, extra text);\n",
+    );
+    let o = plinth(
+        dir.path(),
+        &["apply", "--schema", "v1.sql", "--database-url", &url],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // Global options after the command, as the conformance runner calls it.
-    let o = plinth(dir.path(), &["apply", "--database-url", &url, "--schema", "v2.sql"]);
+    let o = plinth(
+        dir.path(),
+        &["apply", "--database-url", &url, "--schema", "v2.sql"],
+    );
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("--allow-destructive"), "{}", stderr(&o));
     assert!(stderr(&o).contains("drops table `b`"), "{}", stderr(&o));
     // Nothing was applied: v1 is still in sync.
-    let o = plinth(dir.path(), &["check", "--database-url", &url, "--schema", "v1.sql"]);
-    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    // The plan shows the destructive steps, marked.
-    let o = plinth(dir.path(), &["plan", "--database-url", &url, "--schema", "v2.sql"]);
-    assert_eq!(code(&o), 0);
-    assert!(stdout(&o).contains("-- DESTRUCTIVE: drops table `b`"), "{}", stdout(&o));
     let o = plinth(
         dir.path(),
-        &["apply", "--allow-destructive", "--database-url", &url, "--schema", "v2.sql"],
+        &["check", "--database-url", &url, "--schema", "v1.sql"],
+    );
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    // The plan shows the destructive steps, marked.
+    let o = plinth(
+        dir.path(),
+        &["plan", "--database-url", &url, "--schema", "v2.sql"],
+    );
+    assert_eq!(code(&o), 0);
+    assert!(
+        stdout(&o).contains("-- DESTRUCTIVE: drops table `b`"),
+        "{}",
+        stdout(&o)
+    );
+    let o = plinth(
+        dir.path(),
+        &[
+            "apply",
+            "--allow-destructive",
+            "--database-url",
+            &url,
+            "--schema",
+            "v2.sql",
+        ],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let o = plinth(dir.path(), &["check", "--database-url", &url, "--schema", "v2.sql"]);
+    let o = plinth(
+        dir.path(),
+        &["check", "--database-url", &url, "--schema", "v2.sql"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
@@ -182,7 +257,10 @@ fn unowned_tables_are_never_touched() {
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         assert!(!stdout(&o).contains("orm_sessions"), "{}", stdout(&o));
     }
-    let o = plinth(dir.path(), &["apply", "--allow-destructive", "--database-url", &url]);
+    let o = plinth(
+        dir.path(),
+        &["apply", "--allow-destructive", "--database-url", &url],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     rt.block_on(async {
         let mut conn = plinth::db::connect(&url).await.expect("connect");
@@ -203,16 +281,28 @@ fn example_round_trip(dialect: Dialect) {
     assert!(stdout(&o).contains("CREATE TABLE"));
     let o = plinth(dir.path(), &["apply", "--database-url", url]);
     assert_eq!(code(&o), 0, "{dialect} second apply: {}", stderr(&o));
-    assert!(stdout(&o).is_empty(), "{dialect}: second apply did something:\n{}", stdout(&o));
+    assert!(
+        stdout(&o).is_empty(),
+        "{dialect}: second apply did something:\n{}",
+        stdout(&o)
+    );
     let o = plinth(dir.path(), &["plan", "--database-url", url]);
     assert_eq!(code(&o), 0);
-    assert!(stdout(&o).is_empty(), "{dialect}: re-plan not empty:\n{}", stdout(&o));
+    assert!(
+        stdout(&o).is_empty(),
+        "{dialect}: re-plan not empty:\n{}",
+        stdout(&o)
+    );
     let o = plinth(dir.path(), &["check", "--database-url", url]);
     assert_eq!(code(&o), 0, "{dialect} check: {}{}", stdout(&o), stderr(&o));
 
     let usb = dir.path().join("schemas/usb.sql");
     let text = std::fs::read_to_string(&usb).expect("usb.sql");
-    let changed = text.replacen("CREATE TABLE usbdevicetypes (", "CREATE TABLE usbdevicetypes (\n    plinth_probe varchar(20),", 1);
+    let changed = text.replacen(
+        "CREATE TABLE usbdevicetypes (",
+        "CREATE TABLE usbdevicetypes (\n    plinth_probe varchar(20),",
+        1,
+    );
     assert_ne!(text, changed, "usb.sql must define usbdevicetypes");
     std::fs::write(&usb, changed).expect("write usb.sql");
     let o = plinth(dir.path(), &["check", "--database-url", url]);
@@ -220,7 +310,12 @@ fn example_round_trip(dialect: Dialect) {
     assert!(stdout(&o).contains("plinth_probe"), "{}", stdout(&o));
     assert!(stderr(&o).contains("drift in plugin usb"), "{}", stderr(&o));
     let o = plinth(dir.path(), &["check", "computers", "--database-url", url]);
-    assert_eq!(code(&o), 0, "an unchanged plugin is in sync: {}", stderr(&o));
+    assert_eq!(
+        code(&o),
+        0,
+        "an unchanged plugin is in sync: {}",
+        stderr(&o)
+    );
 }
 
 #[test]

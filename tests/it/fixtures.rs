@@ -153,16 +153,32 @@ pub fn plan_text(list: &[Batch]) -> String {
         .join("\n")
 }
 
-/// Run one fixture on one engine; `Ok(false)` when the engine is unavailable (skipped).
-fn run(fx: &mut Fixture, d: Dialect) -> Result<bool, String> {
-    let Some(test_db) = TestDb::new(d) else {
-        return Ok(false);
+/// Run one fixture on one engine, in `shared` (emptied first) or in a database of its own;
+/// `Ok(false)` when the engine is unavailable (skipped).
+fn run(fx: &mut Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String> {
+    let own;
+    let test_db = match shared {
+        Some(db) => db,
+        None => {
+            own = TestDb::new(d);
+            match &own {
+                Some(db) => db,
+                None => return Ok(false),
+            }
+        }
     };
     let current = desired(d, fx, "-- current")?;
     let target = desired(d, fx, "-- desired")?;
     let rt = runtime();
     let (actual, destructive) = rt.block_on(async {
         let mut conn = test_db.connect().await;
+        if shared.is_some() {
+            exec(
+                &mut conn,
+                "DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+            )
+            .await;
+        }
         db::apply(&mut conn, true, |live| batches(d, &current, &[], live))
             .await
             .map_err(|e| format!("applying current: {e}"))?;
@@ -257,13 +273,22 @@ fn run(fx: &mut Fixture, d: Dialect) -> Result<bool, String> {
 }
 
 pub fn run_engine(d: Dialect) {
+    // PostgreSQL's CREATE DATABASE costs more than most cases: its cases share one database
+    // whose schema `public` is dropped and recreated before each.
+    let shared = match d {
+        Dialect::Postgres => match TestDb::new(d) {
+            Some(db) => Some(db),
+            None => return,
+        },
+        _ => None,
+    };
     let mut failures = Vec::new();
     let mut ran = 0;
     for mut fx in all() {
         if !fx.engines.contains(&d) {
             continue;
         }
-        match run(&mut fx, d) {
+        match run(&mut fx, d, shared.as_ref()) {
             Ok(true) => ran += 1,
             Ok(false) => return,
             Err(e) => failures.push(format!("{} ({}):\n{e}", fx.path.display(), fx.title)),

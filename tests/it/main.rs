@@ -1,6 +1,6 @@
 //! The integration tests, in one binary: fixtures, the example project, the CLI contract.
 
+mod apply;
+mod cli;
 mod engines;
 mod fixtures;
-mod cli;
-mod apply;

@@ -1,0 +1,142 @@
+//! `cargo bench --bench plan -- [N...] [--engine postgres|mysql|sqlite]`: the cost of `plan` at
+//! scale, the way DESIGN.md measures peers: N tables of 8 columns with PK, FK, unique, check
+//! and index, 5% of them changed. Reports wall time of parse + inspect + diff + plan + render,
+//! the number of catalog queries, and peak memory (VmHWM).
+
+use std::time::Instant;
+
+use plinth::config::validate_adhoc;
+use plinth::db;
+use plinth::model::Dialect;
+use plinth::pipeline::batches;
+use sqlx::Executor;
+
+fn table_sql(i: usize, changed: bool) -> String {
+    let parent = if i == 0 { 0 } else { (i - 1) / 2 };
+    let extra = if changed { ", note varchar(40)" } else { "" };
+    format!(
+        "CREATE TABLE t{i} (\n  id integer PRIMARY KEY,\n  parent_id integer REFERENCES t{parent} (id),\n  code varchar(20) NOT NULL UNIQUE,\n  name varchar(100) NOT NULL,\n  qty integer NOT NULL DEFAULT 0 CHECK (qty >= 0),\n  price numeric(10,2),\n  active boolean NOT NULL DEFAULT true,\n  created_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP{extra}\n);\nCREATE INDEX ix_t{i}_name ON t{i} (name);\n"
+    )
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+async fn admin(url: &str, sql: &str) {
+    let mut conn = db::connect(url).await.expect("connect");
+    let r = match &mut conn {
+        db::Conn::Postgres(c) => c.execute(sql).await.map(|_| ()),
+        db::Conn::Mysql(c) => c.execute(sql).await.map(|_| ()),
+        db::Conn::Sqlite(c) => c.execute(sql).await.map(|_| ()),
+    };
+    r.expect("admin statement");
+}
+
+async fn run(dialect: Dialect, n: usize) {
+    let name = format!("plinth_bench_{n}");
+    let url = match dialect {
+        Dialect::Postgres => {
+            let server = std::env::var("PLINTH_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into());
+            admin(&server, &format!("DROP DATABASE IF EXISTS {name}")).await;
+            admin(&server, &format!("CREATE DATABASE {name}")).await;
+            format!("postgres://root@127.0.0.1:5432/{name}")
+        }
+        Dialect::Mysql => {
+            let server = std::env::var("PLINTH_TEST_MYSQL_URL")
+                .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into());
+            admin(&server, &format!("DROP DATABASE IF EXISTS {name}")).await;
+            admin(&server, &format!("CREATE DATABASE {name}")).await;
+            format!("mysql://root@127.0.0.1:3306/{name}")
+        }
+        Dialect::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{name}.sqlite3"));
+            let _ = std::fs::remove_file(&path);
+            format!("sqlite://{}", path.display())
+        }
+    };
+    // The live database: every table as it was.
+    let current: String = (0..n).map(|i| table_sql(i, false)).collect();
+    let setup = validate_adhoc(&[("current.sql".into(), current)], dialect).expect("schema");
+    let mut conn = db::connect(&url).await.expect("connect");
+    let started = Instant::now();
+    db::apply(&mut conn, false, |live| batches(dialect, &setup, &[], live))
+        .await
+        .expect("set up");
+    eprintln!(
+        "setup: {n} tables in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    // The desired schema: 5% of the tables gain a column.
+    let desired: String = (0..n).map(|i| table_sql(i, i % 20 == 0)).collect();
+    let started = Instant::now();
+    let target = validate_adhoc(&[("desired.sql".into(), desired)], dialect).expect("schema");
+    let parsed = started.elapsed();
+    let inspected = db::inspect(&mut conn).await.expect("inspect");
+    let read = started.elapsed() - parsed;
+    let plan = batches(dialect, &target, &[], &inspected.schema).expect("plan");
+    let total = started.elapsed();
+    let statements: usize = plan.iter().map(|b| b.statements.len()).sum();
+    println!(
+        "{dialect:<8} N={n:>6}  plan {:>7.3}s  (parse {:.3}s, inspect {:.3}s in {} queries, diff+plan+render {:.3}s)  {statements} statements  peak {:.0} MB",
+        total.as_secs_f64(),
+        parsed.as_secs_f64(),
+        read.as_secs_f64(),
+        inspected.queries,
+        (total - parsed - read).as_secs_f64(),
+        peak_rss_mb()
+    );
+    drop(conn);
+    match dialect {
+        Dialect::Sqlite => {}
+        _ => {
+            let server = match dialect {
+                Dialect::Postgres => "postgres://root@127.0.0.1:5432/postgres",
+                _ => "mysql://root@127.0.0.1:3306/test",
+            };
+            admin(server, &format!("DROP DATABASE IF EXISTS {name}")).await;
+        }
+    }
+}
+
+fn main() {
+    let mut sizes = Vec::new();
+    let mut dialect = Dialect::Postgres;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--engine" => {
+                dialect = args
+                    .next()
+                    .and_then(|e| Dialect::from_name(&e))
+                    .expect("--engine postgres|mysql|sqlite")
+            }
+            "--bench" => {}
+            n => {
+                if let Ok(n) = n.parse() {
+                    sizes.push(n)
+                }
+            }
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![100, 1000];
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    for n in sizes {
+        rt.block_on(run(dialect, n));
+    }
+}
