@@ -103,8 +103,13 @@ pub fn index_parts(dialect: Dialect, parts: &[IndexPart]) -> String {
             if let Some(len) = p.prefix {
                 s.push_str(&format!("({len})"));
             }
-            if let Some(c) = &p.collation {
-                s.push_str(&format!(" COLLATE {c}"));
+            match &p.collation {
+                // PostgreSQL collation names are identifiers (`"C"`, `"en_US"`).
+                Some(c) if dialect == Dialect::Postgres => {
+                    s.push_str(&format!(" COLLATE {}", quote(dialect, c)))
+                }
+                Some(c) => s.push_str(&format!(" COLLATE {c}")),
+                None => {}
             }
             if p.descending {
                 s.push_str(" DESC");

@@ -240,6 +240,51 @@ fn postgres(e: &mut Expr) -> bool {
                 }
             };
         }
+        // `DATE '2024-12-31'` is stored as `'2024-12-31'::date`.
+        Expr::TypedString(ts) if !ts.uses_odbc_syntax => {
+            let value = std::mem::replace(&mut ts.value, Value::Null.into());
+            *e = Expr::Cast {
+                kind: CastKind::DoubleColon,
+                expr: Box::new(Expr::Value(value)),
+                data_type: ts.data_type.clone(),
+                format: None,
+            };
+            return postgres(e);
+        }
+        // `E'a\nb'`, `B'0101'` and `X'1F'` come back as plain strings (bits spelled out).
+        Expr::Value(v) => match &v.value {
+            Value::EscapedStringLiteral(s) | Value::SingleQuotedByteStringLiteral(s) => {
+                v.value = Value::SingleQuotedString(s.clone());
+            }
+            Value::HexStringLiteral(h) if h.chars().all(|c| c.is_ascii_hexdigit()) => {
+                let bits = h
+                    .chars()
+                    .filter_map(|c| c.to_digit(16))
+                    .map(|d| format!("{d:04b}"))
+                    .collect();
+                v.value = Value::SingleQuotedString(bits);
+            }
+            _ => {}
+        },
+        // `x IN ('a')` is stored as `x = 'a'`.
+        Expr::InList {
+            expr,
+            list,
+            negated,
+        } if list.len() == 1 => {
+            let op = if *negated {
+                BinaryOperator::NotEq
+            } else {
+                BinaryOperator::Eq
+            };
+            let mut cmp = Expr::BinaryOp {
+                left: Box::new(take(expr)),
+                op,
+                right: Box::new(list.remove(0)),
+            };
+            parenthesize_operands(&mut cmp);
+            *e = cmp;
+        }
         // `= SOME (…)` is `= ANY (…)`.
         Expr::AnyOp { is_some, .. } => *is_some = false,
         // `x NOT IN ('a', 'b')` is stored as `x <> ALL (ARRAY['a', 'b'])`.
@@ -286,7 +331,9 @@ fn postgres(e: &mut Expr) -> bool {
             let implicit = is_text_type(data_type) || is_numeric_type(&ty);
             let droppable = (is_literal(inner) && !ty.starts_with("interval"))
                 || (matches!(inner.as_ref(), Expr::Identifier(_)) && implicit)
-                || (*kind == CastKind::DoubleColon && is_text_array(inner, data_type));
+                || (*kind == CastKind::DoubleColon
+                    && is_text_array(inner, data_type)
+                    && !matches!(inner.as_ref(), Expr::Array(a) if a.elem.is_empty()));
             if droppable {
                 *e = take(inner);
                 return false;
@@ -294,7 +341,11 @@ fn postgres(e: &mut Expr) -> bool {
             // A cast that stays has one spelling: `x::type`, the type as the catalog names it.
             *kind = CastKind::DoubleColon;
             *data_type = DataType::Custom(ObjectName::from(vec![Ident::new(ty)]), vec![]);
-            if precedence(inner) < ATOM || matches!(inner.as_ref(), Expr::Cast { .. }) {
+            let atomic = matches!(
+                inner.as_ref(),
+                Expr::Identifier(_) | Expr::Value(_) | Expr::Function(_) | Expr::Array(_)
+            );
+            if !atomic {
                 let x = take(inner);
                 **inner = Expr::Nested(Box::new(x));
             }
@@ -675,6 +726,16 @@ mod tests {
             ("(price * (qty)::numeric)", "price * qty"),
             ("((a)::numeric / (2)::numeric)", "CAST(a AS numeric) / 2"),
             ("(\"order\" > 0)", "\"order\" > 0"),
+            ("(t1 = ANY (ARRAY['x'::text, 'y'::text]))", "t1 = SOME (ARRAY['x', 'y'])"),
+            ("((status)::text = 'x'::text)", "status IN ('x')"),
+            ("((status)::text <> 'x'::text)", "status NOT IN ('x')"),
+            ("'2024-12-31'::date", "DATE '2024-12-31'"),
+            ("1.5", "NUMERIC '1.5'"),
+            ("'{}'::json", "JSON '{}'"),
+            ("'00011111'::\"bit\"", "X'1F'"),
+            ("'00011111'::\"bit\"", "B'00011111'"),
+            ("'a\nb'::text", "E'a\\nb'"),
+            ("ARRAY[]::integer[]", "ARRAY[]::int[]"),
         ];
         for (catalog, user) in pairs {
             assert_eq!(pg(catalog), pg(user), "{catalog} vs {user}");
@@ -683,6 +744,11 @@ mod tests {
         assert_eq!(pg("(a + 1)::bigint"), "(a + 1)::bigint");
         assert_eq!(pg("CAST(a AS timestamptz)"), "a::timestamp with time zone");
         assert_eq!(pg("x > '1 day'::interval"), "x > '1 day'::interval");
+        assert_eq!(
+            pg("(CURRENT_TIMESTAMP AT TIME ZONE 'utc'::text)::text"),
+            "(CURRENT_TIMESTAMP AT TIME ZONE 'utc')::text"
+        );
+        assert_eq!(pg("ARRAY[]::int[]"), "ARRAY[]::integer[]");
         assert_eq!(pg("\"order\" > 0"), "\"order\" > 0");
     }
 

@@ -1,6 +1,7 @@
-//! The integration tests, in one binary: fixtures, the example project, the CLI contract.
+//! The integration tests, in one binary: fixtures, the example project, the CLI contract, apply.
 
 mod apply;
 mod cli;
 mod engines;
 mod fixtures;
+mod example_sql;
