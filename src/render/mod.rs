@@ -6,7 +6,7 @@ mod sqlite;
 
 use serde::Serialize;
 
-use crate::model::{Column, Dialect, FkAction, ForeignKey, IndexKey, IndexPart};
+use crate::model::{Column, Dialect, FkAction, ForeignKey, IndexKey, IndexPart, Table};
 use crate::plan::{Hazard, Plan};
 
 /// One statement to execute, with the hazards of the step it came from.
@@ -64,6 +64,41 @@ pub fn constraint_prefix(dialect: Dialect, name: &crate::model::Name) -> String 
         Some(n) => format!("CONSTRAINT {} ", quote(dialect, n)),
         None => String::new(),
     }
+}
+
+/// The table-level constraint lines of a CREATE TABLE (PostgreSQL and SQLite spell them alike):
+/// primary key (unless written on its column), uniques, checks, foreign keys.
+pub fn constraint_lines(dialect: Dialect, t: &Table, with_primary_key: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(pk) = t.primary_key.as_ref().filter(|_| with_primary_key) {
+        lines.push(format!(
+            "{}PRIMARY KEY ({})",
+            constraint_prefix(dialect, &pk.name),
+            quote_list(dialect, &pk.columns)
+        ));
+    }
+    for u in &t.uniques {
+        lines.push(format!(
+            "{}UNIQUE ({})",
+            constraint_prefix(dialect, &u.name),
+            quote_list(dialect, &u.columns)
+        ));
+    }
+    for c in &t.checks {
+        lines.push(format!(
+            "{}CHECK ({})",
+            constraint_prefix(dialect, &c.name),
+            c.expr
+        ));
+    }
+    for fk in &t.foreign_keys {
+        lines.push(format!(
+            "{}{}",
+            constraint_prefix(dialect, &fk.name),
+            foreign_key_clause(dialect, fk)
+        ));
+    }
+    lines
 }
 
 /// `FOREIGN KEY (…) REFERENCES t (…) ON DELETE … ON UPDATE …` (actions only when not the

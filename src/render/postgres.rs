@@ -1,8 +1,8 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
 use super::{
-    constraint_prefix, foreign_key_clause, index_parts, quote, quote_list, string_literal,
-    Statement,
+    constraint_lines, constraint_prefix, foreign_key_clause, index_parts, quote, quote_list,
+    string_literal, Statement,
 };
 use crate::diff::TableChange;
 use crate::model::{Column, Dialect, EnumType, Identity, Index, SequenceOptions, Table};
@@ -101,34 +101,7 @@ fn alter_enum(from: &EnumType, to: &EnumType) -> Vec<String> {
 
 fn create_table(t: &Table) -> String {
     let mut lines: Vec<String> = t.columns.iter().map(column_def).collect();
-    if let Some(pk) = &t.primary_key {
-        lines.push(format!(
-            "{}PRIMARY KEY ({})",
-            constraint_prefix(D, &pk.name),
-            quote_list(D, &pk.columns)
-        ));
-    }
-    for u in &t.uniques {
-        lines.push(format!(
-            "{}UNIQUE ({})",
-            constraint_prefix(D, &u.name),
-            quote_list(D, &u.columns)
-        ));
-    }
-    for c in &t.checks {
-        lines.push(format!(
-            "{}CHECK ({})",
-            constraint_prefix(D, &c.name),
-            c.expr
-        ));
-    }
-    for fk in &t.foreign_keys {
-        lines.push(format!(
-            "{}{}",
-            constraint_prefix(D, &fk.name),
-            foreign_key_clause(D, fk)
-        ));
-    }
+    lines.extend(constraint_lines(D, t, true));
     format!(
         "CREATE TABLE {} (\n  {}\n)",
         quote(D, &t.name),

@@ -1,8 +1,8 @@
 //! SQLite DDL, including the table rebuild for what SQLite's ALTER TABLE cannot do.
 
 use super::{
-    common_columns, constraint_prefix, foreign_key_clause, index_parts, is_plain_default, quote,
-    quote_list, string_literal, Statement,
+    common_columns, constraint_lines, index_parts, is_plain_default, quote, quote_list,
+    string_literal, Statement,
 };
 use crate::diff::TableChange;
 use crate::model::{Column, Dialect, Identity, Index, Table};
@@ -134,36 +134,7 @@ fn create_table(t: &Table, name: &str) -> String {
         .iter()
         .map(|c| column_def(c, inline_pk.as_deref() == Some(c.name.as_str())))
         .collect();
-    if let Some(pk) = &t.primary_key {
-        if inline_pk.is_none() {
-            lines.push(format!(
-                "{}PRIMARY KEY ({})",
-                constraint_prefix(D, &pk.name),
-                quote_list(D, &pk.columns)
-            ));
-        }
-    }
-    for u in &t.uniques {
-        lines.push(format!(
-            "{}UNIQUE ({})",
-            constraint_prefix(D, &u.name),
-            quote_list(D, &u.columns)
-        ));
-    }
-    for c in &t.checks {
-        lines.push(format!(
-            "{}CHECK ({})",
-            constraint_prefix(D, &c.name),
-            c.expr
-        ));
-    }
-    for fk in &t.foreign_keys {
-        lines.push(format!(
-            "{}{}",
-            constraint_prefix(D, &fk.name),
-            foreign_key_clause(D, fk)
-        ));
-    }
+    lines.extend(constraint_lines(D, t, inline_pk.is_none()));
     let mut sql = format!(
         "CREATE TABLE {} (\n  {}\n)",
         quote(D, name),

@@ -3,5 +3,5 @@
 mod apply;
 mod cli;
 mod engines;
-mod fixtures;
 mod example_sql;
+mod fixtures;
