@@ -179,13 +179,29 @@ pub fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
             to: comment.clone(),
         });
     }
-    if from.options != *options {
+    if !same_options(&from.options, options) {
         out.push(TableChange::SetOptions {
             from: from.options.clone(),
             to: options.clone(),
         });
     }
     out
+}
+
+/// Table options a definition may leave to the engine: a MySQL table that names no character set
+/// or collation takes the database's. They are compared only when the desired table names them.
+pub const INHERITED_OPTIONS: [&str; 2] = ["charset", "collation"];
+
+/// Whether the live `from` options already are the desired `to` ones (see [`INHERITED_OPTIONS`]).
+pub fn same_options(from: &BTreeMap<String, String>, to: &BTreeMap<String, String>) -> bool {
+    let compared = |options: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        options
+            .iter()
+            .filter(|(k, _)| !INHERITED_OPTIONS.contains(&k.as_str()) || to.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    compared(from) == compared(to)
 }
 
 /// Constraints are compared as whole values (a generated name matches any generated name):

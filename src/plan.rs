@@ -145,7 +145,11 @@ impl Plan {
 }
 
 /// Order `changes` for `dialect`.
-pub fn plan(dialect: Dialect, changes: Vec<Change>) -> Plan {
+pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
+    if dialect == Dialect::Mysql {
+        refresh_foreign_keys_of_retyped_columns(&mut changes);
+        restate_collated_columns(&mut changes);
+    }
     let mut steps: Vec<(Phase, usize, Step)> = Vec::new();
     let push = |steps: &mut Vec<(Phase, usize, Step)>, rank: usize, step: Step| {
         steps.push((step.phase, rank, step))
@@ -340,10 +344,37 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
         }];
     }
     let table = diff.to.name.clone();
+    // MySQL: an index a kept foreign key uses cannot go before its replacement exists.
+    let replaced_with = |columns: Vec<&str>| -> Option<Phase> {
+        if dialect != Dialect::Mysql {
+            return None;
+        }
+        replacement_phase(&diff, &columns)
+    };
+    let phases: Vec<Option<Phase>> = diff
+        .changes
+        .iter()
+        .map(|change| match change {
+            TableChange::DropIndex(i) => replaced_with(
+                i.parts
+                    .iter()
+                    .map_while(|p| match &p.key {
+                        crate::model::IndexKey::Column(c) if p.prefix.is_none() => Some(c.as_str()),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            TableChange::DropUnique(u) => {
+                replaced_with(u.columns.iter().map(String::as_str).collect())
+            }
+            _ => None,
+        })
+        .collect();
     diff.changes
         .into_iter()
-        .map(|change| {
-            let phase = match &change {
+        .zip(phases)
+        .map(|(change, moved)| {
+            let phase = moved.unwrap_or(match &change {
                 TableChange::DropForeignKey(_) => Phase::DropForeignKey,
                 TableChange::DropIndex(_) => Phase::DropIndex,
                 TableChange::DropUnique(_) | TableChange::DropCheck(_) => Phase::DropConstraint,
@@ -356,7 +387,7 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
                 TableChange::AddUnique(_) | TableChange::AddCheck(_) => Phase::AddConstraint,
                 TableChange::AddIndex(_) => Phase::CreateIndex,
                 TableChange::AddForeignKey(_) => Phase::AddForeignKey,
-            };
+            });
             Step {
                 phase,
                 table: table.clone(),
@@ -368,6 +399,130 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
             }
         })
         .collect()
+}
+
+/// MySQL refuses to drop the index a foreign key uses, and drops an index it created for a key
+/// by itself when another one takes over. So an index (over `columns`, leading plain columns)
+/// that a kept foreign key may be using is dropped in the phase that adds its replacement
+/// (`AddConstraint` for a unique key, else `CreateIndex`); the renderer makes one ALTER TABLE
+/// of both, and the server checks the key against the result. `None`: no key needs it.
+fn replacement_phase(diff: &TableDiff, columns: &[&str]) -> Option<Phase> {
+    let kept = diff
+        .to
+        .foreign_keys
+        .iter()
+        .filter(|fk| diff.from.foreign_keys.contains(fk));
+    let leads = |cols: &[&str], fk: &[String]| {
+        cols.len() >= fk.len() && cols.iter().zip(fk).all(|(a, b)| *a == b.as_str())
+    };
+    let needed: Vec<&Vec<String>> = kept
+        .map(|fk| &fk.columns)
+        .filter(|fk| leads(columns, fk))
+        .collect();
+    if needed.is_empty() {
+        return None;
+    }
+    let by_unique = diff.changes.iter().any(|c| match c {
+        TableChange::AddUnique(u) => {
+            let cols: Vec<&str> = u.columns.iter().map(String::as_str).collect();
+            needed.iter().any(|fk| leads(&cols, fk))
+        }
+        _ => false,
+    });
+    Some(if by_unique {
+        Phase::AddConstraint
+    } else {
+        Phase::CreateIndex
+    })
+}
+
+/// MySQL refuses to change the type of a column a foreign key uses, on either side: each key
+/// of a changed table that uses a retyped column is dropped first and added again last.
+fn refresh_foreign_keys_of_retyped_columns(changes: &mut [Change]) {
+    let retyped: BTreeSet<(String, String)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterTable(d) => Some(d),
+            _ => None,
+        })
+        .flat_map(|d| {
+            d.changes.iter().filter_map(|c| match c {
+                TableChange::AlterColumn { from, to } if from.ty != to.ty => {
+                    Some((d.to.name.clone(), to.name.clone()))
+                }
+                _ => None,
+            })
+        })
+        .collect();
+    if retyped.is_empty() {
+        return;
+    }
+    for change in changes.iter_mut() {
+        let Change::AlterTable(diff) = change else {
+            continue;
+        };
+        let mut refreshed = Vec::new();
+        for fk in &diff.to.foreign_keys {
+            let Some(live) = diff.from.foreign_keys.iter().find(|k| *k == fk) else {
+                continue; // dropped and added anyway
+            };
+            let uses = fk
+                .columns
+                .iter()
+                .any(|c| retyped.contains(&(diff.to.name.clone(), c.clone())))
+                || fk
+                    .ref_columns
+                    .iter()
+                    .any(|c| retyped.contains(&(fk.ref_table.clone(), c.clone())));
+            if uses {
+                refreshed.push(TableChange::DropForeignKey(live.clone()));
+                refreshed.push(TableChange::AddForeignKey(fk.clone()));
+            }
+        }
+        diff.changes.extend(refreshed);
+    }
+}
+
+/// MySQL: a table that changes character set or collation is converted, which re-collates every
+/// column; a column that keeps a collation of its own is then stated again.
+fn restate_collated_columns(changes: &mut [Change]) {
+    for change in changes.iter_mut() {
+        let Change::AlterTable(diff) = change else {
+            continue;
+        };
+        let converts = diff.changes.iter().any(|c| match c {
+            TableChange::SetOptions { from, to } => ["charset", "collation"]
+                .iter()
+                .any(|k| to.get(*k).is_some_and(|v| from.get(*k) != Some(v))),
+            _ => false,
+        });
+        if !converts {
+            continue;
+        }
+        let touched: BTreeSet<String> = diff
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                TableChange::AddColumn(c) | TableChange::AlterColumn { to: c, .. } => {
+                    Some(c.name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        let restated: Vec<TableChange> = diff
+            .to
+            .columns
+            .iter()
+            .filter(|c| c.collation.is_some() && !touched.contains(&c.name))
+            .filter_map(|c| {
+                Some(TableChange::AlterColumn {
+                    from: diff.from.column(&c.name)?.clone(),
+                    to: c.clone(),
+                })
+            })
+            .collect();
+        diff.changes.extend(restated);
+    }
 }
 
 /// What SQLite's ALTER TABLE can do in place: add a plain nullable-or-defaulted column, drop a

@@ -6,51 +6,72 @@ use super::{
 };
 use crate::diff::TableChange;
 use crate::model::{Column, Dialect, Identity, Index, Table};
-use crate::plan::{Action, Step};
+use crate::plan::{Action, Hazard, Phase, Step};
 
 const D: Dialect = Dialect::Mysql;
 
+type Options = std::collections::BTreeMap<String, String>;
+
+/// Consecutive changes to one table in one phase, on their way to one ALTER TABLE.
+struct Group {
+    table: String,
+    phase: Phase,
+    /// `CONVERT TO CHARACTER SET …`: a statement of its own, first, since it re-collates every
+    /// column, also the ones the other clauses give a collation of their own.
+    convert: Option<String>,
+    clauses: Vec<String>,
+    hazards: Vec<Hazard>,
+}
+
+impl Group {
+    fn flush(self, out: &mut Vec<Statement>) {
+        let table = quote(D, &self.table);
+        if let Some(convert) = self.convert {
+            out.push(Statement::new(
+                format!("ALTER TABLE {table} {convert}"),
+                &self.hazards,
+            ));
+        }
+        if !self.clauses.is_empty() {
+            out.push(Statement::new(
+                format!("ALTER TABLE {table} {}", self.clauses.join(", ")),
+                &self.hazards,
+            ));
+        }
+    }
+}
+
 pub fn render(steps: &[Step]) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::new();
-    // Consecutive changes to one table in one phase become one ALTER TABLE.
-    let mut pending: Option<(
-        String,
-        crate::plan::Phase,
-        Vec<String>,
-        Vec<crate::plan::Hazard>,
-    )> = None;
-    let flush = |pending: &mut Option<(
-        String,
-        crate::plan::Phase,
-        Vec<String>,
-        Vec<crate::plan::Hazard>,
-    )>,
-                 out: &mut Vec<Statement>| {
-        if let Some((table, _, clauses, hazards)) = pending.take() {
-            if !clauses.is_empty() {
-                out.push(Statement::new(
-                    format!("ALTER TABLE {} {}", quote(D, &table), clauses.join(", ")),
-                    &hazards,
-                ));
-            }
-        }
-    };
+    let mut pending: Option<Group> = None;
     for step in steps {
         let h = &step.hazards;
         match &step.action {
             Action::Alter { table, change } => {
-                let same = matches!(&pending, Some((t, p, _, _)) if t == table && *p == step.phase);
+                let same =
+                    matches!(&pending, Some(g) if g.table == *table && g.phase == step.phase);
                 if !same {
-                    flush(&mut pending, &mut out);
-                    pending = Some((table.clone(), step.phase, Vec::new(), Vec::new()));
+                    if let Some(group) = pending.take() {
+                        group.flush(&mut out);
+                    }
                 }
-                if let Some((_, _, clauses, hazards)) = pending.as_mut() {
-                    clauses.extend(alter_clauses(change));
-                    hazards.extend(h.iter().cloned());
+                let group = pending.get_or_insert_with(|| Group {
+                    table: table.clone(),
+                    phase: step.phase,
+                    convert: None,
+                    clauses: Vec::new(),
+                    hazards: Vec::new(),
+                });
+                if let TableChange::SetOptions { from, to } = change {
+                    group.convert = group.convert.take().or_else(|| convert(from, to));
                 }
+                group.clauses.extend(alter_clauses(change));
+                group.hazards.extend(h.iter().cloned());
             }
             other => {
-                flush(&mut pending, &mut out);
+                if let Some(group) = pending.take() {
+                    group.flush(&mut out);
+                }
                 match other {
                     Action::CreateTable(t) => out.push(Statement::new(create_table(t), h)),
                     Action::DropTable(t) => out.push(Statement::new(
@@ -63,7 +84,9 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
             }
         }
     }
-    flush(&mut pending, &mut out);
+    if let Some(group) = pending.take() {
+        group.flush(&mut out);
+    }
     out
 }
 
@@ -107,6 +130,12 @@ fn create_table(t: &Table) -> String {
     if let Some(engine) = t.options.get("engine") {
         sql.push_str(&format!(" ENGINE={engine}"));
     }
+    if let Some(charset) = t.options.get("charset") {
+        sql.push_str(&format!(" DEFAULT CHARSET={charset}"));
+    }
+    if let Some(collation) = t.options.get("collation") {
+        sql.push_str(&format!(" COLLATE={collation}"));
+    }
     if let Some(c) = &t.comment {
         sql.push_str(&format!(" COMMENT={}", string_literal(c)));
     }
@@ -119,8 +148,14 @@ fn index_def(i: &Index) -> String {
         .given()
         .map(|n| format!("{} ", quote(D, n)))
         .unwrap_or_default();
+    let (kind, using) = match i.method.as_deref() {
+        Some("fulltext") => ("FULLTEXT ", String::new()),
+        Some("spatial") => ("SPATIAL ", String::new()),
+        Some(m) => ("", format!(" USING {}", m.to_ascii_uppercase())),
+        None => ("", String::new()),
+    };
     format!(
-        "{}KEY {name}({}){}",
+        "{}{kind}KEY {name}({}){using}{}",
         if i.unique { "UNIQUE " } else { "" },
         index_parts(D, &i.parts),
         i.comment
@@ -144,7 +179,12 @@ fn column_def(c: &Column) -> String {
             if g.stored { "STORED" } else { "VIRTUAL" }
         ));
     }
-    s.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
+    // MariaDB takes no NULL / NOT NULL on a generated column (MySQL takes both).
+    if c.generated.is_none() {
+        s.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
+    } else if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
     if let Some(d) = &c.default {
         if is_plain_default(d) {
             s.push_str(&format!(" DEFAULT {d}"));
@@ -168,6 +208,14 @@ fn alter_clauses(change: &TableChange) -> Vec<String> {
     match change {
         TableChange::AddColumn(c) => vec![format!("ADD COLUMN {}", column_def(c))],
         TableChange::DropColumn(c) => vec![format!("DROP COLUMN {}", quote(D, &c.name))],
+        // MariaDB cannot MODIFY a virtual column, nor switch a generated column between
+        // VIRTUAL and STORED (MySQL neither): such a column is dropped and added again, in one
+        // statement (its indexes survive). Nothing is lost: a generated column holds no data of
+        // its own.
+        TableChange::AlterColumn { from, to } if needs_re_adding(from, to) => vec![
+            format!("DROP COLUMN {}", quote(D, &from.name)),
+            format!("ADD COLUMN {}", column_def(to)),
+        ],
         TableChange::AlterColumn { to, .. } => vec![format!("MODIFY COLUMN {}", column_def(to))],
         TableChange::SetPrimaryKey { from, to } => {
             let mut out = Vec::new();
@@ -210,9 +258,48 @@ fn alter_clauses(change: &TableChange) -> Vec<String> {
             "COMMENT = {}",
             string_literal(to.as_deref().unwrap_or(""))
         )],
-        TableChange::SetOptions { to, .. } => to
-            .get("engine")
-            .map(|e| vec![format!("ENGINE = {e}")])
-            .unwrap_or_default(),
+        TableChange::SetOptions { from, to } => set_options(from, to),
     }
+}
+
+/// Whether a generated column's change needs DROP + ADD (see `alter_clauses`): any change that
+/// involves a virtual column, or switches between virtual and stored. MODIFY changes a stored
+/// expression, or turns a stored column into a plain one (keeping its values) and back.
+fn needs_re_adding(from: &Column, to: &Column) -> bool {
+    match (&from.generated, &to.generated) {
+        (None, None) => false,
+        (Some(a), Some(b)) => a != b && !(a.stored && b.stored),
+        (Some(g), None) | (None, Some(g)) => !g.stored,
+    }
+}
+
+/// `ENGINE = …` when the engine changes (the character set: see [`convert`]).
+fn set_options(from: &Options, to: &Options) -> Vec<String> {
+    let engine = |o: &Options| {
+        o.get("engine")
+            .map(|e| e.to_ascii_lowercase())
+            .unwrap_or_else(|| "innodb".into())
+    };
+    if engine(from) == engine(to) {
+        return Vec::new();
+    }
+    vec![format!(
+        "ENGINE = {}",
+        to.get("engine").map(String::as_str).unwrap_or("InnoDB")
+    )]
+}
+
+/// `CONVERT TO CHARACTER SET …` when the desired table names a character set or collation the
+/// live one does not have: the columns follow the table, as when the table is created so (the
+/// planner re-states the columns that keep a collation of their own).
+fn convert(from: &Options, to: &Options) -> Option<String> {
+    let differs = |key: &str| to.get(key).is_some_and(|v| from.get(key) != Some(v));
+    if !differs("charset") && !differs("collation") {
+        return None;
+    }
+    let mut clause = format!("CONVERT TO CHARACTER SET {}", to.get("charset")?);
+    if let Some(collation) = to.get("collation") {
+        clause.push_str(&format!(" COLLATE {collation}"));
+    }
+    Some(clause)
 }

@@ -271,34 +271,27 @@ fn postgres(e: &mut Expr) -> bool {
             expr,
             list,
             negated,
-        } if list.len() == 1 => {
-            let op = if *negated {
-                BinaryOperator::NotEq
-            } else {
-                BinaryOperator::Eq
-            };
-            let mut cmp = Expr::BinaryOp {
-                left: Box::new(take(expr)),
-                op,
-                right: Box::new(list.remove(0)),
-            };
-            parenthesize_operands(&mut cmp);
-            *e = cmp;
+        } if list.len() == 1 => *e = in_list(take(expr), std::mem::take(list), *negated),
+        // `x IN ('a', 'b')` is stored as `x = ANY (ARRAY['a', 'b'])` (`SOME` is `ANY`),
+        // `x NOT IN ('a', 'b')` as `x <> ALL (ARRAY['a', 'b'])`.
+        Expr::AnyOp {
+            left,
+            compare_op: BinaryOperator::Eq,
+            right,
+            ..
+        } if matches!(right.as_ref(), Expr::Array(_)) => {
+            if let Expr::Array(array) = take(right) {
+                *e = in_list(take(left), array.elem, false);
+            }
         }
-        // `= SOME (…)` is `= ANY (…)`.
         Expr::AnyOp { is_some, .. } => *is_some = false,
-        // `x NOT IN ('a', 'b')` is stored as `x <> ALL (ARRAY['a', 'b'])`.
         Expr::AllOp {
             left,
             compare_op: BinaryOperator::NotEq,
             right,
         } if matches!(right.as_ref(), Expr::Array(_)) => {
             if let Expr::Array(array) = take(right) {
-                *e = Expr::InList {
-                    expr: Box::new(take(left)),
-                    list: array.elem,
-                    negated: true,
-                };
+                *e = in_list(take(left), array.elem, true);
             }
         }
         // `INTERVAL '1 day'` is stored as `'1 day'::interval`.
@@ -327,6 +320,10 @@ fn postgres(e: &mut Expr) -> bool {
             if let Some(number) = numeric_string(inner, &ty) {
                 **inner = number;
             }
+            // `BOOLEAN 'true'`, `'t'::boolean` are `true`.
+            if let Some(b) = boolean_string(inner, &ty) {
+                **inner = Expr::value(Value::Boolean(b));
+            }
             // Columns are cast implicitly to text and to wider numbers (`(qty)::numeric`).
             let implicit = is_text_type(data_type) || is_numeric_type(&ty);
             let droppable = (is_literal(inner) && !ty.starts_with("interval"))
@@ -341,6 +338,10 @@ fn postgres(e: &mut Expr) -> bool {
             // A cast that stays has one spelling: `x::type`, the type as the catalog names it.
             *kind = CastKind::DoubleColon;
             *data_type = DataType::Custom(ObjectName::from(vec![Ident::new(ty)]), vec![]);
+            while let Expr::Nested(x) = inner.as_mut() {
+                let x = take(x);
+                **inner = x;
+            }
             let atomic = matches!(
                 inner.as_ref(),
                 Expr::Identifier(_) | Expr::Value(_) | Expr::Function(_) | Expr::Array(_)
@@ -362,6 +363,48 @@ fn is_numeric_type(ty: &str) -> bool {
         ty,
         "smallint" | "integer" | "bigint" | "real" | "double precision"
     ) || ty.starts_with("numeric")
+}
+
+/// A string literal cast to boolean, as the boolean PostgreSQL stores.
+fn boolean_string(e: &Expr, ty: &str) -> Option<bool> {
+    let Expr::Value(ValueWithSpan {
+        value: Value::SingleQuotedString(s),
+        ..
+    }) = e
+    else {
+        return None;
+    };
+    if ty != "boolean" {
+        return None;
+    }
+    match s.trim().to_ascii_lowercase().as_str() {
+        "t" | "true" | "y" | "yes" | "on" | "1" => Some(true),
+        "f" | "false" | "n" | "no" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// `x IN (…)`, or the comparison PostgreSQL makes of a one-element list.
+fn in_list(expr: Expr, mut list: Vec<Expr>, negated: bool) -> Expr {
+    if list.len() != 1 {
+        return Expr::InList {
+            expr: Box::new(expr),
+            list,
+            negated,
+        };
+    }
+    let op = if negated {
+        BinaryOperator::NotEq
+    } else {
+        BinaryOperator::Eq
+    };
+    let mut cmp = Expr::BinaryOp {
+        left: Box::new(expr),
+        op,
+        right: Box::new(list.remove(0)),
+    };
+    parenthesize_operands(&mut cmp);
+    cmp
 }
 
 /// `'-1.5'` cast to a numeric type, as the number literal the user wrote.
@@ -739,6 +782,7 @@ mod tests {
         ];
         for (catalog, user) in pairs {
             assert_eq!(pg(catalog), pg(user), "{catalog} vs {user}");
+            assert_eq!(pg(&pg(catalog)), pg(catalog), "{catalog} twice");
         }
         assert_eq!(pg("'-1'::integer"), "-1");
         assert_eq!(pg("(a + 1)::bigint"), "(a + 1)::bigint");
@@ -750,6 +794,26 @@ mod tests {
         );
         assert_eq!(pg("ARRAY[]::int[]"), "ARRAY[]::integer[]");
         assert_eq!(pg("\"order\" > 0"), "\"order\" > 0");
+    }
+
+    #[test]
+    fn postgres_rewrites_are_idempotent() {
+        let pairs = [
+            (
+                "(((state = ANY (ARRAY['a'::text, 'b'::text])) AND (p >= ALL (ARRAY[1, 2]))) OR ((state = ALL (ARRAY['c'::text])) AND (p = ANY (ARRAY[0]))))",
+                "(state = ANY (ARRAY['a', 'b']) AND p >= ALL (ARRAY[1, 2])) OR (state = ALL (ARRAY['c']) AND p = ANY (ARRAY[0]))",
+            ),
+            (
+                "((now() AT TIME ZONE 'utc'::text))::text",
+                "((now() AT TIME ZONE 'utc')::text)",
+            ),
+            ("true", "BOOLEAN 'true'"),
+            ("1", "int '1'"),
+        ];
+        for (catalog, user) in pairs {
+            assert_eq!(pg(catalog), pg(user), "{catalog} vs {user}");
+            assert_eq!(pg(&pg(user)), pg(user), "{user} twice");
+        }
     }
 
     #[test]

@@ -298,8 +298,17 @@ impl<'a> Lowering<'a> {
                             table.options.insert("engine".into(), value.to_lowercase());
                         }
                         "comment" => table.comment = Some(value),
-                        // Character sets, collations, row formats and counters are the
-                        // server's business until plinth models them.
+                        // `sql::mysql::finish` spells both as the catalog does.
+                        "default charset"
+                        | "charset"
+                        | "default character set"
+                        | "character set" => {
+                            table.options.insert("charset".into(), value);
+                        }
+                        "default collate" | "collate" => {
+                            table.options.insert("collation".into(), value);
+                        }
+                        // Row formats and counters are the server's business.
                         _ => {}
                     }
                 }
@@ -663,6 +672,29 @@ impl<'a> Lowering<'a> {
                     predicate: None,
                     method: index_method(index_type.as_ref().or(option_using(&index_options))),
                     comment: option_comment(&index_options),
+                });
+            }
+            // MySQL `FULLTEXT` / `SPATIAL` indexes: the kind is the index's method.
+            TableConstraint::FulltextOrSpatial {
+                fulltext,
+                opt_index_name,
+                columns,
+                ..
+            } if self.dialect == Dialect::Mysql => {
+                let parts = self.index_parts(&columns, at)?;
+                table.indexes.push(Index {
+                    name: classify(
+                        self.dialect,
+                        &tname,
+                        Kind::Index,
+                        opt_index_name.map(|n| self.fold(&n)),
+                        first_column(&parts),
+                    ),
+                    unique: false,
+                    parts,
+                    predicate: None,
+                    method: Some(if fulltext { "fulltext" } else { "spatial" }.into()),
+                    comment: None,
                 });
             }
             other => {

@@ -74,7 +74,7 @@ impl Parsed {
 pub fn parse_file(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
     let pd = parser_dialect(dialect);
     let text = match dialect {
-        Dialect::Mysql => mysql_bare_comments(text),
+        Dialect::Mysql => mysql::binary_attribute(&mysql_bare_comments(text)),
         _ => text.to_string(),
     };
     let mut parser = Parser::new(pd.as_ref())

@@ -44,9 +44,12 @@ pub(crate) fn finish(schema: &mut Schema) {
                 column.nullable = false;
             }
         }
+        character_set(table);
         for column in &mut table.columns {
             normalize_column(column);
         }
+        column_collations(table);
+        index_methods(table);
         for fk in &mut table.foreign_keys {
             fk.on_delete = same_as_no_action(fk.on_delete);
             fk.on_update = same_as_no_action(fk.on_update);
@@ -70,6 +73,92 @@ pub(crate) fn finish(schema: &mut Schema) {
             drop_empty(&mut index.comment);
         }
         table.normalize_order();
+    }
+}
+
+/// A character set or collation name as the catalog spells it: lower case, `utf8` is `utf8mb3`
+/// (MariaDB 10.6+ and MySQL 8.0.30+ say so).
+fn charset_name(name: &str) -> String {
+    let name = name.trim_matches(['`', '\'', '"']).to_ascii_lowercase();
+    if name == "utf8" {
+        return "utf8mb3".into();
+    }
+    match name.strip_prefix("utf8_") {
+        Some(rest) => format!("utf8mb3_{rest}"),
+        None => name,
+    }
+}
+
+/// The character set a collation belongs to: its name's first word (`utf8mb4_bin` →
+/// `utf8mb4`, `binary` → `binary`).
+pub fn collation_charset(collation: &str) -> &str {
+    collation.split('_').next().unwrap_or(collation)
+}
+
+/// `charset` and `collation` options: spelled as the catalog does; a collation names its
+/// character set. A table that names neither takes the database's (see
+/// `diff::INHERITED_OPTIONS`).
+fn character_set(table: &mut Table) {
+    for key in ["charset", "collation"] {
+        if let Some(value) = table.options.get_mut(key) {
+            *value = charset_name(value);
+        }
+    }
+    if let Some(collation) = table.options.get("collation") {
+        let charset = collation_charset(collation).to_string();
+        table.options.insert("charset".into(), charset);
+    }
+}
+
+/// A column's collation is recorded when it differs from the table's. The `BINARY` column
+/// attribute (read as collation `binary`) is the `_bin` collation of the table's character
+/// set (`utf8mb4` when the table names none).
+fn column_collations(table: &mut Table) {
+    let charset = table
+        .options
+        .get("charset")
+        .cloned()
+        .unwrap_or_else(|| "utf8mb4".into());
+    let table_collation = table.options.get("collation").cloned();
+    for column in &mut table.columns {
+        if column.collation.as_deref() == Some("binary")
+            && matches!(family(&column.ty), Family::Text)
+        {
+            column.collation = Some(format!("{charset}_bin"));
+        }
+        if column.collation.is_some() && column.collation == table_collation {
+            column.collation = None;
+        }
+    }
+}
+
+/// An index's method is recorded when it is not the engine's default: `hash` on MEMORY,
+/// `btree` elsewhere (InnoDB builds every plain index as a B-tree, whatever `USING` says).
+/// FULLTEXT and SPATIAL indexes have no prefix lengths (MariaDB reports 32 for a SPATIAL part).
+fn index_methods(table: &mut Table) {
+    let engine = table
+        .options
+        .get("engine")
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_else(|| "innodb".into());
+    let memory = matches!(engine.as_str(), "memory" | "heap");
+    for index in &mut table.indexes {
+        if let Some(method) = &mut index.method {
+            *method = method.to_ascii_lowercase();
+        }
+        match index.method.as_deref() {
+            Some("hash") if memory => index.method = None,
+            Some("btree") if memory => {}
+            Some("btree") => index.method = None,
+            Some("hash") if engine == "innodb" => index.method = None,
+            Some("spatial") | Some("fulltext") => {
+                for part in &mut index.parts {
+                    part.prefix = None;
+                    part.descending = false;
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -466,9 +555,125 @@ fn pad_time(s: &str, fsp: usize) -> Option<String> {
     Some(format!("{hms}.{frac}"))
 }
 
+/// The `BINARY` column attribute (`varchar(20) BINARY`: the `_bin` collation of the column's
+/// character set), which sqlparser does not read, rewritten as `COLLATE binary` for
+/// [`finish`] to resolve. Only after a character type or its length, outside quotes and
+/// comments, and not as the `binary(n)` type or a cast.
+pub fn binary_attribute(text: &str) -> String {
+    const CHAR_TYPES: [&str; 6] = [
+        "char",
+        "varchar",
+        "text",
+        "tinytext",
+        "mediumtext",
+        "longtext",
+    ];
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut i = 0;
+    let mut last_word = String::new();
+    let mut last_char = ' ';
+    while i < bytes.len() {
+        let c = bytes[i] as char;
+        // Quotes and comments are copied as they are.
+        let skip_to = match c {
+            '\'' | '"' | '`' => {
+                let mut j = i + 1;
+                while j < bytes.len() {
+                    if bytes[j] == b'\\' && c != '`' {
+                        j += 2;
+                        continue;
+                    }
+                    if bytes[j] == c as u8 {
+                        break;
+                    }
+                    j += 1;
+                }
+                Some((j + 1).min(bytes.len()))
+            }
+            '-' if bytes.get(i + 1) == Some(&b'-') => {
+                Some(text[i..].find('\n').map_or(bytes.len(), |n| i + n))
+            }
+            '#' => Some(text[i..].find('\n').map_or(bytes.len(), |n| i + n)),
+            '/' if bytes.get(i + 1) == Some(&b'*') => {
+                Some(text[i + 2..].find("*/").map_or(bytes.len(), |n| i + n + 4))
+            }
+            _ => None,
+        };
+        if let Some(end) = skip_to {
+            out.push_str(&text[i..end]);
+            last_word.clear();
+            last_char = c;
+            i = end;
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == '_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            let word = &text[start..i];
+            let next = text[i..].trim_start().chars().next();
+            let after_type =
+                last_char == ')' || CHAR_TYPES.iter().any(|t| last_word.eq_ignore_ascii_case(t));
+            if word.eq_ignore_ascii_case("binary") && after_type && next != Some('(') {
+                out.push_str("COLLATE binary");
+            } else {
+                out.push_str(word);
+            }
+            last_word = word.to_string();
+            last_char = 'a';
+            continue;
+        }
+        // Multi-byte characters are copied whole.
+        let ch = text[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        if !ch.is_whitespace() {
+            last_char = ch;
+            last_word.clear();
+        }
+        i += ch.len_utf8();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_attribute_becomes_a_collation() {
+        assert_eq!(
+            binary_attribute("CREATE TABLE t (a varchar(64) BINARY NOT NULL, b char BINARY)"),
+            "CREATE TABLE t (a varchar(64) COLLATE binary NOT NULL, b char COLLATE binary)"
+        );
+        let untouched =
+            "CREATE TABLE t (a binary(16), b varbinary(4), c int DEFAULT (CAST('x' AS BINARY)), \
+             d varchar(9) DEFAULT ') binary' COMMENT 'x BINARY') -- ) BINARY";
+        assert_eq!(binary_attribute(untouched), untouched);
+    }
+
+    #[test]
+    fn table_character_sets() {
+        let parse = |sql: &str| {
+            let mut parsed = crate::sql::parse_file(Dialect::Mysql, "t.sql", sql).unwrap();
+            finish(&mut parsed.schema);
+            parsed.schema.tables["t"].clone()
+        };
+        let t = parse(
+            "CREATE TABLE t (a varchar(5) COLLATE utf8mb4_bin, b varchar(5) BINARY)
+            DEFAULT CHARSET=utf8 COLLATE=UTF8_BIN",
+        );
+        assert_eq!(t.options["charset"], "utf8mb3");
+        assert_eq!(t.options["collation"], "utf8mb3_bin");
+        assert_eq!(t.columns[0].collation.as_deref(), Some("utf8mb4_bin"));
+        assert_eq!(t.columns[1].collation, None);
+        let t = parse("CREATE TABLE t (a varchar(5) BINARY) CHARACTER SET latin1");
+        assert_eq!(t.options.get("collation"), None);
+        assert_eq!(t.columns[0].collation.as_deref(), Some("latin1_bin"));
+        let t = parse("CREATE TABLE t (a int, KEY h (a) USING HASH, KEY b (a) USING BTREE)");
+        assert!(t.indexes.iter().all(|i| i.method.is_none()));
+    }
 
     #[test]
     fn defaults_by_type() {
