@@ -22,11 +22,12 @@ use crate::model::{Column, Dialect, EnumType, Table};
 pub enum Phase {
     /// First: nothing may still point at what is dropped or retyped.
     DropForeignKey,
+    /// Children before parents (reverse FK order); early, so that their keys no longer hold
+    /// on to the unique keys and primary keys that kept tables change below.
+    DropTable,
     /// Indexes and constraints before the columns they cover go.
     DropIndex,
     DropConstraint,
-    /// Children before parents (reverse FK order).
-    DropTable,
     /// Types before the tables that use them.
     CreateEnum,
     /// Parents before children (FK order); cyclic keys deferred to `AddForeignKey`.
@@ -343,6 +344,10 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
             hazards,
         }];
     }
+    let mut diff = diff;
+    if dialect == Dialect::Postgres {
+        diff.changes = split_primary_key_changes(diff.changes);
+    }
     let table = diff.to.name.clone();
     // MySQL: an index a kept foreign key uses cannot go before its replacement exists.
     let replaced_with = |columns: Vec<&str>| -> Option<Phase> {
@@ -378,6 +383,14 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
                 TableChange::DropForeignKey(_) => Phase::DropForeignKey,
                 TableChange::DropIndex(_) => Phase::DropIndex,
                 TableChange::DropUnique(_) | TableChange::DropCheck(_) => Phase::DropConstraint,
+                // PostgreSQL (split above): the old key goes before its columns do, the new
+                // one comes after its columns exist.
+                TableChange::SetPrimaryKey { to: None, .. } if dialect == Dialect::Postgres => {
+                    Phase::DropConstraint
+                }
+                TableChange::SetPrimaryKey { from: None, .. } if dialect == Dialect::Postgres => {
+                    Phase::AddConstraint
+                }
                 TableChange::SetPrimaryKey { .. } => Phase::AlterTable,
                 TableChange::AddColumn(_)
                 | TableChange::DropColumn(_)
@@ -397,6 +410,31 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
                     change,
                 },
             }
+        })
+        .collect()
+}
+
+/// A changed primary key as two changes: drop the old one, add the new one. (MySQL keeps one
+/// change: `DROP PRIMARY KEY, ADD PRIMARY KEY` in one statement keeps an AUTO_INCREMENT
+/// column keyed throughout.)
+fn split_primary_key_changes(changes: Vec<TableChange>) -> Vec<TableChange> {
+    changes
+        .into_iter()
+        .flat_map(|change| match change {
+            TableChange::SetPrimaryKey {
+                from: Some(from),
+                to: Some(to),
+            } => vec![
+                TableChange::SetPrimaryKey {
+                    from: Some(from),
+                    to: None,
+                },
+                TableChange::SetPrimaryKey {
+                    from: None,
+                    to: Some(to),
+                },
+            ],
+            other => vec![other],
         })
         .collect()
 }

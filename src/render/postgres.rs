@@ -354,9 +354,15 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
         if from.default.is_some() && to.identity.is_none() {
             out.push(format!("{prefix} DROP DEFAULT"));
         }
+        // `serial` is a type only in CREATE TABLE; ALTER takes the underlying integer type.
+        let collate = to
+            .collation
+            .as_ref()
+            .map(|c| format!(" COLLATE {}", quote(D, c)))
+            .unwrap_or_default();
         out.push(format!(
-            "{prefix} TYPE {} USING {}::{}",
-            type_sql(to),
+            "{prefix} TYPE {}{collate} USING {}::{}",
+            to.ty,
             quote(D, &to.name),
             to.ty
         ));

@@ -38,11 +38,7 @@ impl Fixture {
         let mut sections: Vec<(String, String)> = Vec::new();
         for line in text.lines() {
             let t = line.trim_end();
-            let is_section = t == "-- current"
-                || t == "-- data"
-                || t == "-- desired"
-                || t.starts_with("-- expect ");
-            if is_section {
+            if is_section(t) {
                 sections.push((t.to_string(), String::new()));
             } else if let Some((_, body)) = sections.last_mut() {
                 body.push_str(line);
@@ -91,38 +87,45 @@ impl Fixture {
             .map(|s| s.trim().to_string())
     }
 
-    fn bless(&mut self, d: Dialect, actual: &str) {
+    /// Rewrite this engine's expectation in the file. The engines run in parallel threads:
+    /// re-read the file under a lock so that no thread overwrites another's section.
+    fn bless(&self, d: Dialect, actual: &str) {
+        static BLESSING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = BLESSING.lock().unwrap_or_else(|e| e.into_inner());
+        let mut fresh = Fixture::parse(&self.path);
         let header = format!("-- expect {}", d.name());
         let body = if actual.is_empty() {
             String::new()
         } else {
             format!("{actual}\n")
         };
-        match self.sections.iter_mut().find(|(h, _)| *h == header) {
+        match fresh.sections.iter_mut().find(|(h, _)| *h == header) {
             Some((_, b)) => *b = body,
-            None => self.sections.push((header, body)),
+            None => fresh.sections.push((header, body)),
         }
         let mut text = String::new();
         let original = std::fs::read_to_string(&self.path).expect("read fixture");
         for line in original.lines() {
-            let t = line.trim_end();
-            if t == "-- current"
-                || t == "-- data"
-                || t == "-- desired"
-                || t.starts_with("-- expect ")
-            {
+            if is_section(line.trim_end()) {
                 break;
             }
             text.push_str(line);
             text.push('\n');
         }
-        for (h, b) in &self.sections {
+        for (h, b) in &fresh.sections {
             text.push_str(h);
             text.push('\n');
             text.push_str(b);
         }
         std::fs::write(&self.path, text).expect("write fixture");
     }
+}
+
+fn is_section(line: &str) -> bool {
+    line == "-- current"
+        || line == "-- data"
+        || line == "-- desired"
+        || line.starts_with("-- expect ")
 }
 
 pub fn all() -> Vec<Fixture> {
@@ -155,7 +158,7 @@ pub fn plan_text(list: &[Batch]) -> String {
 
 /// Run one fixture on one engine, in `shared` (emptied first) or in a database of its own;
 /// `Ok(false)` when the engine is unavailable (skipped).
-fn run(fx: &mut Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String> {
+fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String> {
     let own;
     let test_db = match shared {
         Some(db) => db,
@@ -284,11 +287,11 @@ pub fn run_engine(d: Dialect) {
     };
     let mut failures = Vec::new();
     let mut ran = 0;
-    for mut fx in all() {
+    for fx in all() {
         if !fx.engines.contains(&d) {
             continue;
         }
-        match run(&mut fx, d, shared.as_ref()) {
+        match run(&fx, d, shared.as_ref()) {
             Ok(true) => ran += 1,
             Ok(false) => return,
             Err(e) => failures.push(format!("{} ({}):\n{e}", fx.path.display(), fx.title)),
