@@ -7,6 +7,7 @@ use super::{
 use crate::diff::TableChange;
 use crate::model::{Column, Dialect, EnumType, Identity, Index, SequenceOptions, Table};
 use crate::plan::{Action, Hazard, Step};
+use crate::sql::expr::postgres_default_sql;
 
 const D: Dialect = Dialect::Postgres;
 
@@ -141,7 +142,7 @@ fn column_def(c: &Column) -> String {
         s.push_str(" NOT NULL");
     }
     if let Some(d) = &c.default {
-        s.push_str(&format!(" DEFAULT {d}"));
+        s.push_str(&format!(" DEFAULT {}", postgres_default_sql(d)));
     }
     if let Some(g) = &c.generated {
         s.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.expr));
@@ -375,7 +376,7 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
     }
     if (from.default != to.default || type_changes) && to.identity != Some(Identity::Serial) {
         match &to.default {
-            Some(d) => out.push(format!("{prefix} SET DEFAULT {d}")),
+            Some(d) => out.push(format!("{prefix} SET DEFAULT {}", postgres_default_sql(d))),
             None if from.default.is_some() && !type_changes => {
                 out.push(format!("{prefix} DROP DEFAULT"))
             }

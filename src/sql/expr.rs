@@ -163,10 +163,53 @@ fn mysql_function(func: &mut sqlparser::ast::Function) {
     }
 }
 
+/// PostgreSQL: `text` as the operand of `DEFAULT`, which takes a restricted expression
+/// (no `AND`, `IS`, `IN`, `LIKE`, `AT TIME ZONE` …): parenthesized unless it is plainly a
+/// value, a call, a cast or arithmetic.
+pub fn postgres_default_sql(text: &str) -> String {
+    fn plain(e: &Expr) -> bool {
+        match e {
+            Expr::Value(_)
+            | Expr::Identifier(_)
+            | Expr::Function(_)
+            | Expr::Array(_)
+            | Expr::Nested(_)
+            | Expr::TypedString(_) => true,
+            Expr::Cast { expr, .. } => plain(expr),
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus | UnaryOperator::Plus,
+                expr,
+            } => plain(expr),
+            Expr::BinaryOp { left, op, right } => {
+                matches!(
+                    op,
+                    BinaryOperator::Plus
+                        | BinaryOperator::Minus
+                        | BinaryOperator::Multiply
+                        | BinaryOperator::Divide
+                        | BinaryOperator::Modulo
+                        | BinaryOperator::StringConcat
+                ) && plain(left)
+                    && plain(right)
+            }
+            _ => false,
+        }
+    }
+    let pd = parser_dialect(Dialect::Postgres);
+    let parsed = Parser::new(pd.as_ref())
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_expr());
+    match parsed {
+        Ok(e) if plain(&e) => text.to_string(),
+        _ => format!("({text})"),
+    }
+}
+
 /// PostgreSQL: undo what the server does to an expression when it stores it, so the user's
 /// spelling and `pg_get_expr`'s meet. Returns true when `e` is final (a cast that stays).
 fn postgres(e: &mut Expr) -> bool {
     let take = |b: &mut Box<Expr>| std::mem::replace(b.as_mut(), Expr::value(Value::Null));
+    implicit_numeric_casts(e);
     match e {
         // `x BETWEEN a AND b` is stored as `x >= a AND x <= b`; NOT BETWEEN as `x < a OR x > b`.
         Expr::Between {
@@ -195,6 +238,8 @@ fn postgres(e: &mut Expr) -> bool {
                 op: hi,
                 right: Box::new(take(high)),
             };
+            implicit_numeric_casts(&mut left);
+            implicit_numeric_casts(&mut right);
             parenthesize_operands(&mut left);
             parenthesize_operands(&mut right);
             *e = Expr::BinaryOp {
@@ -273,23 +318,27 @@ fn postgres(e: &mut Expr) -> bool {
             negated,
         } if list.len() == 1 => *e = in_list(take(expr), std::mem::take(list), *negated),
         // `x IN ('a', 'b')` is stored as `x = ANY (ARRAY['a', 'b'])` (`SOME` is `ANY`),
-        // `x NOT IN ('a', 'b')` as `x <> ALL (ARRAY['a', 'b'])`.
+        // `x NOT IN ('a', 'b')` as `x <> ALL (ARRAY['a', 'b'])`. With one element the user
+        // wrote `ANY`/`ALL` (a one-element `IN` is stored as `=`): it stays, as stored.
         Expr::AnyOp {
             left,
             compare_op: BinaryOperator::Eq,
             right,
             ..
-        } if matches!(right.as_ref(), Expr::Array(_)) => {
+        } if matches!(right.as_ref(), Expr::Array(a) if a.elem.len() > 1) => {
             if let Expr::Array(array) = take(right) {
                 *e = in_list(take(left), array.elem, false);
             }
         }
-        Expr::AnyOp { is_some, .. } => *is_some = false,
+        Expr::AnyOp { is_some, .. } => {
+            *is_some = false;
+            return true;
+        }
         Expr::AllOp {
             left,
             compare_op: BinaryOperator::NotEq,
             right,
-        } if matches!(right.as_ref(), Expr::Array(_)) => {
+        } if matches!(right.as_ref(), Expr::Array(a) if a.elem.len() > 1) => {
             if let Expr::Array(array) = take(right) {
                 *e = in_list(take(left), array.elem, true);
             }
@@ -324,10 +373,10 @@ fn postgres(e: &mut Expr) -> bool {
             if let Some(b) = boolean_string(inner, &ty) {
                 **inner = Expr::value(Value::Boolean(b));
             }
-            // Columns are cast implicitly to text and to wider numbers (`(qty)::numeric`).
-            let implicit = is_text_type(data_type) || is_numeric_type(&ty);
+            // Columns are cast implicitly to text (`(name)::text`); casts to wider numbers are
+            // judged where the operator is (see `implicit_numeric_casts`).
             let droppable = (is_literal(inner) && !ty.starts_with("interval"))
-                || (matches!(inner.as_ref(), Expr::Identifier(_)) && implicit)
+                || (matches!(inner.as_ref(), Expr::Identifier(_)) && is_text_type(data_type))
                 || (*kind == CastKind::DoubleColon
                     && is_text_array(inner, data_type)
                     && !matches!(inner.as_ref(), Expr::Array(a) if a.elem.is_empty()));
@@ -381,6 +430,65 @@ fn boolean_string(e: &Expr, ty: &str) -> Option<bool> {
         "t" | "true" | "y" | "yes" | "on" | "1" => Some(true),
         "f" | "false" | "n" | "no" | "off" | "0" => Some(false),
         _ => None,
+    }
+}
+
+/// PostgreSQL casts a column to a wider number where an operator or a function needs it
+/// (`price * (qty)::numeric`, `round((qty)::numeric, 2)`): such casts go. A cast facing an
+/// integer literal (`(qty)::numeric / 2`) is the user's, and stays: it changes the arithmetic.
+fn implicit_numeric_casts(e: &mut Expr) {
+    fn numeric_column(e: &Expr) -> bool {
+        matches!(e, Expr::Cast { expr, data_type, .. }
+            if matches!(expr.as_ref(), Expr::Identifier(_))
+                && is_numeric_type(&data_type.to_string().to_lowercase()))
+    }
+    fn integer(e: &Expr) -> bool {
+        match e {
+            Expr::Value(ValueWithSpan {
+                value: Value::Number(n, _),
+                ..
+            }) => n.chars().all(|c| c.is_ascii_digit()),
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr,
+            } => integer(expr),
+            _ => false,
+        }
+    }
+    fn uncast(e: &mut Expr) {
+        if let Expr::Cast { expr, .. } = e {
+            let inner = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
+            *e = inner;
+        }
+    }
+    match e {
+        Expr::BinaryOp { left, right, .. } => {
+            let (l, r) = (
+                numeric_column(left) && !integer(right),
+                numeric_column(right) && !integer(left),
+            );
+            if l {
+                uncast(left);
+            }
+            if r {
+                uncast(right);
+            }
+        }
+        Expr::Function(f) => {
+            if let FunctionArguments::List(list) = &mut f.args {
+                for arg in &mut list.args {
+                    if let sqlparser::ast::FunctionArg::Unnamed(
+                        sqlparser::ast::FunctionArgExpr::Expr(x),
+                    ) = arg
+                    {
+                        if numeric_column(x) {
+                            uncast(x);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -768,6 +876,8 @@ mod tests {
             ("(now() + '1 day'::interval)", "now() + INTERVAL '1 day'"),
             ("(price * (qty)::numeric)", "price * qty"),
             ("((a)::numeric / (2)::numeric)", "CAST(a AS numeric) / 2"),
+            ("((qty)::numeric * 2.5)", "qty * 2.5"),
+            ("round((qty)::numeric, 2)", "round(qty, 2)"),
             ("(\"order\" > 0)", "\"order\" > 0"),
             ("(t1 = ANY (ARRAY['x'::text, 'y'::text]))", "t1 = SOME (ARRAY['x', 'y'])"),
             ("((status)::text = 'x'::text)", "status IN ('x')"),
@@ -793,6 +903,18 @@ mod tests {
             "(CURRENT_TIMESTAMP AT TIME ZONE 'utc')::text"
         );
         assert_eq!(pg("ARRAY[]::int[]"), "ARRAY[]::integer[]");
+        // The user's casts that change the arithmetic stay.
+        assert_eq!(pg("((a)::numeric / (2)::numeric)"), "a::numeric / 2");
+        assert_eq!(pg("p = ANY (ARRAY[0])"), "p = ANY(ARRAY[0])");
+        assert_eq!(postgres_default_sql("-1"), "-1");
+        assert_eq!(
+            postgres_default_sql("CURRENT_TIMESTAMP + '1 day'::interval"),
+            "CURRENT_TIMESTAMP + '1 day'::interval"
+        );
+        assert_eq!(
+            postgres_default_sql("CURRENT_TIMESTAMP AT TIME ZONE 'utc'"),
+            "(CURRENT_TIMESTAMP AT TIME ZONE 'utc')"
+        );
         assert_eq!(pg("\"order\" > 0"), "\"order\" > 0");
     }
 

@@ -96,7 +96,7 @@ const BATTERY: &[&str] = &[
     "CREATE TABLE t (a timestamptz DEFAULT (now() AT TIME ZONE 'utc'), b timestamptz DEFAULT date_trunc('day', now()), c timestamptz DEFAULT now() + interval '1 day', d text DEFAULT CURRENT_USER)",
     "CREATE TABLE t (a real DEFAULT -0.5, b double precision DEFAULT 1.0, c numeric DEFAULT 0, d smallint DEFAULT -1, e text[] DEFAULT ARRAY['a', 'b'], f int[] DEFAULT ARRAY[]::int[])",
     "CREATE TYPE mood AS ENUM ('a', 'b', 'c'); CREATE TABLE t (m mood CHECK (m IN ('a', 'b')), n mood DEFAULT 'c'::mood)",
-    "CREATE TABLE t (a int, b int, CHECK (coalesce(a, 0) + coalesce(b, 0) > 0), CHECK (a::numeric / 2 > 1), CHECK (CAST(b AS text) <> 'x'))",
+    "CREATE TABLE t (a int, b int, CHECK (coalesce(a, 0) + coalesce(b, 0) > 0), CHECK (a::numeric / 2 > 1), CHECK (CAST(c AS text) <> 'x'), c varchar(5))",
     "CREATE TABLE t (\"order\" int CHECK (\"order\" > 0), \"user\" text, \"Select\" int)",
     "CREATE TABLE t (a text, b int); CREATE INDEX t_x ON t (lower(a) DESC, b); CREATE INDEX t_y ON t ((b * 2)) WHERE a LIKE 'x%'",
     "CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE); CREATE TABLE c (code text REFERENCES p (code) ON UPDATE CASCADE)",
@@ -249,6 +249,27 @@ fn live_schema_equals_parsed_ddl() {
             }
             if live != want {
                 failures.push(format!("{ddl}\n  live:    {live:?}\n  desired: {want:?}"));
+                continue;
+            }
+            // What plinth writes from the canonical IR must read back as the same IR.
+            sqlx::raw_sql(reset).execute(&mut conn).await.unwrap();
+            let plan = crate::plan::plan(PG, crate::diff::diff(&Schema::default(), &want));
+            let mut rendered = Vec::new();
+            for statement in crate::render::render(&plan) {
+                if let Err(e) = sqlx::raw_sql(&statement.sql).execute(&mut conn).await {
+                    rendered.push(format!("  {}\n  fails: {e}", statement.sql));
+                }
+            }
+            match inspect(&mut conn).await {
+                Ok(again) if again.schema == want => {}
+                Ok(again) => rendered.push(format!("  reads back as {:?}", again.schema)),
+                Err(e) => rendered.push(format!("  inspection failed: {e}")),
+            }
+            if !rendered.is_empty() {
+                failures.push(format!(
+                    "{ddl}\n  as plinth renders it:\n{}",
+                    rendered.join("\n")
+                ));
             }
         }
         drop(conn);
@@ -271,8 +292,11 @@ fn foreign_keys_leave_the_schema() {
         let ddl = "CREATE SCHEMA core; CREATE TABLE core.users (\"Id\" int PRIMARY KEY);
                    CREATE TABLE t (uid int REFERENCES core.users ON DELETE CASCADE);
                    CREATE TABLE plinth_history (id int);";
-        sqlx::raw_sql(ddl).execute(&mut conn).await.unwrap();
-        let inspected = inspect(&mut conn).await;
+        let applied = sqlx::raw_sql(ddl).execute(&mut conn).await.map(|_| ());
+        let inspected = match applied {
+            Ok(()) => inspect(&mut conn).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
         drop(conn);
         db.drop().await;
         let schema = inspected.unwrap().schema;
@@ -307,21 +331,35 @@ fn query_count_is_flat() {
             }
             sql
         };
-        let mut counts = Vec::new();
+        // (tables read, queries) per size; errors are kept until the database is dropped.
+        let mut counts: Vec<Result<(usize, usize), String>> = Vec::new();
         let mut ddl = String::from("CREATE TYPE kind AS ENUM ('a', 'b');\n");
         let mut created = 0;
         for n in [10, 500] {
             ddl.extend((created..n).map(table));
             created = n;
-            sqlx::raw_sql(&ddl).execute(&mut conn).await.unwrap();
+            let applied = sqlx::raw_sql(&ddl).execute(&mut conn).await;
             ddl.clear();
-            let inspected = inspect(&mut conn).await.unwrap();
-            assert_eq!(inspected.schema.tables.len(), n);
-            counts.push(inspected.queries);
+            if let Err(e) = applied {
+                counts.push(Err(e.to_string()));
+                break;
+            }
+            let inspected = inspect(&mut conn).await;
+            counts.push(
+                inspected
+                    .map(|i| (i.schema.tables.len(), i.queries))
+                    .map_err(|e| e.to_string()),
+            );
         }
         drop(conn);
         db.drop().await;
-        assert_eq!(counts[0], counts[1], "queries for 10 and for 500 tables");
+        let counts: Vec<(usize, usize)> = counts.into_iter().map(|c| c.unwrap()).collect();
+        assert_eq!(counts[0].0, 10);
+        assert_eq!(counts[1].0, 500);
+        assert_eq!(
+            counts[0].1, counts[1].1,
+            "queries for 10 and for 500 tables"
+        );
     });
 }
 
