@@ -1,0 +1,200 @@
+//! What the engines cannot do the standard way: MySQL's foreign keys hold on to indexes and
+//! column types; SQLite's ALTER TABLE does little, so most changes rebuild the table.
+
+use std::collections::BTreeSet;
+
+use super::Phase;
+use crate::diff::{Change, TableChange, TableDiff};
+use crate::model::{Column, Table};
+
+/// MySQL refuses to drop the index a foreign key uses, and drops an index it created for a key
+/// by itself when another one takes over. So an index (over `columns`, leading plain columns)
+/// that a kept foreign key may be using is dropped in the phase that adds its replacement
+/// (`AddConstraint` for a unique key, else `CreateIndex`); the renderer makes one ALTER TABLE
+/// of both, and the server checks the key against the result. `None`: no key needs it.
+pub(super) fn replacement_phase(diff: &TableDiff, columns: &[&str]) -> Option<Phase> {
+    let kept = diff
+        .to
+        .foreign_keys
+        .iter()
+        .filter(|fk| diff.from.foreign_keys.contains(fk));
+    let leads = |cols: &[&str], fk: &[String]| {
+        cols.len() >= fk.len() && cols.iter().zip(fk).all(|(a, b)| *a == b.as_str())
+    };
+    let needed: Vec<&Vec<String>> = kept
+        .map(|fk| &fk.columns)
+        .filter(|fk| leads(columns, fk))
+        .collect();
+    if needed.is_empty() {
+        return None;
+    }
+    let by_unique = diff.changes.iter().any(|c| match c {
+        TableChange::AddUnique(u) => {
+            let cols: Vec<&str> = u.columns.iter().map(String::as_str).collect();
+            needed.iter().any(|fk| leads(&cols, fk))
+        }
+        _ => false,
+    });
+    Some(if by_unique {
+        Phase::AddConstraint
+    } else {
+        Phase::CreateIndex
+    })
+}
+
+/// MySQL refuses to change the type of a column a foreign key uses, on either side: each key
+/// of a changed table that uses a retyped column is dropped first and added again last.
+pub(super) fn refresh_foreign_keys_of_retyped_columns(changes: &mut [Change]) {
+    let retyped: BTreeSet<(String, String)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterTable(d) => Some(d),
+            _ => None,
+        })
+        .flat_map(|d| {
+            d.changes.iter().filter_map(|c| match c {
+                TableChange::AlterColumn { from, to } if from.ty != to.ty => {
+                    Some((d.to.name.clone(), to.name.clone()))
+                }
+                _ => None,
+            })
+        })
+        .collect();
+    if retyped.is_empty() {
+        return;
+    }
+    for change in changes.iter_mut() {
+        let Change::AlterTable(diff) = change else {
+            continue;
+        };
+        let mut refreshed = Vec::new();
+        for fk in &diff.to.foreign_keys {
+            let Some(live) = diff.from.foreign_keys.iter().find(|k| *k == fk) else {
+                continue; // dropped and added anyway
+            };
+            let uses = fk
+                .columns
+                .iter()
+                .any(|c| retyped.contains(&(diff.to.name.clone(), c.clone())))
+                || fk
+                    .ref_columns
+                    .iter()
+                    .any(|c| retyped.contains(&(fk.ref_table.clone(), c.clone())));
+            if uses {
+                refreshed.push(TableChange::DropForeignKey(live.clone()));
+                refreshed.push(TableChange::AddForeignKey(fk.clone()));
+            }
+        }
+        diff.changes.extend(refreshed);
+    }
+}
+
+/// MySQL: a table that changes character set or collation is converted, which re-collates every
+/// column; a column that keeps a collation of its own is then stated again.
+pub(super) fn restate_collated_columns(changes: &mut [Change]) {
+    for change in changes.iter_mut() {
+        let Change::AlterTable(diff) = change else {
+            continue;
+        };
+        let converts = diff.changes.iter().any(|c| match c {
+            TableChange::SetOptions { from, to } => ["charset", "collation"]
+                .iter()
+                .any(|k| to.get(*k).is_some_and(|v| from.get(*k) != Some(v))),
+            _ => false,
+        });
+        if !converts {
+            continue;
+        }
+        let touched: BTreeSet<String> = diff
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                TableChange::AddColumn(c) | TableChange::AlterColumn { to: c, .. } => {
+                    Some(c.name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        let restated: Vec<TableChange> = diff
+            .to
+            .columns
+            .iter()
+            .filter(|c| c.collation.is_some() && !touched.contains(&c.name))
+            .filter_map(|c| {
+                Some(TableChange::AlterColumn {
+                    from: diff.from.column(&c.name)?.clone(),
+                    to: c.clone(),
+                })
+            })
+            .collect();
+        diff.changes.extend(restated);
+    }
+}
+
+/// What SQLite's ALTER TABLE can do in place: add a plain nullable-or-defaulted column, drop a
+/// column nothing else uses, and create or drop indexes. Everything else rebuilds.
+pub(super) fn needs_rebuild(diff: &TableDiff) -> bool {
+    diff.changes.iter().any(|change| match change {
+        TableChange::AddIndex(_) | TableChange::DropIndex(_) => false,
+        TableChange::AddColumn(c) => !sqlite_can_add(&diff.to, c),
+        TableChange::DropColumn(c) => !sqlite_can_drop(&kept_indexes(diff), &c.name),
+        _ => true,
+    })
+}
+
+/// `from` without the indexes this diff drops: those go (DROP INDEX) before the column does.
+fn kept_indexes(diff: &TableDiff) -> Table {
+    let mut from = diff.from.clone();
+    from.indexes.retain(|i| diff.to.indexes.contains(i));
+    from
+}
+
+fn sqlite_can_add(table: &Table, c: &Column) -> bool {
+    let constant_default = c
+        .default
+        .as_deref()
+        .is_none_or(|d| !d.starts_with('(') && !d.contains("CURRENT_") && !d.contains('('));
+    let in_key = table
+        .primary_key
+        .iter()
+        .any(|pk| pk.columns.contains(&c.name))
+        || table.uniques.iter().any(|u| u.columns.contains(&c.name));
+    let in_fk = table
+        .foreign_keys
+        .iter()
+        .any(|fk| fk.columns.contains(&c.name));
+    let in_check = table.checks.iter().any(|k| k.expr.contains(&c.name));
+    c.identity.is_none()
+        && !matches!(&c.generated, Some(g) if g.stored)
+        && constant_default
+        && (c.nullable || c.default.is_some())
+        && !in_key
+        && !in_fk
+        && !in_check
+}
+
+fn sqlite_can_drop(table: &Table, name: &str) -> bool {
+    let name = name.to_string();
+    let mentions = |text: &str| text.contains(name.as_str());
+    !(table
+        .primary_key
+        .iter()
+        .any(|pk| pk.columns.contains(&name))
+        || table.uniques.iter().any(|u| u.columns.contains(&name))
+        || table
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.columns.contains(&name))
+        || table.checks.iter().any(|c| mentions(&c.expr))
+        || table
+            .columns
+            .iter()
+            .any(|c| c.generated.as_ref().is_some_and(|g| mentions(&g.expr)))
+        || table.indexes.iter().any(|i| {
+            i.predicate.as_deref().is_some_and(mentions)
+                || i.parts.iter().any(|p| match &p.key {
+                    crate::model::IndexKey::Column(c) => *c == name,
+                    crate::model::IndexKey::Expr(e) => mentions(e),
+                })
+        }))
+}
