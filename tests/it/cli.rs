@@ -160,6 +160,44 @@ fn missing_config_is_an_error_with_a_hint() {
 }
 
 #[test]
+fn identifiers_longer_than_the_engine_allows_are_errors() {
+    let dir = tempfile::tempdir().expect("dir");
+    let long = "x".repeat(64);
+    write(
+        dir.path(),
+        "s.sql",
+        &format!("CREATE TABLE t (\n  {long} integer\n);\n"),
+    );
+    let o = plinth(
+        dir.path(),
+        &[
+            "plan",
+            "--offline",
+            "--dialect",
+            "postgres",
+            "--schema",
+            "s.sql",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).starts_with("s.sql:2:3:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("at most 63"), "{}", stderr(&o));
+    // SQLite has no such limit.
+    let o = plinth(
+        dir.path(),
+        &[
+            "plan",
+            "--offline",
+            "--dialect",
+            "sqlite",
+            "--schema",
+            "s.sql",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
 fn credentials_are_never_printed() {
     let dir = tempfile::tempdir().expect("dir");
     write(dir.path(), "s.sql", "CREATE TABLE a (id int);\n");
@@ -295,6 +333,11 @@ fn example_round_trip(dialect: Dialect) {
     );
     let o = plinth(dir.path(), &["check", "--database-url", url]);
     assert_eq!(code(&o), 0, "{dialect} check: {}{}", stdout(&o), stderr(&o));
+    // One history row per plugin, with its version; the second apply recorded nothing.
+    crate::engines::runtime().block_on(async {
+        let mut conn = db.connect().await;
+        assert_eq!(crate::engines::count(&mut conn, "plinth_history").await, 7);
+    });
 
     let usb = dir.path().join("schemas/usb.sql");
     let text = std::fs::read_to_string(&usb).expect("usb.sql");
