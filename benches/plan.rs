@@ -5,6 +5,8 @@
 
 use std::time::Instant;
 
+use plinth::cli::Global;
+use plinth::commands::prepare;
 use plinth::config::validate_adhoc;
 use plinth::db;
 use plinth::model::Dialect;
@@ -82,27 +84,35 @@ async fn run(dialect: Dialect, n: usize) {
         started.elapsed().as_secs_f64()
     );
 
-    // The desired schema: 5% of the tables gain a column.
+    // The desired schema: 5% of the tables gain a column. Planned exactly as `plinth plan
+    // --schema FILE` does it (parsing and inspection side by side).
     let desired: String = (0..n).map(|i| table_sql(i, i % 20 == 0)).collect();
+    let file = std::env::temp_dir().join(format!("{name}.sql"));
+    std::fs::write(&file, desired).expect("write desired schema");
+    let global = Global {
+        config: None,
+        database_url: Some(url.clone()),
+        schema: vec![file.clone()],
+    };
     let started = Instant::now();
-    let target = validate_adhoc(&[("desired.sql".into(), desired)], dialect).expect("schema");
-    let parsed = started.elapsed();
-    let inspected = db::inspect(&mut conn).await.expect("inspect");
-    let read = started.elapsed() - parsed;
+    let (target, _, inspected) = prepare(&global, None).await.expect("prepare");
+    let read = started.elapsed();
     let plan = batches(dialect, &target, &[], &inspected.schema).expect("plan");
     let total = started.elapsed();
+    let _ = std::fs::remove_file(&file);
     let statements: usize = plan.iter().map(|b| b.statements.len()).sum();
     println!(
-        "{dialect:<8} N={n:>6}  plan {:>7.3}s  (parse {:.3}s, inspect {:.3}s in {} queries, diff+plan+render {:.3}s)  {statements} statements  peak {:.0} MB",
+        "{dialect:<8} N={n:>6}  plan {:>7.3}s  (parse and inspect {:.3}s, {} catalog queries; diff+plan+render {:.3}s)  {statements} statements  peak {:.0} MB",
         total.as_secs_f64(),
-        parsed.as_secs_f64(),
         read.as_secs_f64(),
         inspected.queries,
-        (total - parsed - read).as_secs_f64(),
+        (total - read).as_secs_f64(),
         peak_rss_mb()
     );
     drop(conn);
+    let keep = std::env::var("PLINTH_BENCH_KEEP").is_ok_and(|v| v == "1");
     match dialect {
+        _ if keep => eprintln!("kept {url}"),
         Dialect::Sqlite => {}
         _ => {
             let server = match dialect {
@@ -117,6 +127,7 @@ async fn run(dialect: Dialect, n: usize) {
 fn main() {
     let mut sizes = Vec::new();
     let mut dialect = Dialect::Postgres;
+    let mut parse_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -127,6 +138,8 @@ fn main() {
                     .expect("--engine postgres|mysql|sqlite")
             }
             "--bench" => {}
+            // Only the desired side: parse + lower N tables (no database), for profiling.
+            "--parse-only" => parse_only = true,
             n => {
                 if let Ok(n) = n.parse() {
                     sizes.push(n)
@@ -142,6 +155,13 @@ fn main() {
         .build()
         .expect("runtime");
     for n in sizes {
-        rt.block_on(run(dialect, n));
+        if parse_only {
+            let sql: String = (0..n).map(|i| table_sql(i, false)).collect();
+            let started = Instant::now();
+            validate_adhoc(&[("desired.sql".into(), sql)], dialect).expect("schema");
+            println!("{dialect:<8} N={n:>6}  parse {:.3}s  peak {:.0} MB", started.elapsed().as_secs_f64(), peak_rss_mb());
+        } else {
+            rt.block_on(run(dialect, n));
+        }
     }
 }

@@ -152,34 +152,41 @@ fn load_desired(
 }
 
 /// Desired state, dialect and live schema; offline plans against an empty database.
-async fn prepare(
+/// Desired state, dialect and live schema; offline plans against an empty database. Reading
+/// the catalog and parsing the schema files run side by side: one waits on the server, the
+/// other works on this machine. A bad project is reported before anything the database said.
+pub async fn prepare(
     global: &Global,
     offline: Option<Dialect>,
 ) -> Result<(Desired, Dialect, db::Inspected)> {
+    let empty = || db::Inspected {
+        schema: Schema::default(),
+        queries: 0,
+    };
     if let Some(dialect) = offline {
         let project = read_project(global)?;
         let desired = load_desired(global, project.as_ref(), dialect)?;
-        let empty = db::Inspected {
-            schema: Schema::default(),
-            queries: 0,
-        };
-        return Ok((desired, dialect, empty));
+        return Ok((desired, dialect, empty()));
     }
     let (url, project) = resolve_url(global)?;
     let dialect = db::dialect_of_url(&url)?;
-    // Validate the project before touching the database.
-    let desired = load_desired(global, project.as_ref(), dialect)?;
-    if dialect == Dialect::Sqlite && !sqlite_exists(&url) {
-        // plan/check must not create a database file as a side effect.
-        let empty = db::Inspected {
-            schema: Schema::default(),
-            queries: 0,
-        };
-        return Ok((desired, dialect, empty));
-    }
-    let mut conn = db::connect(&url).await?;
-    let live = db::inspect(&mut conn).await?;
-    Ok((desired, dialect, live))
+    let parsing = {
+        let global = global.clone();
+        tokio::task::spawn_blocking(move || load_desired(&global, project.as_ref(), dialect))
+    };
+    // plan/check must not create a SQLite database file as a side effect.
+    let live = if dialect == Dialect::Sqlite && !sqlite_exists(&url) {
+        Ok(empty())
+    } else {
+        match db::connect(&url).await {
+            Ok(mut conn) => db::inspect(&mut conn).await,
+            Err(e) => Err(e),
+        }
+    };
+    let desired = parsing
+        .await
+        .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
+    Ok((desired, dialect, live?))
 }
 
 fn sqlite_exists(url: &str) -> bool {
