@@ -159,7 +159,11 @@ fn main() {
             let sql: String = (0..n).map(|i| table_sql(i, false)).collect();
             let started = Instant::now();
             validate_adhoc(&[("desired.sql".into(), sql)], dialect).expect("schema");
-            println!("{dialect:<8} N={n:>6}  parse {:.3}s  peak {:.0} MB", started.elapsed().as_secs_f64(), peak_rss_mb());
+            println!(
+                "{dialect:<8} N={n:>6}  parse {:.3}s  peak {:.0} MB",
+                started.elapsed().as_secs_f64(),
+                peak_rss_mb()
+            );
         } else {
             rt.block_on(run(dialect, n));
         }

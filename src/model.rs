@@ -271,6 +271,12 @@ impl Ord for Name {
 pub struct PrimaryKey {
     pub name: Name,
     pub columns: Vec<String>,
+    /// PostgreSQL `DEFERRABLE [INITIALLY DEFERRED]`.
+    #[serde(skip_serializing_if = "is_default")]
+    pub deferrable: Deferrable,
+    /// PostgreSQL `COMMENT ON CONSTRAINT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -282,6 +288,12 @@ pub struct ForeignKey {
     pub on_update: FkAction,
     pub deferrable: Deferrable,
     pub name: Name,
+    /// PostgreSQL `MATCH FULL` (the default, `MATCH SIMPLE`, is `false`).
+    #[serde(skip_serializing_if = "is_default")]
+    pub match_full: bool,
+    /// PostgreSQL `COMMENT ON CONSTRAINT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
@@ -331,6 +343,15 @@ pub enum Deferrable {
 pub struct Unique {
     pub columns: Vec<String>,
     pub name: Name,
+    /// PostgreSQL `NULLS NOT DISTINCT` (15+).
+    #[serde(skip_serializing_if = "is_default")]
+    pub nulls_not_distinct: bool,
+    /// PostgreSQL `DEFERRABLE [INITIALLY DEFERRED]`.
+    #[serde(skip_serializing_if = "is_default")]
+    pub deferrable: Deferrable,
+    /// PostgreSQL `COMMENT ON CONSTRAINT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -338,6 +359,12 @@ pub struct Check {
     /// Canonical expression text.
     pub expr: String,
     pub name: Name,
+    /// PostgreSQL `NO INHERIT`.
+    #[serde(skip_serializing_if = "is_default")]
+    pub no_inherit: bool,
+    /// PostgreSQL `COMMENT ON CONSTRAINT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -350,6 +377,16 @@ pub struct Index {
     /// Access method when not the default (PostgreSQL `gin`, `gist`, …).
     pub method: Option<String>,
     pub comment: Option<String>,
+    /// PostgreSQL `INCLUDE (…)`: non-key columns stored in the index.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// PostgreSQL storage parameters, `WITH (fillfactor = 70)`: name → value as the catalog
+    /// keeps it (`reloptions`, quotes removed).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage: BTreeMap<String, String>,
+    /// PostgreSQL `NULLS NOT DISTINCT` on a unique index (15+).
+    #[serde(skip_serializing_if = "is_default")]
+    pub nulls_not_distinct: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -359,6 +396,10 @@ pub struct IndexPart {
     /// MySQL prefix length (`name(20)`).
     pub prefix: Option<u32>,
     pub collation: Option<String>,
+    /// PostgreSQL operator class when not the default one for the column type and method
+    /// (`text_pattern_ops`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -376,6 +417,12 @@ impl IndexPart {
             descending: false,
             prefix: None,
             collation: None,
+            opclass: None,
         }
     }
+}
+
+/// For `skip_serializing_if`: leave values at their default out of the JSON plan.
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }

@@ -355,6 +355,7 @@ fn index(table: &mut Table, name: &str, rows: &[MySqlRow], flavor: Flavor) -> Re
             descending: text(row, 5)?.as_deref() == Some("D"),
             prefix: number(row, 4)?.and_then(|p| u32::try_from(p).ok()),
             collation: None,
+            opclass: None,
         });
     }
     let Some(first) = rows.first() else {
@@ -378,6 +379,8 @@ fn index(table: &mut Table, name: &str, rows: &[MySqlRow], flavor: Flavor) -> Re
                 None,
             ),
             columns,
+            deferrable: Default::default(),
+            comment: None,
         });
         return Ok(());
     }
@@ -401,6 +404,9 @@ fn index(table: &mut Table, name: &str, rows: &[MySqlRow], flavor: Flavor) -> Re
         predicate: None,
         method,
         comment: text(first, 7)?.filter(|c| !c.is_empty()),
+        include: Vec::new(),
+        storage: Default::default(),
+        nulls_not_distinct: false,
     });
     Ok(())
 }
@@ -446,6 +452,8 @@ fn foreign_key(table: &str, name: String, rows: &[MySqlRow]) -> Result<ForeignKe
             Some(name),
             first_column.as_deref(),
         ),
+        match_full: false,
+        comment: None,
     })
 }
 
@@ -464,6 +472,8 @@ fn check(table: &mut Table, row: &MySqlRow, flavor: Flavor) -> Result<()> {
             Some(name.clone()),
             first_column,
         ),
+        no_inherit: false,
+        comment: None,
     });
     Ok(())
 }

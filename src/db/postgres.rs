@@ -85,7 +85,8 @@ WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
 ORDER BY 1, 2, 4";
 
 /// Key columns come as attribute numbers, named from the columns already read; a foreign key
-/// to a table outside the schema names its referenced columns itself.
+/// to a table outside the schema names its referenced columns itself. `NULLS NOT DISTINCT`
+/// (PostgreSQL 15+) is read through `to_jsonb` so that older servers answer NULL.
 const CONSTRAINTS: &str = "
 SELECT con.conrelid::int8 AS table_oid, con.conname::text AS name, con.contype::text AS kind,
        con.conkey::int2[] AS attnums, con.confrelid::int8 AS ref_oid, fc.relname::text AS ref_table,
@@ -98,20 +99,31 @@ SELECT con.conrelid::int8 AS table_oid, con.conname::text AS name, con.contype::
        END AS ref_names,
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
        con.condeferrable AS deferrable, con.condeferred AS deferred,
-       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr
+       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
+       con.confmatchtype::text AS match_type, con.connoinherit AS no_inherit,
+       CASE WHEN con.contype = 'u' THEN
+         (SELECT (to_jsonb(ix) ->> 'indnullsnotdistinct')::bool
+          FROM pg_index ix WHERE ix.indexrelid = con.conindid)
+       END AS nulls_not_distinct,
+       ds.description AS comment
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_description ds ON ds.objoid = con.oid AND ds.classoid = 'pg_constraint'::regclass
+  AND ds.objsubid = 0
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
   AND con.contype IN ('p', 'u', 'f', 'c')";
 
 /// Indexes that do not back a primary key, unique or exclusion constraint. Per key column:
-/// the attribute number (0 for an expression, whose text is then asked for), the DESC bit, and
-/// the collation when it differs from the column's (looked up only when one is not the default).
+/// the attribute number (0 for an expression, whose text is then asked for), the DESC bit, the
+/// collation when it differs from the column's and the operator class when it is not the
+/// default (each looked up only when some key needs it). `INCLUDE` columns follow the keys in
+/// `indkey`; `NULLS NOT DISTINCT` (15+) is read through `to_jsonb` so that older servers answer
+/// NULL.
 const INDEXES: &str = "
 SELECT i.indrelid::int8 AS table_oid, ic.relname::text AS name, i.indisunique AS is_unique,
-       i.indnkeyatts::int4 AS nkeys,
+       i.indnkeyatts::int4 AS nkeys, i.indnatts::int4 AS natts,
        string_to_array(i.indkey::text, ' ')::int2[] AS attnums,
        string_to_array(i.indoption::text, ' ')::int2[] AS options,
        CASE WHEN 0 = ANY (i.indkey::int2[]) THEN
@@ -126,9 +138,19 @@ SELECT i.indrelid::int8 AS table_oid, ic.relname::text AS name, i.indisunique AS
                  AND i.indkey[k] <> 0 AND i.indcollation[k] <> a.attcollation
                ORDER BY k)
        END AS collations,
+       CASE WHEN EXISTS (SELECT 1 FROM unnest(i.indclass::oid[]) x
+                         JOIN pg_opclass o ON o.oid = x WHERE NOT o.opcdefault) THEN
+         ARRAY(SELECT CASE WHEN o.opcdefault THEN '' ELSE o.opcname::text END
+               FROM generate_series(0, i.indnkeyatts - 1) k
+               JOIN pg_opclass o ON o.oid = i.indclass[k]
+               ORDER BY k)
+       END AS opclasses,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        am.amname::text AS method,
-       ds.description AS comment
+       ds.description AS comment,
+       ic.reloptions::text[] AS reloptions,
+       CASE WHEN i.indisunique THEN (to_jsonb(i) ->> 'indnullsnotdistinct')::bool END
+         AS nulls_not_distinct
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
@@ -391,23 +413,29 @@ fn constraint(
     let attnums: Option<Vec<i16>> = get(row, "attnums")?;
     let columns = attnames(names, oid, &attnums.unwrap_or_default(), &what)?;
     let first = columns.first().map(String::as_str);
+    let deferrable = match (get(row, "deferrable")?, get(row, "deferred")?) {
+        (true, true) => Deferrable::InitiallyDeferred,
+        (true, false) => Deferrable::InitiallyImmediate,
+        (false, _) => Deferrable::NotDeferrable,
+    };
+    let comment: Option<String> = get(row, "comment")?;
     match kind.as_str() {
         "p" => {
             table.primary_key = Some(PrimaryKey {
                 name: classify(PG, &table.name, Kind::PrimaryKey, Some(name), None),
                 columns,
+                deferrable,
+                comment,
             })
         }
         "u" => table.uniques.push(Unique {
             name: classify(PG, &table.name, Kind::Unique, Some(name), first),
             columns,
+            nulls_not_distinct: get::<Option<bool>>(row, "nulls_not_distinct")?.unwrap_or(false),
+            deferrable,
+            comment,
         }),
         "f" => {
-            let deferrable = match (get(row, "deferrable")?, get(row, "deferred")?) {
-                (true, true) => Deferrable::InitiallyDeferred,
-                (true, false) => Deferrable::InitiallyImmediate,
-                (false, _) => Deferrable::NotDeferrable,
-            };
             let ref_columns = match get::<Option<Vec<String>>>(row, "ref_names")? {
                 Some(outside) => outside,
                 None => {
@@ -424,6 +452,8 @@ fn constraint(
                 on_update: fk_action(&get::<String>(row, "on_update")?),
                 deferrable,
                 columns,
+                match_full: get::<String>(row, "match_type")? == "f",
+                comment,
             });
         }
         "c" => {
@@ -436,6 +466,8 @@ fn constraint(
             table.checks.push(Check {
                 expr,
                 name: classify(PG, &table.name, Kind::Check, Some(name), first),
+                no_inherit: get(row, "no_inherit")?,
+                comment,
             });
         }
         _ => {}
@@ -461,6 +493,7 @@ fn index(row: &PgRow, oid: i64, table: &str, names: &Attnames, texts: &mut Texts
     let options: Vec<i16> = get(row, "options")?;
     let keys: Vec<Option<String>> = get::<Option<_>>(row, "keys")?.unwrap_or_default();
     let collations: Vec<String> = get::<Option<_>>(row, "collations")?.unwrap_or_default();
+    let opclasses: Vec<String> = get::<Option<_>>(row, "opclasses")?.unwrap_or_default();
     let mut parts = Vec::with_capacity(nkeys);
     for (k, attnum) in attnums.iter().take(nkeys).enumerate() {
         let key = if *attnum != 0 {
@@ -470,14 +503,31 @@ fn index(row: &PgRow, oid: i64, table: &str, names: &Attnames, texts: &mut Texts
             IndexKey::Expr(texts.canonical(&text, table, &format!("key of {what}"))?)
         };
         let collation = collations.get(k).cloned().unwrap_or_default();
+        let opclass = opclasses.get(k).cloned().unwrap_or_default();
         parts.push(IndexPart {
             key,
             // indoption bit 0: DESC.
             descending: options.get(k).is_some_and(|o| o & 1 == 1),
             prefix: None,
             collation: (!collation.is_empty()).then_some(collation),
+            opclass: (!opclass.is_empty()).then_some(opclass),
         });
     }
+    let natts = usize::try_from(get::<i32>(row, "natts")?).unwrap_or_default();
+    let include = attnums
+        .iter()
+        .take(natts)
+        .skip(nkeys)
+        .map(|n| attname(names, oid, *n, &what))
+        .collect::<Result<Vec<_>>>()?;
+    let storage = get::<Option<Vec<String>>>(row, "reloptions")?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| match o.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (o, String::new()),
+        })
+        .collect();
     let first = match parts.first().map(|p| &p.key) {
         Some(IndexKey::Column(c)) => Some(c.as_str()),
         _ => None,
@@ -493,6 +543,9 @@ fn index(row: &PgRow, oid: i64, table: &str, names: &Attnames, texts: &mut Texts
         method: (method != "btree").then_some(method),
         comment: get(row, "comment")?,
         parts,
+        include,
+        storage,
+        nulls_not_distinct: get::<Option<bool>>(row, "nulls_not_distinct")?.unwrap_or(false),
     })
 }
 

@@ -284,6 +284,8 @@ fn build_table(name: &str, rows: LiveTable) -> Result<Table> {
                 .map(|p| p.name.clone())
                 .unwrap_or_else(|| Name::Generated(String::new())),
             columns: pk.into_iter().map(|(_, c)| c).collect(),
+            deferrable: Default::default(),
+            comment: None,
         });
     }
 
@@ -312,6 +314,8 @@ fn build_table(name: &str, rows: LiveTable) -> Result<Table> {
             name: text
                 .map(|fk| fk.name.clone())
                 .unwrap_or_else(|| Name::Generated(String::new())),
+            match_full: false,
+            comment: None,
         });
     }
 
@@ -330,6 +334,9 @@ fn build_table(name: &str, rows: LiveTable) -> Result<Table> {
                         first.as_deref(),
                     ),
                     columns,
+                    nulls_not_distinct: false,
+                    deferrable: Default::default(),
+                    comment: None,
                 });
             }
             _ => table.indexes.push(build_index(name, index, parsed)),
@@ -375,6 +382,7 @@ fn build_index(table: &str, rows: &IndexRows, parsed: Option<&Table>) -> Index {
                 descending: p.descending,
                 prefix: None,
                 collation: written.and_then(|w| w.collation.clone()),
+                opclass: None,
             }
         })
         .collect();
@@ -389,6 +397,9 @@ fn build_index(table: &str, rows: &IndexRows, parsed: Option<&Table>) -> Index {
         parts,
         method: None,
         comment: None,
+        include: Vec::new(),
+        storage: Default::default(),
+        nulls_not_distinct: false,
     }
 }
 

@@ -6,7 +6,10 @@ mod sqlite;
 
 use serde::Serialize;
 
-use crate::model::{Column, Dialect, FkAction, ForeignKey, IndexKey, IndexPart, Table};
+use crate::model::{
+    Check, Column, Deferrable, Dialect, FkAction, ForeignKey, IndexKey, IndexPart, PrimaryKey,
+    Table, Unique,
+};
 use crate::plan::{Hazard, Plan};
 
 /// One statement to execute, with the hazards of the step it came from.
@@ -66,39 +69,89 @@ pub fn constraint_prefix(dialect: Dialect, name: &crate::model::Name) -> String 
     }
 }
 
+/// Like [`constraint_prefix`], but also names a constraint whose generated name was written
+/// out because something else refers to it (a `COMMENT ON CONSTRAINT`).
+pub fn named_prefix(dialect: Dialect, name: &crate::model::Name, commented: bool) -> String {
+    match name.as_str() {
+        n if commented && !n.is_empty() => format!("CONSTRAINT {} ", quote(dialect, n)),
+        _ => constraint_prefix(dialect, name),
+    }
+}
+
 /// The table-level constraint lines of a CREATE TABLE (PostgreSQL and SQLite spell them alike):
 /// primary key (unless written on its column), uniques, checks, foreign keys.
 pub fn constraint_lines(dialect: Dialect, t: &Table, with_primary_key: bool) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(pk) = t.primary_key.as_ref().filter(|_| with_primary_key) {
         lines.push(format!(
-            "{}PRIMARY KEY ({})",
-            constraint_prefix(dialect, &pk.name),
-            quote_list(dialect, &pk.columns)
+            "{}{}",
+            named_prefix(dialect, &pk.name, pk.comment.is_some()),
+            primary_key_clause(dialect, pk)
         ));
     }
     for u in &t.uniques {
         lines.push(format!(
-            "{}UNIQUE ({})",
-            constraint_prefix(dialect, &u.name),
-            quote_list(dialect, &u.columns)
+            "{}{}",
+            named_prefix(dialect, &u.name, u.comment.is_some()),
+            unique_clause(dialect, u)
         ));
     }
     for c in &t.checks {
         lines.push(format!(
-            "{}CHECK ({})",
-            constraint_prefix(dialect, &c.name),
-            c.expr
+            "{}{}",
+            named_prefix(dialect, &c.name, c.comment.is_some()),
+            check_clause(c)
         ));
     }
     for fk in &t.foreign_keys {
         lines.push(format!(
             "{}{}",
-            constraint_prefix(dialect, &fk.name),
+            named_prefix(dialect, &fk.name, fk.comment.is_some()),
             foreign_key_clause(dialect, fk)
         ));
     }
     lines
+}
+
+/// `PRIMARY KEY (…) [DEFERRABLE …]`.
+pub fn primary_key_clause(dialect: Dialect, pk: &PrimaryKey) -> String {
+    format!(
+        "PRIMARY KEY ({}){}",
+        quote_list(dialect, &pk.columns),
+        deferrable_sql(pk.deferrable)
+    )
+}
+
+/// `UNIQUE [NULLS NOT DISTINCT] (…) [DEFERRABLE …]`.
+pub fn unique_clause(dialect: Dialect, u: &Unique) -> String {
+    format!(
+        "UNIQUE{} ({}){}",
+        if u.nulls_not_distinct {
+            " NULLS NOT DISTINCT"
+        } else {
+            ""
+        },
+        quote_list(dialect, &u.columns),
+        deferrable_sql(u.deferrable)
+    )
+}
+
+/// `CHECK (…) [NO INHERIT]`.
+pub fn check_clause(c: &Check) -> String {
+    format!(
+        "CHECK ({}){}",
+        c.expr,
+        if c.no_inherit { " NO INHERIT" } else { "" }
+    )
+}
+
+/// ` DEFERRABLE [INITIALLY DEFERRED]`, or nothing.
+pub fn deferrable_sql(d: Deferrable) -> &'static str {
+    match d {
+        Deferrable::NotDeferrable => "",
+        Deferrable::InitiallyImmediate => " DEFERRABLE",
+        Deferrable::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
+    }
 }
 
 /// `FOREIGN KEY (…) REFERENCES t (…) ON DELETE … ON UPDATE …` (actions only when not the
@@ -110,19 +163,16 @@ pub fn foreign_key_clause(dialect: Dialect, fk: &ForeignKey) -> String {
         quote(dialect, &fk.ref_table),
         quote_list(dialect, &fk.ref_columns)
     );
+    if fk.match_full {
+        sql.push_str(" MATCH FULL");
+    }
     if fk.on_delete != FkAction::NoAction {
         sql.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
     }
     if fk.on_update != FkAction::NoAction {
         sql.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
     }
-    match fk.deferrable {
-        crate::model::Deferrable::NotDeferrable => {}
-        crate::model::Deferrable::InitiallyImmediate => sql.push_str(" DEFERRABLE"),
-        crate::model::Deferrable::InitiallyDeferred => {
-            sql.push_str(" DEFERRABLE INITIALLY DEFERRED")
-        }
-    }
+    sql.push_str(deferrable_sql(fk.deferrable));
     sql
 }
 
@@ -145,6 +195,9 @@ pub fn index_parts(dialect: Dialect, parts: &[IndexPart]) -> String {
                 }
                 Some(c) => s.push_str(&format!(" COLLATE {c}")),
                 None => {}
+            }
+            if let Some(opclass) = &p.opclass {
+                s.push_str(&format!(" {}", quote(dialect, opclass)));
             }
             if p.descending {
                 s.push_str(" DESC");

@@ -1,8 +1,8 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
 use super::{
-    constraint_lines, constraint_prefix, foreign_key_clause, index_parts, quote, quote_list,
-    string_literal, Statement,
+    check_clause, constraint_lines, foreign_key_clause, index_parts, named_prefix,
+    primary_key_clause, quote, quote_list, string_literal, unique_clause, Statement,
 };
 use crate::diff::TableChange;
 use crate::model::{Column, Dialect, EnumType, Identity, Index, SequenceOptions, Table};
@@ -27,7 +27,10 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
             Action::CreateTable(t) => {
                 push(create_table(t));
                 for i in &t.indexes {
-                    push(create_index(&t.name, i));
+                    create_index(&t.name, i).into_iter().for_each(&mut push);
+                }
+                for (name, text) in constraint_comments(t) {
+                    push(comment_constraint(&t.name, &name, Some(text)));
                 }
                 if let Some(c) = &t.comment {
                     push(comment_table(&t.name, Some(c)));
@@ -177,7 +180,52 @@ fn seq_options(o: &SequenceOptions) -> String {
     }
 }
 
-fn create_index(table: &str, i: &Index) -> String {
+/// `COMMENT ON CONSTRAINT` for every commented constraint of a new table.
+fn constraint_comments(t: &Table) -> Vec<(String, &String)> {
+    let mut out = Vec::new();
+    if let Some(pk) = &t.primary_key {
+        if let Some(c) = &pk.comment {
+            out.push((pk_name(&t.name, pk), c));
+        }
+    }
+    let named = t
+        .uniques
+        .iter()
+        .map(|u| (&u.name, &u.comment))
+        .chain(t.checks.iter().map(|c| (&c.name, &c.comment)))
+        .chain(t.foreign_keys.iter().map(|fk| (&fk.name, &fk.comment)));
+    for (name, comment) in named {
+        if let Some(c) = comment {
+            out.push((name.as_str().to_string(), c));
+        }
+    }
+    out
+}
+
+fn comment_constraint(table: &str, name: &str, text: Option<&String>) -> String {
+    format!(
+        "COMMENT ON CONSTRAINT {} ON {} IS {}",
+        quote(D, name),
+        quote(D, table),
+        text.map(|t| string_literal(t))
+            .unwrap_or_else(|| "NULL".into())
+    )
+}
+
+/// `CREATE INDEX`, and its comment.
+fn create_index(table: &str, i: &Index) -> Vec<String> {
+    let mut out = vec![create_index_sql(table, i)];
+    if let Some(c) = &i.comment {
+        out.push(format!(
+            "COMMENT ON INDEX {} IS {}",
+            quote(D, i.name.as_str()),
+            string_literal(c)
+        ));
+    }
+    out
+}
+
+fn create_index_sql(table: &str, i: &Index) -> String {
     // A name the user wrote is written back even when it is the one PostgreSQL would pick.
     let name = match i.name.as_str() {
         "" => String::new(),
@@ -193,6 +241,20 @@ fn create_index(table: &str, i: &Index) -> String {
             .unwrap_or_default(),
         index_parts(D, &i.parts)
     );
+    if !i.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE ({})", quote_list(D, &i.include)));
+    }
+    if i.nulls_not_distinct {
+        sql.push_str(" NULLS NOT DISTINCT");
+    }
+    if !i.storage.is_empty() {
+        let params: Vec<String> = i
+            .storage
+            .iter()
+            .map(|(k, v)| format!("{} = {}", quote(D, k), string_literal(v)))
+            .collect();
+        sql.push_str(&format!(" WITH ({})", params.join(", ")));
+    }
     if let Some(p) = &i.predicate {
         sql.push_str(&format!(" WHERE {p}"));
     }
@@ -242,36 +304,54 @@ fn alter(table: &str, change: &TableChange) -> Vec<String> {
             }
             if let Some(pk) = to {
                 out.push(format!(
-                    "ALTER TABLE {t} ADD {}PRIMARY KEY ({})",
-                    constraint_prefix(D, &pk.name),
-                    quote_list(D, &pk.columns)
+                    "ALTER TABLE {t} ADD {}{}",
+                    named_prefix(D, &pk.name, pk.comment.is_some()),
+                    primary_key_clause(D, pk)
                 ));
+                if let Some(c) = &pk.comment {
+                    out.push(comment_constraint(table, &pk_name(table, pk), Some(c)));
+                }
             }
             out
         }
-        TableChange::AddForeignKey(fk) => vec![format!(
-            "ALTER TABLE {t} ADD {}{}",
-            constraint_prefix(D, &fk.name),
-            foreign_key_clause(D, fk)
-        )],
+        TableChange::AddForeignKey(fk) => add_constraint(
+            table,
+            &fk.name,
+            fk.comment.as_ref(),
+            foreign_key_clause(D, fk),
+        ),
         TableChange::DropForeignKey(fk) => vec![drop_constraint(&t, fk.name.as_str())],
-        TableChange::AddUnique(u) => vec![format!(
-            "ALTER TABLE {t} ADD {}UNIQUE ({})",
-            constraint_prefix(D, &u.name),
-            quote_list(D, &u.columns)
-        )],
+        TableChange::AddUnique(u) => {
+            add_constraint(table, &u.name, u.comment.as_ref(), unique_clause(D, u))
+        }
         TableChange::DropUnique(u) => vec![drop_constraint(&t, u.name.as_str())],
-        TableChange::AddCheck(c) => vec![format!(
-            "ALTER TABLE {t} ADD {}CHECK ({})",
-            constraint_prefix(D, &c.name),
-            c.expr
-        )],
+        TableChange::AddCheck(c) => {
+            add_constraint(table, &c.name, c.comment.as_ref(), check_clause(c))
+        }
         TableChange::DropCheck(c) => vec![drop_constraint(&t, c.name.as_str())],
-        TableChange::AddIndex(i) => vec![create_index(table, i)],
+        TableChange::AddIndex(i) => create_index(table, i),
         TableChange::DropIndex(i) => vec![format!("DROP INDEX {}", quote(D, i.name.as_str()))],
         TableChange::SetComment { to, .. } => vec![comment_table(table, to.as_ref())],
         TableChange::SetOptions { .. } => vec![],
     }
+}
+
+/// `ALTER TABLE … ADD` a constraint, and its comment.
+fn add_constraint(
+    table: &str,
+    name: &crate::model::Name,
+    comment: Option<&String>,
+    clause: String,
+) -> Vec<String> {
+    let mut out = vec![format!(
+        "ALTER TABLE {} ADD {}{clause}",
+        quote(D, table),
+        named_prefix(D, name, comment.is_some())
+    )];
+    if comment.is_some() {
+        out.push(comment_constraint(table, name.as_str(), comment));
+    }
+    out
 }
 
 fn drop_constraint(table: &str, name: &str) -> String {

@@ -3,19 +3,23 @@
 //! Both sides go through here: what the user wrote and what the catalog gives back
 //! (`pg_get_expr`, `COLUMN_DEFAULT`, `pragma_table_info.dflt_value`). The canonical form has no
 //! redundant parentheses (every compound operand is parenthesized exactly once), unquoted
-//! identifiers folded, function names in lower case, `now()` spelled `CURRENT_TIMESTAMP`, and
-//! the casts an engine adds to literals removed.
+//! identifiers folded, function names in lower case, and the casts an engine adds to literals
+//! removed. MySQL spells `now()` `CURRENT_TIMESTAMP`; PostgreSQL keeps them apart, as its
+//! catalog does, so the text written back is stored as the user's was. What needs the table's
+//! column types (PostgreSQL's casts of columns, literals typed by the column they face) is
+//! settled afterwards, in `sql::postgres`.
 
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    visit_expressions_mut, BinaryOperator, CastKind, DataType, Expr, FunctionArguments, Ident,
-    ObjectName, ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
+    visit_expressions_mut, BinaryOperator, CastKind, DataType, DateTimeField, Expr,
+    FunctionArguments, Ident, ObjectName, ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
 };
 use sqlparser::parser::Parser;
 
 use crate::model::Dialect;
 use crate::sql::parser_dialect;
+use crate::sql::postgres::{base_type, interval, typed, Typed};
 
 /// Canonical text of an expression the user wrote.
 pub fn canonical(dialect: Dialect, expr: &Expr) -> String {
@@ -26,28 +30,41 @@ pub fn canonical(dialect: Dialect, expr: &Expr) -> String {
 
 /// Canonical text of an expression read back from a catalog.
 pub fn canonical_text(dialect: Dialect, text: &str) -> Result<String, String> {
+    Ok(canonical(dialect, &parse(dialect, text)?))
+}
+
+/// An expression of `dialect`, parsed.
+pub(crate) fn parse(dialect: Dialect, text: &str) -> Result<Expr, String> {
     let parser_dialect = parser_dialect(dialect);
-    let expr = Parser::new(parser_dialect.as_ref())
+    Parser::new(parser_dialect.as_ref())
         .try_with_sql(text)
         .and_then(|mut p| p.parse_expr())
-        .map_err(|e| format!("cannot read expression `{text}`: {e}"))?;
-    Ok(canonical(dialect, &expr))
+        .map_err(|e| format!("cannot read expression `{text}`: {e}"))
 }
 
 fn normalize(dialect: Dialect, expr: &mut Expr) {
+    if dialect == Dialect::Postgres {
+        // The whole expression is a constant (a default) when it is a literal cast: its cast
+        // says what the constant is, so it is judged apart from casts inside expressions.
+        while let Expr::Nested(inner) = expr {
+            *expr = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
+        }
+    }
+    let root: *const Expr = expr;
     let _ = visit_expressions_mut(expr, |e| {
-        rewrite(dialect, e);
+        let is_root = std::ptr::eq(e, root);
+        rewrite(dialect, e, is_root);
         ControlFlow::<()>::Continue(())
     });
 }
 
-/// One bottom-up step: children are already canonical.
-fn rewrite(dialect: Dialect, e: &mut Expr) {
+/// One bottom-up step: children are already canonical. `root`: `e` is the whole expression.
+fn rewrite(dialect: Dialect, e: &mut Expr, root: bool) {
     // Parentheses carry no meaning in the tree: drop them, then add exactly the ones needed.
     while let Expr::Nested(inner) = e {
         *e = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
     }
-    if dialect == Dialect::Postgres && postgres(e) {
+    if dialect == Dialect::Postgres && postgres(e, root) {
         parenthesize_operands(e);
         return;
     }
@@ -73,15 +90,23 @@ fn rewrite(dialect: Dialect, e: &mut Expr) {
                 FunctionArguments::List(list) => list.args.is_empty(),
                 FunctionArguments::Subquery(_) => false,
             };
+            let keyword = matches!(func.args, FunctionArguments::None);
             if no_args
                 && matches!(
                     name.as_str(),
                     "now" | "current_timestamp" | "localtimestamp" | "localtime"
                 )
-                && dialect != Dialect::Sqlite
+                && dialect == Dialect::Mysql
             {
                 func.name = ObjectName::from(vec![Ident::new("CURRENT_TIMESTAMP")]);
                 func.args = FunctionArguments::None;
+            } else if dialect == Dialect::Postgres
+                && (keyword || !no_args)
+                && is_postgres_sql_value_function(&name)
+            {
+                // `CURRENT_TIMESTAMP`, `LOCALTIMESTAMP(3)`, `CURRENT_USER`: the catalog spells
+                // these keywords in upper case (and `now()` as `now()`).
+                func.name = ObjectName::from(vec![Ident::new(name.to_uppercase())]);
             } else if no_args && name == "current_timestamp" {
                 func.name = ObjectName::from(vec![Ident::new("CURRENT_TIMESTAMP")]);
             } else if no_args && matches!(name.as_str(), "current_date" | "current_time") {
@@ -103,7 +128,7 @@ fn rewrite(dialect: Dialect, e: &mut Expr) {
                 || (*kind == CastKind::DoubleColon && is_text_array(inner, data_type));
             if droppable && dialect == Dialect::Postgres {
                 *e = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
-                rewrite(dialect, e);
+                rewrite(dialect, e, root);
                 return;
             }
         }
@@ -207,9 +232,9 @@ pub fn postgres_default_sql(text: &str) -> String {
 
 /// PostgreSQL: undo what the server does to an expression when it stores it, so the user's
 /// spelling and `pg_get_expr`'s meet. Returns true when `e` is final (a cast that stays).
-fn postgres(e: &mut Expr) -> bool {
+/// `root`: `e` is the whole expression (a literal cast there is a default's constant).
+fn postgres(e: &mut Expr, root: bool) -> bool {
     let take = |b: &mut Box<Expr>| std::mem::replace(b.as_mut(), Expr::value(Value::Null));
-    implicit_numeric_casts(e);
     match e {
         // `x BETWEEN a AND b` is stored as `x >= a AND x <= b`; NOT BETWEEN as `x < a OR x > b`.
         Expr::Between {
@@ -238,8 +263,6 @@ fn postgres(e: &mut Expr) -> bool {
                 op: hi,
                 right: Box::new(take(high)),
             };
-            implicit_numeric_casts(&mut left);
-            implicit_numeric_casts(&mut right);
             parenthesize_operands(&mut left);
             parenthesize_operands(&mut right);
             *e = Expr::BinaryOp {
@@ -294,7 +317,7 @@ fn postgres(e: &mut Expr) -> bool {
                 data_type: ts.data_type.clone(),
                 format: None,
             };
-            return postgres(e);
+            return postgres(e, root);
         }
         // `E'a\nb'`, `B'0101'` and `X'1F'` come back as plain strings (bits spelled out).
         Expr::Value(v) => match &v.value {
@@ -343,20 +366,45 @@ fn postgres(e: &mut Expr) -> bool {
                 *e = in_list(take(left), array.elem, true);
             }
         }
-        // `INTERVAL '1 day'` is stored as `'1 day'::interval`.
+        // `INTERVAL '1 day'` is stored as `'1 day'::interval`, `INTERVAL '90' MINUTE` as
+        // `'01:30:00'::interval`.
         Expr::Interval(interval)
-            if interval.leading_field.is_none()
-                && interval.last_field.is_none()
-                && interval.leading_precision.is_none()
+            if interval.leading_precision.is_none()
                 && interval.fractional_seconds_precision.is_none() =>
         {
+            let fields = match (&interval.leading_field, &interval.last_field) {
+                (None, None) => None,
+                (Some(first), last) => match (interval_field(first), last.as_ref()) {
+                    (Some(f), None) => Some((f, None)),
+                    (Some(f), Some(l)) => match interval_field(l) {
+                        Some(l) => Some((f, Some(l))),
+                        None => return false,
+                    },
+                    (None, _) => return false,
+                },
+                (None, Some(_)) => return false,
+            };
+            let value = match (interval.value.as_ref(), fields) {
+                (_, None) => take(&mut interval.value),
+                (
+                    Expr::Value(ValueWithSpan {
+                        value: Value::SingleQuotedString(s),
+                        ..
+                    }),
+                    Some(fields),
+                ) => match interval::normalize(s, Some(fields)) {
+                    Some(v) => Expr::value(Value::SingleQuotedString(v)),
+                    None => return false,
+                },
+                _ => return false,
+            };
             *e = Expr::Cast {
                 kind: CastKind::DoubleColon,
-                expr: Box::new(take(&mut interval.value)),
+                expr: Box::new(value),
                 data_type: DataType::Custom(ObjectName::from(vec![Ident::new("interval")]), vec![]),
                 format: None,
             };
-            return postgres(e);
+            return postgres(e, root);
         }
         Expr::Cast {
             kind,
@@ -365,18 +413,49 @@ fn postgres(e: &mut Expr) -> bool {
             format: None,
         } => {
             let ty = crate::sql::types::normalize(Dialect::Postgres, data_type).ty;
-            // Negative and wide numbers come back quoted: `'-1'::integer`, `'3000000000'::bigint`.
-            if let Some(number) = numeric_string(inner, &ty) {
-                **inner = number;
+            // A typed string is a constant of that type, printed as the catalog prints it:
+            // `'-1'::integer` and `BOOLEAN 't'` are `-1` and `true`, `'2'::bigint` stays.
+            if let Expr::Value(ValueWithSpan {
+                value: Value::SingleQuotedString(s),
+                ..
+            }) = inner.as_ref()
+            {
+                let constant = if base_type(&ty) == ty {
+                    typed(s, &ty)
+                } else {
+                    Typed::Text(s.clone())
+                };
+                match constant {
+                    Typed::Text(v) => **inner = Expr::value(Value::SingleQuotedString(v)),
+                    number_or_bool => {
+                        *e = number_or_bool.into_expr();
+                        return false;
+                    }
+                }
             }
-            // `BOOLEAN 'true'`, `'t'::boolean` are `true`.
-            if let Some(b) = boolean_string(inner, &ty) {
-                **inner = Expr::value(Value::Boolean(b));
-            }
-            // Columns are cast implicitly to text (`(name)::text`); casts to wider numbers are
-            // judged where the operator is (see `implicit_numeric_casts`).
-            let droppable = (is_literal(inner) && !ty.starts_with("interval"))
-                || (matches!(inner.as_ref(), Expr::Identifier(_)) && is_text_type(data_type))
+            // Inside an expression, PostgreSQL writes out the types it gives literals (text
+            // by default, that of the other operand: `sql::postgres` judges those) and array
+            // casts of `IN` lists. A whole expression that is a literal cast keeps it: a
+            // default's cast says what the constant is (`sql::postgres` drops the column's own).
+            let text_literal = matches!(
+                inner.as_ref(),
+                Expr::Value(ValueWithSpan {
+                    value: Value::SingleQuotedString(_),
+                    ..
+                })
+            ) && matches!(
+                base_type(&ty).as_str(),
+                "text" | "character varying" | "bpchar"
+            );
+            let number = is_literal(inner)
+                && !matches!(
+                    inner.as_ref(),
+                    Expr::Value(ValueWithSpan {
+                        value: Value::SingleQuotedString(_),
+                        ..
+                    })
+                );
+            let droppable = (!root && (text_literal || number))
                 || (*kind == CastKind::DoubleColon
                     && is_text_array(inner, data_type)
                     && !matches!(inner.as_ref(), Expr::Array(a) if a.elem.is_empty()));
@@ -406,92 +485,6 @@ fn postgres(e: &mut Expr) -> bool {
     false
 }
 
-/// PostgreSQL's numeric types, as `types::normalize` spells them.
-fn is_numeric_type(ty: &str) -> bool {
-    matches!(
-        ty,
-        "smallint" | "integer" | "bigint" | "real" | "double precision"
-    ) || ty.starts_with("numeric")
-}
-
-/// A string literal cast to boolean, as the boolean PostgreSQL stores.
-fn boolean_string(e: &Expr, ty: &str) -> Option<bool> {
-    let Expr::Value(ValueWithSpan {
-        value: Value::SingleQuotedString(s),
-        ..
-    }) = e
-    else {
-        return None;
-    };
-    if ty != "boolean" {
-        return None;
-    }
-    match s.trim().to_ascii_lowercase().as_str() {
-        "t" | "true" | "y" | "yes" | "on" | "1" => Some(true),
-        "f" | "false" | "n" | "no" | "off" | "0" => Some(false),
-        _ => None,
-    }
-}
-
-/// PostgreSQL casts a column to a wider number where an operator or a function needs it
-/// (`price * (qty)::numeric`, `round((qty)::numeric, 2)`): such casts go. A cast facing an
-/// integer literal (`(qty)::numeric / 2`) is the user's, and stays: it changes the arithmetic.
-fn implicit_numeric_casts(e: &mut Expr) {
-    fn numeric_column(e: &Expr) -> bool {
-        matches!(e, Expr::Cast { expr, data_type, .. }
-            if matches!(expr.as_ref(), Expr::Identifier(_))
-                && is_numeric_type(&data_type.to_string().to_lowercase()))
-    }
-    fn integer(e: &Expr) -> bool {
-        match e {
-            Expr::Value(ValueWithSpan {
-                value: Value::Number(n, _),
-                ..
-            }) => n.chars().all(|c| c.is_ascii_digit()),
-            Expr::UnaryOp {
-                op: UnaryOperator::Minus,
-                expr,
-            } => integer(expr),
-            _ => false,
-        }
-    }
-    fn uncast(e: &mut Expr) {
-        if let Expr::Cast { expr, .. } = e {
-            let inner = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
-            *e = inner;
-        }
-    }
-    match e {
-        Expr::BinaryOp { left, right, .. } => {
-            let (l, r) = (
-                numeric_column(left) && !integer(right),
-                numeric_column(right) && !integer(left),
-            );
-            if l {
-                uncast(left);
-            }
-            if r {
-                uncast(right);
-            }
-        }
-        Expr::Function(f) => {
-            if let FunctionArguments::List(list) = &mut f.args {
-                for arg in &mut list.args {
-                    if let sqlparser::ast::FunctionArg::Unnamed(
-                        sqlparser::ast::FunctionArgExpr::Expr(x),
-                    ) = arg
-                    {
-                        if numeric_column(x) {
-                            uncast(x);
-                        }
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 /// `x IN (…)`, or the comparison PostgreSQL makes of a one-element list.
 fn in_list(expr: Expr, mut list: Vec<Expr>, negated: bool) -> Expr {
     if list.len() != 1 {
@@ -513,37 +506,6 @@ fn in_list(expr: Expr, mut list: Vec<Expr>, negated: bool) -> Expr {
     };
     parenthesize_operands(&mut cmp);
     cmp
-}
-
-/// `'-1.5'` cast to a numeric type, as the number literal the user wrote.
-fn numeric_string(e: &Expr, ty: &str) -> Option<Expr> {
-    let numeric = is_numeric_type(ty);
-    let Expr::Value(ValueWithSpan {
-        value: Value::SingleQuotedString(s),
-        ..
-    }) = e
-    else {
-        return None;
-    };
-    let digits = s.strip_prefix('-').unwrap_or(s);
-    let plain = !digits.is_empty()
-        && digits.starts_with(|c: char| c.is_ascii_digit())
-        && digits
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
-        && digits.parse::<f64>().is_ok();
-    if !numeric || !plain {
-        return None;
-    }
-    let number = Expr::value(Value::Number(digits.to_string(), false));
-    Some(if s.starts_with('-') {
-        Expr::UnaryOp {
-            op: UnaryOperator::Minus,
-            expr: Box::new(number),
-        }
-    } else {
-        number
-    })
 }
 
 /// Wrap every compound operand of an operator in exactly one pair of parentheses.
@@ -646,6 +608,39 @@ fn is_text_type(dt: &DataType) -> bool {
             | DataType::Varchar(_)
             | DataType::CharacterVarying(_)
             | DataType::CharVarying(_)
+    )
+}
+
+/// A field of an interval qualifier (`YEAR`, `HOUR TO MINUTE`).
+fn interval_field(field: &DateTimeField) -> Option<interval::Field> {
+    use interval::Field as F;
+    Some(match field {
+        DateTimeField::Year | DateTimeField::Years => F::Year,
+        DateTimeField::Month | DateTimeField::Months => F::Month,
+        DateTimeField::Day | DateTimeField::Days => F::Day,
+        DateTimeField::Hour | DateTimeField::Hours => F::Hour,
+        DateTimeField::Minute | DateTimeField::Minutes => F::Minute,
+        DateTimeField::Second | DateTimeField::Seconds => F::Second,
+        _ => return None,
+    })
+}
+
+/// PostgreSQL's SQL-standard functions written as keywords (`CURRENT_TIMESTAMP`), which
+/// `pg_get_expr` prints in upper case.
+fn is_postgres_sql_value_function(name: &str) -> bool {
+    matches!(
+        name,
+        "current_timestamp"
+            | "current_date"
+            | "current_time"
+            | "localtimestamp"
+            | "localtime"
+            | "current_user"
+            | "current_role"
+            | "session_user"
+            | "current_catalog"
+            | "current_schema"
+            | "user"
     )
 }
 
@@ -866,28 +861,28 @@ mod tests {
             ("'-1.5'::numeric", "-1.5"),
             ("((r >= 1) AND (r <= 10))", "r BETWEEN 1 AND 10"),
             ("((r < 1) OR (r > 10))", "r NOT BETWEEN 1 AND 10"),
-            ("((s)::text ~~ 'a%'::text)", "s LIKE 'a%'"),
-            ("((s)::text ~~* 'a%'::text)", "s ILIKE 'a%'"),
-            ("((s)::text !~~ 'a%'::text)", "s NOT LIKE 'a%'"),
+            ("(s ~~ 'a%'::text)", "s LIKE 'a%'"),
+            ("(s ~~* 'a%'::text)", "s ILIKE 'a%'"),
+            ("(s !~~ 'a%'::text)", "s NOT LIKE 'a%'"),
             (
-                "((s)::text <> ALL ((ARRAY['x'::character varying, 'y'::character varying])::text[]))",
+                "(s <> ALL ((ARRAY['x'::character varying, 'y'::character varying])::text[]))",
                 "s NOT IN ('x', 'y')",
             ),
             ("(now() + '1 day'::interval)", "now() + INTERVAL '1 day'"),
-            ("(price * (qty)::numeric)", "price * qty"),
             ("((a)::numeric / (2)::numeric)", "CAST(a AS numeric) / 2"),
-            ("((qty)::numeric * 2.5)", "qty * 2.5"),
-            ("round((qty)::numeric, 2)", "round(qty, 2)"),
             ("(\"order\" > 0)", "\"order\" > 0"),
-            ("(t1 = ANY (ARRAY['x'::text, 'y'::text]))", "t1 = SOME (ARRAY['x', 'y'])"),
-            ("((status)::text = 'x'::text)", "status IN ('x')"),
-            ("((status)::text <> 'x'::text)", "status NOT IN ('x')"),
+            (
+                "(t1 = ANY (ARRAY['x'::text, 'y'::text]))",
+                "t1 = SOME (ARRAY['x', 'y'])",
+            ),
+            ("(status = 'x'::text)", "status IN ('x')"),
+            ("(status <> 'x'::text)", "status NOT IN ('x')"),
             ("'2024-12-31'::date", "DATE '2024-12-31'"),
             ("1.5", "NUMERIC '1.5'"),
             ("'{}'::json", "JSON '{}'"),
-            ("'00011111'::\"bit\"", "X'1F'"),
-            ("'00011111'::\"bit\"", "B'00011111'"),
-            ("'a\nb'::text", "E'a\\nb'"),
+            ("(b = '00011111'::\"bit\")", "b = X'1F'"),
+            ("(b = '00011111'::\"bit\")", "b = B'00011111'"),
+            ("(s = 'a\nb'::text)", "s = E'a\\nb'"),
             ("ARRAY[]::integer[]", "ARRAY[]::int[]"),
         ];
         for (catalog, user) in pairs {
@@ -947,17 +942,20 @@ mod tests {
 
     #[test]
     fn postgres_casts_and_any() {
-        assert_eq!(pg("'x'::character varying"), pg("'x'"));
+        assert_eq!(pg("s = 'x'::character varying"), pg("s = 'x'"));
+        // A whole expression that is a literal cast keeps it: `sql::postgres` compares it
+        // with the column's type.
+        assert_eq!(pg("'x'::character varying"), "'x'::character varying");
         assert_eq!(pg("(price > (0)::numeric)"), pg("price > 0"));
         assert_eq!(
             pg("((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))"),
-            pg("status IN ('a', 'b')")
+            "status::text IN ('a', 'b')"
         );
     }
 
     #[test]
-    fn now_is_current_timestamp() {
-        assert_eq!(pg("now()"), "CURRENT_TIMESTAMP");
+    fn now_is_current_timestamp_on_mysql_only() {
+        assert_eq!(pg("now()"), "now()");
         assert_eq!(pg("CURRENT_TIMESTAMP"), "CURRENT_TIMESTAMP");
         assert_eq!(
             canonical_text(Dialect::Mysql, "current_timestamp()").unwrap(),

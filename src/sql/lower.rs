@@ -3,16 +3,17 @@
 use std::collections::BTreeMap;
 
 use sqlparser::ast::{
-    AlterTableOperation, ColumnDef, ColumnOption, CommentDef, CommentObject,
+    AlterTableOperation, BinaryOperator, ColumnDef, ColumnOption, CommentDef, CommentObject,
     ConstraintCharacteristics, CreateIndex, CreateTable, CreateTableOptions, DeferrableInitial,
-    Expr, GeneratedAs, GeneratedExpressionMode, Ident, IndexColumn, IndexOption, IndexType,
-    ObjectName, ObjectNamePart, ReferentialAction, SequenceOptions as AstSeqOption, SqlOption,
-    Statement, TableConstraint, UserDefinedTypeRepresentation, Value,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GeneratedAs, GeneratedExpressionMode,
+    Ident, IndexColumn, IndexOption, IndexType, NullsDistinctOption, ObjectName, ObjectNamePart,
+    ReferentialAction, SequenceOptions as AstSeqOption, SqlOption, Statement, TableConstraint,
+    UserDefinedTypeRepresentation, Value,
 };
 use sqlparser::tokenizer::Token;
 
 use super::names::{classify, Kind};
-use super::{expr, loc, types, Parsed, Reference};
+use super::{expr, loc, prepass, types, Parsed, Reference};
 use crate::error::{Error, Location, Result};
 use crate::model::{
     Check, Column, Deferrable, Dialect, EnumType, FkAction, ForeignKey, Generated, Identity, Index,
@@ -117,6 +118,114 @@ impl<'a> Lowering<'a> {
         expr::canonical(self.dialect, e)
     }
 
+    /// An error unless the target is PostgreSQL: `what` is PostgreSQL-only.
+    fn postgres_only(&self, what: &str, at: &Location) -> Result<()> {
+        if self.dialect == Dialect::Postgres {
+            return Ok(());
+        }
+        Err(self.err(
+            at.clone(),
+            format!(
+                "{what} is PostgreSQL-only; {} has no such thing: remove it",
+                self.dialect
+            ),
+        ))
+    }
+
+    /// `DEFERRABLE` on a primary key or unique constraint (PostgreSQL only).
+    fn key_deferrable(
+        &self,
+        c: Option<&ConstraintCharacteristics>,
+        at: &Location,
+    ) -> Result<Deferrable> {
+        let d = deferrable(c);
+        if d != Deferrable::NotDeferrable {
+            self.postgres_only("a DEFERRABLE primary key or unique constraint", at)?;
+        }
+        Ok(d)
+    }
+
+    /// A check constraint; `NO INHERIT` arrives as a marker call around the expression
+    /// (see `prepass`).
+    fn check(&self, table: &str, e: &Expr, name: Option<String>, column: Option<&str>) -> Check {
+        let (e, no_inherit) = match no_inherit_marker(e) {
+            Some(inner) => (inner, true),
+            None => (e, false),
+        };
+        Check {
+            expr: self.expr(e),
+            name: classify(self.dialect, table, Kind::Check, name, column),
+            no_inherit,
+            comment: None,
+        }
+    }
+
+    /// An operator class on an index key, `None` when it is the default one (PostgreSQL's
+    /// catalog then does not spell it either).
+    fn opclass(
+        &self,
+        opclass: Option<&Ident>,
+        method: Option<&str>,
+        at: &Location,
+    ) -> Result<Option<String>> {
+        let Some(ident) = opclass else {
+            return Ok(None);
+        };
+        self.postgres_only(&format!("the operator class `{ident}`"), at)?;
+        let name = self.fold(ident);
+        // `inet_ops` is the default for btree and hash, but not for gist.
+        let default = DEFAULT_OPCLASSES.binary_search(&name.as_str()).is_ok()
+            && !(name == "inet_ops" && method == Some("gist"));
+        Ok((!default).then_some(name))
+    }
+
+    /// Index storage parameters, `WITH (fillfactor = 70)`, as PostgreSQL keeps them.
+    fn storage_parameters(&self, with: &[Expr], at: &Location) -> Result<BTreeMap<String, String>> {
+        if !with.is_empty() {
+            self.postgres_only("`WITH (…)` on an index", at)?;
+        }
+        let mut out = BTreeMap::new();
+        for e in with {
+            let (key, value) = match e {
+                Expr::BinaryOp {
+                    left,
+                    op: BinaryOperator::Eq,
+                    right,
+                } => match left.as_ref() {
+                    Expr::Identifier(k) => (self.fold(k), right.as_ref()),
+                    _ => {
+                        return Err(self.err(
+                            at.clone(),
+                            format!("storage parameter `{e}`: expected name = value"),
+                        ))
+                    }
+                },
+                // A bare name means `true`.
+                Expr::Identifier(k) => {
+                    out.insert(self.fold(k), "true".to_string());
+                    continue;
+                }
+                _ => {
+                    return Err(self.err(
+                        at.clone(),
+                        format!("storage parameter `{e}`: expected name = value"),
+                    ))
+                }
+            };
+            let value = match value {
+                Expr::Value(v) => match &v.value {
+                    Value::SingleQuotedString(s) => s.clone(),
+                    Value::Boolean(b) => b.to_string(),
+                    other => other.to_string(),
+                },
+                Expr::Identifier(i) => self.fold(i),
+                other => other.to_string(),
+            };
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
+
     pub fn statement(&mut self, statement: Statement, at: Location) -> Result<()> {
         match statement {
             Statement::CreateTable(ct) => self.create_table(ct, at),
@@ -199,6 +308,20 @@ impl<'a> Lowering<'a> {
             .iter()
             .filter_map(ObjectNamePart::as_ident)
             .collect();
+        match parts.as_slice() {
+            [m, .., i] if is_marker(m, prepass::INDEX_COMMENT) => {
+                return self.index_comment(&self.fold(i), comment, at)
+            }
+            [m, .., t, c] if is_marker(m, prepass::CONSTRAINT_COMMENT) => {
+                let table = self.fold(t);
+                let mut tbl = self.take_table(&table, &at)?;
+                let res = constraint_comment(&mut tbl, &self.fold(c), comment)
+                    .map_err(|msg| self.err(at, msg));
+                self.out.schema.tables.insert(table, tbl);
+                return res;
+            }
+            _ => {}
+        }
         let (table, column) = match (object_type, parts.as_slice()) {
             (CommentObject::Table, [.., t]) => (self.fold(t), None),
             (CommentObject::Column, [.., t, c]) => (self.fold(t), Some(self.fold(c))),
@@ -220,6 +343,27 @@ impl<'a> Lowering<'a> {
         };
         self.out.schema.tables.insert(table, t);
         res
+    }
+
+    /// `COMMENT ON INDEX` (PostgreSQL index names are unique in the schema).
+    fn index_comment(&mut self, name: &str, comment: Option<String>, at: Location) -> Result<()> {
+        let index = self
+            .out
+            .schema
+            .tables
+            .values_mut()
+            .flat_map(|t| t.indexes.iter_mut())
+            .find(|i| i.name.as_str() == name);
+        match index {
+            Some(i) => {
+                i.comment = comment;
+                Ok(())
+            }
+            None => Err(self.err(
+                at,
+                format!("index `{name}` is not defined above in this file; CREATE INDEX it first"),
+            )),
+        }
     }
 
     fn create_table(&mut self, ct: CreateTable, at: Location) -> Result<()> {
@@ -358,7 +502,8 @@ impl<'a> Lowering<'a> {
                 ColumnOption::NotNull => column.nullable = false,
                 ColumnOption::Default(e) => column.default = Some(self.expr(e)),
                 ColumnOption::Unique {
-                    is_primary: true, ..
+                    is_primary: true,
+                    characteristics,
                 } => {
                     if table.primary_key.is_some() {
                         return Err(self.err(
@@ -370,13 +515,19 @@ impl<'a> Lowering<'a> {
                     table.primary_key = Some(PrimaryKey {
                         name: classify(self.dialect, &table.name, Kind::PrimaryKey, cname, None),
                         columns: vec![name.clone()],
+                        deferrable: self.key_deferrable(characteristics.as_ref(), &cloc)?,
+                        comment: None,
                     });
                 }
                 ColumnOption::Unique {
-                    is_primary: false, ..
+                    is_primary: false,
+                    characteristics,
                 } => table.uniques.push(Unique {
                     columns: vec![name.clone()],
                     name: classify(self.dialect, &table.name, Kind::Unique, cname, Some(&name)),
+                    nulls_not_distinct: false,
+                    deferrable: self.key_deferrable(characteristics.as_ref(), &cloc)?,
+                    comment: None,
                 }),
                 ColumnOption::ForeignKey {
                     foreign_table,
@@ -397,10 +548,10 @@ impl<'a> Lowering<'a> {
                     )?;
                     table.foreign_keys.push(fk);
                 }
-                ColumnOption::Check(e) => table.checks.push(Check {
-                    expr: self.expr(e),
-                    name: classify(self.dialect, &table.name, Kind::Check, cname, Some(&name)),
-                }),
+                ColumnOption::Check(e) => {
+                    let check = self.check(&table.name, e, cname, Some(&name));
+                    table.checks.push(check)
+                }
                 ColumnOption::DialectSpecific(tokens)
                     if tokens.iter().any(|t| {
                         is_keyword(t, "AUTO_INCREMENT") || is_keyword(t, "AUTOINCREMENT")
@@ -507,6 +658,19 @@ impl<'a> Lowering<'a> {
         characteristics: Option<&ConstraintCharacteristics>,
         at: &Location,
     ) -> Result<ForeignKey> {
+        // `MATCH FULL` arrives as a marker qualifier on the table (see `prepass`).
+        let match_full = foreign_table
+            .0
+            .first()
+            .and_then(ObjectNamePart::as_ident)
+            .is_some_and(|i| is_marker(i, prepass::MATCH_FULL));
+        let unmarked;
+        let foreign_table = if match_full {
+            unmarked = ObjectName(foreign_table.0[1..].to_vec());
+            &unmarked
+        } else {
+            foreign_table
+        };
         let (ref_table, rloc) = self.object_name(foreign_table, at)?;
         let ref_columns = self.idents(referred_columns, at)?;
         if !ref_columns.is_empty() && ref_columns.len() != columns.len() {
@@ -541,6 +705,8 @@ impl<'a> Lowering<'a> {
                 name,
                 first.as_deref(),
             ),
+            match_full,
+            comment: None,
         })
     }
 
@@ -552,7 +718,12 @@ impl<'a> Lowering<'a> {
     ) -> Result<()> {
         let tname = table.name.clone();
         match constraint {
-            TableConstraint::PrimaryKey { name, columns, .. } => {
+            TableConstraint::PrimaryKey {
+                name,
+                columns,
+                characteristics,
+                ..
+            } => {
                 if table.primary_key.is_some() {
                     return Err(self.err(
                         at.clone(),
@@ -569,6 +740,8 @@ impl<'a> Lowering<'a> {
                         None,
                     ),
                     columns,
+                    deferrable: self.key_deferrable(characteristics.as_ref(), at)?,
+                    comment: None,
                 });
             }
             // MySQL: a unique constraint is a unique index, and may carry what an index
@@ -582,7 +755,8 @@ impl<'a> Lowering<'a> {
                 index_options,
                 ..
             } if self.dialect == Dialect::Mysql => {
-                let parts = self.index_parts(&columns, at)?;
+                let method = index_method(index_type.as_ref().or(option_using(&index_options)));
+                let parts = self.index_parts(&columns, method.as_deref(), at)?;
                 let name = name.or(index_name).map(|n| self.fold(&n));
                 table.indexes.push(Index {
                     name: classify(
@@ -595,18 +769,27 @@ impl<'a> Lowering<'a> {
                     unique: true,
                     parts,
                     predicate: None,
-                    method: index_method(index_type.as_ref().or(option_using(&index_options))),
+                    method,
                     comment: option_comment(&index_options),
+                    include: Vec::new(),
+                    storage: BTreeMap::new(),
+                    nulls_not_distinct: false,
                 });
             }
             TableConstraint::Unique {
                 name,
                 index_name,
                 columns,
+                characteristics,
+                nulls_distinct,
                 ..
             } => {
                 let columns = self.index_columns_plain(&columns, at)?;
                 let name = name.or(index_name).map(|n| self.fold(&n));
+                let nulls_not_distinct = nulls_distinct == NullsDistinctOption::NotDistinct;
+                if nulls_not_distinct {
+                    self.postgres_only("`UNIQUE NULLS NOT DISTINCT`", at)?;
+                }
                 table.uniques.push(Unique {
                     name: classify(
                         self.dialect,
@@ -616,6 +799,9 @@ impl<'a> Lowering<'a> {
                         columns.first().map(String::as_str),
                     ),
                     columns,
+                    nulls_not_distinct,
+                    deferrable: self.key_deferrable(characteristics.as_ref(), at)?,
+                    comment: None,
                 });
             }
             TableConstraint::ForeignKey {
@@ -641,16 +827,10 @@ impl<'a> Lowering<'a> {
                 )?;
                 table.foreign_keys.push(fk);
             }
-            TableConstraint::Check { name, expr, .. } => table.checks.push(Check {
-                expr: self.expr(&expr),
-                name: classify(
-                    self.dialect,
-                    &tname,
-                    Kind::Check,
-                    name.map(|n| self.fold(&n)),
-                    None,
-                ),
-            }),
+            TableConstraint::Check { name, expr, .. } => {
+                let check = self.check(&tname, &expr, name.map(|n| self.fold(&n)), None);
+                table.checks.push(check)
+            }
             TableConstraint::Index {
                 name,
                 index_type,
@@ -658,7 +838,8 @@ impl<'a> Lowering<'a> {
                 index_options,
                 ..
             } => {
-                let parts = self.index_parts(&columns, at)?;
+                let method = index_method(index_type.as_ref().or(option_using(&index_options)));
+                let parts = self.index_parts(&columns, method.as_deref(), at)?;
                 table.indexes.push(Index {
                     name: classify(
                         self.dialect,
@@ -670,8 +851,11 @@ impl<'a> Lowering<'a> {
                     unique: false,
                     parts,
                     predicate: None,
-                    method: index_method(index_type.as_ref().or(option_using(&index_options))),
+                    method,
                     comment: option_comment(&index_options),
+                    include: Vec::new(),
+                    storage: BTreeMap::new(),
+                    nulls_not_distinct: false,
                 });
             }
             // MySQL `FULLTEXT` / `SPATIAL` indexes: the kind is the index's method.
@@ -681,7 +865,7 @@ impl<'a> Lowering<'a> {
                 columns,
                 ..
             } if self.dialect == Dialect::Mysql => {
-                let parts = self.index_parts(&columns, at)?;
+                let parts = self.index_parts(&columns, None, at)?;
                 table.indexes.push(Index {
                     name: classify(
                         self.dialect,
@@ -695,6 +879,9 @@ impl<'a> Lowering<'a> {
                     predicate: None,
                     method: Some(if fulltext { "fulltext" } else { "spatial" }.into()),
                     comment: None,
+                    include: Vec::new(),
+                    storage: BTreeMap::new(),
+                    nulls_not_distinct: false,
                 });
             }
             other => {
@@ -711,6 +898,10 @@ impl<'a> Lowering<'a> {
         columns
             .iter()
             .map(|c| match &c.column.expr {
+                _ if c.operator_class.is_some() => Err(self.err(
+                    at.clone(),
+                    format!("`{c}`: an operator class belongs on a CREATE INDEX, not on a key constraint"),
+                )),
                 Expr::Identifier(i) => self.checked(i, at),
                 other => Err(self.err(
                     at.clone(),
@@ -720,7 +911,12 @@ impl<'a> Lowering<'a> {
             .collect()
     }
 
-    fn index_parts(&self, columns: &[IndexColumn], at: &Location) -> Result<Vec<IndexPart>> {
+    fn index_parts(
+        &self,
+        columns: &[IndexColumn],
+        method: Option<&str>,
+        at: &Location,
+    ) -> Result<Vec<IndexPart>> {
         columns
             .iter()
             .map(|c| {
@@ -744,6 +940,7 @@ impl<'a> Lowering<'a> {
                                 descending: false,
                                 prefix: None,
                                 collation: None,
+                                opclass: None,
                             },
                         }
                     }
@@ -761,6 +958,7 @@ impl<'a> Lowering<'a> {
                             descending: false,
                             prefix: None,
                             collation: None,
+                            opclass: None,
                         },
                     },
                     other => IndexPart {
@@ -768,9 +966,11 @@ impl<'a> Lowering<'a> {
                         descending: false,
                         prefix: None,
                         collation: None,
+                        opclass: None,
                     },
                 };
                 part.descending = c.column.options.asc == Some(false);
+                part.opclass = self.opclass(c.operator_class.as_ref(), method, at)?;
                 Ok(part)
             })
             .collect()
@@ -778,17 +978,19 @@ impl<'a> Lowering<'a> {
 
     fn create_index(&mut self, ci: CreateIndex, at: Location) -> Result<()> {
         let (table_name, tloc) = self.object_name(&ci.table_name, &at)?;
-        let parts = self.index_parts(&ci.columns, &at)?;
+        let method = index_method(ci.using.as_ref().or(option_using(&ci.index_options)));
+        let parts = self.index_parts(&ci.columns, method.as_deref(), &at)?;
         let name = match &ci.name {
             Some(n) => Some(self.object_name(n, &at)?.0),
             None if self.dialect == Dialect::Postgres => None,
             None => return Err(self.err(at, "CREATE INDEX needs a name on this engine")),
         };
-        if !ci.include.is_empty() || !ci.with.is_empty() {
-            return Err(self.err(
-                at,
-                "INCLUDE and WITH on an index are not supported; remove them",
-            ));
+        if !ci.include.is_empty() {
+            self.postgres_only("`INCLUDE (…)` on an index", &at)?;
+        }
+        let nulls_not_distinct = ci.nulls_distinct == Some(false);
+        if nulls_not_distinct {
+            self.postgres_only("`NULLS NOT DISTINCT`", &at)?;
         }
         let index = Index {
             name: classify(
@@ -801,8 +1003,11 @@ impl<'a> Lowering<'a> {
             unique: ci.unique,
             parts,
             predicate: ci.predicate.as_ref().map(|p| self.expr(p)),
-            method: index_method(ci.using.as_ref().or(option_using(&ci.index_options))),
+            method,
             comment: option_comment(&ci.index_options),
+            include: self.idents(&ci.include, &at)?,
+            storage: self.storage_parameters(&ci.with, &at)?,
+            nulls_not_distinct,
         };
         let mut table = self.take_table(&table_name, &tloc)?;
         table.indexes.push(index);
@@ -810,6 +1015,140 @@ impl<'a> Lowering<'a> {
         Ok(())
     }
 }
+
+/// A marker the token pre-pass put in (a quoted name no schema uses, see `prepass`).
+fn is_marker(ident: &Ident, marker: &str) -> bool {
+    ident.quote_style.is_some() && ident.value == marker
+}
+
+/// The expression inside a `NO INHERIT` marker call.
+fn no_inherit_marker(e: &Expr) -> Option<&Expr> {
+    let Expr::Function(f) = e else {
+        return None;
+    };
+    match (f.name.0.as_slice(), &f.args) {
+        ([ObjectNamePart::Identifier(i)], FunctionArguments::List(list))
+            if is_marker(i, prepass::NO_INHERIT) =>
+        {
+            match list.args.as_slice() {
+                [FunctionArg::Unnamed(FunctionArgExpr::Expr(inner))] => Some(inner),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `COMMENT ON CONSTRAINT`: set the comment of the constraint called `name`.
+fn constraint_comment(
+    table: &mut Table,
+    name: &str,
+    comment: Option<String>,
+) -> std::result::Result<(), String> {
+    let slot = if let Some(pk) = table
+        .primary_key
+        .as_mut()
+        .filter(|pk| pk.name.as_str() == name)
+    {
+        &mut pk.comment
+    } else if let Some(u) = table.uniques.iter_mut().find(|u| u.name.as_str() == name) {
+        &mut u.comment
+    } else if let Some(c) = table.checks.iter_mut().find(|c| c.name.as_str() == name) {
+        &mut c.comment
+    } else if let Some(fk) = table
+        .foreign_keys
+        .iter_mut()
+        .find(|fk| fk.name.as_str() == name)
+    {
+        &mut fk.comment
+    } else {
+        return Err(format!(
+            "table `{}` has no constraint named `{name}` above this comment; name the constraint in its CREATE TABLE",
+            table.name
+        ));
+    };
+    *slot = comment;
+    Ok(())
+}
+
+/// PostgreSQL's default operator classes (every `pg_opclass` with `opcdefault`), sorted: a key
+/// that names one of these is the same as a key that names none.
+const DEFAULT_OPCLASSES: &[&str] = &[
+    "aclitem_ops",
+    "array_ops",
+    "bit_minmax_ops",
+    "bit_ops",
+    "bool_ops",
+    "box_inclusion_ops",
+    "box_ops",
+    "bpchar_minmax_ops",
+    "bpchar_ops",
+    "bytea_minmax_ops",
+    "bytea_ops",
+    "char_minmax_ops",
+    "char_ops",
+    "cid_ops",
+    "circle_ops",
+    "date_minmax_ops",
+    "date_ops",
+    "enum_ops",
+    "float4_minmax_ops",
+    "float4_ops",
+    "float8_minmax_ops",
+    "float8_ops",
+    "inet_inclusion_ops",
+    "inet_ops",
+    "int2_minmax_ops",
+    "int2_ops",
+    "int4_minmax_ops",
+    "int4_ops",
+    "int8_minmax_ops",
+    "int8_ops",
+    "interval_minmax_ops",
+    "interval_ops",
+    "jsonb_ops",
+    "macaddr8_minmax_ops",
+    "macaddr8_ops",
+    "macaddr_minmax_ops",
+    "macaddr_ops",
+    "money_ops",
+    "multirange_ops",
+    "name_minmax_ops",
+    "name_ops",
+    "numeric_minmax_ops",
+    "numeric_ops",
+    "oid_minmax_ops",
+    "oid_ops",
+    "oidvector_ops",
+    "pg_lsn_minmax_ops",
+    "pg_lsn_ops",
+    "point_ops",
+    "poly_ops",
+    "quad_point_ops",
+    "range_inclusion_ops",
+    "range_ops",
+    "record_ops",
+    "text_minmax_ops",
+    "text_ops",
+    "tid_minmax_ops",
+    "tid_ops",
+    "time_minmax_ops",
+    "time_ops",
+    "timestamp_minmax_ops",
+    "timestamp_ops",
+    "timestamptz_minmax_ops",
+    "timestamptz_ops",
+    "timetz_minmax_ops",
+    "timetz_ops",
+    "tsquery_ops",
+    "tsvector_ops",
+    "uuid_minmax_ops",
+    "uuid_ops",
+    "varbit_minmax_ops",
+    "varbit_ops",
+    "xid8_ops",
+    "xid_ops",
+];
 
 fn first_column(parts: &[IndexPart]) -> Option<&str> {
     match parts.first().map(|p| &p.key) {
@@ -922,5 +1261,8 @@ pub fn finish(dialect: Dialect, schema: &mut Schema) {
     }
     if dialect == Dialect::Sqlite {
         super::sqlite::finish(schema);
+    }
+    if dialect == Dialect::Postgres {
+        super::postgres::finish(schema);
     }
 }

@@ -8,14 +8,18 @@ pub mod expr;
 mod lower;
 pub mod mysql;
 pub mod names;
+pub mod postgres;
+mod prepass;
+mod split;
 pub mod sqlite;
 pub mod types;
 
 use std::collections::BTreeMap;
 
+use sqlparser::ast::Statement;
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Span, Token};
+use sqlparser::tokenizer::{Span, Token, Tokenizer};
 
 use crate::error::{Error, Location, Result};
 use crate::model::{Dialect, Schema};
@@ -70,17 +74,56 @@ impl Parsed {
     }
 }
 
-/// Parse and lower one file of DDL for `dialect`.
+/// Parse and lower one file of DDL for `dialect`. The file is cut into statements first and
+/// each is tokenized, parsed and lowered in turn, so only one statement's tokens and syntax
+/// tree are alive at a time.
 pub fn parse_file(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
-    let pd = parser_dialect(dialect);
     let text = match dialect {
         Dialect::Mysql => mysql::binary_attribute(&mysql_bare_comments(text)),
         _ => text.to_string(),
     };
-    let mut parser = Parser::new(pd.as_ref())
-        .try_with_sql(&text)
-        .map_err(|e| parser_error(path, e, Span::empty()))?;
     let mut cx = lower::Lowering::new(dialect, path);
+    for piece in split::statements(dialect, &text) {
+        for (statement, at) in parse_piece(dialect, path, &piece)? {
+            cx.statement(statement, at)?;
+        }
+    }
+    Ok(cx.finish())
+}
+
+/// Tokenize and parse one piece of a file (one statement, or none when it holds only
+/// comments), with positions in the whole file.
+fn parse_piece(
+    dialect: Dialect,
+    path: &str,
+    piece: &split::Piece,
+) -> Result<Vec<(Statement, Location)>> {
+    let pd = parser_dialect(dialect);
+    let shift = |l: &mut sqlparser::tokenizer::Location| {
+        if l.line == 1 {
+            l.column += piece.column - 1;
+        }
+        l.line += piece.line - 1;
+    };
+    let mut tokens = Tokenizer::new(pd.as_ref(), piece.text)
+        .tokenize_with_location()
+        .map_err(|mut e| {
+            shift(&mut e.location);
+            Error::at(
+                Location::new(path, e.location.line, e.location.column),
+                format!("syntax error: {}", e.message),
+            )
+        })?;
+    for t in &mut tokens {
+        shift(&mut t.span.start);
+        shift(&mut t.span.end);
+    }
+    // PostgreSQL syntax sqlparser does not know, rewritten with spans kept (see `prepass`).
+    if dialect == Dialect::Postgres {
+        tokens = prepass::postgres(tokens);
+    }
+    let mut parser = Parser::new(pd.as_ref()).with_tokens_with_locations(tokens);
+    let mut out = Vec::new();
     loop {
         while parser.consume_token(&Token::SemiColon) {}
         let next = parser.peek_token();
@@ -98,9 +141,9 @@ pub fn parse_file(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
                 format!("expected `;` after the statement, found `{}`", after.token),
             ));
         }
-        cx.statement(statement, loc(path, span))?;
+        out.push((statement, loc(path, span)));
     }
-    Ok(cx.finish())
+    Ok(out)
 }
 
 /// MySQL takes `--` followed by a tab or a line end as a comment; sqlparser's MySQL dialect wants
@@ -157,8 +200,14 @@ fn parser_error(path: &str, error: ParserError, statement: Span) -> Error {
                 .split(|c: char| !c.is_ascii_digit())
                 .filter(|s| !s.is_empty())
                 .filter_map(|s| s.parse::<u64>().ok());
-            let line = nums.next().unwrap_or(statement.start.line);
-            let column = nums.next().unwrap_or(statement.start.column);
+            let line = nums.next().unwrap_or(0);
+            let column = nums.next().unwrap_or(0);
+            // The end of input has no position: point at the statement.
+            let (line, column) = if line == 0 {
+                (statement.start.line, statement.start.column)
+            } else {
+                (line, column)
+            };
             (text[..at].to_string(), line, column)
         }
         None => (text, statement.start.line, statement.start.column),

@@ -267,6 +267,9 @@ fn unique_indexes_as_uniques(table: &mut Table) {
         table.uniques.push(Unique {
             columns,
             name: index.name,
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+            comment: None,
         });
     }
 }
@@ -325,6 +328,9 @@ fn implicit_foreign_key_indexes(table: &mut Table) {
             predicate: None,
             method: None,
             comment: None,
+            include: Vec::new(),
+            storage: Default::default(),
+            nulls_not_distinct: false,
         });
     }
 }
