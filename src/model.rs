@@ -380,13 +380,25 @@ pub struct Index {
     /// PostgreSQL `INCLUDE (…)`: non-key columns stored in the index.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub include: Vec<String>,
-    /// PostgreSQL storage parameters, `WITH (fillfactor = 70)`: name → value as the catalog
-    /// keeps it (`reloptions`, quotes removed).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub storage: BTreeMap<String, String>,
+    /// PostgreSQL storage parameters, `WITH (fillfactor = 70)`: (name, value) as the catalog
+    /// keeps them (`reloptions`, in the order written, quotes removed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub storage: Vec<(String, String)>,
     /// PostgreSQL `NULLS NOT DISTINCT` on a unique index (15+).
     #[serde(skip_serializing_if = "is_default")]
     pub nulls_not_distinct: bool,
+    /// PostgreSQL `EXCLUDE` constraint: the index behind it, whose entries may not conflict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<Exclusion>,
+}
+
+/// What makes an index an exclusion constraint: no two rows may have entries that all compare
+/// true under these operators (a unique index is the case where every operator is `=`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Exclusion {
+    /// One operator per index part (`&&`, `=`), as `pg_operator` names it.
+    pub operators: Vec<String>,
+    pub deferrable: Deferrable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -405,8 +405,9 @@ fn index(table: &mut Table, name: &str, rows: &[MySqlRow], flavor: Flavor) -> Re
         method,
         comment: text(first, 7)?.filter(|c| !c.is_empty()),
         include: Vec::new(),
-        storage: Default::default(),
+        storage: Vec::new(),
         nulls_not_distinct: false,
+        exclude: None,
     });
     Ok(())
 }

@@ -13,8 +13,8 @@ use sqlx::{PgConnection, Row};
 use super::{is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, Deferrable, Dialect, EnumType, FkAction, ForeignKey, Generated, Identity, Index,
-    IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table, Unique,
+    Check, Column, Deferrable, Dialect, EnumType, Exclusion, FkAction, ForeignKey, Generated,
+    Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table, Unique,
 };
 use crate::sql::expr::canonical_text;
 use crate::sql::names::{classify, Kind};
@@ -115,7 +115,8 @@ LEFT JOIN pg_description ds ON ds.objoid = con.oid AND ds.classoid = 'pg_constra
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
   AND con.contype IN ('p', 'u', 'f', 'c')";
 
-/// Indexes that do not back a primary key, unique or exclusion constraint. Per key column:
+/// Indexes that do not back a primary key or unique constraint (those behind an exclusion
+/// constraint come with its operators, deferrability and comment). Per key column:
 /// the attribute number (0 for an expression, whose text is then asked for), the DESC bit, the
 /// collation when it differs from the column's and the operator class when it is not the
 /// default (each looked up only when some key needs it). `INCLUDE` columns follow the keys in
@@ -147,8 +148,15 @@ SELECT i.indrelid::int8 AS table_oid, ic.relname::text AS name, i.indisunique AS
        END AS opclasses,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        am.amname::text AS method,
-       ds.description AS comment,
+       CASE WHEN xc.oid IS NULL THEN ds.description ELSE xd.description END AS comment,
        ic.reloptions::text[] AS reloptions,
+       CASE WHEN xc.oid IS NOT NULL THEN
+         ARRAY(SELECT op.oprname::text
+               FROM unnest(xc.conexclop) WITH ORDINALITY e(opr, ord)
+               JOIN pg_operator op ON op.oid = e.opr
+               ORDER BY e.ord)
+       END AS exclusion_ops,
+       coalesce(xc.condeferrable, false) AS deferrable, coalesce(xc.condeferred, false) AS deferred,
        CASE WHEN i.indisunique THEN (to_jsonb(i) ->> 'indnullsnotdistinct')::bool END
          AS nulls_not_distinct
 FROM pg_index i
@@ -158,9 +166,13 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_description ds ON ds.objoid = i.indexrelid AND ds.classoid = 'pg_class'::regclass
   AND ds.objsubid = 0
+LEFT JOIN pg_constraint xc ON xc.conindid = i.indexrelid AND xc.conrelid = i.indrelid
+  AND xc.contype = 'x'
+LEFT JOIN pg_description xd ON xd.objoid = xc.oid AND xd.classoid = 'pg_constraint'::regclass
+  AND xd.objsubid = 0
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con
-                  WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))";
+                  WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u'))";
 
 const ENUMS: &str = "
 SELECT t.typname::text AS name,
@@ -413,11 +425,7 @@ fn constraint(
     let attnums: Option<Vec<i16>> = get(row, "attnums")?;
     let columns = attnames(names, oid, &attnums.unwrap_or_default(), &what)?;
     let first = columns.first().map(String::as_str);
-    let deferrable = match (get(row, "deferrable")?, get(row, "deferred")?) {
-        (true, true) => Deferrable::InitiallyDeferred,
-        (true, false) => Deferrable::InitiallyImmediate,
-        (false, _) => Deferrable::NotDeferrable,
-    };
+    let deferrable = deferrable(row)?;
     let comment: Option<String> = get(row, "comment")?;
     match kind.as_str() {
         "p" => {
@@ -473,6 +481,15 @@ fn constraint(
         _ => {}
     }
     Ok(())
+}
+
+/// A constraint's `deferrable` and `deferred` flags.
+fn deferrable(row: &PgRow) -> Result<Deferrable> {
+    Ok(match (get(row, "deferrable")?, get(row, "deferred")?) {
+        (true, true) => Deferrable::InitiallyDeferred,
+        (true, false) => Deferrable::InitiallyImmediate,
+        (false, _) => Deferrable::NotDeferrable,
+    })
 }
 
 fn fk_action(code: &str) -> FkAction {
@@ -546,6 +563,14 @@ fn index(row: &PgRow, oid: i64, table: &str, names: &Attnames, texts: &mut Texts
         include,
         storage,
         nulls_not_distinct: get::<Option<bool>>(row, "nulls_not_distinct")?.unwrap_or(false),
+        exclude: get::<Option<Vec<String>>>(row, "exclusion_ops")?
+            .map(|operators| -> Result<Exclusion> {
+                Ok(Exclusion {
+                    operators,
+                    deferrable: deferrable(row)?,
+                })
+            })
+            .transpose()?,
     })
 }
 

@@ -398,8 +398,9 @@ fn build_index(table: &str, rows: &IndexRows, parsed: Option<&Table>) -> Index {
         method: None,
         comment: None,
         include: Vec::new(),
-        storage: Default::default(),
+        storage: Vec::new(),
         nulls_not_distinct: false,
+        exclude: None,
     }
 }
 

@@ -1,11 +1,11 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
 use super::{
-    check_clause, constraint_lines, foreign_key_clause, index_parts, named_prefix,
+    check_clause, constraint_lines, deferrable_sql, foreign_key_clause, index_parts, named_prefix,
     primary_key_clause, quote, quote_list, string_literal, unique_clause, Statement,
 };
 use crate::diff::TableChange;
-use crate::model::{Column, Dialect, EnumType, Identity, Index, SequenceOptions, Table};
+use crate::model::{Column, Dialect, EnumType, Exclusion, Identity, Index, SequenceOptions, Table};
 use crate::plan::{Action, Hazard, Step};
 use crate::sql::expr::postgres_default_sql;
 
@@ -212,8 +212,11 @@ fn comment_constraint(table: &str, name: &str, text: Option<&String>) -> String 
     )
 }
 
-/// `CREATE INDEX`, and its comment.
+/// `CREATE INDEX`, and its comment; an exclusion constraint is added to its table instead.
 fn create_index(table: &str, i: &Index) -> Vec<String> {
+    if let Some(x) = &i.exclude {
+        return add_constraint(table, &i.name, i.comment.as_ref(), exclude_clause(i, x));
+    }
     let mut out = vec![create_index_sql(table, i)];
     if let Some(c) = &i.comment {
         out.push(format!(
@@ -223,6 +226,29 @@ fn create_index(table: &str, i: &Index) -> Vec<String> {
         ));
     }
     out
+}
+
+/// `EXCLUDE [USING m] (part WITH op, …) [WHERE (…)] [DEFERRABLE …]`.
+fn exclude_clause(i: &Index, x: &Exclusion) -> String {
+    let elements: Vec<String> = i
+        .parts
+        .iter()
+        .zip(&x.operators)
+        .map(|(p, op)| format!("{} WITH {op}", index_parts(D, std::slice::from_ref(p))))
+        .collect();
+    let mut sql = format!(
+        "EXCLUDE{} ({})",
+        i.method
+            .as_ref()
+            .map(|m| format!(" USING {m}"))
+            .unwrap_or_default(),
+        elements.join(", ")
+    );
+    if let Some(p) = &i.predicate {
+        sql.push_str(&format!(" WHERE ({p})"));
+    }
+    sql.push_str(deferrable_sql(x.deferrable));
+    sql
 }
 
 fn create_index_sql(table: &str, i: &Index) -> String {
@@ -330,6 +356,9 @@ fn alter(table: &str, change: &TableChange) -> Vec<String> {
         }
         TableChange::DropCheck(c) => vec![drop_constraint(&t, c.name.as_str())],
         TableChange::AddIndex(i) => create_index(table, i),
+        TableChange::DropIndex(i) if i.exclude.is_some() => {
+            vec![drop_constraint(&t, i.name.as_str())]
+        }
         TableChange::DropIndex(i) => vec![format!("DROP INDEX {}", quote(D, i.name.as_str()))],
         TableChange::SetComment { to, .. } => vec![comment_table(table, to.as_ref())],
         TableChange::SetOptions { .. } => vec![],
@@ -393,6 +422,17 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
     let type_changes = from.ty != to.ty || from.collation != to.collation;
     let serial_change =
         (from.identity == Some(Identity::Serial)) != (to.identity == Some(Identity::Serial));
+    let is_identity = |c: &Column| {
+        matches!(
+            c.identity,
+            Some(Identity::Always(_) | Identity::ByDefault(_))
+        )
+    };
+    // PostgreSQL adds an identity only to a NOT NULL column: make it so first.
+    let not_null_first = from.nullable && !to.nullable && is_identity(to) && !is_identity(from);
+    if not_null_first {
+        out.push(format!("{prefix} SET NOT NULL"));
+    }
     if from.identity != to.identity && !serial_change {
         match (&from.identity, &to.identity) {
             (Some(Identity::Always(_) | Identity::ByDefault(_)), None) => {
@@ -448,7 +488,7 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
             to.ty
         ));
     }
-    if from.nullable != to.nullable {
+    if from.nullable != to.nullable && !not_null_first {
         out.push(format!(
             "{prefix} {} NOT NULL",
             if to.nullable { "DROP" } else { "SET" }

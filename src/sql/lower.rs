@@ -7,8 +7,8 @@ use sqlparser::ast::{
     ConstraintCharacteristics, CreateIndex, CreateTable, CreateTableOptions, DeferrableInitial,
     Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GeneratedAs, GeneratedExpressionMode,
     Ident, IndexColumn, IndexOption, IndexType, NullsDistinctOption, ObjectName, ObjectNamePart,
-    ReferentialAction, SequenceOptions as AstSeqOption, SqlOption, Statement, TableConstraint,
-    UserDefinedTypeRepresentation, Value,
+    OrderByExpr, OrderByOptions, ReferentialAction, SequenceOptions as AstSeqOption, SqlOption,
+    Statement, TableConstraint, UserDefinedTypeRepresentation, Value,
 };
 use sqlparser::tokenizer::Token;
 
@@ -16,8 +16,8 @@ use super::names::{classify, Kind};
 use super::{expr, loc, prepass, types, Parsed, Reference};
 use crate::error::{Error, Location, Result};
 use crate::model::{
-    Check, Column, Deferrable, Dialect, EnumType, FkAction, ForeignKey, Generated, Identity, Index,
-    IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table, Unique,
+    Check, Column, Deferrable, Dialect, EnumType, Exclusion, FkAction, ForeignKey, Generated,
+    Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table, Unique,
 };
 
 pub(super) struct Lowering<'a> {
@@ -160,6 +160,68 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// An `EXCLUDE` constraint, from the arguments of its marker call (see `prepass`): the
+    /// index behind it, with one operator per part.
+    fn exclusion(
+        &self,
+        table: &str,
+        name: Option<String>,
+        args: &[&Expr],
+        at: &Location,
+    ) -> Result<Index> {
+        let bad = || self.err(at.clone(), "cannot read this EXCLUDE constraint");
+        let [method, mode, predicate, elements @ ..] = args else {
+            return Err(bad());
+        };
+        let method = string_arg(method).ok_or_else(bad)?.to_lowercase();
+        let method = (!method.is_empty() && method != "btree").then_some(method);
+        let deferrable = match string_arg(mode) {
+            Some("immediate") => Deferrable::InitiallyImmediate,
+            Some("deferred") => Deferrable::InitiallyDeferred,
+            _ => Deferrable::NotDeferrable,
+        };
+        let predicate = match predicate {
+            Expr::Value(v) if v.value == Value::Null => None,
+            p => Some(self.expr(p)),
+        };
+        let mut columns = Vec::new();
+        let mut operators = Vec::new();
+        for element in elements {
+            let args = marker_args(element, prepass::EXCLUDE_ELEMENT).ok_or_else(bad)?;
+            let [key, opclass, direction, operator] = args.as_slice() else {
+                return Err(bad());
+            };
+            columns.push(IndexColumn {
+                column: OrderByExpr {
+                    expr: (*key).clone(),
+                    options: OrderByOptions {
+                        asc: Some(string_arg(direction) != Some("desc")),
+                        nulls_first: None,
+                    },
+                    with_fill: None,
+                },
+                operator_class: string_arg(opclass).map(|o| Ident::with_quote('"', o)),
+            });
+            operators.push(operator_name(string_arg(operator).ok_or_else(bad)?));
+        }
+        let parts = self.index_parts(&columns, method.as_deref(), at)?;
+        Ok(Index {
+            name: classify(self.dialect, table, Kind::Index, name, first_column(&parts)),
+            unique: false,
+            parts,
+            predicate,
+            method,
+            comment: None,
+            include: Vec::new(),
+            storage: Vec::new(),
+            nulls_not_distinct: false,
+            exclude: Some(Exclusion {
+                operators,
+                deferrable,
+            }),
+        })
+    }
+
     /// An operator class on an index key, `None` when it is the default one (PostgreSQL's
     /// catalog then does not spell it either).
     fn opclass(
@@ -180,11 +242,11 @@ impl<'a> Lowering<'a> {
     }
 
     /// Index storage parameters, `WITH (fillfactor = 70)`, as PostgreSQL keeps them.
-    fn storage_parameters(&self, with: &[Expr], at: &Location) -> Result<BTreeMap<String, String>> {
+    fn storage_parameters(&self, with: &[Expr], at: &Location) -> Result<Vec<(String, String)>> {
         if !with.is_empty() {
             self.postgres_only("`WITH (…)` on an index", at)?;
         }
-        let mut out = BTreeMap::new();
+        let mut out = Vec::new();
         for e in with {
             let (key, value) = match e {
                 Expr::BinaryOp {
@@ -202,7 +264,7 @@ impl<'a> Lowering<'a> {
                 },
                 // A bare name means `true`.
                 Expr::Identifier(k) => {
-                    out.insert(self.fold(k), "true".to_string());
+                    out.push((self.fold(k), "true".to_string()));
                     continue;
                 }
                 _ => {
@@ -221,7 +283,7 @@ impl<'a> Lowering<'a> {
                 Expr::Identifier(i) => self.fold(i),
                 other => other.to_string(),
             };
-            out.insert(key, value);
+            out.push((key, value));
         }
         Ok(out)
     }
@@ -772,8 +834,9 @@ impl<'a> Lowering<'a> {
                     method,
                     comment: option_comment(&index_options),
                     include: Vec::new(),
-                    storage: BTreeMap::new(),
+                    storage: Vec::new(),
                     nulls_not_distinct: false,
+                    exclude: None,
                 });
             }
             TableConstraint::Unique {
@@ -828,8 +891,18 @@ impl<'a> Lowering<'a> {
                 table.foreign_keys.push(fk);
             }
             TableConstraint::Check { name, expr, .. } => {
-                let check = self.check(&tname, &expr, name.map(|n| self.fold(&n)), None);
-                table.checks.push(check)
+                let name = name.map(|n| self.fold(&n));
+                // `EXCLUDE` arrives as a marked check (see `prepass`).
+                match marker_args(&expr, prepass::EXCLUDE) {
+                    Some(args) => {
+                        let index = self.exclusion(&tname, name, &args, at)?;
+                        table.indexes.push(index);
+                    }
+                    None => {
+                        let check = self.check(&tname, &expr, name, None);
+                        table.checks.push(check)
+                    }
+                }
             }
             TableConstraint::Index {
                 name,
@@ -854,8 +927,9 @@ impl<'a> Lowering<'a> {
                     method,
                     comment: option_comment(&index_options),
                     include: Vec::new(),
-                    storage: BTreeMap::new(),
+                    storage: Vec::new(),
                     nulls_not_distinct: false,
+                    exclude: None,
                 });
             }
             // MySQL `FULLTEXT` / `SPATIAL` indexes: the kind is the index's method.
@@ -880,8 +954,9 @@ impl<'a> Lowering<'a> {
                     method: Some(if fulltext { "fulltext" } else { "spatial" }.into()),
                     comment: None,
                     include: Vec::new(),
-                    storage: BTreeMap::new(),
+                    storage: Vec::new(),
                     nulls_not_distinct: false,
+                    exclude: None,
                 });
             }
             other => {
@@ -1008,6 +1083,7 @@ impl<'a> Lowering<'a> {
             include: self.idents(&ci.include, &at)?,
             storage: self.storage_parameters(&ci.with, &at)?,
             nulls_not_distinct,
+            exclude: None,
         };
         let mut table = self.take_table(&table_name, &tloc)?;
         table.indexes.push(index);
@@ -1021,22 +1097,53 @@ fn is_marker(ident: &Ident, marker: &str) -> bool {
     ident.quote_style.is_some() && ident.value == marker
 }
 
-/// The expression inside a `NO INHERIT` marker call.
-fn no_inherit_marker(e: &Expr) -> Option<&Expr> {
+/// The arguments of a call to `marker` (see `prepass`).
+fn marker_args<'e>(e: &'e Expr, marker: &str) -> Option<Vec<&'e Expr>> {
     let Expr::Function(f) = e else {
         return None;
     };
     match (f.name.0.as_slice(), &f.args) {
         ([ObjectNamePart::Identifier(i)], FunctionArguments::List(list))
-            if is_marker(i, prepass::NO_INHERIT) =>
+            if is_marker(i, marker) =>
         {
-            match list.args.as_slice() {
-                [FunctionArg::Unnamed(FunctionArgExpr::Expr(inner))] => Some(inner),
-                _ => None,
-            }
+            list.args
+                .iter()
+                .map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                    _ => None,
+                })
+                .collect()
         }
         _ => None,
     }
+}
+
+/// The expression inside a `NO INHERIT` marker call.
+fn no_inherit_marker(e: &Expr) -> Option<&Expr> {
+    match marker_args(e, prepass::NO_INHERIT)?.as_slice() {
+        [inner] => Some(inner),
+        _ => None,
+    }
+}
+
+/// A string literal argument of a marker call.
+fn string_arg(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An operator as `pg_operator` names it: `OPERATOR(pg_catalog.=)` is `=`.
+fn operator_name(op: &str) -> String {
+    let inner = match op.get(..9) {
+        Some(head) if head.eq_ignore_ascii_case("OPERATOR(") => op[9..].trim_end_matches(')'),
+        _ => op,
+    };
+    inner.rsplit_once('.').map_or(inner, |(_, o)| o).to_string()
 }
 
 /// `COMMENT ON CONSTRAINT`: set the comment of the constraint called `name`.
@@ -1061,6 +1168,12 @@ fn constraint_comment(
         .find(|fk| fk.name.as_str() == name)
     {
         &mut fk.comment
+    } else if let Some(i) = table
+        .indexes
+        .iter_mut()
+        .find(|i| i.exclude.is_some() && i.name.as_str() == name)
+    {
+        &mut i.comment
     } else {
         return Err(format!(
             "table `{}` has no constraint named `{name}` above this comment; name the constraint in its CREATE TABLE",

@@ -329,8 +329,9 @@ fn implicit_foreign_key_indexes(table: &mut Table) {
             method: None,
             comment: None,
             include: Vec::new(),
-            storage: Default::default(),
+            storage: Vec::new(),
             nulls_not_distinct: false,
+            exclude: None,
         });
     }
 }

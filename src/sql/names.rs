@@ -63,7 +63,7 @@ pub fn is_generated(
                         Kind::Unique => label == "key",
                         Kind::ForeignKey => label == "fkey",
                         Kind::Check => label == "check",
-                        Kind::Index => label == "idx" || label == "key",
+                        Kind::Index => label == "idx" || label == "key" || label == "excl",
                     };
                 }
                 None => return false,
@@ -78,7 +78,13 @@ pub fn is_generated(
                 Kind::Unique => spells_columns && rest.ends_with("key"),
                 Kind::ForeignKey => spells_columns && rest.ends_with("fkey"),
                 Kind::Check => rest.ends_with("check"),
-                Kind::Index => spells_columns && (rest.ends_with("idx") || rest.ends_with("key")),
+                // `excl`: the index behind an exclusion constraint.
+                Kind::Index => {
+                    spells_columns
+                        && (rest.ends_with("idx")
+                            || rest.ends_with("key")
+                            || rest.ends_with("excl"))
+                }
             }
         }
         Dialect::Mysql => {

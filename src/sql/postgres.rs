@@ -11,6 +11,8 @@
 //!   (`n = '3'` is `n = 3` on an integer, `b = '2'::bigint` is `b = '2'` on a bigint);
 //! - a default's literal cast to the column's own type goes (`''::character varying`);
 //!   a cast to another type stays (`'0001-01-01'::timestamp` on a timestamptz column);
+//! - `DEFAULT NULL` is no default, unless the type has a modifier (`varchar(16)`, stored as
+//!   `NULL::character varying`);
 //! - identity options equal to the defaults of the column's type are left out.
 //!
 //! The principle: the canonical text, written back to the server, is stored as what the
@@ -42,6 +44,11 @@ pub(crate) fn finish(schema: &mut Schema) {
                 if let Some(done) = default_for(default, &column.ty, &types) {
                     *default = done;
                 }
+            }
+            // `DEFAULT NULL` is stored only where it is cast to a length or precision
+            // (`NULL::character varying` on `varchar(16)`); elsewhere it is no default.
+            if column.default.as_deref() == Some("NULL") && !column_stores_null(&column.ty) {
+                column.default = None;
             }
             if let Some(generated) = &mut column.generated {
                 respell(&mut generated.expr, &types);
@@ -107,11 +114,22 @@ fn default_for(text: &str, column_ty: &str, types: &BTreeMap<String, String>) ->
         },
         _ => None,
     };
+    // `DEFAULT NULL` is stored as `NULL::character varying`.
+    let null = matches!(&e, Expr::Cast { expr: inner, data_type, .. }
+        if matches!(inner.as_ref(), Expr::Value(v) if v.value == Value::Null)
+            && types::normalize(PG, data_type).ty == base);
     match literal {
         Some(s) => e = typed(&s, &base).into_expr(),
+        None if null => e = Expr::value(Value::Null),
         None => casts(&mut e, types),
     }
     Some(expr::canonical(PG, &e))
+}
+
+/// Does `DEFAULT NULL` leave a default on a column of type `ty`? Only a type modifier
+/// (other than an interval's) makes PostgreSQL keep the cast NULL.
+fn column_stores_null(ty: &str) -> bool {
+    ty.contains('(') && !ty.starts_with("interval")
 }
 
 /// A type without its modifiers, as PostgreSQL labels a constant of it: `character
@@ -131,6 +149,9 @@ pub(crate) fn base_type(ty: &str) -> String {
     match out.as_str() {
         "character" => "bpchar".to_string(),
         "character[]" => "bpchar[]".to_string(),
+        // `bit` alone is `bit(1)`; the type without a length is spelled quoted.
+        "bit" => "\"bit\"".to_string(),
+        "bit[]" => "\"bit\"[]".to_string(),
         _ => out,
     }
 }
@@ -197,23 +218,21 @@ fn casts(e: &mut Expr, types: &BTreeMap<String, String>) {
     let _ = visit_expressions_mut(e, |e| {
         text_cast(e, types);
         match e {
-            Expr::BinaryOp { left, op, right } => {
-                if comparison_or_arithmetic(op) {
-                    widened(left, right, types);
-                    widened(right, left, types);
-                    facing(left, right, types);
-                    facing(right, left, types);
-                }
+            Expr::BinaryOp { left, op, right } if comparison_or_arithmetic(op) => {
+                widened(left, right, types);
+                widened(right, left, types);
+                facing(left, right, types);
+                facing(right, left, types);
             }
             Expr::InList { expr, list, .. } => {
                 for item in list.iter_mut() {
-                    facing(expr, item, types);
+                    facing(item, expr, types);
                 }
             }
             Expr::AnyOp { left, right, .. } | Expr::AllOp { left, right, .. } => {
                 if let Expr::Array(array) = right.as_mut() {
                     for item in &mut array.elem {
-                        facing(left, item, types);
+                        facing(item, left, types);
                     }
                 }
             }

@@ -9,6 +9,10 @@
 //! - `REFERENCES t (…) MATCH FULL` → `REFERENCES "plinth match full".t (…)` ([`MATCH_FULL`]);
 //!   `MATCH SIMPLE`, the default, is dropped;
 //! - the type suffix `array` (`integer array`, `integer array[3]`) becomes `[]`;
+//! - `EXCLUDE [USING m] (e WITH op, …) [WHERE (p)] [DEFERRABLE …]` →
+//!   `CHECK ("plinth exclude"('m', 'deferrable', (p), "plinth element"(e, 'opclass', 'asc', 'op'), …))`
+//!   ([`EXCLUDE`], [`EXCLUDE_ELEMENT`]; `NULL` for no predicate or operator class, `''` for the
+//!   default method and for not deferrable, `immediate` or `deferred` otherwise);
 //! - `COMMENT ON INDEX i` → `COMMENT ON TABLE "plinth index".i` ([`INDEX_COMMENT`]) and
 //!   `COMMENT ON CONSTRAINT c ON t` → `COMMENT ON COLUMN "plinth constraint".t.c`
 //!   ([`CONSTRAINT_COMMENT`]).
@@ -20,6 +24,10 @@ use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
 pub const NO_INHERIT: &str = "plinth no inherit";
 /// Marks a `MATCH FULL` foreign key: a qualifier on its referenced table.
 pub const MATCH_FULL: &str = "plinth match full";
+/// Marks an `EXCLUDE` constraint: a call holding its parts, in a `CHECK`.
+pub const EXCLUDE: &str = "plinth exclude";
+/// One element of an [`EXCLUDE`] call.
+pub const EXCLUDE_ELEMENT: &str = "plinth element";
 /// Marks `COMMENT ON INDEX`: a qualifier on the index name in a `COMMENT ON TABLE`.
 pub const INDEX_COMMENT: &str = "plinth index";
 /// Marks `COMMENT ON CONSTRAINT`: a qualifier on `table.constraint` in a `COMMENT ON COLUMN`.
@@ -30,7 +38,10 @@ pub fn postgres(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = comments(tokens);
     let tokens = identity_options(tokens);
     let tokens = no_inherit(tokens);
+    let tokens = exclude(tokens);
     let tokens = match_clause(tokens);
+    let tokens = typed_literals(tokens);
+    let tokens = default_casts(tokens);
     array_suffix(tokens)
 }
 
@@ -174,13 +185,14 @@ fn no_inherit(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             let inherit = no
                 .and_then(|k| next_significant(&tokens, k + 1))
                 .filter(|&k| is_keyword(&tokens[k].token, Keyword::INHERIT));
-            if let (Some(open), Some(close), Some(no), Some(inherit)) = (open, close, no, inherit) {
-                let (no_span, inherit_span) = (tokens[no].span, tokens[inherit].span);
+            if let (Some(open), Some(close), Some(inherit)) = (open, close, inherit) {
+                // The added tokens take the spans of the parentheses they double.
+                let (open_span, close_span) = (tokens[open].span, tokens[close].span);
                 out.extend_from_slice(&tokens[i..=open]);
-                out.push(with_span(Token::make_word(NO_INHERIT, Some('"')), no_span));
-                out.push(with_span(Token::LParen, no_span));
+                out.push(marker(NO_INHERIT, open_span));
+                out.push(with_span(Token::LParen, open_span));
                 out.extend_from_slice(&tokens[open + 1..close]);
-                out.push(with_span(Token::RParen, inherit_span));
+                out.push(with_span(Token::RParen, close_span));
                 out.push(tokens[close].clone());
                 i = inherit + 1;
                 continue;
@@ -310,6 +322,220 @@ fn comment(tokens: &[TokenWithSpan], i: usize) -> Option<(Vec<TokenWithSpan>, us
     Some((out, k))
 }
 
+/// `EXCLUDE` constraints (see the module documentation), in CREATE TABLE and ALTER TABLE … ADD.
+fn exclude(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if is_keyword(&tokens[i].token, Keyword::EXCLUDE) && starts_constraint(&tokens, i) {
+            if let Some((rewritten, next)) = exclude_constraint(&tokens, i) {
+                out.extend(rewritten);
+                i = next;
+                continue;
+            }
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// Whether the keyword at `i` starts a table constraint: after `(`, `,`, `ADD` or
+/// `CONSTRAINT name`.
+fn starts_constraint(tokens: &[TokenWithSpan], i: usize) -> bool {
+    let Some(p) = previous_significant(tokens, i) else {
+        return false;
+    };
+    match &tokens[p].token {
+        Token::LParen | Token::Comma => true,
+        t if is_keyword(t, Keyword::ADD) => true,
+        Token::Word(_) => previous_significant(tokens, p)
+            .is_some_and(|q| is_keyword(&tokens[q].token, Keyword::CONSTRAINT)),
+        _ => false,
+    }
+}
+
+/// The rewritten `EXCLUDE` constraint at `i` and the index after it; `None` (left alone, for
+/// the parser to reject) for what plinth does not model: INCLUDE, WITH, USING INDEX
+/// TABLESPACE, NULLS FIRST/LAST.
+fn exclude_constraint(tokens: &[TokenWithSpan], i: usize) -> Option<(Vec<TokenWithSpan>, usize)> {
+    let span = tokens[i].span;
+    let tok = |t: Token| with_span(t, span);
+    let text = |s: &str| tok(Token::SingleQuotedString(s.to_string()));
+    let mut k = next_significant(tokens, i + 1)?;
+    let mut method = String::new();
+    if is_keyword(&tokens[k].token, Keyword::USING) {
+        let m = next_significant(tokens, k + 1)?;
+        let Token::Word(w) = &tokens[m].token else {
+            return None;
+        };
+        method = fold(w);
+        k = next_significant(tokens, m + 1)?;
+    }
+    if tokens[k].token != Token::LParen {
+        return None;
+    }
+    let close = matching_paren(tokens, k)?;
+    let mut elements = Vec::new();
+    for element in split_top_level(&tokens[k + 1..close]) {
+        elements.push(tok(Token::Comma));
+        elements.extend(exclude_element(element, span)?);
+    }
+    // Then a predicate and deferrability, in any order.
+    let (mut predicate, mut deferrable, mut deferred) = (None, false, false);
+    let mut j = close + 1;
+    while let Some(n) = next_significant(tokens, j) {
+        let t = &tokens[n].token;
+        let next = next_significant(tokens, n + 1);
+        if is_keyword(t, Keyword::WHERE) {
+            let open = next.filter(|&o| tokens[o].token == Token::LParen)?;
+            let c = matching_paren(tokens, open)?;
+            predicate = Some(&tokens[open..=c]);
+            j = c + 1;
+        } else if is_keyword(t, Keyword::DEFERRABLE) {
+            deferrable = true;
+            j = n + 1;
+        } else if is_keyword(t, Keyword::NOT)
+            && next.is_some_and(|d| is_keyword(&tokens[d].token, Keyword::DEFERRABLE))
+        {
+            j = next? + 1;
+        } else if is_keyword(t, Keyword::INITIALLY) {
+            let d = next?;
+            deferred = is_keyword(&tokens[d].token, Keyword::DEFERRED);
+            j = d + 1;
+        } else if is_keyword(t, Keyword::INCLUDE)
+            || is_keyword(t, Keyword::WITH)
+            || is_keyword(t, Keyword::USING)
+        {
+            return None;
+        } else {
+            break;
+        }
+    }
+    let mode = match (deferrable || deferred, deferred) {
+        (false, _) => "",
+        (true, false) => "immediate",
+        (true, true) => "deferred",
+    };
+    let mut out = vec![
+        tok(Token::make_keyword("CHECK")),
+        tok(Token::LParen),
+        marker(EXCLUDE, span),
+        tok(Token::LParen),
+        text(&method),
+        tok(Token::Comma),
+        text(mode),
+        tok(Token::Comma),
+    ];
+    match predicate {
+        Some(p) => out.extend_from_slice(p),
+        None => out.push(tok(Token::make_keyword("NULL"))),
+    }
+    out.extend(elements);
+    out.push(tok(Token::RParen));
+    out.push(tok(Token::RParen));
+    Some((out, j))
+}
+
+/// An unquoted word folded as PostgreSQL folds it.
+fn fold(w: &sqlparser::tokenizer::Word) -> String {
+    match w.quote_style {
+        Some(_) => w.value.clone(),
+        None => w.value.to_lowercase(),
+    }
+}
+
+/// Split a token list at the commas outside parentheses and brackets.
+fn split_top_level(tokens: &[TokenWithSpan]) -> Vec<&[TokenWithSpan]> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (k, t) in tokens.iter().enumerate() {
+        match t.token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth -= 1,
+            Token::Comma if depth == 0 => {
+                out.push(&tokens[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&tokens[start..]);
+    out
+}
+
+/// `e [opclass] [ASC|DESC] WITH op` → `"plinth element"(e, 'opclass' | NULL, 'asc' | 'desc', 'op')`.
+fn exclude_element(element: &[TokenWithSpan], span: Span) -> Option<Vec<TokenWithSpan>> {
+    let tok = |t: Token| with_span(t, span);
+    let text = |s: &str| tok(Token::SingleQuotedString(s.to_string()));
+    let sig: Vec<&TokenWithSpan> = element
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .collect();
+    // The last WITH outside parentheses separates the key from the operator.
+    let mut depth = 0i32;
+    let mut with = None;
+    for (k, t) in sig.iter().enumerate() {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ if depth == 0 && is_keyword(&t.token, Keyword::WITH) => with = Some(k),
+            _ => {}
+        }
+    }
+    let with = with?;
+    let operator: String = sig[with + 1..]
+        .iter()
+        .map(|t| t.token.to_string())
+        .collect();
+    let mut key = &sig[..with];
+    if key.iter().any(|t| is_keyword(&t.token, Keyword::NULLS)) || operator.is_empty() {
+        return None;
+    }
+    let mut direction = "asc";
+    if let Some((last, rest)) = key.split_last() {
+        if is_keyword(&last.token, Keyword::DESC) || is_keyword(&last.token, Keyword::ASC) {
+            if is_keyword(&last.token, Keyword::DESC) {
+                direction = "desc";
+            }
+            key = rest;
+        }
+    }
+    // An operator class is a name after the key: after a word (not COLLATE) or a `)`.
+    let mut opclass = None;
+    if let [.., before, last] = key {
+        if let Token::Word(w) = &last.token {
+            let after_key = match &before.token {
+                Token::Word(b) => !(b.quote_style.is_none() && b.keyword == Keyword::COLLATE),
+                Token::RParen => true,
+                _ => false,
+            };
+            if after_key {
+                opclass = Some(fold(w));
+                key = &key[..key.len() - 1];
+            }
+        }
+    }
+    if key.is_empty() {
+        return None;
+    }
+    let mut out = vec![marker(EXCLUDE_ELEMENT, span), tok(Token::LParen)];
+    out.extend(key.iter().map(|t| (*t).clone()));
+    out.push(tok(Token::Comma));
+    out.push(match &opclass {
+        Some(o) => text(o),
+        None => tok(Token::make_keyword("NULL")),
+    });
+    out.extend([
+        tok(Token::Comma),
+        text(direction),
+        tok(Token::Comma),
+        text(&operator),
+        tok(Token::RParen),
+    ]);
+    Some(out)
+}
+
 /// Keywords after which `ARRAY` starts an array constructor, not a type suffix.
 const BEFORE_ARRAY_CONSTRUCTOR: [Keyword; 22] = [
     Keyword::DEFAULT,
@@ -363,6 +589,123 @@ fn array_suffix(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     out
 }
 
+/// Type names sqlparser does not take before a string literal (`money '1.00'`).
+const LITERAL_TYPES: &[&str] = &[
+    "money", "inet", "cidr", "macaddr", "macaddr8", "bpchar", "xml", "citext", "tsquery",
+    "regclass", "regtype",
+];
+
+/// `money '1.00'` → `'1.00'::money`: the same constant, in the cast syntax sqlparser reads.
+/// (Written by the expressions lane: see `sql::postgres`.)
+fn typed_literals(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let literal = match &tokens[i].token {
+            Token::Word(w)
+                if w.quote_style.is_none()
+                    && LITERAL_TYPES.contains(&w.value.to_ascii_lowercase().as_str()) =>
+            {
+                next_significant(&tokens, i + 1)
+                    .filter(|&k| matches!(tokens[k].token, Token::SingleQuotedString(_)))
+            }
+            _ => None,
+        };
+        if let Some(k) = literal {
+            let span = tokens[i].span;
+            out.push(tokens[k].clone());
+            out.push(with_span(Token::DoubleColon, span));
+            out.push(tokens[i].clone());
+            i = k + 1;
+            continue;
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// `DEFAULT (0)::numeric` → `DEFAULT ((0)::numeric)`: after `DEFAULT`, sqlparser reads a
+/// parenthesized expression and stops before the cast. (Written by the expressions lane.)
+fn default_casts(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut wrap_before = std::collections::BTreeSet::new();
+    let mut wrap_after = std::collections::BTreeSet::new();
+    for i in 0..tokens.len() {
+        if !is_keyword(&tokens[i].token, Keyword::DEFAULT) {
+            continue;
+        }
+        let Some(open) =
+            next_significant(&tokens, i + 1).filter(|&k| tokens[k].token == Token::LParen)
+        else {
+            continue;
+        };
+        let Some(mut end) = matching_paren(&tokens, open) else {
+            continue;
+        };
+        let mut cast = false;
+        while let Some(colons) =
+            next_significant(&tokens, end + 1).filter(|&k| tokens[k].token == Token::DoubleColon)
+        {
+            match type_end(&tokens, colons + 1) {
+                Some(last) => {
+                    end = last;
+                    cast = true;
+                }
+                None => break,
+            }
+        }
+        if cast {
+            wrap_before.insert(open);
+            wrap_after.insert(end);
+        }
+    }
+    if wrap_before.is_empty() {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 2 * wrap_before.len());
+    for (k, t) in tokens.into_iter().enumerate() {
+        if wrap_before.contains(&k) {
+            out.push(with_span(Token::LParen, t.span));
+        }
+        let span = t.span;
+        out.push(t);
+        if wrap_after.contains(&k) {
+            out.push(with_span(Token::RParen, span));
+        }
+    }
+    out
+}
+
+/// The last token of the type name starting at or after `from` (`numeric(10,2)`,
+/// `double precision`, `timestamp(3) with time zone`, `text[]`).
+fn type_end(tokens: &[TokenWithSpan], from: usize) -> Option<usize> {
+    const MORE: &[&str] = &["precision", "varying", "with", "without", "time", "zone"];
+    let first = next_significant(tokens, from)?;
+    let Token::Word(_) = &tokens[first].token else {
+        return None;
+    };
+    let mut end = first;
+    loop {
+        let Some(next) = next_significant(tokens, end + 1) else {
+            return Some(end);
+        };
+        match &tokens[next].token {
+            Token::Word(w)
+                if w.quote_style.is_none()
+                    && MORE.iter().any(|m| w.value.eq_ignore_ascii_case(m)) =>
+            {
+                end = next
+            }
+            Token::Period => end = next_significant(tokens, next + 1)?,
+            Token::LParen => end = matching_paren(tokens, next)?,
+            Token::LBracket => {
+                end = (next..tokens.len()).find(|&k| tokens[k].token == Token::RBracket)?
+            }
+            _ => return Some(end),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,11 +749,73 @@ mod tests {
     }
 
     #[test]
+    fn typed_literals_and_default_casts() {
+        assert_eq!(
+            rewrite("a money DEFAULT money '1.999', b inet DEFAULT INET '::1', c money DEFAULT 1"),
+            "a money DEFAULT '1.999' :: money , b inet DEFAULT '::1' :: INET , c money DEFAULT 1"
+        );
+        assert_eq!(
+            rewrite("a numeric DEFAULT (0)::numeric NOT NULL, b text DEFAULT (now() AT TIME ZONE 'utc')::text, c timestamp(3) DEFAULT ('x')::timestamp(3) without time zone, d int DEFAULT (1)"),
+            "a numeric DEFAULT ( ( 0 ) :: numeric ) NOT NULL , b text DEFAULT ( ( now ( ) AT TIME ZONE 'utc' ) :: text ) , c timestamp ( 3 ) DEFAULT ( ( 'x' ) :: timestamp ( 3 ) without time zone ) , d int DEFAULT ( 1 )"
+        );
+    }
+
+    #[test]
     fn array_suffix_becomes_brackets() {
         assert_eq!(
             rewrite("a integer array, b int array[3], c int[] DEFAULT ARRAY[1], d int DEFAULT (ARRAY(SELECT 1))"),
             "a integer [ ] , b int [ 3 ] , c int [ ] DEFAULT ARRAY [ 1 ] , d int DEFAULT ( ARRAY ( SELECT 1 ) )"
         );
+    }
+
+    #[test]
+    fn exclude_becomes_a_marked_check() {
+        assert_eq!(
+            rewrite("CREATE TABLE t (a int, CONSTRAINT x EXCLUDE USING GIST (a WITH &&, lower(b) text_ops DESC WITH =) WHERE (a > 0) DEFERRABLE)"),
+            "CREATE TABLE t ( a int , CONSTRAINT x CHECK ( \"plinth exclude\" ( 'gist' , 'immediate' , ( a > 0 ) , \"plinth element\" ( a , NULL , 'asc' , '&&' ) , \"plinth element\" ( lower ( b ) , 'text_ops' , 'desc' , '=' ) ) ) )"
+        );
+        assert_eq!(
+            rewrite("ALTER TABLE t ADD EXCLUDE (a WITH =)"),
+            "ALTER TABLE t ADD CHECK ( \"plinth exclude\" ( '' , '' , NULL , \"plinth element\" ( a , NULL , 'asc' , '=' ) ) )"
+        );
+    }
+
+    #[test]
+    fn rewritten_statements_keep_error_positions() {
+        let sql = "CREATE TABLE t (\n  a int CHECK (a > ) NO INHERIT\n);";
+        let err = crate::sql::parse_file(crate::model::Dialect::Postgres, "a.sql", sql)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("a.sql:2:20: "), "{err}");
+    }
+
+    #[test]
+    fn postgres_only_options_are_errors_elsewhere() {
+        use crate::model::Dialect;
+        for (dialect, sql) in [
+            (
+                Dialect::Sqlite,
+                "CREATE TABLE t (a text);\nCREATE INDEX i ON t (a text_ops);",
+            ),
+            (
+                Dialect::Mysql,
+                "CREATE TABLE t (a int);\nCREATE INDEX i ON t (a) INCLUDE (a);",
+            ),
+            (
+                Dialect::Sqlite,
+                "CREATE TABLE t (a int,\n UNIQUE (a) DEFERRABLE);",
+            ),
+            (
+                Dialect::Sqlite,
+                "CREATE TABLE t (a int,\n UNIQUE NULLS NOT DISTINCT (a));",
+            ),
+        ] {
+            let err = crate::sql::parse_file(dialect, "a.sql", sql)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("a.sql:"), "{err}");
+            assert!(err.contains("PostgreSQL-only"), "{dialect}: {err}");
+        }
     }
 
     #[test]

@@ -179,7 +179,11 @@ fn postgres_type_name(name: &ObjectName) -> String {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                 && !p.starts_with(|c: char| c.is_ascii_digit())
-                && !p.is_empty();
+                && !p.is_empty()
+                // `"bit"` and `"char"` are other types than `bit` (`bit(1)`) and `char`.
+                && (name.0.len() != 1
+                    || !matches!(p.as_str(), "bit" | "char")
+                    || name.0[0].as_ident().is_none_or(|i| i.quote_style.is_none()));
             if plain {
                 p.clone()
             } else {

@@ -237,6 +237,9 @@ fn defaults_meet_the_catalog() {
     assert_eq!(d("bigint", "2"), "2");
     assert_eq!(d("timestamptz", "now()"), "now()");
     assert_eq!(d("varchar(10)", "'x'::text"), "'x'::text");
+    assert_eq!(d("varchar(16)", "NULL"), "NULL");
+    let t = table("CREATE TABLE t (a int DEFAULT NULL, b interval(2) DEFAULT NULL)");
+    assert!(t.columns.iter().all(|c| c.default.is_none()));
 }
 
 /// (columns, user's check, catalog's check).
@@ -301,4 +304,14 @@ fn identity_defaults_depend_on_the_type() {
             other => panic!("{}: {other:?}", c.name),
         }
     }
+}
+
+#[test]
+fn enum_labels_facing_their_column_go() {
+    let c = catalog_table(
+        "m mood",
+        None,
+        Some("(m = ANY (ARRAY['a'::mood, 'b'::mood]))"),
+    );
+    assert_eq!(c.checks[0].expr, "m IN ('a', 'b')");
 }
