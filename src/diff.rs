@@ -206,7 +206,8 @@ pub fn same_options(from: &BTreeMap<String, String>, to: &BTreeMap<String, Strin
 
 /// Constraints are compared as whole values (a generated name matches any generated name):
 /// what is only in `from` is dropped, what is only in `to` is added. A changed constraint is
-/// therefore a drop and an add, which is also how every engine has to do it.
+/// therefore a drop and an add, which is also how every engine has to do it. Equal values are
+/// counted: two equal unnamed checks are two constraints.
 fn set_diff<T: PartialEq + Clone>(
     from: &[T],
     to: &[T],
@@ -214,13 +215,16 @@ fn set_diff<T: PartialEq + Clone>(
     drop: impl Fn(T) -> TableChange,
     add: impl Fn(T) -> TableChange,
 ) {
+    // Pair each `from` item with an equal, not yet paired `to` item.
+    let mut paired = vec![false; to.len()];
     for item in from {
-        if !to.contains(item) {
-            out.push(drop(item.clone()));
+        match (0..to.len()).find(|&k| !paired[k] && to[k] == *item) {
+            Some(k) => paired[k] = true,
+            None => out.push(drop(item.clone())),
         }
     }
-    for item in to {
-        if !from.contains(item) {
+    for (item, paired) in to.iter().zip(paired) {
+        if !paired {
             out.push(add(item.clone()));
         }
     }
@@ -255,6 +259,18 @@ mod tests {
         let a = schema("CREATE TABLE a (id int, CONSTRAINT a_pkey PRIMARY KEY (id));");
         let b = schema("CREATE TABLE a (id int PRIMARY KEY);");
         assert!(diff(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn equal_unnamed_checks_are_counted() {
+        let a = schema("CREATE TABLE a (n int, CHECK (n > 0));");
+        let b = schema("CREATE TABLE a (n int, CHECK (n > 0), CHECK (n > 0));");
+        let changes = diff(&a, &b);
+        let [Change::AlterTable(t)] = changes.as_slice() else {
+            panic!("{changes:?}")
+        };
+        assert!(matches!(t.changes.as_slice(), [TableChange::AddCheck(_)]));
+        assert!(diff(&b, &b).is_empty());
     }
 
     #[test]

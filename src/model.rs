@@ -134,8 +134,9 @@ impl Table {
         self.foreign_keys.dedup();
         self.uniques.sort();
         self.uniques.dedup();
+        // Not deduplicated: two equal checks are two constraints (PostgreSQL and MySQL create
+        // both), and the differ counts them.
         self.checks.sort();
-        self.checks.dedup();
         self.indexes.sort();
     }
 
