@@ -1,0 +1,177 @@
+//! Column definitions: types, nullability, defaults, identity, generated columns.
+
+use super::*;
+
+impl<'a> Lowering<'a> {
+    pub(super) fn column(
+        &mut self,
+        table: &mut Table,
+        def: &ColumnDef,
+        at: &Location,
+    ) -> Result<()> {
+        let name = self.checked(&def.name, at)?;
+        let cloc = self.ident_loc(&def.name, at);
+        if table.column(&name).is_some() {
+            return Err(self.err(
+                cloc,
+                format!("column `{name}` is defined twice in `{}`", table.name),
+            ));
+        }
+        let normalized = types::normalize(self.dialect, &def.data_type);
+        let mut column = Column::new(name.clone(), normalized.ty);
+        if normalized.serial {
+            column.identity = Some(Identity::Serial);
+            column.nullable = false;
+        }
+        let mut primary = false;
+        for option in &def.options {
+            let cname = option.name.as_ref().map(|n| self.fold(n));
+            match &option.option {
+                ColumnOption::Null => column.nullable = true,
+                ColumnOption::NotNull => column.nullable = false,
+                ColumnOption::Default(e) => column.default = Some(self.expr(e)),
+                ColumnOption::Unique {
+                    is_primary: true,
+                    characteristics,
+                } => {
+                    if table.primary_key.is_some() {
+                        return Err(self.err(
+                            cloc,
+                            format!("`{}` has more than one primary key", table.name),
+                        ));
+                    }
+                    primary = true;
+                    table.primary_key = Some(PrimaryKey {
+                        name: classify(self.dialect, &table.name, Kind::PrimaryKey, cname, None),
+                        columns: vec![name.clone()],
+                        deferrable: self.key_deferrable(characteristics.as_ref(), &cloc)?,
+                        comment: None,
+                    });
+                }
+                ColumnOption::Unique {
+                    is_primary: false,
+                    characteristics,
+                } => table.uniques.push(Unique {
+                    columns: vec![name.clone()],
+                    name: classify(self.dialect, &table.name, Kind::Unique, cname, Some(&name)),
+                    nulls_not_distinct: false,
+                    deferrable: self.key_deferrable(characteristics.as_ref(), &cloc)?,
+                    comment: None,
+                }),
+                ColumnOption::ForeignKey {
+                    foreign_table,
+                    referred_columns,
+                    on_delete,
+                    on_update,
+                    characteristics,
+                } => {
+                    let fk = self.foreign_key(
+                        table,
+                        cname,
+                        vec![name.clone()],
+                        foreign_table,
+                        referred_columns,
+                        (*on_delete, *on_update),
+                        characteristics.as_ref(),
+                        at,
+                    )?;
+                    table.foreign_keys.push(fk);
+                }
+                ColumnOption::Check(e) => {
+                    let check = self.check(&table.name, e, cname, Some(&name));
+                    table.checks.push(check)
+                }
+                ColumnOption::DialectSpecific(tokens)
+                    if tokens.iter().any(|t| {
+                        is_keyword(t, "AUTO_INCREMENT") || is_keyword(t, "AUTOINCREMENT")
+                    }) =>
+                {
+                    column.identity = Some(Identity::AutoIncrement);
+                }
+                ColumnOption::Identity(_) => column.identity = Some(Identity::AutoIncrement),
+                ColumnOption::Generated {
+                    generated_as,
+                    sequence_options,
+                    generation_expr,
+                    generation_expr_mode,
+                    ..
+                } => match generation_expr {
+                    Some(e) => {
+                        column.generated = Some(Generated {
+                            expr: self.expr(e),
+                            stored: matches!(
+                                generation_expr_mode,
+                                Some(GeneratedExpressionMode::Stored)
+                            ) || matches!(generated_as, GeneratedAs::ExpStored),
+                        })
+                    }
+                    None => {
+                        let opts =
+                            self.sequence_options(sequence_options.as_deref().unwrap_or(&[]));
+                        column.identity = Some(match generated_as {
+                            GeneratedAs::Always => Identity::Always(opts),
+                            _ => Identity::ByDefault(opts),
+                        });
+                    }
+                },
+                ColumnOption::Comment(c) => column.comment = Some(c.clone()),
+                ColumnOption::Collation(c) => column.collation = Some(self.collation_name(c)),
+                ColumnOption::CharacterSet(_) if self.dialect == Dialect::Mysql => {}
+                ColumnOption::OnUpdate(e) => column.on_update = Some(self.expr(e)),
+                other => {
+                    return Err(self.err(
+                        cloc,
+                        format!(
+                            "column option `{other}` on `{}`.`{name}` is not supported; remove it",
+                            table.name
+                        ),
+                    ))
+                }
+            }
+        }
+        self.portable_identity(&mut column, primary);
+        table.columns.push(column);
+        Ok(())
+    }
+
+    /// Translate the standard identity spelling into the engine's own.
+    pub(super) fn portable_identity(&self, column: &mut Column, primary: bool) {
+        match (self.dialect, &column.identity) {
+            (Dialect::Mysql, Some(Identity::Always(_) | Identity::ByDefault(_))) => {
+                column.identity = Some(Identity::AutoIncrement);
+            }
+            (Dialect::Postgres, Some(Identity::AutoIncrement)) => {
+                column.identity = Some(Identity::ByDefault(SequenceOptions::default()));
+            }
+            // SQLite numbers an `INTEGER PRIMARY KEY` (the rowid) by itself.
+            (Dialect::Sqlite, Some(Identity::Always(_) | Identity::ByDefault(_))) if primary => {
+                column.identity = None;
+                column.ty = "INTEGER".into();
+            }
+            (Dialect::Sqlite, Some(Identity::Always(_) | Identity::ByDefault(_))) => {
+                column.identity = None;
+            }
+            _ => {}
+        }
+        if column.identity.is_some() && self.dialect != Dialect::Sqlite {
+            column.nullable = false;
+        }
+    }
+
+    pub(super) fn sequence_options(&self, options: &[AstSeqOption]) -> SequenceOptions {
+        let num = |e: &Expr| -> Option<i64> { e.to_string().replace(' ', "").parse().ok() };
+        let mut out = SequenceOptions::default();
+        for o in options {
+            match o {
+                AstSeqOption::IncrementBy(e, _) => out.increment = num(e),
+                AstSeqOption::MinValue(e) => out.min_value = e.as_ref().and_then(num),
+                AstSeqOption::MaxValue(e) => out.max_value = e.as_ref().and_then(num),
+                AstSeqOption::StartWith(e, _) => out.start = num(e),
+                AstSeqOption::Cache(e) => out.cache = num(e),
+                AstSeqOption::Cycle(no) => out.cycle = !no,
+            }
+        }
+        out.normalize();
+        out
+    }
+}

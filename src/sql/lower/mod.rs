@@ -1,0 +1,462 @@
+//! Lowering: sqlparser statements → canonical IR tables, normalized for the target dialect.
+//!
+//! `columns.rs` lowers column definitions, `constraints.rs` keys, checks and foreign keys,
+//! `indexes.rs` indexes and exclusion constraints.
+
+mod columns;
+mod constraints;
+mod indexes;
+
+use constraints::{constraint_comment, is_marker};
+
+use std::collections::BTreeMap;
+
+use sqlparser::ast::{
+    AlterTableOperation, BinaryOperator, ColumnDef, ColumnOption, CommentDef, CommentObject,
+    ConstraintCharacteristics, CreateIndex, CreateTable, CreateTableOptions, DeferrableInitial,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GeneratedAs, GeneratedExpressionMode,
+    Ident, IndexColumn, IndexOption, IndexType, NullsDistinctOption, ObjectName, ObjectNamePart,
+    OrderByExpr, OrderByOptions, ReferentialAction, SequenceOptions as AstSeqOption, SqlOption,
+    Statement, TableConstraint, UserDefinedTypeRepresentation, Value,
+};
+use sqlparser::tokenizer::Token;
+
+use super::names::{classify, Kind};
+use super::{expr, loc, prepass, types, Parsed, Reference};
+use crate::error::{Error, Location, Result};
+use crate::model::{
+    Check, Column, Deferrable, Dialect, EnumType, Exclusion, FkAction, ForeignKey, Generated,
+    Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table, Unique,
+};
+
+pub(super) struct Lowering<'a> {
+    dialect: Dialect,
+    path: &'a str,
+    out: Parsed,
+}
+
+impl<'a> Lowering<'a> {
+    pub fn new(dialect: Dialect, path: &'a str) -> Self {
+        Lowering {
+            dialect,
+            path,
+            out: Parsed::default(),
+        }
+    }
+
+    pub fn finish(self) -> Parsed {
+        self.out
+    }
+
+    fn err(&self, location: Location, message: impl Into<String>) -> Error {
+        Error::at(location, message)
+    }
+
+    /// The object name's last part, folded; a schema qualifier other than the default is an
+    /// error (plinth manages one schema).
+    fn object_name(&self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
+        let parts: Vec<&Ident> = name.0.iter().filter_map(ObjectNamePart::as_ident).collect();
+        let Some(last) = parts.last() else {
+            return Err(self.err(at.clone(), "empty name"));
+        };
+        if parts.len() > 1 {
+            let schema = self.fold(parts[parts.len() - 2]);
+            let default = matches!(schema.as_str(), "public" | "main");
+            if !default || parts.len() > 2 {
+                return Err(self.err(
+                    self.ident_loc(parts[0], at),
+                    format!("`{name}`: plinth manages the default schema only; drop the `{schema}.` qualifier"),
+                ));
+            }
+        }
+        let location = self.ident_loc(last, at);
+        Ok((self.checked(last, &location)?, location))
+    }
+
+    fn ident_loc(&self, ident: &Ident, fallback: &Location) -> Location {
+        if ident.span.start.line == 0 {
+            fallback.clone()
+        } else {
+            loc(self.path, ident.span)
+        }
+    }
+
+    fn fold(&self, ident: &Ident) -> String {
+        if ident.quote_style.is_some() {
+            ident.value.clone()
+        } else {
+            self.dialect.fold(&ident.value)
+        }
+    }
+
+    /// Fold an identifier and check its length against the engine's limit.
+    fn checked(&self, ident: &Ident, at: &Location) -> Result<String> {
+        let name = self.fold(ident);
+        if let Some(max) = self.dialect.max_identifier_len() {
+            if name.len() > max {
+                return Err(self.err(
+                    self.ident_loc(ident, at),
+                    format!(
+                        "identifier `{name}` is {} bytes long; {} allows at most {max}: shorten it",
+                        name.len(),
+                        self.dialect
+                    ),
+                ));
+            }
+        }
+        Ok(name)
+    }
+
+    /// A collation name as the catalog spells it. PostgreSQL: folded like any identifier
+    /// (`"C"` is `C`, `"en_US"` keeps its case), the `pg_catalog.` qualifier dropped.
+    fn collation_name(&self, name: &ObjectName) -> String {
+        match (
+            self.dialect,
+            name.0.last().and_then(ObjectNamePart::as_ident),
+        ) {
+            (Dialect::Postgres, Some(ident)) => self.fold(ident),
+            _ => name.to_string(),
+        }
+    }
+
+    fn idents(&self, idents: &[Ident], at: &Location) -> Result<Vec<String>> {
+        idents.iter().map(|i| self.checked(i, at)).collect()
+    }
+
+    fn expr(&self, e: &Expr) -> String {
+        expr::canonical(self.dialect, e)
+    }
+
+    /// An error unless the target is PostgreSQL: `what` is PostgreSQL-only.
+    fn postgres_only(&self, what: &str, at: &Location) -> Result<()> {
+        if self.dialect == Dialect::Postgres {
+            return Ok(());
+        }
+        Err(self.err(
+            at.clone(),
+            format!(
+                "{what} is PostgreSQL-only; {} has no such thing: remove it",
+                self.dialect
+            ),
+        ))
+    }
+
+    pub fn statement(&mut self, statement: Statement, at: Location) -> Result<()> {
+        match statement {
+            Statement::CreateTable(ct) => self.create_table(ct, at),
+            Statement::CreateIndex(ci) => self.create_index(ci, at),
+            Statement::CreateType {
+                name,
+                representation: UserDefinedTypeRepresentation::Enum { labels },
+            } if self.dialect == Dialect::Postgres => {
+                let (name, _) = self.object_name(&name, &at)?;
+                let values = labels.iter().map(|l| l.value.clone()).collect();
+                self.out
+                    .schema
+                    .enums
+                    .insert(name.clone(), EnumType { name, values });
+                Ok(())
+            }
+            Statement::Comment {
+                object_type,
+                object_name,
+                comment,
+                ..
+            } if matches!(object_type, CommentObject::Table | CommentObject::Column) => {
+                self.comment(object_type, &object_name, comment, at)
+            }
+            Statement::AlterTable {
+                name, operations, ..
+            } => {
+                let (table, tloc) = self.object_name(&name, &at)?;
+                for op in operations {
+                    match op {
+                        AlterTableOperation::AddConstraint { constraint, .. } => {
+                            let mut t = self.take_table(&table, &tloc)?;
+                            let res = self.table_constraint(&mut t, constraint, &at);
+                            self.out.schema.tables.insert(table.clone(), t);
+                            res?;
+                        }
+                        other => {
+                            return Err(self.err(
+                                at,
+                                format!("`ALTER TABLE … {other}` is not part of a desired schema: write the table as it should be in its CREATE TABLE"),
+                            ))
+                        }
+                    }
+                }
+                Ok(())
+            }
+            other => {
+                let text = other.to_string();
+                let head: String = text
+                    .split_whitespace()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                Err(self.err(
+                    at,
+                    format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX{} and nothing else; remove it", if self.dialect == Dialect::Postgres { ", CREATE TYPE … AS ENUM, COMMENT ON" } else { "" }),
+                ))
+            }
+        }
+    }
+
+    fn take_table(&mut self, name: &str, at: &Location) -> Result<Table> {
+        self.out.schema.tables.remove(name).ok_or_else(|| {
+            self.err(
+                at.clone(),
+                format!("table `{name}` is not defined above in this file; CREATE it first"),
+            )
+        })
+    }
+
+    fn comment(
+        &mut self,
+        object_type: CommentObject,
+        object_name: &ObjectName,
+        comment: Option<String>,
+        at: Location,
+    ) -> Result<()> {
+        let parts: Vec<&Ident> = object_name
+            .0
+            .iter()
+            .filter_map(ObjectNamePart::as_ident)
+            .collect();
+        match parts.as_slice() {
+            [m, .., i] if is_marker(m, prepass::INDEX_COMMENT) => {
+                return self.index_comment(&self.fold(i), comment, at)
+            }
+            [m, .., t, c] if is_marker(m, prepass::CONSTRAINT_COMMENT) => {
+                let table = self.fold(t);
+                let mut tbl = self.take_table(&table, &at)?;
+                let res = constraint_comment(&mut tbl, &self.fold(c), comment)
+                    .map_err(|msg| self.err(at, msg));
+                self.out.schema.tables.insert(table, tbl);
+                return res;
+            }
+            _ => {}
+        }
+        let (table, column) = match (object_type, parts.as_slice()) {
+            (CommentObject::Table, [.., t]) => (self.fold(t), None),
+            (CommentObject::Column, [.., t, c]) => (self.fold(t), Some(self.fold(c))),
+            _ => return Err(self.err(at, "cannot tell which object this comment is on")),
+        };
+        let mut t = self.take_table(&table, &at)?;
+        let res = match column {
+            None => {
+                t.comment = comment;
+                Ok(())
+            }
+            Some(c) => match t.column_mut(&c) {
+                Some(col) => {
+                    col.comment = comment;
+                    Ok(())
+                }
+                None => Err(self.err(at, format!("table `{table}` has no column `{c}`"))),
+            },
+        };
+        self.out.schema.tables.insert(table, t);
+        res
+    }
+
+    /// `COMMENT ON INDEX` (PostgreSQL index names are unique in the schema).
+    fn index_comment(&mut self, name: &str, comment: Option<String>, at: Location) -> Result<()> {
+        let index = self
+            .out
+            .schema
+            .tables
+            .values_mut()
+            .flat_map(|t| t.indexes.iter_mut())
+            .find(|i| i.name.as_str() == name);
+        match index {
+            Some(i) => {
+                i.comment = comment;
+                Ok(())
+            }
+            None => Err(self.err(
+                at,
+                format!("index `{name}` is not defined above in this file; CREATE INDEX it first"),
+            )),
+        }
+    }
+
+    fn create_table(&mut self, ct: CreateTable, at: Location) -> Result<()> {
+        let unsupported = if ct.query.is_some() {
+            Some("CREATE TABLE … AS")
+        } else if ct.like.is_some() {
+            Some("CREATE TABLE … LIKE")
+        } else if ct.temporary {
+            Some("CREATE TEMPORARY TABLE")
+        } else if ct.partition_by.is_some() {
+            Some("PARTITION BY")
+        } else if ct.inherits.is_some() {
+            Some("INHERITS")
+        } else {
+            None
+        };
+        if let Some(what) = unsupported {
+            return Err(self.err(at, format!("`{what}` is not supported in a schema file")));
+        }
+        let (name, tloc) = self.object_name(&ct.name, &at)?;
+        if self.out.tables.contains_key(&name) {
+            return Err(self.err(
+                tloc,
+                format!("table `{name}` is defined twice in this file; keep one CREATE TABLE"),
+            ));
+        }
+        let mut table = Table::new(name.clone());
+        for col in &ct.columns {
+            self.column(&mut table, col, &at)?;
+        }
+        for constraint in ct.constraints {
+            self.table_constraint(&mut table, constraint, &at)?;
+        }
+        if let Some(comment) = &ct.comment {
+            table.comment = Some(comment_text(comment));
+        }
+        self.table_options(&mut table, &ct.table_options, &at)?;
+        if ct.without_rowid {
+            table.options.insert("without_rowid".into(), "true".into());
+        }
+        if ct.strict {
+            table.options.insert("strict".into(), "true".into());
+        }
+        self.out.tables.insert(name.clone(), tloc);
+        self.out.schema.tables.insert(name, table);
+        Ok(())
+    }
+
+    fn table_options(
+        &self,
+        table: &mut Table,
+        options: &CreateTableOptions,
+        at: &Location,
+    ) -> Result<()> {
+        let list = match options {
+            CreateTableOptions::None => return Ok(()),
+            CreateTableOptions::Plain(l)
+            | CreateTableOptions::Options(l)
+            | CreateTableOptions::With(l)
+            | CreateTableOptions::TableProperties(l) => l,
+        };
+        for option in list {
+            match option {
+                SqlOption::Comment(c) => table.comment = Some(comment_text(c)),
+                SqlOption::KeyValue { key, value } if self.dialect == Dialect::Mysql => {
+                    let key = key.value.to_ascii_lowercase();
+                    let value = match value {
+                        Expr::Value(v) => match &v.value {
+                            Value::SingleQuotedString(s) => s.clone(),
+                            other => other.to_string(),
+                        },
+                        other => other.to_string(),
+                    };
+                    match key.as_str() {
+                        "engine" => {
+                            table.options.insert("engine".into(), value.to_lowercase());
+                        }
+                        "comment" => table.comment = Some(value),
+                        // `sql::mysql::finish` spells both as the catalog does.
+                        "default charset"
+                        | "charset"
+                        | "default character set"
+                        | "character set" => {
+                            table.options.insert("charset".into(), value);
+                        }
+                        "default collate" | "collate" => {
+                            table.options.insert("collation".into(), value);
+                        }
+                        // Row formats and counters are the server's business.
+                        _ => {}
+                    }
+                }
+                SqlOption::NamedParenthesizedList(list)
+                    if self.dialect == Dialect::Mysql
+                        && list.key.value.eq_ignore_ascii_case("engine") =>
+                {
+                    if let Some(engine) = &list.name {
+                        table
+                            .options
+                            .insert("engine".into(), engine.value.to_lowercase());
+                    }
+                }
+                SqlOption::NamedParenthesizedList(_) | SqlOption::KeyValue { .. }
+                    if self.dialect == Dialect::Mysql => {}
+                other => {
+                    return Err(self.err(
+                        at.clone(),
+                        format!("table option `{other}` is not supported; remove it"),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+}
+fn is_keyword(token: &Token, word: &str) -> bool {
+    matches!(token, Token::Word(w) if w.value.eq_ignore_ascii_case(word))
+}
+
+fn comment_text(c: &CommentDef) -> String {
+    match c {
+        CommentDef::WithEq(s) | CommentDef::WithoutEq(s) => s.clone(),
+    }
+}
+
+impl SequenceOptions {
+    /// Drop options equal to PostgreSQL's defaults so both spellings compare equal.
+    pub fn normalize(&mut self) {
+        if self.increment == Some(1) {
+            self.increment = None;
+        }
+        if self.start == Some(1) {
+            self.start = None;
+        }
+        if self.min_value == Some(1) {
+            self.min_value = None;
+        }
+        if self.cache == Some(1) {
+            self.cache = None;
+        }
+    }
+}
+
+/// Complete a merged desired schema (or a live one) for `dialect`: resolve foreign keys that
+/// name no columns, apply the engine's implicit rules, and sort constraint lists.
+pub fn finish(dialect: Dialect, schema: &mut Schema) {
+    let pks: BTreeMap<String, Vec<String>> = schema
+        .tables
+        .iter()
+        .filter_map(|(n, t)| Some((n.clone(), t.primary_key.as_ref()?.columns.clone())))
+        .collect();
+    for table in schema.tables.values_mut() {
+        for fk in &mut table.foreign_keys {
+            if fk.ref_columns.is_empty() {
+                if let Some(pk) = pks.get(&fk.ref_table) {
+                    fk.ref_columns = pk.clone();
+                }
+            }
+        }
+        if dialect != Dialect::Sqlite {
+            // Primary key columns are NOT NULL on PostgreSQL and MySQL, said or not.
+            if let Some(pk) = &table.primary_key {
+                for c in &pk.columns {
+                    if let Some(col) = table.columns.iter_mut().find(|x| &x.name == c) {
+                        col.nullable = false;
+                    }
+                }
+            }
+        }
+        table.normalize_order();
+    }
+    if dialect == Dialect::Mysql {
+        super::mysql::finish(schema);
+    }
+    if dialect == Dialect::Sqlite {
+        super::sqlite::finish(schema);
+    }
+    if dialect == Dialect::Postgres {
+        super::postgres::finish(schema);
+    }
+}
