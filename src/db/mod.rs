@@ -5,6 +5,8 @@ mod history;
 pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
+#[cfg(test)]
+mod testing;
 
 use std::str::FromStr;
 

@@ -482,7 +482,6 @@ fn check(table: &mut Table, row: &MySqlRow, flavor: Flavor) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use std::str::FromStr;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use sqlx::mysql::MySqlConnectOptions;
     use sqlx::ConnectOptions;
@@ -517,26 +516,11 @@ mod tests {
         let mut conn = match connected {
             Ok(c) => c,
             Err(e) => {
-                let required = std::env::var("PLINTH_REQUIRE_ENGINES")
-                    .unwrap_or_default()
-                    .split(',')
-                    .any(|e| e.trim() == "mysql");
-                assert!(!required, "MySQL is required but unreachable: {e}");
-                eprintln!("skipping: MySQL/MariaDB unreachable (set PLINTH_TEST_MYSQL_URL): {e}");
+                crate::db::testing::unreachable(D, e);
                 return None;
             }
         };
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let name = format!(
-            "plinth_t_{}_{}_{}",
-            std::process::id(),
-            nanos,
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = crate::db::testing::unique_name();
         sqlx::raw_sql(&format!("CREATE DATABASE `{name}`; USE `{name}`"))
             .execute(&mut conn)
             .await

@@ -1,7 +1,5 @@
 //! Live tests of PostgreSQL inspection: DDL applied, inspected, and compared with its parse.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use sqlx::Connection;
 
 use super::*;
@@ -151,26 +149,11 @@ async fn test_db() -> Option<TestDb> {
     let mut admin = match PgConnection::connect(&url).await {
         Ok(c) => c,
         Err(e) => {
-            let required = std::env::var("PLINTH_REQUIRE_ENGINES")
-                .unwrap_or_default()
-                .split(',')
-                .any(|e| e.trim() == "postgres");
-            assert!(!required, "PostgreSQL is required but unreachable: {e}");
-            eprintln!("skipping: PostgreSQL unreachable (set PLINTH_TEST_POSTGRES_URL): {e}");
+            crate::db::testing::unreachable(PG, e);
             return None;
         }
     };
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    let name = format!(
-        "plinth_t_{}_{}_{}",
-        std::process::id(),
-        nanos,
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
+    let name = crate::db::testing::unique_name();
     sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .await
