@@ -3,6 +3,7 @@
 //! Each selected plugin is planned on its own, in dependency order, against the live tables it
 //! owns (and the ones it retires); tables no plugin owns are never looked at.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -66,16 +67,16 @@ pub fn batches(
 }
 
 /// The live and desired parts of the schema that `plugin` manages.
-fn plugin_schemas(
-    desired: &Desired,
+/// In ad-hoc mode that is everything (inspection never returns plinth's own tables), so
+/// nothing is copied.
+fn plugin_schemas<'a>(
+    desired: &'a Desired,
     plugin: &str,
-    live: &Schema,
+    live: &'a Schema,
     claimed_enums: &mut BTreeSet<String>,
-) -> (Schema, Schema) {
+) -> (Cow<'a, Schema>, Cow<'a, Schema>) {
     if desired.adhoc {
-        let mut from = live.clone();
-        from.retain_tables(|t| !crate::db::is_plinth_table(t));
-        return (from, desired.schema.clone());
+        return (Cow::Borrowed(live), Cow::Borrowed(&desired.schema));
     }
     let owns = |t: &str| desired.owner.get(t).is_some_and(|o| o == plugin);
     let mut from = Schema::default();
@@ -105,5 +106,5 @@ fn plugin_schemas(
             }
         }
     }
-    (from, to)
+    (Cow::Owned(from), Cow::Owned(to))
 }

@@ -183,18 +183,12 @@ WHERE n.nspname = current_schema() AND t.typtype = 'e'";
 
 /// Read every table of the default schema (plinth's own `plinth_*` tables excepted).
 pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
+    // Each result set is folded into the schema and dropped before the next is read, so the
+    // rows of only one query are in memory at a time.
     let mut queries = 0;
-    let table_rows = fetch(conn, &mut queries, TABLES, "tables").await?;
-    let column_rows = fetch(conn, &mut queries, COLUMNS, "columns").await?;
-    let sequence_rows = fetch(conn, &mut queries, SEQUENCES, "sequences").await?;
     let version = conn.server_version_num().unwrap_or(0);
-    let constraints = for_server(CONSTRAINTS, version);
-    let constraint_rows = fetch(conn, &mut queries, &constraints, "constraints").await?;
-    let index_rows = fetch(conn, &mut queries, &for_server(INDEXES, version), "indexes").await?;
-    let enum_rows = fetch(conn, &mut queries, ENUMS, "enum types").await?;
-
     let mut tables: BTreeMap<i64, Table> = BTreeMap::new();
-    for row in &table_rows {
+    for row in &fetch(conn, &mut queries, TABLES, "tables").await? {
         let name: String = get(row, "name")?;
         if is_plinth_table(&name) {
             continue;
@@ -205,7 +199,7 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
     }
 
     let mut sequences: BTreeMap<(i64, i32), OwnedSequence> = BTreeMap::new();
-    for row in &sequence_rows {
+    for row in &fetch(conn, &mut queries, SEQUENCES, "sequences").await? {
         let key = (get(row, "table_oid")?, get(row, "num")?);
         sequences.entry(key).or_insert(OwnedSequence::read(row)?);
     }
@@ -213,22 +207,26 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
     let mut texts = Texts::default();
     // Column names by (table, attribute number), for the keys of constraints and indexes.
     let mut names: Attnames = BTreeMap::new();
-    let mut columns = Vec::with_capacity(column_rows.len());
-    for row in &column_rows {
-        let key: (i64, i32) = (get(row, "table_oid")?, get(row, "num")?);
-        names.insert(key, get(row, "name")?);
-        columns.push((key, row));
-    }
-    columns.sort_by_key(|(key, _)| *key);
-    for (key, row) in columns {
-        let Some(table) = tables.get_mut(&key.0) else {
-            continue;
-        };
-        let column = column(row, &table.name, sequences.get(&key), &mut texts)?;
-        table.columns.push(column);
+    {
+        let column_rows = fetch(conn, &mut queries, COLUMNS, "columns").await?;
+        let mut columns = Vec::with_capacity(column_rows.len());
+        for row in &column_rows {
+            let key: (i64, i32) = (get(row, "table_oid")?, get(row, "num")?);
+            names.insert(key, get(row, "name")?);
+            columns.push((key, row));
+        }
+        columns.sort_by_key(|(key, _)| *key);
+        for (key, row) in columns {
+            let Some(table) = tables.get_mut(&key.0) else {
+                continue;
+            };
+            let column = column(row, &table.name, sequences.get(&key), &mut texts)?;
+            table.columns.push(column);
+        }
     }
 
-    for row in &constraint_rows {
+    let constraints = for_server(CONSTRAINTS, version);
+    for row in &fetch(conn, &mut queries, &constraints, "constraints").await? {
         let oid: i64 = get(row, "table_oid")?;
         let Some(table) = tables.get_mut(&oid) else {
             continue;
@@ -236,7 +234,8 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
         constraint(row, oid, table, &names, &mut texts)?;
     }
 
-    for row in &index_rows {
+    let indexes = for_server(INDEXES, version);
+    for row in &fetch(conn, &mut queries, &indexes, "indexes").await? {
         let oid: i64 = get(row, "table_oid")?;
         let Some(table) = tables.get_mut(&oid) else {
             continue;
@@ -246,7 +245,7 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
     }
 
     let mut schema = Schema::default();
-    for row in &enum_rows {
+    for row in &fetch(conn, &mut queries, ENUMS, "enum types").await? {
         let name: String = get(row, "name")?;
         let values = get(row, "labels")?;
         schema.enums.insert(name.clone(), EnumType { name, values });
