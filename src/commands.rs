@@ -178,10 +178,7 @@ pub async fn prepare(
     let live = if dialect == Dialect::Sqlite && !sqlite_exists(&url) {
         Ok(empty())
     } else {
-        match db::connect(&url).await {
-            Ok(mut conn) => db::inspect(&mut conn).await,
-            Err(e) => Err(e),
-        }
+        db::inspect_read_only(&url).await
     };
     let desired = parsing
         .await

@@ -111,6 +111,18 @@ pub async fn connect(url: &str) -> Result<Conn> {
     })
 }
 
+/// Read the live schema for a command that changes nothing (plan, check): on PostgreSQL over
+/// two connections sharing one snapshot, so the server works on two queries at once.
+pub async fn inspect_read_only(url: &str) -> Result<Inspected> {
+    let mut conn = connect(url).await?;
+    if let Conn::Postgres(first) = &mut conn {
+        if let Conn::Postgres(mut second) = connect(url).await? {
+            return postgres::inspect_concurrently(first, &mut second).await;
+        }
+    }
+    inspect(&mut conn).await
+}
+
 /// Read the live schema (every table but plinth's own).
 pub async fn inspect(conn: &mut Conn) -> Result<Inspected> {
     match conn {

@@ -183,56 +183,68 @@ WHERE n.nspname = current_schema() AND t.typtype = 'e'";
 
 /// Read every table of the default schema (plinth's own `plinth_*` tables excepted).
 pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
-    // Each result set is folded into the schema and dropped before the next is read, so the
-    // rows of only one query are in memory at a time.
-    let mut queries = 0;
+    inspect_with(conn, None).await
+}
+
+/// The same inspection on two connections that share one snapshot (as `pg_dump --jobs`
+/// does): the constraint query, the server's most expensive, runs on `second` while `conn`
+/// reads the rest. For read-only commands; `apply` inspects inside its own transaction.
+pub async fn inspect_concurrently(
+    conn: &mut PgConnection,
+    second: &mut PgConnection,
+) -> Result<Inspected> {
+    let fail = |e: sqlx::Error| Error::database("sharing a catalog snapshot", e);
+    sqlx::raw_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *conn)
+        .await
+        .map_err(fail)?;
+    let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(fail)?;
+    sqlx::raw_sql(&format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+        snapshot.replace('\'', "''")
+    ))
+    .execute(&mut *second)
+    .await
+    .map_err(fail)?;
+    let result = inspect_with(conn, Some(second)).await;
+    let _ = sqlx::raw_sql("COMMIT").execute(&mut *second).await;
+    let _ = sqlx::raw_sql("COMMIT").execute(&mut *conn).await;
+    result
+}
+
+async fn inspect_with(
+    conn: &mut PgConnection,
+    second: Option<&mut PgConnection>,
+) -> Result<Inspected> {
     let version = conn.server_version_num().unwrap_or(0);
-    let mut tables: BTreeMap<i64, Table> = BTreeMap::new();
-    for row in &fetch(conn, &mut queries, TABLES, "tables").await? {
-        let name: String = get(row, "name")?;
-        if is_plinth_table(&name) {
-            continue;
-        }
-        let mut table = Table::new(name);
-        table.comment = get(row, "comment")?;
-        tables.insert(get(row, "oid")?, table);
-    }
-
-    let mut sequences: BTreeMap<(i64, i32), OwnedSequence> = BTreeMap::new();
-    for row in &fetch(conn, &mut queries, SEQUENCES, "sequences").await? {
-        let key = (get(row, "table_oid")?, get(row, "num")?);
-        sequences.entry(key).or_insert(OwnedSequence::read(row)?);
-    }
-
-    let mut texts = Texts::default();
-    // Column names by (table, attribute number), for the keys of constraints and indexes.
-    let mut names: Attnames = BTreeMap::new();
-    {
-        let column_rows = fetch(conn, &mut queries, COLUMNS, "columns").await?;
-        let mut columns = Vec::with_capacity(column_rows.len());
-        for row in &column_rows {
-            let key: (i64, i32) = (get(row, "table_oid")?, get(row, "num")?);
-            names.insert(key, get(row, "name")?);
-            columns.push((key, row));
-        }
-        columns.sort_by_key(|(key, _)| *key);
-        for (key, row) in columns {
-            let Some(table) = tables.get_mut(&key.0) else {
-                continue;
-            };
-            let column = column(row, &table.name, sequences.get(&key), &mut texts)?;
-            table.columns.push(column);
-        }
-    }
-
     let constraints = for_server(CONSTRAINTS, version);
-    for row in &fetch(conn, &mut queries, &constraints, "constraints").await? {
+    let (mut queries, mut side_queries) = (0, 0);
+    let (read, early_constraints) = match second {
+        Some(other) => {
+            let (read, rows) = tokio::join!(
+                read_columns(conn, &mut queries),
+                fetch(other, &mut side_queries, &constraints, "constraints")
+            );
+            (read?, Some(rows?))
+        }
+        None => (read_columns(conn, &mut queries).await?, None),
+    };
+    let (mut tables, names, mut texts) = read;
+    let constraint_rows = match early_constraints {
+        Some(rows) => rows,
+        None => fetch(conn, &mut queries, &constraints, "constraints").await?,
+    };
+    for row in &constraint_rows {
         let oid: i64 = get(row, "table_oid")?;
         let Some(table) = tables.get_mut(&oid) else {
             continue;
         };
         constraint(row, oid, table, &names, &mut texts)?;
     }
+    drop(constraint_rows);
 
     let indexes = for_server(INDEXES, version);
     for row in &fetch(conn, &mut queries, &indexes, "indexes").await? {
@@ -252,7 +264,57 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
     }
     schema.tables = tables.into_values().map(|t| (t.name.clone(), t)).collect();
     crate::sql::finish(PG, &mut schema);
-    Ok(Inspected { schema, queries })
+    Ok(Inspected {
+        schema,
+        queries: queries + side_queries,
+    })
+}
+
+/// Tables, owned sequences and columns, folded. Each result set is folded into the schema and
+/// dropped before the next is read, so the rows of only one query are in memory at a time.
+async fn read_columns(
+    conn: &mut PgConnection,
+    queries: &mut usize,
+) -> Result<(BTreeMap<i64, Table>, Attnames, Texts)> {
+    let mut tables: BTreeMap<i64, Table> = BTreeMap::new();
+    for row in &fetch(conn, queries, TABLES, "tables").await? {
+        let name: String = get(row, "name")?;
+        if is_plinth_table(&name) {
+            continue;
+        }
+        let mut table = Table::new(name);
+        table.comment = get(row, "comment")?;
+        tables.insert(get(row, "oid")?, table);
+    }
+
+    let mut sequences: BTreeMap<(i64, i32), OwnedSequence> = BTreeMap::new();
+    for row in &fetch(conn, queries, SEQUENCES, "sequences").await? {
+        let key = (get(row, "table_oid")?, get(row, "num")?);
+        sequences.entry(key).or_insert(OwnedSequence::read(row)?);
+    }
+
+    let mut texts = Texts::default();
+    // Column names by (table, attribute number), for the keys of constraints and indexes.
+    let mut names: Attnames = BTreeMap::new();
+    {
+        let column_rows = fetch(conn, queries, COLUMNS, "columns").await?;
+        let mut columns = Vec::with_capacity(column_rows.len());
+        for row in &column_rows {
+            let key: (i64, i32) = (get(row, "table_oid")?, get(row, "num")?);
+            names.insert(key, get(row, "name")?);
+            columns.push((key, row));
+        }
+        columns.sort_by_key(|(key, _)| *key);
+        for (key, row) in columns {
+            let Some(table) = tables.get_mut(&key.0) else {
+                continue;
+            };
+            let column = column(row, &table.name, sequences.get(&key), &mut texts)?;
+            table.columns.push(column);
+        }
+    }
+
+    Ok((tables, names, texts))
 }
 
 /// `pg_index.indnullsnotdistinct` exists from PostgreSQL 15 on; older servers answer NULL.

@@ -333,11 +333,16 @@ fn query_count_is_flat() {
                 break;
             }
             let inspected = inspect(&mut conn).await;
-            counts.push(
-                inspected
-                    .map(|i| (i.schema.tables.len(), i.queries))
-                    .map_err(|e| e.to_string()),
-            );
+            // The two-connection, one-snapshot reading sees exactly the same schema.
+            let mut second = db.connect().await;
+            let concurrent = inspect_concurrently(&mut conn, &mut second).await;
+            counts.push(match (inspected, concurrent) {
+                (Ok(i), Ok(c)) if i.schema == c.schema && i.queries == c.queries => {
+                    Ok((i.schema.tables.len(), i.queries))
+                }
+                (Ok(_), Ok(_)) => Err("the concurrent inspection differs".to_string()),
+                (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
+            });
         }
         drop(conn);
         db.drop().await;
