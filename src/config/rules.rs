@@ -364,6 +364,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
     for part in parts {
         all.merge(part)?;
     }
+    all.check_references(dialect)?;
     sql::finish(dialect, &mut all.schema);
     Ok(Desired {
         schema: all.schema,

@@ -50,7 +50,44 @@ pub struct Parsed {
 pub struct Reference {
     pub from: String,
     pub to: String,
+    /// The referenced columns as written (empty: the target's primary key).
+    pub columns: Vec<String>,
     pub location: Location,
+}
+
+impl Parsed {
+    /// Every foreign key into a table defined here names columns that table has (checked once
+    /// all files are merged: the target may live in another file or plugin).
+    pub fn check_references(&self, dialect: Dialect) -> Result<()> {
+        for r in &self.references {
+            let Some(target) = self.schema.tables.get(&r.to) else {
+                continue; // an external table, or a missing one: the ownership rules say which
+            };
+            if r.columns.is_empty() && target.primary_key.is_none() {
+                return Err(Error::at(
+                    r.location.clone(),
+                    format!(
+                        "`{}` references `{}` without naming columns, but `{}` has no primary key; name the referenced columns",
+                        r.from, r.to, r.to
+                    ),
+                ));
+            }
+            if let Some(missing) = r
+                .columns
+                .iter()
+                .find(|c| !lower::has_column(dialect, target, c))
+            {
+                return Err(Error::at(
+                    r.location.clone(),
+                    format!(
+                        "`{}` has no column `{missing}` for `{}` to reference",
+                        r.to, r.from
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Parsed {
@@ -241,6 +278,53 @@ mod tests {
         let t = &parsed.schema.tables["t"];
         assert_eq!(t.columns[1].default.as_deref(), Some("'--'"));
         assert_eq!(parsed.tables["t"].line, 4);
+    }
+
+    #[test]
+    fn keys_and_indexes_name_existing_columns() {
+        for (sql, at) in [
+            ("CREATE TABLE t (a int,\n  PRIMARY KEY (b));", "a.sql:1:1: "),
+            ("CREATE TABLE t (a int, UNIQUE (zz));", "a.sql:1:1: "),
+            (
+                "CREATE TABLE t (a int REFERENCES u (id), FOREIGN KEY (x) REFERENCES u (id));",
+                "a.sql:1:1: ",
+            ),
+            (
+                "CREATE TABLE t (a int);\nCREATE INDEX i ON t (nope);",
+                "a.sql:2:1: ",
+            ),
+        ] {
+            let err = parse_file(Dialect::Postgres, "a.sql", sql)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(at) && err.contains("has no column"),
+                "{sql}: {err}"
+            );
+        }
+        // MySQL and SQLite compare column names without regard to case.
+        parse_file(
+            Dialect::Sqlite,
+            "a.sql",
+            "CREATE TABLE t (\"A\" int, PRIMARY KEY (a));",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn foreign_keys_name_existing_target_columns() {
+        let mut all = Parsed::default();
+        let text = "CREATE TABLE a (x int REFERENCES b (y));\nCREATE TABLE b (z int);";
+        all.merge(parse_file(Dialect::Sqlite, "a.sql", text).unwrap())
+            .unwrap();
+        let err = all
+            .check_references(Dialect::Sqlite)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("a.sql:1:34: `b` has no column `y`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -80,6 +80,7 @@ impl<'a> Lowering<'a> {
         self.out.references.push(Reference {
             from: table.name.clone(),
             to: ref_table.clone(),
+            columns: ref_columns.clone(),
             location: rloc,
         });
         let first = columns.first().cloned();

@@ -258,6 +258,10 @@ impl<'a> Lowering<'a> {
         };
         let mut table = self.take_table(&table_name, &tloc)?;
         table.indexes.push(index);
+        if let Err(e) = self.columns_exist(&table, &at) {
+            self.out.schema.tables.insert(table_name, table);
+            return Err(e);
+        }
         self.out.schema.tables.insert(table_name, table);
         Ok(())
     }

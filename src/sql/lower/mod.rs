@@ -173,7 +173,9 @@ impl<'a> Lowering<'a> {
                     match op {
                         AlterTableOperation::AddConstraint { constraint, .. } => {
                             let mut t = self.take_table(&table, &tloc)?;
-                            let res = self.table_constraint(&mut t, constraint, &at);
+                            let res = self
+                                .table_constraint(&mut t, constraint, &at)
+                                .and_then(|()| self.columns_exist(&t, &at));
                             self.out.schema.tables.insert(table.clone(), t);
                             res?;
                         }
@@ -322,8 +324,44 @@ impl<'a> Lowering<'a> {
         if ct.strict {
             table.options.insert("strict".into(), "true".into());
         }
+        self.columns_exist(&table, &at)?;
         self.out.tables.insert(name.clone(), tloc);
         self.out.schema.tables.insert(name, table);
+        Ok(())
+    }
+
+    /// Every column that a key, a foreign key or an index names must be one of the table's
+    /// (caught here, not half way through an apply).
+    pub(super) fn columns_exist(&self, table: &Table, at: &Location) -> Result<()> {
+        let named = table
+            .primary_key
+            .iter()
+            .flat_map(|pk| pk.columns.iter())
+            .chain(table.uniques.iter().flat_map(|u| u.columns.iter()))
+            .chain(table.foreign_keys.iter().flat_map(|fk| fk.columns.iter()))
+            .chain(table.indexes.iter().flat_map(|i| {
+                i.parts.iter().filter_map(|p| match &p.key {
+                    IndexKey::Column(c) => Some(c),
+                    IndexKey::Expr(_) => None,
+                })
+            }));
+        for name in named {
+            if !has_column(self.dialect, table, name) {
+                return Err(self.err(
+                    at.clone(),
+                    format!(
+                        "`{}` has no column `{name}`; name one of its columns ({})",
+                        table.name,
+                        table
+                            .columns
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -459,4 +497,13 @@ pub fn finish(dialect: Dialect, schema: &mut Schema) {
     if dialect == Dialect::Postgres {
         super::postgres::finish(schema);
     }
+}
+
+/// Whether `table` has a column `name`: exactly on PostgreSQL, ignoring ASCII case on MySQL and
+/// SQLite, which compare column names that way.
+pub(crate) fn has_column(dialect: Dialect, table: &Table, name: &str) -> bool {
+    table.columns.iter().any(|c| match dialect {
+        Dialect::Postgres => c.name == name,
+        Dialect::Mysql | Dialect::Sqlite => c.name.eq_ignore_ascii_case(name),
+    })
 }
