@@ -104,6 +104,11 @@ impl Parsed {
         }
         self.schema.tables.extend(other.schema.tables);
         for (name, e) in other.schema.enums {
+            if self.schema.enums.contains_key(&name) {
+                return Err(Error::usage(format!(
+                    "enum type `{name}` is defined twice (in two schema files); define it once"
+                )));
+            }
             self.schema.enums.insert(name, e);
         }
         self.references.extend(other.references);

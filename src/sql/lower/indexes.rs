@@ -215,6 +215,12 @@ impl<'a> Lowering<'a> {
                         opclass: None,
                     },
                 };
+                if c.column.options.nulls_first.is_some() {
+                    return Err(self.err(
+                        at.clone(),
+                        "`NULLS FIRST` / `NULLS LAST` on an index key is not supported; remove it",
+                    ));
+                }
                 part.descending = c.column.options.asc == Some(false);
                 part.opclass = self.opclass(c.operator_class.as_ref(), method, at)?;
                 Ok(part)
