@@ -11,7 +11,6 @@ use plinth::config::validate_adhoc;
 use plinth::db;
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
-use sqlx::Executor;
 
 fn table_sql(i: usize, changed: bool) -> String {
     let parent = if i == 0 { 0 } else { (i - 1) / 2 };
@@ -35,12 +34,7 @@ fn peak_rss_mb() -> f64 {
 
 async fn admin(url: &str, sql: &str) {
     let mut conn = db::connect(url).await.expect("connect");
-    let r = match &mut conn {
-        db::Conn::Postgres(c) => c.execute(sql).await.map(|_| ()),
-        db::Conn::Mysql(c) => c.execute(sql).await.map(|_| ()),
-        db::Conn::Sqlite(c) => c.execute(sql).await.map(|_| ()),
-    };
-    r.expect("admin statement");
+    conn.execute(sql).await.expect("admin statement");
 }
 
 async fn run(dialect: Dialect, n: usize) {
@@ -72,12 +66,7 @@ async fn run(dialect: Dialect, n: usize) {
     let started = Instant::now();
     for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
         let sql: String = chunk.iter().map(|i| table_sql(*i, false)).collect();
-        let r = match &mut conn {
-            db::Conn::Postgres(c) => c.execute(sqlx::raw_sql(&sql)).await.map(|_| ()),
-            db::Conn::Mysql(c) => c.execute(sqlx::raw_sql(&sql)).await.map(|_| ()),
-            db::Conn::Sqlite(c) => c.execute(sqlx::raw_sql(&sql)).await.map(|_| ()),
-        };
-        r.expect("set up");
+        conn.execute(&sql).await.expect("set up");
     }
     eprintln!(
         "setup: {n} tables in {:.1}s",

@@ -112,14 +112,6 @@ fn sql_err(context: &str, sql: &str, e: sqlx::Error) -> Error {
     )
 }
 
-async fn execute(conn: &mut Conn, sql: &str) -> std::result::Result<(), sqlx::Error> {
-    match conn {
-        Conn::Postgres(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
-        Conn::Mysql(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
-        Conn::Sqlite(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
-    }
-}
-
 /// Take the lock and, where DDL is transactional, open the transaction.
 async fn begin(conn: &mut Conn) -> Result<()> {
     match conn {
@@ -231,7 +223,7 @@ where
     let mut done = 0;
     for batch in &batches {
         for statement in &batch.statements {
-            if let Err(e) = execute(conn, &statement.sql).await {
+            if let Err(e) = conn.execute(&statement.sql).await {
                 let state = if transactional {
                     "nothing was applied (rolled back)".to_string()
                 } else if done == 0 {

@@ -2,8 +2,6 @@
 //!
 //! plinth creates it on the first apply and never diffs or drops it (it is a `plinth_*` table).
 
-use sqlx::Executor;
-
 use super::{apply::Batch, Conn};
 use crate::error::{Error, Result};
 
@@ -15,12 +13,9 @@ pub async fn ensure(conn: &mut Conn) -> Result<()> {
         Conn::Postgres(_) => "CREATE TABLE IF NOT EXISTS plinth_history (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  plugin text NOT NULL,\n  version text,\n  applied_at timestamptz NOT NULL DEFAULT now(),\n  statements text NOT NULL\n)",
         Conn::Mysql(_) => "CREATE TABLE IF NOT EXISTS plinth_history (\n  id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,\n  plugin varchar(255) NOT NULL,\n  version varchar(255),\n  applied_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,\n  statements longtext NOT NULL\n)",
     };
-    let result = match conn {
-        Conn::Sqlite(c) => c.execute(ddl).await.map(|_| ()),
-        Conn::Postgres(c) => c.execute(ddl).await.map(|_| ()),
-        Conn::Mysql(c) => c.execute(ddl).await.map(|_| ()),
-    };
-    result.map_err(|e| Error::database(format!("cannot create {TABLE}"), e))
+    conn.execute(ddl)
+        .await
+        .map_err(|e| Error::database(format!("cannot create {TABLE}"), e))
 }
 
 pub async fn record(conn: &mut Conn, batch: &Batch) -> Result<()> {

@@ -41,6 +41,15 @@ pub enum Conn {
 }
 
 impl Conn {
+    /// Run SQL as it is (one or more statements, no parameters).
+    pub async fn execute(&mut self, sql: &str) -> std::result::Result<(), sqlx::Error> {
+        match self {
+            Conn::Postgres(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+            Conn::Mysql(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+            Conn::Sqlite(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+        }
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self {
             Conn::Postgres(_) => Dialect::Postgres,

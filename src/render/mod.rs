@@ -210,7 +210,7 @@ pub fn index_parts(dialect: Dialect, parts: &[IndexPart]) -> String {
 
 /// Whether a canonical default can be written bare after `DEFAULT` (otherwise it needs
 /// parentheses on SQLite and MySQL).
-pub fn is_plain_default(expr: &str) -> bool {
+fn is_plain_default(expr: &str) -> bool {
     let e = expr.trim();
     let upper = e.to_ascii_uppercase();
     e.starts_with('\'')
@@ -220,6 +220,16 @@ pub fn is_plain_default(expr: &str) -> bool {
             "NULL" | "TRUE" | "FALSE" | "CURRENT_TIMESTAMP" | "CURRENT_DATE" | "CURRENT_TIME"
         )
         || upper.starts_with("CURRENT_TIMESTAMP(")
+}
+
+/// ` DEFAULT x`, parenthesized when the expression is not a plain literal (SQLite and MySQL
+/// require it then).
+pub fn default_clause(expr: &str) -> String {
+    if is_plain_default(expr) {
+        format!(" DEFAULT {expr}")
+    } else {
+        format!(" DEFAULT ({expr})")
+    }
 }
 
 /// The columns both tables have (for copying rows in a rebuild).

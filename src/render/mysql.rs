@@ -1,7 +1,7 @@
 //! MySQL/MariaDB DDL: backticks, one ALTER TABLE per table and phase, full MODIFY COLUMN.
 
 use super::{
-    constraint_prefix, foreign_key_clause, index_parts, is_plain_default, quote, quote_list,
+    constraint_prefix, default_clause, foreign_key_clause, index_parts, quote, quote_list,
     string_literal, Statement,
 };
 use crate::diff::TableChange;
@@ -186,11 +186,7 @@ fn column_def(c: &Column) -> String {
         s.push_str(" NOT NULL");
     }
     if let Some(d) = &c.default {
-        if is_plain_default(d) {
-            s.push_str(&format!(" DEFAULT {d}"));
-        } else {
-            s.push_str(&format!(" DEFAULT ({d})"));
-        }
+        s.push_str(&default_clause(d));
     }
     if let Some(u) = &c.on_update {
         s.push_str(&format!(" ON UPDATE {u}"));

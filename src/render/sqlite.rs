@@ -1,7 +1,7 @@
 //! SQLite DDL, including the table rebuild for what SQLite's ALTER TABLE cannot do.
 
 use super::{
-    common_columns, constraint_lines, index_parts, is_plain_default, quote, quote_list,
+    common_columns, constraint_lines, default_clause, index_parts, quote, quote_list,
     string_literal, Statement,
 };
 use crate::diff::TableChange;
@@ -167,11 +167,7 @@ fn column_def(c: &Column, inline_pk: bool) -> String {
         s.push_str(" NOT NULL");
     }
     if let Some(d) = &c.default {
-        if is_plain_default(d) {
-            s.push_str(&format!(" DEFAULT {d}"));
-        } else {
-            s.push_str(&format!(" DEFAULT ({d})"));
-        }
+        s.push_str(&default_clause(d));
     }
     if let Some(coll) = &c.collation {
         s.push_str(&format!(" COLLATE {coll}"));

@@ -100,24 +100,19 @@ impl TestDb {
 }
 
 async fn admin(conn: &mut Conn, sql: &str) -> plinth::error::Result<()> {
-    use sqlx::Executor;
-    let r = match conn {
-        Conn::Postgres(c) => c.execute(sql).await.map(|_| ()),
-        Conn::Mysql(c) => c.execute(sql).await.map(|_| ()),
-        Conn::Sqlite(c) => c.execute(sql).await.map(|_| ()),
-    };
-    r.map_err(|e| plinth::error::Error::database(sql.to_string(), e))
+    conn.execute(sql)
+        .await
+        .map_err(|e| plinth::error::Error::database(sql.to_string(), e))
 }
 
 /// Run raw SQL (test data) on a connection.
 pub async fn exec(conn: &mut Conn, sql: &str) {
-    use sqlx::Executor;
-    let r = match conn {
-        Conn::Postgres(c) => c.execute(sqlx::raw_sql(sql)).await.map(|_| ()),
-        Conn::Mysql(c) => c.execute(sqlx::raw_sql(sql)).await.map(|_| ()),
-        Conn::Sqlite(c) => c.execute(sqlx::raw_sql(sql)).await.map(|_| ()),
-    };
-    r.unwrap_or_else(|e| panic!("test SQL failed: {e}\n{sql}"));
+    conn.execute(sql).await.unwrap_or_else(|e| {
+        panic!(
+            "test SQL failed: {e}
+{sql}"
+        )
+    });
 }
 
 /// Count the rows of a table.
