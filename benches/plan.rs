@@ -34,7 +34,7 @@ fn peak_rss_mb() -> f64 {
 
 async fn admin(url: &str, sql: &str) {
     let mut conn = db::connect(url).await.expect("connect");
-    conn.execute(sql).await.expect("admin statement");
+    conn.run_script(sql).await.expect("admin statement");
 }
 
 async fn run(dialect: Dialect, n: usize) {
@@ -66,7 +66,7 @@ async fn run(dialect: Dialect, n: usize) {
     let started = Instant::now();
     for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
         let sql: String = chunk.iter().map(|i| table_sql(*i, false)).collect();
-        conn.execute(&sql).await.expect("set up");
+        conn.run_script(&sql).await.expect("set up");
     }
     eprintln!(
         "setup: {n} tables in {:.1}s",

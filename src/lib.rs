@@ -13,5 +13,6 @@ pub mod error;
 pub mod model;
 pub mod pipeline;
 pub mod plan;
+pub mod quote;
 pub mod render;
 pub mod sql;

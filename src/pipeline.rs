@@ -23,6 +23,60 @@ pub struct Batch {
     #[serde(skip)]
     pub plan: Plan,
     pub statements: Vec<Statement>,
+    /// The tables and enum types this batch was planned over (live and desired): all it may
+    /// change. Everything else must come out of an apply exactly as it went in.
+    #[serde(skip)]
+    pub scope: Scope,
+}
+
+/// Names of tables and enum types.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub tables: BTreeSet<String>,
+    pub enums: BTreeSet<String>,
+}
+
+impl Scope {
+    fn of(from: &Schema, to: &Schema) -> Scope {
+        Scope {
+            tables: from
+                .tables
+                .keys()
+                .chain(to.tables.keys())
+                .cloned()
+                .collect(),
+            enums: from.enums.keys().chain(to.enums.keys()).cloned().collect(),
+        }
+    }
+
+    pub fn extend(&mut self, other: &Scope) {
+        self.tables.extend(other.tables.iter().cloned());
+        self.enums.extend(other.enums.iter().cloned());
+    }
+}
+
+/// What changed outside `scope` between two inspections (`before`, `after`), one line per
+/// table or type; empty when everything outside it is exactly as it was.
+pub fn changed_outside(before: &Schema, after: &Schema, scope: &Scope) -> Vec<String> {
+    let mut out = Vec::new();
+    let tables = before.tables.keys().chain(after.tables.keys());
+    let outside: BTreeSet<&String> = tables.filter(|t| !scope.tables.contains(*t)).collect();
+    for name in outside {
+        match (before.tables.get(name), after.tables.get(name)) {
+            (Some(_), None) => out.push(format!("table `{name}` was dropped")),
+            (None, Some(_)) => out.push(format!("table `{name}` was created")),
+            (Some(a), Some(b)) if a != b => out.push(format!("table `{name}` was altered")),
+            _ => {}
+        }
+    }
+    let enums = before.enums.keys().chain(after.enums.keys());
+    let outside: BTreeSet<&String> = enums.filter(|e| !scope.enums.contains(*e)).collect();
+    for name in outside {
+        if before.enums.get(name) != after.enums.get(name) {
+            out.push(format!("type `{name}` was changed"));
+        }
+    }
+    out
 }
 
 impl Batch {
@@ -54,13 +108,15 @@ pub fn batches(
     let mut claimed = BTreeSet::new();
     for plugin in selection(desired, selected)? {
         let (from, to) = plugin_schemas(desired, &plugin, live, &mut claimed);
+        let scope = Scope::of(&from, &to);
         let plan = plan(dialect, diff(&from, &to));
-        let statements = render(&plan);
+        let statements = render(&plan)?;
         out.push(Batch {
             version: desired.versions.get(&plugin).cloned(),
             plugin,
             plan,
             statements,
+            scope,
         });
     }
     Ok(out)

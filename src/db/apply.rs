@@ -1,15 +1,20 @@
 //! Applying a plan: lock, inspect, plan, execute, re-inspect, record history.
 //!
 //! PostgreSQL and SQLite run the whole plan in one transaction and commit only when a second
-//! inspection inside it finds nothing left to do. MySQL commits each DDL statement, so it runs
-//! statement by statement, says how far it got when one fails, and a re-run finishes the job.
+//! inspection inside it finds nothing left to do, nothing outside the plan's scope changed,
+//! and the transaction is still the one plinth opened. MySQL commits each DDL statement, so it
+//! runs statement by statement, checks after each one that the tables no plugin owns are as
+//! they were, says how far it got when one fails, and a re-run finishes the job.
+
+use std::collections::BTreeMap;
 
 use sqlx::{Executor, Row};
 
-use super::{history, inspect, Conn};
+use super::{history, inspect, mysql, Conn, ExecError};
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Schema};
 pub use crate::pipeline::Batch;
+use crate::pipeline::{changed_outside, Scope};
 
 /// What an apply did.
 #[derive(Debug, Default)]
@@ -36,15 +41,25 @@ pub async fn apply<F>(conn: &mut Conn, allow_destructive: bool, mut planner: F) 
 where
     F: FnMut(&Schema) -> Result<Vec<Batch>>,
 {
-    begin(conn).await?;
+    let opened = begin(conn).await?;
     let result = body(conn, allow_destructive, &mut planner).await;
     let result = match (result, conn.dialect()) {
         (Ok(applied), Dialect::Sqlite) => sqlite_foreign_key_check(conn).await.map(|_| applied),
         (other, _) => other,
     };
-    end(conn, result.is_ok()).await?;
-    result
+    end(conn, &opened, result).await
 }
+
+/// What identifies the transaction plinth opened (PostgreSQL: its transaction id; SQLite: a
+/// savepoint only that transaction holds), to make sure it is the one that commits.
+#[derive(Debug)]
+enum Opened {
+    Postgres(i64),
+    Sqlite,
+    Mysql,
+}
+
+const SAVEPOINT: &str = "plinth_apply";
 
 fn refuse_destructive(batches: &[Batch], allow: bool) -> Result<()> {
     if allow {
@@ -85,7 +100,11 @@ fn not_converged(rest: &str) -> Error {
     ))
 }
 
-fn sql_err(context: &str, sql: &str, e: sqlx::Error) -> Error {
+fn sql_err(context: &str, sql: &str, e: ExecError) -> Error {
+    let e = match e {
+        ExecError::NotOne(why) => return Error::Apply(format!("{context}\n  {why}")),
+        ExecError::Database(e) => e,
+    };
     if let sqlx::Error::Database(db) = &e {
         // PostgreSQL: one transaction holding a lock per touched object ran out of lock slots.
         if db.code().as_deref() == Some("53200") {
@@ -113,7 +132,7 @@ fn sql_err(context: &str, sql: &str, e: sqlx::Error) -> Error {
 }
 
 /// Take the lock and, where DDL is transactional, open the transaction.
-async fn begin(conn: &mut Conn) -> Result<()> {
+async fn begin(conn: &mut Conn) -> Result<Opened> {
     match conn {
         Conn::Sqlite(c) => {
             // Foreign keys off outside the transaction (it cannot change inside one), so a
@@ -128,6 +147,10 @@ async fn begin(conn: &mut Conn) -> Result<()> {
                     e,
                 )
             })?;
+            c.execute(format!("SAVEPOINT {SAVEPOINT}").as_str())
+                .await
+                .map_err(|e| Error::database("cannot open a savepoint", e))?;
+            Ok(Opened::Sqlite)
         }
         Conn::Postgres(c) => {
             c.execute("BEGIN")
@@ -152,6 +175,10 @@ async fn begin(conn: &mut Conn) -> Result<()> {
             c.execute(format!("SET LOCAL lock_timeout = '{DDL_LOCK_TIMEOUT_SECS}s'").as_str())
                 .await
                 .map_err(|e| Error::database("cannot set lock_timeout", e))?;
+            let xid = transaction_id(c)
+                .await
+                .map_err(|e| Error::database("cannot read the transaction id", e))?;
+            Ok(Opened::Postgres(xid))
         }
         Conn::Mysql(c) => {
             let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
@@ -174,33 +201,68 @@ async fn begin(conn: &mut Conn) -> Result<()> {
             c.execute(format!("SET SESSION lock_wait_timeout = {DDL_LOCK_TIMEOUT_SECS}").as_str())
                 .await
                 .map_err(|e| Error::database("cannot set lock_wait_timeout", e))?;
+            Ok(Opened::Mysql)
         }
     }
-    Ok(())
 }
 
-/// Commit (or roll back) and release the lock.
-async fn end(conn: &mut Conn, commit: bool) -> Result<()> {
+async fn transaction_id(c: &mut sqlx::PgConnection) -> std::result::Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT txid_current()")
+        .persistent(false)
+        .fetch_one(c)
+        .await
+}
+
+/// Whether the transaction open now is the one plinth opened (PostgreSQL, SQLite). On SQLite
+/// this releases the savepoint, which only that transaction holds.
+async fn still_open(conn: &mut Conn, opened: &Opened) -> bool {
+    match (conn, opened) {
+        (Conn::Postgres(c), Opened::Postgres(xid)) => {
+            matches!(transaction_id(c).await, Ok(now) if now == *xid)
+        }
+        (Conn::Sqlite(c), Opened::Sqlite) => c
+            .execute(format!("RELEASE {SAVEPOINT}").as_str())
+            .await
+            .is_ok(),
+        _ => true,
+    }
+}
+
+/// Commit when `result` is a success (or roll back), after checking that the transaction is
+/// still the one plinth opened; release the lock. Returns `result`, or the truth when the
+/// transaction was not plinth's any more.
+async fn end(conn: &mut Conn, opened: &Opened, result: Result<Applied>) -> Result<Applied> {
+    let intact = still_open(conn, opened).await;
+    let commit = result.is_ok() && intact;
     let word = if commit { "COMMIT" } else { "ROLLBACK" };
-    match conn {
+    let ended = match conn {
         Conn::Sqlite(c) => {
             let ended = c.execute(word).await;
             let _ = c.execute("PRAGMA foreign_keys = ON").await;
-            ended.map_err(|e| Error::database(format!("{word} failed"), e))?;
+            ended.map(|_| ())
         }
-        Conn::Postgres(c) => {
-            c.execute(word)
-                .await
-                .map_err(|e| Error::database(format!("{word} failed"), e))?;
-        }
-        Conn::Mysql(c) => {
-            let _ = sqlx::query("SELECT RELEASE_LOCK(?)")
-                .bind(LOCK_NAME)
-                .execute(&mut *c)
-                .await;
-        }
+        Conn::Postgres(c) => c.execute(word).await.map(|_| ()),
+        Conn::Mysql(c) => sqlx::query("SELECT RELEASE_LOCK(?)")
+            .bind(LOCK_NAME)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()),
+    };
+    if !intact {
+        let what = match &result {
+            Ok(_) => String::new(),
+            Err(e) => format!("\n  the apply also failed: {e}"),
+        };
+        return Err(Error::Apply(format!(
+            "the transaction plinth opened is no longer open: a statement ended it, so what ran before that point may be committed and plinth cannot undo it; the rest was rolled back. Inspect the database (`plinth check`) before anything else. This is a plinth bug: please report it with the schema{what}"
+        )));
     }
-    Ok(())
+    match (ended, conn.dialect()) {
+        (Err(e), Dialect::Postgres | Dialect::Sqlite) => {
+            Err(Error::database(format!("{word} failed"), e))
+        }
+        _ => result,
+    }
 }
 
 async fn body<F>(conn: &mut Conn, allow: bool, planner: &mut F) -> Result<Applied>
@@ -210,7 +272,12 @@ where
     let dialect = conn.dialect();
     let transactional = dialect != Dialect::Mysql;
     let live = inspect(conn).await?.schema;
-    let batches: Vec<Batch> = planner(&live)?
+    let planned = planner(&live)?;
+    let mut scope = Scope::default();
+    for batch in &planned {
+        scope.extend(&batch.scope);
+    }
+    let batches: Vec<Batch> = planned
         .into_iter()
         .filter(|b| !b.statements.is_empty())
         .collect();
@@ -219,12 +286,23 @@ where
     }
     refuse_destructive(&batches, allow)?;
     history::ensure(conn).await?;
+    // MySQL: the tables outside the plan, looked at after every statement.
+    let outside: Vec<String> = live
+        .tables
+        .keys()
+        .filter(|t| !scope.tables.contains(*t))
+        .cloned()
+        .collect();
+    let watched = match conn {
+        Conn::Mysql(c) if !outside.is_empty() => Some(mysql::fingerprint(c, &outside).await?),
+        _ => None,
+    };
     let total: usize = batches.iter().map(|b| b.statements.len()).sum();
     let mut done = 0;
     for batch in &batches {
         for statement in &batch.statements {
-            if let Err(e) = conn.execute(&statement.sql).await {
-                let state = if transactional {
+            let state = |done: usize| {
+                if transactional {
                     "nothing was applied (rolled back)".to_string()
                 } else if done == 0 {
                     format!("0 of {total} applied; the database is unchanged")
@@ -232,20 +310,43 @@ where
                     format!(
                         "{done} of {total} applied (MySQL commits each DDL statement); re-run `plinth apply` to plan from the live state and finish"
                     )
-                };
+                }
+            };
+            if let Err(e) = conn.execute(&statement.sql).await {
                 return Err(sql_err(
-                    &format!("statement {} of {total} failed; {state}", done + 1),
+                    &format!("statement {} of {total} failed; {}", done + 1, state(done)),
                     &statement.sql,
                     e,
                 ));
             }
             done += 1;
+            if let (Conn::Mysql(c), Some(before)) = (&mut *conn, &watched) {
+                let now = mysql::fingerprint(c, &outside).await?;
+                if let Some(table) = first_difference(before, &now) {
+                    return Err(Error::Apply(format!(
+                        "statement {done} of {total} changed table `{table}`, which this apply does not manage; plinth stopped there: {done} of {total} applied. This is a plinth bug: please report it with the schema\n  the statement: {}",
+                        statement.sql
+                    )));
+                }
+            }
         }
         if !transactional {
             history::record(conn, batch).await?;
         }
     }
     let after = inspect(conn).await?.schema;
+    let changed = changed_outside(&live, &after, &scope);
+    if !changed.is_empty() {
+        let state = if transactional {
+            "everything was rolled back"
+        } else {
+            "MySQL committed each statement: the change is in the database"
+        };
+        return Err(Error::Apply(format!(
+            "the plan changed what it does not manage: {}; {state}. This is a plinth bug: please report it with the schema",
+            changed.join(", ")
+        )));
+    }
     if let Some(rest) = leftover(&planner(&after)?) {
         return Err(if transactional {
             not_converged(&rest)
@@ -261,6 +362,17 @@ where
         }
     }
     Ok(Applied { batches })
+}
+
+/// The first table whose fingerprint differs between two readings (or that is gone).
+fn first_difference(
+    before: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+) -> Option<String> {
+    before
+        .iter()
+        .find(|(t, f)| now.get(*t) != Some(*f))
+        .map(|(t, _)| t.clone())
 }
 
 async fn sqlite_foreign_key_check(conn: &mut Conn) -> Result<()> {

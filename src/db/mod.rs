@@ -4,6 +4,7 @@ mod apply;
 mod history;
 pub mod mysql;
 pub mod postgres;
+mod session;
 pub mod sqlite;
 #[cfg(test)]
 mod testing;
@@ -40,9 +41,40 @@ pub enum Conn {
     Sqlite(SqliteConnection),
 }
 
+/// Why [`Conn::execute`] did not run a statement.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// The text holds more than one statement (or none): plinth's own bug, refused unrun.
+    #[error("{0}")]
+    NotOne(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
 impl Conn {
-    /// Run SQL as it is (one or more statements, no parameters).
-    pub async fn execute(&mut self, sql: &str) -> std::result::Result<(), sqlx::Error> {
+    /// Run one statement, sent so that the server cannot run it as several: PostgreSQL's
+    /// extended protocol and MySQL's prepared statements take exactly one statement, and for
+    /// SQLite, whose driver would run every statement of a text, SQLite's own parser is asked
+    /// first whether anything follows the first one.
+    pub async fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError> {
+        match self {
+            Conn::Postgres(c) => {
+                sqlx::query(sql).persistent(false).execute(c).await?;
+            }
+            Conn::Mysql(c) => {
+                sqlx::query(sql).persistent(false).execute(c).await?;
+            }
+            Conn::Sqlite(c) => {
+                session::sqlite_one_statement(c, sql).await?;
+                sqlx::query(sql).persistent(false).execute(c).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Run SQL text as it is, several statements allowed, for tests and benchmarks that set up
+    /// data. plinth itself never runs anything through this.
+    pub async fn run_script(&mut self, sql: &str) -> std::result::Result<(), sqlx::Error> {
         match self {
             Conn::Postgres(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
             Conn::Mysql(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
@@ -102,12 +134,16 @@ pub async fn connect(url: &str) -> Result<Conn> {
     Ok(match dialect {
         Dialect::Postgres => {
             let options = PgConnectOptions::from_str(url).map_err(fail)?;
-            Conn::Postgres(options.connect().await.map_err(fail)?)
+            let mut c = options.connect().await.map_err(fail)?;
+            session::postgres(&mut c).await.map_err(fail)?;
+            Conn::Postgres(c)
         }
         Dialect::Mysql => {
             let url = url.replacen("mariadb://", "mysql://", 1);
             let options = MySqlConnectOptions::from_str(&url).map_err(fail)?;
-            Conn::Mysql(options.connect().await.map_err(fail)?)
+            let mut c = options.connect().await.map_err(fail)?;
+            session::mysql(&mut c).await.map_err(fail)?;
+            Conn::Mysql(c)
         }
         Dialect::Sqlite => {
             let options = SqliteConnectOptions::from_str(url)

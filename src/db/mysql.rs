@@ -212,6 +212,33 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
     Ok(Inspected { schema, queries })
 }
 
+/// A cheap fingerprint of `tables` (one query, a few tables at a time): their columns, keys
+/// and checks as the catalog lists them. `apply` reads it after every statement, to stop at
+/// once should a statement have reached a table outside the plan.
+pub async fn fingerprint(
+    conn: &mut MySqlConnection,
+    tables: &[String],
+) -> Result<BTreeMap<String, String>> {
+    let fail = |e: sqlx::Error| Error::database("reading the tables outside the plan", e);
+    let mut out = BTreeMap::new();
+    for chunk in tables.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT t.TABLE_NAME, CAST(CONCAT_WS('|', t.CREATE_TIME, t.ENGINE, t.TABLE_COLLATION,              (SELECT COUNT(*) FROM information_schema.COLUMNS c                WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME),              (SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE,                 c.COLUMN_DEFAULT) ORDER BY c.ORDINAL_POSITION)) FROM information_schema.COLUMNS c                WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME),              (SELECT COUNT(*) FROM information_schema.STATISTICS s                WHERE s.TABLE_SCHEMA = t.TABLE_SCHEMA AND s.TABLE_NAME = t.TABLE_NAME),              (SELECT COUNT(*) FROM information_schema.TABLE_CONSTRAINTS k                WHERE k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME)) AS CHAR)              FROM information_schema.TABLES t              WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME IN ({marks})"
+        );
+        let mut query = sqlx::query(&sql).persistent(false);
+        for t in chunk {
+            query = query.bind(t);
+        }
+        for row in query.fetch_all(&mut *conn).await.map_err(fail)? {
+            let name: String = row.try_get(0).map_err(fail)?;
+            let print: Option<String> = row.try_get(1).map_err(fail)?;
+            out.insert(name, print.unwrap_or_default());
+        }
+    }
+    Ok(out)
+}
+
 async fn fetch(
     conn: &mut MySqlConnection,
     sql: &str,
@@ -539,6 +566,7 @@ mod tests {
     }
 
     fn desired(ddl: &str) -> Schema {
+        let ddl = &crate::db::testing::without_plinth_tables(ddl);
         let mut schema = parse_file(D, "snippet.sql", ddl)
             .unwrap_or_else(|e| panic!("{e}\n{ddl}"))
             .schema;

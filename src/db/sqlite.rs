@@ -661,7 +661,7 @@ mod tests {
             .and_then(|t| t.generated.clone())
             .expect("generated");
         assert!(twice.stored);
-        assert_eq!(twice.expr, "id * 2");
+        assert_eq!(twice.expr, "\"id\" * 2");
         let fk = &c.foreign_keys[0];
         assert_eq!(
             (fk.ref_table.as_str(), fk.ref_columns.clone()),
@@ -671,8 +671,8 @@ mod tests {
         let index = &c.indexes[0];
         assert_eq!(index.name, Name::Given("c_x".into()));
         assert!(index.parts[0].descending);
-        assert_eq!(index.parts[1].key, IndexKey::Expr("lower(at)".into()));
-        assert_eq!(index.predicate.as_deref(), Some("pid IS NOT NULL"));
+        assert_eq!(index.parts[1].key, IndexKey::Expr("lower(\"at\")".into()));
+        assert_eq!(index.predicate.as_deref(), Some("\"pid\" IS NOT NULL"));
         assert_eq!(schema.tables["p"].uniques[0].columns, ["code"]);
     }
 

@@ -37,3 +37,12 @@ pub fn unique_name() -> String {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+/// The snippet without its `plinth_*` tables (which a schema file may not define; the server
+/// gets them, to show that inspection skips them).
+pub(crate) fn without_plinth_tables(ddl: &str) -> String {
+    ddl.split(';')
+        .filter(|s| !s.contains("TABLE plinth_"))
+        .collect::<Vec<_>>()
+        .join(";")
+}

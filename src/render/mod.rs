@@ -3,9 +3,11 @@
 mod mysql;
 mod postgres;
 mod sqlite;
+mod verify;
 
 use serde::Serialize;
 
+use crate::error::Result;
 use crate::model::{
     Check, Column, Deferrable, Dialect, FkAction, ForeignKey, IndexKey, IndexPart, PrimaryKey,
     Table, Unique,
@@ -32,21 +34,24 @@ impl Statement {
     }
 }
 
-pub fn render(plan: &Plan) -> Vec<Statement> {
-    match plan.dialect {
-        Dialect::Postgres => postgres::render(&plan.steps),
+/// The plan's statements, each checked to be one statement of the kind its step makes (see
+/// `verify`); a step that cannot be done in place is refused here, at plan time.
+pub fn render(plan: &Plan) -> Result<Vec<Statement>> {
+    let statements = match plan.dialect {
+        Dialect::Postgres => postgres::render(&plan.steps)?,
         Dialect::Mysql => mysql::render(&plan.steps),
-        Dialect::Sqlite => sqlite::render(&plan.steps),
+        Dialect::Sqlite => sqlite::render(&plan.steps)?,
+    };
+    for s in &statements {
+        verify::one_statement(plan.dialect, &s.sql)?;
     }
+    Ok(statements)
 }
 
 /// Quote an identifier for `dialect` (always quoted: names are stored exactly as the engine
 /// holds them).
 pub fn quote(dialect: Dialect, ident: &str) -> String {
-    match dialect {
-        Dialect::Mysql => format!("`{}`", ident.replace('`', "``")),
-        Dialect::Postgres | Dialect::Sqlite => format!("\"{}\"", ident.replace('"', "\"\"")),
-    }
+    crate::quote::ident(dialect, ident)
 }
 
 pub fn quote_list(dialect: Dialect, idents: &[String]) -> String {
@@ -57,8 +62,14 @@ pub fn quote_list(dialect: Dialect, idents: &[String]) -> String {
         .join(", ")
 }
 
-pub fn string_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+pub fn string_literal(dialect: Dialect, s: &str) -> String {
+    crate::quote::string(dialect, s)
+}
+
+/// A collation, engine, character set or access method: bare when it is a plain word, else
+/// quoted as an identifier (it can never be more than one name).
+pub fn word(dialect: Dialect, name: &str) -> String {
+    crate::quote::word(dialect, name)
 }
 
 /// `CONSTRAINT "name" ` when the name was given, nothing when the engine may choose.
@@ -193,7 +204,7 @@ pub fn index_parts(dialect: Dialect, parts: &[IndexPart]) -> String {
                 Some(c) if dialect == Dialect::Postgres => {
                     s.push_str(&format!(" COLLATE {}", quote(dialect, c)))
                 }
-                Some(c) => s.push_str(&format!(" COLLATE {c}")),
+                Some(c) => s.push_str(&format!(" COLLATE {}", word(dialect, c))),
                 None => {}
             }
             if let Some(opclass) = &p.opclass {

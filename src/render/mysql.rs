@@ -2,7 +2,7 @@
 
 use super::{
     constraint_prefix, default_clause, foreign_key_clause, index_parts, quote, quote_list,
-    string_literal, Statement,
+    string_literal, word, Statement,
 };
 use crate::diff::TableChange;
 use crate::model::{Column, Dialect, Identity, Index, Table};
@@ -128,16 +128,16 @@ fn create_table(t: &Table) -> String {
         lines.join(",\n  ")
     );
     if let Some(engine) = t.options.get("engine") {
-        sql.push_str(&format!(" ENGINE={engine}"));
+        sql.push_str(&format!(" ENGINE={}", word(D, engine)));
     }
     if let Some(charset) = t.options.get("charset") {
-        sql.push_str(&format!(" DEFAULT CHARSET={charset}"));
+        sql.push_str(&format!(" DEFAULT CHARSET={}", word(D, charset)));
     }
     if let Some(collation) = t.options.get("collation") {
-        sql.push_str(&format!(" COLLATE={collation}"));
+        sql.push_str(&format!(" COLLATE={}", word(D, collation)));
     }
     if let Some(c) = &t.comment {
-        sql.push_str(&format!(" COMMENT={}", string_literal(c)));
+        sql.push_str(&format!(" COMMENT={}", string_literal(D, c)));
     }
     sql
 }
@@ -151,7 +151,7 @@ fn index_def(i: &Index) -> String {
     let (kind, using) = match i.method.as_deref() {
         Some("fulltext") => ("FULLTEXT ", String::new()),
         Some("spatial") => ("SPATIAL ", String::new()),
-        Some(m) => ("", format!(" USING {}", m.to_ascii_uppercase())),
+        Some(m) => ("", format!(" USING {}", word(D, &m.to_ascii_uppercase()))),
         None => ("", String::new()),
     };
     format!(
@@ -160,7 +160,7 @@ fn index_def(i: &Index) -> String {
         index_parts(D, &i.parts),
         i.comment
             .as_ref()
-            .map(|c| format!(" COMMENT {}", string_literal(c)))
+            .map(|c| format!(" COMMENT {}", string_literal(D, c)))
             .unwrap_or_default()
     )
 }
@@ -170,7 +170,7 @@ fn index_def(i: &Index) -> String {
 fn column_def(c: &Column) -> String {
     let mut s = format!("{} {}", quote(D, &c.name), c.ty);
     if let Some(coll) = &c.collation {
-        s.push_str(&format!(" COLLATE {coll}"));
+        s.push_str(&format!(" COLLATE {}", word(D, coll)));
     }
     if let Some(g) = &c.generated {
         s.push_str(&format!(
@@ -195,7 +195,7 @@ fn column_def(c: &Column) -> String {
         s.push_str(" AUTO_INCREMENT");
     }
     if let Some(text) = &c.comment {
-        s.push_str(&format!(" COMMENT {}", string_literal(text)));
+        s.push_str(&format!(" COMMENT {}", string_literal(D, text)));
     }
     s
 }
@@ -252,7 +252,7 @@ fn alter_clauses(change: &TableChange) -> Vec<String> {
         TableChange::DropIndex(i) => vec![format!("DROP INDEX {}", quote(D, i.name.as_str()))],
         TableChange::SetComment { to, .. } => vec![format!(
             "COMMENT = {}",
-            string_literal(to.as_deref().unwrap_or(""))
+            string_literal(D, to.as_deref().unwrap_or(""))
         )],
         TableChange::SetOptions { from, to } => set_options(from, to),
     }
@@ -281,7 +281,7 @@ fn set_options(from: &Options, to: &Options) -> Vec<String> {
     }
     vec![format!(
         "ENGINE = {}",
-        to.get("engine").map(String::as_str).unwrap_or("InnoDB")
+        word(D, to.get("engine").map(String::as_str).unwrap_or("InnoDB"))
     )]
 }
 
@@ -293,9 +293,9 @@ fn convert(from: &Options, to: &Options) -> Option<String> {
     if !differs("charset") && !differs("collation") {
         return None;
     }
-    let mut clause = format!("CONVERT TO CHARACTER SET {}", to.get("charset")?);
+    let mut clause = format!("CONVERT TO CHARACTER SET {}", word(D, to.get("charset")?));
     if let Some(collation) = to.get("collation") {
-        clause.push_str(&format!(" COLLATE {collation}"));
+        clause.push_str(&format!(" COLLATE {}", word(D, collation)));
     }
     Some(clause)
 }

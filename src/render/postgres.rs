@@ -5,13 +5,14 @@ use super::{
     primary_key_clause, quote, quote_list, string_literal, unique_clause, Statement,
 };
 use crate::diff::TableChange;
+use crate::error::{Error, Result};
 use crate::model::{Column, Dialect, EnumType, Exclusion, Identity, Index, SequenceOptions, Table};
-use crate::plan::{Action, Hazard, Step};
+use crate::plan::{Action, Step};
 use crate::sql::expr::postgres_default_sql;
 
 const D: Dialect = Dialect::Postgres;
 
-pub fn render(steps: &[Step]) -> Vec<Statement> {
+pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
     let mut out = Vec::new();
     for step in steps {
         let h = step.hazards.as_slice();
@@ -22,12 +23,12 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
                 quote(D, &e.name),
                 enum_values(e)
             )),
-            Action::AlterEnum { from, to } => alter_enum(from, to).into_iter().for_each(push),
+            Action::AlterEnum { from, to } => alter_enum(from, to)?.into_iter().for_each(push),
             Action::DropEnum(e) => push(format!("DROP TYPE {}", quote(D, &e.name))),
             Action::CreateTable(t) => {
                 push(create_table(t));
                 for i in &t.indexes {
-                    create_index(&t.name, i).into_iter().for_each(&mut push);
+                    create_index(&t.name, i)?.into_iter().for_each(&mut push);
                 }
                 for (name, text) in constraint_comments(t) {
                     push(comment_constraint(&t.name, &name, Some(text)));
@@ -42,34 +43,29 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
                 }
             }
             Action::DropTable(t) => push(format!("DROP TABLE {}", quote(D, &t.name))),
-            Action::Alter { table, change } => alter(table, change).into_iter().for_each(push),
-            Action::Rebuild { .. } => {
-                unreachable_rebuild(&mut out, h);
+            Action::Alter { table, change } => alter(table, change)?.into_iter().for_each(push),
+            Action::Rebuild { to, .. } => {
+                return Err(Error::usage(format!(
+                    "refusing to plan: a rebuild of table `{}` on PostgreSQL; this is a plinth bug, please report it with the schema",
+                    to.name
+                )))
             }
         }
     }
-    out
-}
-
-/// The planner only rebuilds on SQLite.
-fn unreachable_rebuild(out: &mut Vec<Statement>, h: &[Hazard]) {
-    out.push(Statement::new(
-        "-- plinth: table rebuilds are SQLite-only",
-        h,
-    ));
+    Ok(out)
 }
 
 fn enum_values(e: &EnumType) -> String {
     e.values
         .iter()
-        .map(|v| string_literal(v))
+        .map(|v| string_literal(D, v))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// Values can be added in place (`ADD VALUE … BEFORE/AFTER`, no table rewrite); removing or
-/// reordering values cannot be done in place and is refused by rendering a statement that fails.
-fn alter_enum(from: &EnumType, to: &EnumType) -> Vec<String> {
+/// reordering values cannot be done in place and is refused at plan time.
+fn alter_enum(from: &EnumType, to: &EnumType) -> Result<Vec<String>> {
     let kept: Vec<&String> = to
         .values
         .iter()
@@ -80,10 +76,12 @@ fn alter_enum(from: &EnumType, to: &EnumType) -> Vec<String> {
         .map(|v| v.as_str())
         .eq(from.values.iter().map(|v| v.as_str()));
     if !in_order {
-        return vec![format!(
-            "DO $$ BEGIN RAISE EXCEPTION 'plinth: enum {} can only gain values in place; removing or reordering values needs a manual migration'; END $$",
-            from.name.replace('\'', "''")
-        )];
+        return Err(Error::usage(format!(
+            "refusing to plan: enum type `{}` would lose or reorder values ({} → {}); PostgreSQL can only add values to an enum in place: removing or reordering them needs a manual migration",
+            from.name,
+            from.values.join(", "),
+            to.values.join(", ")
+        )));
     }
     let mut out = Vec::new();
     for (i, v) in to.values.iter().enumerate() {
@@ -91,16 +89,16 @@ fn alter_enum(from: &EnumType, to: &EnumType) -> Vec<String> {
             continue;
         }
         let position = match to.values[i + 1..].iter().find(|n| from.values.contains(n)) {
-            Some(next) => format!(" BEFORE {}", string_literal(next)),
+            Some(next) => format!(" BEFORE {}", string_literal(D, next)),
             None => String::new(),
         };
         out.push(format!(
             "ALTER TYPE {} ADD VALUE {}{position}",
             quote(D, &to.name),
-            string_literal(v)
+            string_literal(D, v)
         ));
     }
-    out
+    Ok(out)
 }
 
 fn create_table(t: &Table) -> String {
@@ -207,48 +205,59 @@ fn comment_constraint(table: &str, name: &str, text: Option<&String>) -> String 
         "COMMENT ON CONSTRAINT {} ON {} IS {}",
         quote(D, name),
         quote(D, table),
-        text.map(|t| string_literal(t))
+        text.map(|t| string_literal(D, t))
             .unwrap_or_else(|| "NULL".into())
     )
 }
 
 /// `CREATE INDEX`, and its comment; an exclusion constraint is added to its table instead.
-fn create_index(table: &str, i: &Index) -> Vec<String> {
+fn create_index(table: &str, i: &Index) -> Result<Vec<String>> {
     if let Some(x) = &i.exclude {
-        return add_constraint(table, &i.name, i.comment.as_ref(), exclude_clause(i, x));
+        return Ok(add_constraint(
+            table,
+            &i.name,
+            i.comment.as_ref(),
+            exclude_clause(i, x)?,
+        ));
     }
     let mut out = vec![create_index_sql(table, i)];
     if let Some(c) = &i.comment {
         out.push(format!(
             "COMMENT ON INDEX {} IS {}",
             quote(D, i.name.as_str()),
-            string_literal(c)
+            string_literal(D, c)
         ));
     }
-    out
+    Ok(out)
 }
 
 /// `EXCLUDE [USING m] (part WITH op, …) [WHERE (…)] [DEFERRABLE …]`.
-fn exclude_clause(i: &Index, x: &Exclusion) -> String {
-    let elements: Vec<String> = i
-        .parts
-        .iter()
-        .zip(&x.operators)
-        .map(|(p, op)| format!("{} WITH {op}", index_parts(D, std::slice::from_ref(p))))
-        .collect();
+fn exclude_clause(i: &Index, x: &Exclusion) -> Result<String> {
+    let mut elements = Vec::new();
+    for (p, op) in i.parts.iter().zip(&x.operators) {
+        let op = crate::sql::expr::operator_symbol(op).map_err(Error::usage)?;
+        elements.push(format!(
+            "{} WITH {op}",
+            index_parts(D, std::slice::from_ref(p))
+        ));
+    }
     let mut sql = format!(
         "EXCLUDE{} ({})",
-        i.method
-            .as_ref()
-            .map(|m| format!(" USING {m}"))
-            .unwrap_or_default(),
+        using(i.method.as_deref()),
         elements.join(", ")
     );
     if let Some(p) = &i.predicate {
         sql.push_str(&format!(" WHERE ({p})"));
     }
     sql.push_str(deferrable_sql(x.deferrable));
-    sql
+    Ok(sql)
+}
+
+/// ` USING method`, or nothing for the default access method.
+fn using(method: Option<&str>) -> String {
+    method
+        .map(|m| format!(" USING {}", crate::quote::ident_bare_if_plain(D, m)))
+        .unwrap_or_default()
 }
 
 fn create_index_sql(table: &str, i: &Index) -> String {
@@ -261,10 +270,7 @@ fn create_index_sql(table: &str, i: &Index) -> String {
         "CREATE {}INDEX {name}ON {}{} ({})",
         if i.unique { "UNIQUE " } else { "" },
         quote(D, table),
-        i.method
-            .as_ref()
-            .map(|m| format!(" USING {m}"))
-            .unwrap_or_default(),
+        using(i.method.as_deref()),
         index_parts(D, &i.parts)
     );
     if !i.include.is_empty() {
@@ -277,7 +283,7 @@ fn create_index_sql(table: &str, i: &Index) -> String {
         let params: Vec<String> = i
             .storage
             .iter()
-            .map(|(k, v)| format!("{} = {}", quote(D, k), string_literal(v)))
+            .map(|(k, v)| format!("{} = {}", quote(D, k), string_literal(D, v)))
             .collect();
         sql.push_str(&format!(" WITH ({})", params.join(", ")));
     }
@@ -291,7 +297,7 @@ fn comment_table(table: &str, text: Option<&String>) -> String {
     format!(
         "COMMENT ON TABLE {} IS {}",
         quote(D, table),
-        text.map(|t| string_literal(t))
+        text.map(|t| string_literal(D, t))
             .unwrap_or_else(|| "NULL".into())
     )
 }
@@ -301,14 +307,14 @@ fn comment_column(table: &str, column: &str, text: Option<&String>) -> String {
         "COMMENT ON COLUMN {}.{} IS {}",
         quote(D, table),
         quote(D, column),
-        text.map(|t| string_literal(t))
+        text.map(|t| string_literal(D, t))
             .unwrap_or_else(|| "NULL".into())
     )
 }
 
-fn alter(table: &str, change: &TableChange) -> Vec<String> {
+fn alter(table: &str, change: &TableChange) -> Result<Vec<String>> {
     let t = quote(D, table);
-    match change {
+    Ok(match change {
         TableChange::AddColumn(c) => {
             let mut out = vec![format!("ALTER TABLE {t} ADD COLUMN {}", column_def(c))];
             if let Some(text) = &c.comment {
@@ -355,14 +361,14 @@ fn alter(table: &str, change: &TableChange) -> Vec<String> {
             add_constraint(table, &c.name, c.comment.as_ref(), check_clause(c))
         }
         TableChange::DropCheck(c) => vec![drop_constraint(&t, c.name.as_str())],
-        TableChange::AddIndex(i) => create_index(table, i),
+        TableChange::AddIndex(i) => create_index(table, i)?,
         TableChange::DropIndex(i) if i.exclude.is_some() => {
             vec![drop_constraint(&t, i.name.as_str())]
         }
         TableChange::DropIndex(i) => vec![format!("DROP INDEX {}", quote(D, i.name.as_str()))],
         TableChange::SetComment { to, .. } => vec![comment_table(table, to.as_ref())],
         TableChange::SetOptions { .. } => vec![],
-    }
+    })
 }
 
 /// `ALTER TABLE … ADD` a constraint, and its comment.
@@ -465,7 +471,7 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
             ));
             out.push(format!(
                 "{prefix} SET DEFAULT nextval({})",
-                string_literal(&quote(D, &seq))
+                string_literal(D, &quote(D, &seq))
             ));
         } else {
             out.push(format!("{prefix} DROP DEFAULT"));

@@ -2,15 +2,16 @@
 
 use super::{
     common_columns, constraint_lines, default_clause, index_parts, quote, quote_list,
-    string_literal, Statement,
+    string_literal, word, Statement,
 };
 use crate::diff::TableChange;
+use crate::error::{Error, Result};
 use crate::model::{Column, Dialect, Identity, Index, Table};
 use crate::plan::{Action, Step};
 
 const D: Dialect = Dialect::Sqlite;
 
-pub fn render(steps: &[Step]) -> Vec<Statement> {
+pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
     let mut out = Vec::new();
     for step in steps {
         let h = &step.hazards;
@@ -45,7 +46,11 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
                         format!("DROP INDEX {}", quote(D, i.name.as_str()))
                     }
                     // The planner turns every other change into a rebuild on SQLite.
-                    other => format!("-- plinth: cannot render {other:?} on SQLite"),
+                    _ => {
+                        return Err(Error::usage(format!(
+                            "refusing to plan: `{table}` needs a change SQLite's ALTER TABLE cannot make, outside a rebuild; this is a plinth bug, please report it with the schema"
+                        )))
+                    }
                 };
                 out.push(Statement::new(sql, h));
             }
@@ -53,7 +58,7 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
             Action::CreateEnum(_) | Action::AlterEnum { .. } | Action::DropEnum(_) => {}
         }
     }
-    out
+    Ok(out)
 }
 
 /// The rebuild SQLite's documentation prescribes: new table, copy, drop, rename, re-index.
@@ -75,8 +80,8 @@ fn rebuild(from: &Table, to: &Table, h: &[crate::plan::Hazard]) -> Vec<Statement
         out.push(Statement::new(
             format!(
                 "INSERT INTO sqlite_sequence (name, seq) SELECT {}, seq FROM sqlite_sequence WHERE name = {}",
-                string_literal(&temp),
-                string_literal(&from.name)
+                string_literal(D, &temp),
+                string_literal(D, &from.name)
             ),
             h,
         ));
@@ -170,7 +175,7 @@ fn column_def(c: &Column, inline_pk: bool) -> String {
         s.push_str(&default_clause(d));
     }
     if let Some(coll) = &c.collation {
-        s.push_str(&format!(" COLLATE {coll}"));
+        s.push_str(&format!(" COLLATE {}", word(D, coll)));
     }
     if let Some(g) = &c.generated {
         s.push_str(&format!(

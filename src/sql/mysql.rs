@@ -404,10 +404,7 @@ pub fn normalize_default(ty: &str, text: &str) -> Option<String> {
     if text.eq_ignore_ascii_case("NULL") {
         return None;
     }
-    let quoted = text
-        .strip_prefix('\'')
-        .and_then(|t| t.strip_suffix('\''))
-        .map(|t| t.replace("''", "'"));
+    let quoted = crate::quote::unstring(Dialect::Mysql, text);
     let number = match &quoted {
         Some(s) => is_number(s.trim()).then(|| s.trim().to_string()),
         None => is_number(text).then(|| text.to_string()),
@@ -440,7 +437,7 @@ fn bit_literal(text: &str) -> Option<String> {
 }
 
 fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    crate::quote::string(Dialect::Mysql, s)
 }
 
 fn is_number(s: &str) -> bool {

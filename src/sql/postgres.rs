@@ -85,7 +85,9 @@ fn respell(text: &mut String, types: &BTreeMap<String, String>) {
         return;
     };
     casts(&mut e, types);
-    *text = expr::canonical(PG, &e);
+    if let Ok(done) = expr::canonical(PG, &e) {
+        *text = done;
+    }
 }
 
 /// A default in the light of its column's type: `'x'::character varying` on a varchar column
@@ -123,7 +125,7 @@ fn default_for(text: &str, column_ty: &str, types: &BTreeMap<String, String>) ->
         None if null => e = Expr::value(Value::Null),
         None => casts(&mut e, types),
     }
-    Some(expr::canonical(PG, &e))
+    expr::canonical(PG, &e).ok()
 }
 
 /// Does `DEFAULT NULL` leave a default on a column of type `ty`? Only a type modifier

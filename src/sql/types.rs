@@ -318,8 +318,9 @@ fn quoted_members(members: &[EnumMember]) -> String {
         .join(",")
 }
 
+/// An `enum` or `set` member as the catalog spells it (`COLUMN_TYPE`).
 fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    crate::quote::string(Dialect::Mysql, s)
 }
 
 fn sqlite(dt: &DataType) -> String {

@@ -100,14 +100,14 @@ impl TestDb {
 }
 
 async fn admin(conn: &mut Conn, sql: &str) -> plinth::error::Result<()> {
-    conn.execute(sql)
+    conn.run_script(sql)
         .await
         .map_err(|e| plinth::error::Error::database(sql.to_string(), e))
 }
 
 /// Run raw SQL (test data) on a connection.
 pub async fn exec(conn: &mut Conn, sql: &str) {
-    conn.execute(sql).await.unwrap_or_else(|e| {
+    conn.run_script(sql).await.unwrap_or_else(|e| {
         panic!(
             "test SQL failed: {e}
 {sql}"

@@ -174,7 +174,12 @@ impl TestDb {
 }
 
 fn desired(ddl: &str) -> Result<Schema> {
-    let mut schema = parse_file(PG, "snippet.sql", ddl)?.schema;
+    let mut schema = parse_file(
+        PG,
+        "snippet.sql",
+        &crate::db::testing::without_plinth_tables(ddl),
+    )?
+    .schema;
     schema.retain_tables(|t| !is_plinth_table(t));
     crate::sql::finish(PG, &mut schema);
     Ok(schema)
@@ -243,7 +248,7 @@ fn live_schema_equals_parsed_ddl() {
             sqlx::raw_sql(reset).execute(&mut conn).await.unwrap();
             let plan = crate::plan::plan(PG, crate::diff::diff(&Schema::default(), &want));
             let mut rendered = Vec::new();
-            for statement in crate::render::render(&plan) {
+            for statement in crate::render::render(&plan).unwrap() {
                 if let Err(e) = sqlx::raw_sql(&statement.sql).execute(&mut conn).await {
                     rendered.push(format!("  {}\n  fails: {e}", statement.sql));
                 }
@@ -434,7 +439,7 @@ fn rendered_expressions_are_stored_as_written() {
             }
             sqlx::raw_sql(reset).execute(&mut conn).await.unwrap();
             let plan = crate::plan::plan(PG, crate::diff::diff(&Schema::default(), &want));
-            for statement in crate::render::render(&plan) {
+            for statement in crate::render::render(&plan).unwrap() {
                 if let Err(e) = sqlx::raw_sql(&statement.sql).execute(&mut conn).await {
                     failures.push(format!("{ddl}\n  {}\n  fails: {e}", statement.sql));
                 }

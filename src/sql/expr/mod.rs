@@ -22,20 +22,24 @@ use crate::sql::parser_dialect;
 use crate::sql::postgres::{base_type, interval, typed, Typed};
 
 mod postgres;
+mod print;
 
 pub use postgres::postgres_default_sql;
-use postgres::{is_postgres_keyword, is_postgres_sql_value_function, is_text_array};
+use postgres::{is_postgres_sql_value_function, is_text_array};
+pub(crate) use print::{check_type_text, operator_symbol};
 
-/// Canonical text of an expression the user wrote.
-pub fn canonical(dialect: Dialect, expr: &Expr) -> String {
+/// Canonical text of an expression the user wrote, as SQL of `dialect` (see `print`), or
+/// what in it plinth cannot write.
+pub fn canonical(dialect: Dialect, expr: &Expr) -> Result<String, String> {
     let mut expr = expr.clone();
     normalize(dialect, &mut expr);
-    expr.to_string()
+    print::print(dialect, &expr)
 }
 
 /// Canonical text of an expression read back from a catalog.
 pub fn canonical_text(dialect: Dialect, text: &str) -> Result<String, String> {
-    Ok(canonical(dialect, &parse(dialect, text)?))
+    canonical(dialect, &parse(dialect, text)?)
+        .map_err(|e| format!("cannot read expression `{text}`: {e}"))
 }
 
 /// An expression of `dialect`, parsed.
@@ -300,14 +304,9 @@ fn fold_ident(dialect: Dialect, ident: &mut Ident) {
     if ident.quote_style.is_none() {
         ident.value = dialect.fold(&ident.value);
     }
-    let plain = ident
-        .value
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !ident.value.starts_with(|c: char| c.is_ascii_digit());
-    if dialect != Dialect::Postgres || (plain && !is_postgres_keyword(&ident.value)) {
-        ident.quote_style = None;
-    } else {
+    // How it is written out is `print`'s business; the quote style only tells a column from
+    // a keyword such as MySQL's `UTC_TIMESTAMP`.
+    if ident.quote_style.is_some() {
         ident.quote_style = Some('"');
     }
 }
@@ -420,13 +419,6 @@ mod tests {
     }
 
     #[test]
-    fn postgres_keywords_need_quotes() {
-        let word = "order";
-        assert!(is_postgres_keyword(word));
-        assert!(!is_postgres_keyword("price"));
-    }
-
-    #[test]
     fn postgres_casts_and_any() {
         assert_eq!(pg("s = 'x'::character varying"), pg("s = 'x'"));
         // A whole expression that is a literal cast keeps it: `sql::postgres` compares it
@@ -454,8 +446,8 @@ mod tests {
         assert_eq!(pg("\"Price\" > 0"), "\"Price\" > 0");
         assert_eq!(pg("PRICE > 0"), "price > 0");
         assert_eq!(
-            canonical_text(Dialect::Mysql, "`price` > 0").unwrap(),
-            "price > 0"
+            canonical_text(Dialect::Mysql, "price > 0").unwrap(),
+            "`price` > 0"
         );
     }
 }

@@ -18,6 +18,8 @@ impl<'a> Lowering<'a> {
             ));
         }
         let normalized = types::normalize(self.dialect, &def.data_type);
+        expr::check_type_text(self.dialect, &normalized.ty)
+            .map_err(|message| self.err(cloc.clone(), message))?;
         let mut column = Column::new(name.clone(), normalized.ty);
         if normalized.serial {
             column.identity = Some(Identity::Serial);
@@ -25,11 +27,15 @@ impl<'a> Lowering<'a> {
         }
         let mut primary = false;
         for option in &def.options {
-            let cname = option.name.as_ref().map(|n| self.fold(n));
+            let cname = option
+                .name
+                .as_ref()
+                .map(|n| self.checked(n, &cloc))
+                .transpose()?;
             match &option.option {
                 ColumnOption::Null => column.nullable = true,
                 ColumnOption::NotNull => column.nullable = false,
-                ColumnOption::Default(e) => column.default = Some(self.expr(e)),
+                ColumnOption::Default(e) => column.default = Some(self.expr(e, &cloc)?),
                 ColumnOption::Unique {
                     is_primary: true,
                     characteristics,
@@ -78,7 +84,7 @@ impl<'a> Lowering<'a> {
                     table.foreign_keys.push(fk);
                 }
                 ColumnOption::Check(e) => {
-                    let check = self.check(&table.name, e, cname, Some(&name));
+                    let check = self.check(&table.name, e, cname, Some(&name), &cloc)?;
                     table.checks.push(check)
                 }
                 ColumnOption::DialectSpecific(tokens)
@@ -98,7 +104,7 @@ impl<'a> Lowering<'a> {
                 } => match generation_expr {
                     Some(e) => {
                         column.generated = Some(Generated {
-                            expr: self.expr(e),
+                            expr: self.expr(e, &cloc)?,
                             stored: matches!(
                                 generation_expr_mode,
                                 Some(GeneratedExpressionMode::Stored)
@@ -117,7 +123,7 @@ impl<'a> Lowering<'a> {
                 ColumnOption::Comment(c) => column.comment = Some(c.clone()),
                 ColumnOption::Collation(c) => column.collation = Some(self.collation_name(c)),
                 ColumnOption::CharacterSet(_) if self.dialect == Dialect::Mysql => {}
-                ColumnOption::OnUpdate(e) => column.on_update = Some(self.expr(e)),
+                ColumnOption::OnUpdate(e) => column.on_update = Some(self.expr(e, &cloc)?),
                 other => {
                     return Err(self.err(
                         cloc,

@@ -25,17 +25,18 @@ impl<'a> Lowering<'a> {
         e: &Expr,
         name: Option<String>,
         column: Option<&str>,
-    ) -> Check {
+        at: &Location,
+    ) -> Result<Check> {
         let (e, no_inherit) = match no_inherit_marker(e) {
             Some(inner) => (inner, true),
             None => (e, false),
         };
-        Check {
-            expr: self.expr(e),
+        Ok(Check {
+            expr: self.expr(e, at)?,
             name: classify(self.dialect, table, Kind::Check, name, column),
             no_inherit,
             comment: None,
-        }
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -129,7 +130,7 @@ impl<'a> Lowering<'a> {
                         self.dialect,
                         &tname,
                         Kind::PrimaryKey,
-                        name.map(|n| self.fold(&n)),
+                        name.map(|n| self.checked(&n, at)).transpose()?,
                         None,
                     ),
                     columns,
@@ -150,7 +151,10 @@ impl<'a> Lowering<'a> {
             } if self.dialect == Dialect::Mysql => {
                 let method = index_method(index_type.as_ref().or(option_using(&index_options)));
                 let parts = self.index_parts(&columns, method.as_deref(), at)?;
-                let name = name.or(index_name).map(|n| self.fold(&n));
+                let name = name
+                    .or(index_name)
+                    .map(|n| self.checked(&n, at))
+                    .transpose()?;
                 table.indexes.push(Index {
                     name: classify(
                         self.dialect,
@@ -179,7 +183,10 @@ impl<'a> Lowering<'a> {
                 ..
             } => {
                 let columns = self.index_columns_plain(&columns, at)?;
-                let name = name.or(index_name).map(|n| self.fold(&n));
+                let name = name
+                    .or(index_name)
+                    .map(|n| self.checked(&n, at))
+                    .transpose()?;
                 let nulls_not_distinct = nulls_distinct == NullsDistinctOption::NotDistinct;
                 if nulls_not_distinct {
                     self.postgres_only("`UNIQUE NULLS NOT DISTINCT`", at)?;
@@ -211,7 +218,7 @@ impl<'a> Lowering<'a> {
                 let cols = self.idents(&columns, at)?;
                 let fk = self.foreign_key(
                     table,
-                    name.map(|n| self.fold(&n)),
+                    name.map(|n| self.checked(&n, at)).transpose()?,
                     cols,
                     &foreign_table,
                     &referred_columns,
@@ -222,7 +229,7 @@ impl<'a> Lowering<'a> {
                 table.foreign_keys.push(fk);
             }
             TableConstraint::Check { name, expr, .. } => {
-                let name = name.map(|n| self.fold(&n));
+                let name = name.map(|n| self.checked(&n, at)).transpose()?;
                 // `EXCLUDE` arrives as a marked check (see `prepass`).
                 match marker_args(&expr, prepass::EXCLUDE) {
                     Some(args) => {
@@ -230,7 +237,7 @@ impl<'a> Lowering<'a> {
                         table.indexes.push(index);
                     }
                     None => {
-                        let check = self.check(&tname, &expr, name, None);
+                        let check = self.check(&tname, &expr, name, None, at)?;
                         table.checks.push(check)
                     }
                 }
@@ -249,7 +256,7 @@ impl<'a> Lowering<'a> {
                         self.dialect,
                         &tname,
                         Kind::Index,
-                        name.map(|n| self.fold(&n)),
+                        name.map(|n| self.checked(&n, at)).transpose()?,
                         first_column(&parts),
                     ),
                     unique: false,
@@ -276,7 +283,7 @@ impl<'a> Lowering<'a> {
                         self.dialect,
                         &tname,
                         Kind::Index,
-                        opt_index_name.map(|n| self.fold(&n)),
+                        opt_index_name.map(|n| self.checked(&n, at)).transpose()?,
                         first_column(&parts),
                     ),
                     unique: false,

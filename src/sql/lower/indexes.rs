@@ -26,7 +26,7 @@ impl<'a> Lowering<'a> {
         };
         let predicate = match predicate {
             Expr::Value(v) if v.value == Value::Null => None,
-            p => Some(self.expr(p)),
+            p => Some(self.expr(p, at)?),
         };
         let mut columns = Vec::new();
         let mut operators = Vec::new();
@@ -46,7 +46,9 @@ impl<'a> Lowering<'a> {
                 },
                 operator_class: string_arg(opclass).map(|o| Ident::with_quote('"', o)),
             });
-            operators.push(operator_name(string_arg(operator).ok_or_else(bad)?));
+            let operator = operator_name(string_arg(operator).ok_or_else(bad)?);
+            expr::operator_symbol(&operator).map_err(|m| self.err(at.clone(), m))?;
+            operators.push(operator);
         }
         let parts = self.index_parts(&columns, method.as_deref(), at)?;
         Ok(Index {
@@ -182,7 +184,7 @@ impl<'a> Lowering<'a> {
                                 p
                             }
                             _ => IndexPart {
-                                key: IndexKey::Expr(self.expr(&c.column.expr)),
+                                key: IndexKey::Expr(self.expr(&c.column.expr, at)?),
                                 descending: false,
                                 prefix: None,
                                 collation: None,
@@ -200,7 +202,7 @@ impl<'a> Lowering<'a> {
                             p
                         }
                         _ => IndexPart {
-                            key: IndexKey::Expr(self.expr(&c.column.expr)),
+                            key: IndexKey::Expr(self.expr(&c.column.expr, at)?),
                             descending: false,
                             prefix: None,
                             collation: None,
@@ -208,7 +210,7 @@ impl<'a> Lowering<'a> {
                         },
                     },
                     other => IndexPart {
-                        key: IndexKey::Expr(self.expr(other)),
+                        key: IndexKey::Expr(self.expr(other, at)?),
                         descending: false,
                         prefix: None,
                         collation: None,
@@ -240,6 +242,12 @@ impl<'a> Lowering<'a> {
         if !ci.include.is_empty() {
             self.postgres_only("`INCLUDE (…)` on an index", &at)?;
         }
+        if ci.predicate.is_some() && self.dialect == Dialect::Mysql {
+            return Err(self.err(
+                at,
+                "a partial index (`CREATE INDEX … WHERE`) is not supported by MySQL/MariaDB: remove the WHERE clause",
+            ));
+        }
         let nulls_not_distinct = ci.nulls_distinct == Some(false);
         if nulls_not_distinct {
             self.postgres_only("`NULLS NOT DISTINCT`", &at)?;
@@ -254,7 +262,11 @@ impl<'a> Lowering<'a> {
             ),
             unique: ci.unique,
             parts,
-            predicate: ci.predicate.as_ref().map(|p| self.expr(p)),
+            predicate: ci
+                .predicate
+                .as_ref()
+                .map(|p| self.expr(p, &at))
+                .transpose()?,
             method,
             comment: option_comment(&ci.index_options),
             include: self.idents(&ci.include, &at)?,
@@ -264,7 +276,7 @@ impl<'a> Lowering<'a> {
         };
         let mut table = self.take_table(&table_name, &tloc)?;
         table.indexes.push(index);
-        if let Err(e) = self.columns_exist(&table, &at) {
+        if let Err(e) = self.check_table(&table, &at) {
             self.out.schema.tables.insert(table_name, table);
             return Err(e);
         }

@@ -73,6 +73,18 @@ impl<'a> Lowering<'a> {
         Ok((self.checked(last, &location)?, location))
     }
 
+    /// A table name: an object name that is not in plinth's own namespace.
+    fn table_name(&self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
+        let (table, location) = self.object_name(name, at)?;
+        if crate::db::is_plinth_table(&table) {
+            return Err(self.err(
+                location,
+                format!("table `{table}`: names starting with `plinth_` are plinth's own (its history and rebuild tables); rename the table"),
+            ));
+        }
+        Ok((table, location))
+    }
+
     fn ident_loc(&self, ident: &Ident, fallback: &Location) -> Location {
         if ident.span.start.line == 0 {
             fallback.clone()
@@ -89,22 +101,13 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// Fold an identifier and check its length against the engine's limit.
+    /// Fold an identifier and check it is one the engine takes (see [`name_problem`]).
     fn checked(&self, ident: &Ident, at: &Location) -> Result<String> {
         let name = self.fold(ident);
-        if let Some(max) = self.dialect.max_identifier_len() {
-            if name.len() > max {
-                return Err(self.err(
-                    self.ident_loc(ident, at),
-                    format!(
-                        "identifier `{name}` is {} bytes long; {} allows at most {max}: shorten it",
-                        name.len(),
-                        self.dialect
-                    ),
-                ));
-            }
+        match name_problem(self.dialect, &name) {
+            Some(problem) => Err(self.err(self.ident_loc(ident, at), problem)),
+            None => Ok(name),
         }
-        Ok(name)
     }
 
     /// A collation name as the catalog spells it. PostgreSQL: folded like any identifier
@@ -123,8 +126,18 @@ impl<'a> Lowering<'a> {
         idents.iter().map(|i| self.checked(i, at)).collect()
     }
 
-    fn expr(&self, e: &Expr) -> String {
-        expr::canonical(self.dialect, e)
+    /// An expression's canonical text; `at` locates the statement when the expression carries
+    /// no position of its own.
+    fn expr(&self, e: &Expr, at: &Location) -> Result<String> {
+        expr::canonical(self.dialect, e).map_err(|message| {
+            let span = sqlparser::ast::Spanned::span(e);
+            let location = if span.start.line == 0 {
+                at.clone()
+            } else {
+                loc(self.path, span)
+            };
+            self.err(location, message)
+        })
     }
 
     /// An error unless the target is PostgreSQL: `what` is PostgreSQL-only.
@@ -175,7 +188,7 @@ impl<'a> Lowering<'a> {
                             let mut t = self.take_table(&table, &tloc)?;
                             let res = self
                                 .table_constraint(&mut t, constraint, &at)
-                                .and_then(|()| self.columns_exist(&t, &at));
+                                .and_then(|()| self.check_table(&t, &at));
                             self.out.schema.tables.insert(table.clone(), t);
                             res?;
                         }
@@ -300,7 +313,7 @@ impl<'a> Lowering<'a> {
         if let Some(what) = unsupported {
             return Err(self.err(at, format!("`{what}` is not supported in a schema file")));
         }
-        let (name, tloc) = self.object_name(&ct.name, &at)?;
+        let (name, tloc) = self.table_name(&ct.name, &at)?;
         if self.out.tables.contains_key(&name) {
             return Err(self.err(
                 tloc,
@@ -324,15 +337,32 @@ impl<'a> Lowering<'a> {
         if ct.strict {
             table.options.insert("strict".into(), "true".into());
         }
-        self.columns_exist(&table, &at)?;
+        self.check_table(&table, &at)?;
         self.out.tables.insert(name.clone(), tloc);
         self.out.schema.tables.insert(name, table);
         Ok(())
     }
 
-    /// Every column that a key, a foreign key or an index names must be one of the table's
-    /// (caught here, not half way through an apply).
-    pub(super) fn columns_exist(&self, table: &Table, at: &Location) -> Result<()> {
+    /// A table as a statement left it, checked for what would fail half way through an apply:
+    /// columns that keys and indexes name, and text the engine's catalog cannot keep.
+    pub(super) fn check_table(&self, table: &Table, at: &Location) -> Result<()> {
+        self.columns_exist(table, at)?;
+        if self.dialect == Dialect::Mysql {
+            if let Some((what, c)) = supplementary_text(table) {
+                return Err(self.err(
+                    at.clone(),
+                    format!(
+                        "{what} of `{}` holds U+{:04X} ({c}), a character outside the Basic Multilingual Plane (such as an emoji); MySQL/MariaDB keep defaults, checks, comments and enum values in utf8mb3, which cannot hold it, so the schema would never match: write it another way (e.g. `CHAR(…)` or a hex literal) or leave it out",
+                        table.name, c as u32
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every column that a key, a foreign key or an index names must be one of the table's.
+    fn columns_exist(&self, table: &Table, at: &Location) -> Result<()> {
         let named = table
             .primary_key
             .iter()
@@ -497,6 +527,80 @@ pub fn finish(dialect: Dialect, schema: &mut Schema) {
     if dialect == Dialect::Postgres {
         super::postgres::finish(schema);
     }
+}
+
+/// The first text of `table` that MySQL/MariaDB keep in utf8mb3 (defaults, checks, generated
+/// and index expressions, comments, column types with their enum values) holding a character
+/// beyond U+FFFF, with what it is.
+fn supplementary_text(table: &Table) -> Option<(String, char)> {
+    let wide = |s: &str| s.chars().find(|c| u32::from(*c) > 0xFFFF);
+    let mut texts: Vec<(String, &str)> = Vec::new();
+    if let Some(c) = &table.comment {
+        texts.push(("the comment".into(), c));
+    }
+    for col in &table.columns {
+        let what = |w: &str| format!("the {w} of column `{}`", col.name);
+        texts.push((what("type"), &col.ty));
+        for (w, text) in [
+            ("default", col.default.as_deref()),
+            ("comment", col.comment.as_deref()),
+            ("ON UPDATE", col.on_update.as_deref()),
+            (
+                "expression",
+                col.generated.as_ref().map(|g| g.expr.as_str()),
+            ),
+        ] {
+            if let Some(t) = text {
+                texts.push((what(w), t));
+            }
+        }
+    }
+    for check in &table.checks {
+        texts.push(("a check".into(), &check.expr));
+    }
+    for index in &table.indexes {
+        if let Some(c) = &index.comment {
+            texts.push((format!("the comment of index `{}`", index.name.as_str()), c));
+        }
+        for part in &index.parts {
+            if let IndexKey::Expr(e) = &part.key {
+                texts.push((format!("a key of index `{}`", index.name.as_str()), e));
+            }
+        }
+    }
+    texts
+        .into_iter()
+        .find_map(|(what, text)| wide(text).map(|c| (what, c)))
+}
+
+/// What the engine would refuse in a (folded) identifier, before any DDL: the empty name, NUL,
+/// a name over the engine's limit (PostgreSQL counts bytes, MySQL/MariaDB characters), and on
+/// MySQL/MariaDB a name ending in a space.
+pub(crate) fn name_problem(dialect: Dialect, name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("an empty name; give it a name".into());
+    }
+    if name.contains('\0') {
+        return Some("a name holding the NUL character; no engine takes it: rename it".into());
+    }
+    let (length, unit) = match dialect {
+        Dialect::Postgres => (name.len(), "bytes"),
+        Dialect::Mysql => (name.chars().count(), "characters"),
+        Dialect::Sqlite => (0, ""),
+    };
+    if let Some(max) = dialect.max_identifier_len() {
+        if length > max {
+            return Some(format!(
+                "identifier `{name}` is {length} {unit} long; {dialect} allows at most {max}: shorten it"
+            ));
+        }
+    }
+    if dialect == Dialect::Mysql && name.ends_with(' ') {
+        return Some(format!(
+            "identifier `{name}` ends with a space, which MySQL/MariaDB refuse: remove the trailing space"
+        ));
+    }
+    None
 }
 
 /// Whether `table` has a column `name`: exactly on PostgreSQL, ignoring ASCII case on MySQL and
