@@ -41,24 +41,17 @@ pub async fn apply<F>(conn: &mut Conn, allow_destructive: bool, mut planner: F) 
 where
     F: FnMut(&Schema) -> Result<Vec<Batch>>,
 {
-    let opened = begin(conn).await?;
+    begin(conn).await?;
     let result = body(conn, allow_destructive, &mut planner).await;
     let result = match (result, conn.dialect()) {
         (Ok(applied), Dialect::Sqlite) => sqlite_foreign_key_check(conn).await.map(|_| applied),
         (other, _) => other,
     };
-    end(conn, &opened, result).await
+    end(conn, result).await
 }
 
-/// What identifies the transaction plinth opened (PostgreSQL: its transaction id; SQLite: a
-/// savepoint only that transaction holds), to make sure it is the one that commits.
-#[derive(Debug)]
-enum Opened {
-    Postgres(i64),
-    Sqlite,
-    Mysql,
-}
-
+/// A savepoint that only the transaction plinth opened holds (PostgreSQL, SQLite): releasing it
+/// (or rolling back to it) succeeds only while that transaction is the one open.
 const SAVEPOINT: &str = "plinth_apply";
 
 fn refuse_destructive(batches: &[Batch], allow: bool) -> Result<()> {
@@ -131,8 +124,8 @@ fn sql_err(context: &str, sql: &str, e: ExecError) -> Error {
     )
 }
 
-/// Take the lock and, where DDL is transactional, open the transaction.
-async fn begin(conn: &mut Conn) -> Result<Opened> {
+/// Take the lock and, where DDL is transactional, open the transaction and its savepoint.
+async fn begin(conn: &mut Conn) -> Result<()> {
     match conn {
         Conn::Sqlite(c) => {
             // Foreign keys off outside the transaction (it cannot change inside one), so a
@@ -150,7 +143,6 @@ async fn begin(conn: &mut Conn) -> Result<Opened> {
             c.execute(format!("SAVEPOINT {SAVEPOINT}").as_str())
                 .await
                 .map_err(|e| Error::database("cannot open a savepoint", e))?;
-            Ok(Opened::Sqlite)
         }
         Conn::Postgres(c) => {
             c.execute("BEGIN")
@@ -175,10 +167,9 @@ async fn begin(conn: &mut Conn) -> Result<Opened> {
             c.execute(format!("SET LOCAL lock_timeout = '{DDL_LOCK_TIMEOUT_SECS}s'").as_str())
                 .await
                 .map_err(|e| Error::database("cannot set lock_timeout", e))?;
-            let xid = transaction_id(c)
+            c.execute(format!("SAVEPOINT {SAVEPOINT}").as_str())
                 .await
-                .map_err(|e| Error::database("cannot read the transaction id", e))?;
-            Ok(Opened::Postgres(xid))
+                .map_err(|e| Error::database("cannot open a savepoint", e))?;
         }
         Conn::Mysql(c) => {
             let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
@@ -201,38 +192,32 @@ async fn begin(conn: &mut Conn) -> Result<Opened> {
             c.execute(format!("SET SESSION lock_wait_timeout = {DDL_LOCK_TIMEOUT_SECS}").as_str())
                 .await
                 .map_err(|e| Error::database("cannot set lock_wait_timeout", e))?;
-            Ok(Opened::Mysql)
         }
     }
+    Ok(())
 }
 
-async fn transaction_id(c: &mut sqlx::PgConnection) -> std::result::Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT txid_current()")
-        .persistent(false)
-        .fetch_one(c)
-        .await
-}
-
-/// Whether the transaction open now is the one plinth opened (PostgreSQL, SQLite). On SQLite
-/// this releases the savepoint, which only that transaction holds.
-async fn still_open(conn: &mut Conn, opened: &Opened) -> bool {
-    match (conn, opened) {
-        (Conn::Postgres(c), Opened::Postgres(xid)) => {
-            matches!(transaction_id(c).await, Ok(now) if now == *xid)
-        }
-        (Conn::Sqlite(c), Opened::Sqlite) => c
-            .execute(format!("RELEASE {SAVEPOINT}").as_str())
-            .await
-            .is_ok(),
-        _ => true,
+/// Whether the transaction open now is the one plinth opened (PostgreSQL, SQLite): its
+/// savepoint is released on success, rolled back to on failure (which works in a transaction
+/// a failed statement aborted); either fails in any other transaction, or outside one.
+async fn still_open(conn: &mut Conn, success: bool) -> bool {
+    let sql = if success {
+        format!("RELEASE SAVEPOINT {SAVEPOINT}")
+    } else {
+        format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+    };
+    match conn {
+        Conn::Postgres(c) => c.execute(sql.as_str()).await.is_ok(),
+        Conn::Sqlite(c) => c.execute(sql.as_str()).await.is_ok(),
+        Conn::Mysql(_) => true,
     }
 }
 
 /// Commit when `result` is a success (or roll back), after checking that the transaction is
 /// still the one plinth opened; release the lock. Returns `result`, or the truth when the
 /// transaction was not plinth's any more.
-async fn end(conn: &mut Conn, opened: &Opened, result: Result<Applied>) -> Result<Applied> {
-    let intact = still_open(conn, opened).await;
+async fn end(conn: &mut Conn, result: Result<Applied>) -> Result<Applied> {
+    let intact = still_open(conn, result.is_ok()).await;
     let commit = result.is_ok() && intact;
     let word = if commit { "COMMIT" } else { "ROLLBACK" };
     let ended = match conn {

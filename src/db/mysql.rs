@@ -212,28 +212,54 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
     Ok(Inspected { schema, queries })
 }
 
-/// A cheap fingerprint of `tables` (one query, a few tables at a time): their columns, keys
-/// and checks as the catalog lists them. `apply` reads it after every statement, to stop at
-/// once should a statement have reached a table outside the plan.
+/// A cheap fingerprint of `tables` (one query per 500 tables): their engine, collation and
+/// creation time, and digests of their columns and indexes as the catalog lists them. `apply`
+/// reads it after every statement, to stop at once should a statement have reached a table
+/// outside the plan.
 pub async fn fingerprint(
     conn: &mut MySqlConnection,
     tables: &[String],
 ) -> Result<BTreeMap<String, String>> {
     let fail = |e: sqlx::Error| Error::database("reading the tables outside the plan", e);
-    let mut out = BTreeMap::new();
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
     for chunk in tables.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
-            "SELECT t.TABLE_NAME, CAST(CONCAT_WS('|', t.CREATE_TIME, t.ENGINE, t.TABLE_COLLATION,              (SELECT COUNT(*) FROM information_schema.COLUMNS c                WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME),              (SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE,                 c.COLUMN_DEFAULT) ORDER BY c.ORDINAL_POSITION)) FROM information_schema.COLUMNS c                WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME),              (SELECT COUNT(*) FROM information_schema.STATISTICS s                WHERE s.TABLE_SCHEMA = t.TABLE_SCHEMA AND s.TABLE_NAME = t.TABLE_NAME),              (SELECT COUNT(*) FROM information_schema.TABLE_CONSTRAINTS k                WHERE k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME)) AS CHAR)              FROM information_schema.TABLES t              WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME IN ({marks})"
+            "SELECT TABLE_NAME, CAST(CONCAT_WS('|', 't', CREATE_TIME, ENGINE, TABLE_COLLATION) AS CHAR)
+             FROM information_schema.TABLES
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ({marks})
+             UNION ALL
+             SELECT MIN(TABLE_NAME), CAST(CONCAT('c|', MD5(GROUP_CONCAT(CONCAT_WS(':', COLUMN_NAME,
+               COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA) ORDER BY ORDINAL_POSITION))) AS CHAR)
+             FROM information_schema.COLUMNS
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ({marks})
+             GROUP BY CAST(TABLE_NAME AS BINARY)
+             UNION ALL
+             SELECT MIN(TABLE_NAME), CAST(CONCAT('i|', MD5(GROUP_CONCAT(CONCAT_WS(':', INDEX_NAME,
+               COLUMN_NAME, SEQ_IN_INDEX, NON_UNIQUE) ORDER BY INDEX_NAME, SEQ_IN_INDEX))) AS CHAR)
+             FROM information_schema.STATISTICS
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ({marks})
+             GROUP BY CAST(TABLE_NAME AS BINARY)"
         );
         let mut query = sqlx::query(&sql).persistent(false);
-        for t in chunk {
-            query = query.bind(t);
+        for _ in 0..3 {
+            for t in chunk {
+                query = query.bind(t);
+            }
         }
+        let mut parts: Vec<(String, String)> = Vec::new();
         for row in query.fetch_all(&mut *conn).await.map_err(fail)? {
             let name: String = row.try_get(0).map_err(fail)?;
-            let print: Option<String> = row.try_get(1).map_err(fail)?;
-            out.insert(name, print.unwrap_or_default());
+            let part: Option<String> = row.try_get(1).map_err(fail)?;
+            parts.push((name, part.unwrap_or_default()));
+        }
+        parts.sort();
+        // The catalog compares names without regard to case: keep only the exact ones.
+        parts.retain(|(name, _)| chunk.contains(name));
+        for (name, part) in parts {
+            let print = out.entry(name).or_default();
+            print.push_str(&part);
+            print.push('\n');
         }
     }
     Ok(out)

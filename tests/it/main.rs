@@ -5,3 +5,4 @@ mod cli;
 mod engines;
 mod example_sql;
 mod fixtures;
+mod hostile;

@@ -11,6 +11,9 @@ impl<'a> Lowering<'a> {
     ) -> Result<()> {
         let name = self.checked(&def.name, at)?;
         let cloc = self.ident_loc(&def.name, at);
+        if let Some(problem) = column_name_problem(self.dialect, &name) {
+            return Err(self.err(cloc, problem));
+        }
         if table.column(&name).is_some() {
             return Err(self.err(
                 cloc,

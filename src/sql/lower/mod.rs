@@ -73,16 +73,13 @@ impl<'a> Lowering<'a> {
         Ok((self.checked(last, &location)?, location))
     }
 
-    /// A table name: an object name that is not in plinth's own namespace.
+    /// A table name: an object name the engine takes for a table, outside plinth's own.
     fn table_name(&self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
         let (table, location) = self.object_name(name, at)?;
-        if crate::db::is_plinth_table(&table) {
-            return Err(self.err(
-                location,
-                format!("table `{table}`: names starting with `plinth_` are plinth's own (its history and rebuild tables); rename the table"),
-            ));
+        match table_name_problem(self.dialect, &table) {
+            Some(problem) => Err(self.err(location, problem)),
+            None => Ok((table, location)),
         }
-        Ok((table, location))
     }
 
     fn ident_loc(&self, ident: &Ident, fallback: &Location) -> Location {
@@ -600,7 +597,37 @@ pub(crate) fn name_problem(dialect: Dialect, name: &str) -> Option<String> {
             "identifier `{name}` ends with a space, which MySQL/MariaDB refuse: remove the trailing space"
         ));
     }
+    if dialect == Dialect::Mysql {
+        if let Some(c) = name.chars().find(|c| u32::from(*c) > 0xFFFF) {
+            return Some(format!(
+                "identifier `{name}` holds U+{:04X} ({c}); MySQL/MariaDB names are utf8mb3, which has no characters beyond U+FFFF: rename it",
+                u32::from(c)
+            ));
+        }
+    }
     None
+}
+
+/// What the engine would refuse in a table name beyond [`name_problem`]: plinth's own prefix,
+/// and SQLite's.
+pub(crate) fn table_name_problem(dialect: Dialect, name: &str) -> Option<String> {
+    if name.to_ascii_lowercase().starts_with("plinth_") {
+        return Some(format!("table `{name}`: names starting with `plinth_` are plinth's own (its history and rebuild tables); rename the table"));
+    }
+    if dialect == Dialect::Sqlite && name.to_ascii_lowercase().starts_with("sqlite_") {
+        return Some(format!(
+            "table `{name}`: SQLite reserves names starting with `sqlite_`; rename the table"
+        ));
+    }
+    None
+}
+
+/// What the engine would refuse in a column name beyond [`name_problem`]: PostgreSQL's system
+/// column names.
+pub(crate) fn column_name_problem(dialect: Dialect, name: &str) -> Option<String> {
+    const SYSTEM: &[&str] = &["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"];
+    (dialect == Dialect::Postgres && SYSTEM.contains(&name))
+        .then(|| format!("column `{name}` has the name of a PostgreSQL system column; rename it"))
 }
 
 /// Whether `table` has a column `name`: exactly on PostgreSQL, ignoring ASCII case on MySQL and
