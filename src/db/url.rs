@@ -37,6 +37,9 @@ fn is_scheme(s: &str) -> bool {
 /// Where the part after the scheme starts (after `scheme://`, or `scheme:` for a known engine),
 /// and whether `//` was there. A URL without a scheme starts at 0.
 fn body_start(url: &str) -> (usize, bool) {
+    if url.starts_with("//") {
+        return (2, true);
+    }
     if let Some(i) = url.find("://") {
         if is_scheme(&url[..i]) {
             return (i + 3, true);
@@ -48,26 +51,30 @@ fn body_start(url: &str) -> (usize, bool) {
     }
 }
 
+/// Greedily, everything between the first `:` and the last `@` of `body` (what follows the
+/// scheme) is the password. With `strict`, only when what precedes that `:` can be a user name
+/// (it does not run past the authority). The range is relative to `body`.
+fn greedy_password(body: &str, strict: bool) -> Option<(usize, usize)> {
+    let at = body.rfind('@')?;
+    let colon = body[..at].find(':')?;
+    (!strict || !body[..colon].contains(['/', '?', '#'])).then_some((colon + 1, at))
+}
+
 /// The byte ranges of `url` that hold secrets: the password of the user info (read greedily,
-/// up to the last `@`, and also as a URL parser reads it) and every password-like query value.
-/// Ranges may overlap; they are in no particular order.
+/// from the first `:` to the last `@`, and also as a URL parser reads it) and every
+/// password-like query value. Ranges may overlap; they are in no particular order. Greedy
+/// reading hides too much in odd URLs (`h:5432/db?options=a@b` shows as `h:***@b`): in a
+/// message, too much hidden is better than a piece of a password shown.
 fn secret_ranges(url: &str) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
     let (start, slashes) = body_start(url);
     let body = &url[start..];
-    // Greedy: everything between the first `:` and the last `@` is the password, unless what
-    // precedes that `:` cannot be a user name (it runs past the authority).
-    if let Some(at) = body.rfind('@') {
-        let userinfo = &body[..at];
-        match userinfo.find(':') {
-            Some(colon) if !userinfo[..colon].contains(['/', '?', '#']) => {
-                ranges.push((start + colon + 1, start + at));
-            }
-            // `postgres:word@host`: `word` may be a password (user `postgres`, no `//`).
-            None if !slashes && start > 0 && !userinfo.contains(['/', '?', '#']) => {
-                ranges.push((start, start + at));
-            }
-            _ => {}
+    if let Some((a, b)) = greedy_password(body, false) {
+        ranges.push((start + a, start + b));
+    } else if let Some(at) = body.rfind('@') {
+        // `postgres:word@host`: `word` may be a password (user `postgres`, no `//`).
+        if !slashes && start > 0 && !body[..at].contains(['/', '?', '#']) {
+            ranges.push((start, start + at));
         }
     }
     // As a URL parser reads it: the user info is the authority's part before its last `@`.
@@ -189,7 +196,7 @@ fn percent_encode(s: &str) -> String {
 
 /// The secrets some URLs hold, in every spelling a message could repeat them in: as written,
 /// percent-decoded (how the server receives them), form-decoded (`+` as a space, how query
-/// values are read) and re-encoded.
+/// values are read), and percent-encoded (both of them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Secrets(Vec<String>);
 
@@ -208,7 +215,8 @@ impl Secrets {
             let decoded = percent_decode(raw);
             let form = percent_decode(&raw.replace('+', " "));
             let encoded = percent_encode(&decoded);
-            for s in [raw.to_string(), decoded, form, encoded] {
+            let raw_encoded = percent_encode(raw);
+            for s in [raw.to_string(), decoded, form, encoded, raw_encoded] {
                 if !s.is_empty() && !self.0.contains(&s) {
                     self.0.push(s);
                 }
@@ -259,11 +267,18 @@ pub fn check(url: &str) -> Result<Dialect> {
         )));
     };
     let rest = &url[end + 1..];
-    let Some(body) = rest.strip_prefix("//") else {
-        if dialect == Dialect::Sqlite {
-            // `sqlite:path` and `sqlite::memory:` are SQLite URLs too.
-            return Ok(dialect);
+    if dialect == Dialect::Sqlite {
+        // `sqlite://path`, `sqlite:path` and `sqlite::memory:` all name a file (or memory).
+        let body = rest.strip_prefix("//").unwrap_or(rest);
+        if greedy_password(body, true).is_some() {
+            return Err(Error::usage(format!(
+                "database URL `{}`: a SQLite URL names a file and takes no user name or password: use sqlite://path",
+                shown()
+            )));
         }
+        return Ok(dialect);
+    }
+    let Some(body) = rest.strip_prefix("//") else {
         return Err(Error::usage(format!(
             "database URL `{}` must start with `{}://` (user, password, host and database follow the `//`)",
             shown(),
@@ -273,18 +288,6 @@ pub fn check(url: &str) -> Result<Dialect> {
     let authority_end = body.find(['/', '?', '#']).unwrap_or(body.len());
     let authority = &body[..authority_end];
     let after = &body[authority_end..];
-    if dialect == Dialect::Sqlite {
-        if authority
-            .rfind('@')
-            .is_some_and(|at| authority[..at].contains(':'))
-        {
-            return Err(Error::usage(format!(
-                "database URL `{}`: a SQLite URL names a file and takes no user name or password: use sqlite://path",
-                shown()
-            )));
-        }
-        return Ok(dialect);
-    }
     let cut = || {
         Err(Error::usage(format!(
             "database URL `{}`: the user name or password holds characters a URL cannot carry as they are (`/ ? # @ [ ]`); {HOW_TO_ENCODE}. An `@` in the database name is written %40 too",
@@ -346,6 +349,7 @@ mod tests {
             ("postgres:u:pw@h/db", "postgres:u:***@h/db"),
             ("postgres:pw@h/db", "postgres:***@h/db"),
             ("u:pw@h/db", "u:***@h/db"),
+            ("//u:pw@h/db", "//u:***@h/db"),
             ("postgres://u:ab/cd@h/db", "postgres://u:***@h/db"),
             ("postgres://u:a@b@h/db", "postgres://u:***@h/db"),
             ("postgres://u:a?b#c@h/db", "postgres://u:***@h/db"),
