@@ -3,7 +3,9 @@
 
 mod apply;
 mod cli;
+mod cli_args;
 mod engines;
 mod example_sql;
 mod fixtures;
 mod secrets;
+mod tls;
