@@ -2,14 +2,16 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "plinth",
     version,
     about = "Declarative, plugin-aware schema management for PostgreSQL, MySQL/MariaDB and SQLite",
-    after_help = "Exit codes: 0 success (check: in sync), 1 drift (check only), 2 error."
+    after_help = "Exit codes: 0 success (check: in sync), 1 drift (check only), 2 error.",
+    // `plinth --schema a.sql b.sql plan`: the command name ends the list of files.
+    subcommand_precedence_over_arg = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -24,12 +26,64 @@ pub struct Global {
     /// The project file: which plugin owns which tables.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Overrides DATABASE_URL and the config's [database] url.
-    #[arg(long, global = true, value_name = "URL", env = "DATABASE_URL")]
+    /// Overrides DATABASE_URL and the config's [database] url. A password holding `/ ? # @ [ ]`
+    /// must be percent-encoded; TLS: `?sslmode=require` (PostgreSQL), `?ssl-mode=REQUIRED` (MySQL).
+    // hide_env_values: `--help` must never show the URL (and its password) from the environment.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
-    /// Ad-hoc mode: these files describe the whole database (no plugins.toml).
-    #[arg(long, global = true, value_name = "FILE", num_args = 1..)]
+    /// Ad-hoc mode: these files describe the whole database (no plugins.toml). Repeat the
+    /// option (`--schema a.sql --schema b.sql`) or list the files (`--schema a.sql b.sql`).
+    // Not `global`: clap would let the files given after the command replace those given
+    // before it; each command has its own `--schema` (`SchemaFiles`), merged by `Cli::merged`.
+    #[arg(long, value_name = "FILE", num_args = 1.., action = ArgAction::Append)]
     pub schema: Vec<PathBuf>,
+}
+
+/// `--schema` after the command name (`plinth plan --schema a.sql`), added to those before it.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SchemaFiles {
+    /// Ad-hoc mode: these files describe the whole database (no plugins.toml). Repeat the
+    /// option or list the files; the list ends at the next option.
+    #[arg(
+        long = "schema",
+        id = "command_schema",
+        value_name = "FILE",
+        num_args = 1..,
+        action = ArgAction::Append
+    )]
+    pub files: Vec<PathBuf>,
+}
+
+impl Cli {
+    /// Parse the process's arguments (see [`Cli::try_parse_args_from`]).
+    pub fn try_parse_args() -> Result<Cli, clap::Error> {
+        Cli::try_parse_args_from(std::env::args_os())
+    }
+
+    /// Parse arguments; `--schema` files given before and after the command name are one list.
+    pub fn try_parse_args_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Cli::try_parse_from(args).map(Cli::merged)
+    }
+
+    fn merged(mut self) -> Cli {
+        let after = match &mut self.command {
+            Command::Plan(a) => &mut a.schema.files,
+            Command::Apply(a) => &mut a.schema.files,
+            Command::Check(a) => &mut a.schema.files,
+        };
+        self.global.schema.append(after);
+        self
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,6 +110,8 @@ pub struct PlanArgs {
     /// Accepted for symmetry with apply; plan always shows destructive steps, marked.
     #[arg(long)]
     pub allow_destructive: bool,
+    #[command(flatten)]
+    pub schema: SchemaFiles,
 }
 
 #[derive(Debug, Args)]
@@ -64,6 +120,8 @@ pub struct ApplyArgs {
     /// Run steps that drop tables or columns or can otherwise lose data.
     #[arg(long)]
     pub allow_destructive: bool,
+    #[command(flatten)]
+    pub schema: SchemaFiles,
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +129,8 @@ pub struct CheckArgs {
     pub plugins: Vec<String>,
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+    #[command(flatten)]
+    pub schema: SchemaFiles,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::cli::{CheckFormat, Cli, Command, Global, PlanFormat};
 use crate::config::{self, Desired};
-use crate::db;
+use crate::db::{self, url::Secrets};
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{batches, Batch};
@@ -35,26 +35,45 @@ impl Outcome {
 
 const DEFAULT_CONFIG: &str = "plugins.toml";
 
+/// Run one command. Every error it returns is scrubbed of the database URL's secrets (the
+/// password as written and decoded, wherever a server or driver message repeats it).
 pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
-    let result = match &cli.command {
+    let mut secrets = Secrets::default();
+    if let Some(url) = &cli.global.database_url {
+        secrets.add(url);
+    }
+    let result = run_command(&cli, &mut secrets, out, err).await;
+    let flushed = out.flush().map_err(io);
+    result
+        .and_then(|outcome| flushed.map(|()| outcome))
+        .map_err(|e| secrets.scrub_error(e))
+}
+
+async fn run_command(
+    cli: &Cli,
+    secrets: &mut Secrets,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    match &cli.command {
         Command::Plan(args) => {
             let offline = args
                 .offline
                 .then(|| args.dialect.map(Dialect::from))
                 .flatten();
-            let (desired, dialect, live) = prepare(&cli.global, offline).await?;
+            let (desired, dialect, live) = prepare_with(&cli.global, offline, secrets).await?;
             let batches = batches(dialect, &desired, &args.plugins, &live.schema)?;
             write_plan(out, err, dialect, &batches, args.format)?;
             Ok(Outcome::Ok)
         }
         Command::Check(args) => {
-            let (desired, dialect, live) = prepare(&cli.global, None).await?;
+            let (desired, dialect, live) = prepare_with(&cli.global, None, secrets).await?;
             require_external(&desired, &live.schema)?;
             let batches = batches(dialect, &desired, &args.plugins, &live.schema)?;
             write_check(out, err, dialect, &batches, args.format)
         }
         Command::Apply(args) => {
-            let (url, project) = resolve_url(&cli.global)?;
+            let (url, project) = resolve_url(&cli.global, secrets)?;
             let mut conn = db::connect(&url).await?;
             let dialect = conn.dialect();
             let desired = load_desired(&cli.global, project.as_ref(), dialect)?;
@@ -81,9 +100,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<O
             }
             Ok(Outcome::Ok)
         }
-    };
-    out.flush().map_err(io)?;
-    result
+    }
 }
 
 fn io(e: std::io::Error) -> Error {
@@ -91,8 +108,11 @@ fn io(e: std::io::Error) -> Error {
 }
 
 /// The database URL (flag, then DATABASE_URL — both in `global` — then the config's
-/// `[database] url`), with the project when there is one.
-fn resolve_url(global: &Global) -> Result<(String, Option<config::Project>)> {
+/// `[database] url`), with the project when there is one. The URL's secrets join `secrets`.
+fn resolve_url(
+    global: &Global,
+    secrets: &mut Secrets,
+) -> Result<(String, Option<config::Project>)> {
     let project = read_project(global)?;
     let url = global
         .database_url
@@ -115,6 +135,7 @@ fn resolve_url(global: &Global) -> Result<(String, Option<config::Project>)> {
         }
         _ => url,
     };
+    secrets.add(&url);
     Ok((url, project))
 }
 
@@ -151,13 +172,23 @@ fn load_desired(
     }
 }
 
-/// Desired state, dialect and live schema; offline plans against an empty database.
 /// Desired state, dialect and live schema; offline plans against an empty database. Reading
 /// the catalog and parsing the schema files run side by side: one waits on the server, the
 /// other works on this machine. A bad project is reported before anything the database said.
+/// Errors are scrubbed of the URL's secrets.
 pub async fn prepare(
     global: &Global,
     offline: Option<Dialect>,
+) -> Result<(Desired, Dialect, db::Inspected)> {
+    let mut secrets = Secrets::default();
+    let prepared = prepare_with(global, offline, &mut secrets).await;
+    prepared.map_err(|e| secrets.scrub_error(e))
+}
+
+async fn prepare_with(
+    global: &Global,
+    offline: Option<Dialect>,
+    secrets: &mut Secrets,
 ) -> Result<(Desired, Dialect, db::Inspected)> {
     let empty = || db::Inspected {
         schema: Schema::default(),
@@ -168,7 +199,7 @@ pub async fn prepare(
         let desired = load_desired(global, project.as_ref(), dialect)?;
         return Ok((desired, dialect, empty()));
     }
-    let (url, project) = resolve_url(global)?;
+    let (url, project) = resolve_url(global, secrets)?;
     let dialect = db::dialect_of_url(&url)?;
     let parsing = {
         let global = global.clone();

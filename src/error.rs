@@ -63,6 +63,26 @@ impl Error {
             message: message.to_string(),
         }
     }
+
+    /// The same error with `f` applied to every text it carries (to scrub secrets from it).
+    pub fn map_text(self, f: impl Fn(String) -> String) -> Error {
+        match self {
+            Error::At { location, message } => Error::At {
+                location: Location {
+                    file: f(location.file),
+                    ..location
+                },
+                message: f(message),
+            },
+            Error::Usage(message) => Error::Usage(f(message)),
+            Error::Database { context, message } => Error::Database {
+                context: f(context),
+                message: f(message),
+            },
+            Error::Destructive(message) => Error::Destructive(f(message)),
+            Error::Apply(message) => Error::Apply(f(message)),
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -3,14 +3,16 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use plinth::cli::Cli;
 use plinth::commands::run;
+use plinth::db::url::Secrets;
 use plinth::error::Error;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse_args() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -35,4 +37,35 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Help and version on stdout (exit 0); a usage error on stderr (exit 2), scrubbed of the
+/// secrets of every database URL given (clap may quote a misplaced argument back).
+fn usage_error(e: &clap::Error) -> ExitCode {
+    let mut secrets = Secrets::default();
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        secrets.add(&url);
+    }
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    for (i, arg) in args.iter().enumerate() {
+        if let Some(url) = arg.strip_prefix("--database-url=") {
+            secrets.add(url);
+        } else if arg == "--database-url" {
+            if let Some(url) = args.get(i + 1) {
+                secrets.add(url);
+            }
+        }
+    }
+    if !e.use_stderr() || secrets.is_empty() {
+        let _ = e.print();
+    } else {
+        let _ = write!(
+            std::io::stderr().lock(),
+            "{}",
+            secrets.scrub(&e.render().to_string())
+        );
+    }
+    ExitCode::from(if e.use_stderr() { 2 } else { 0 })
 }

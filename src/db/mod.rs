@@ -8,6 +8,7 @@ mod session;
 pub mod sqlite;
 #[cfg(test)]
 mod testing;
+pub mod url;
 
 use std::str::FromStr;
 
@@ -91,62 +92,37 @@ impl Conn {
     }
 }
 
-/// The engine a database URL names.
+/// The engine a database URL names, once the URL is checked (see [`url::check`]): a URL that
+/// would hand a piece of its password to the server is refused here, before any connection.
 pub fn dialect_of_url(url: &str) -> Result<Dialect> {
-    let scheme = url
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    match scheme.as_str() {
-        "postgres" | "postgresql" => Ok(Dialect::Postgres),
-        "mysql" | "mariadb" => Ok(Dialect::Mysql),
-        "sqlite" => Ok(Dialect::Sqlite),
-        _ => Err(Error::usage(format!(
-            "database URL `{}` names no engine plinth knows: use postgres://…, mysql://… or sqlite://path",
-            redact(url)
-        ))),
-    }
+    url::check(url)
 }
 
 /// The URL with any password replaced, for messages: credentials are never printed.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            let hidden = if userinfo.contains(':') { ":***" } else { "" };
-            format!("{scheme}://{user}{hidden}@{host}{path}")
-        }
-        None => url.to_string(),
-    }
+    url::redact(url)
 }
 
+/// Connect to the database a URL names (checked first; TLS as its `sslmode` / `ssl-mode` says).
 pub async fn connect(url: &str) -> Result<Conn> {
     let dialect = dialect_of_url(url)?;
     let fail = |e: sqlx::Error| Error::database(format!("cannot connect to {}", redact(url)), e);
+    let driver_url = url::for_driver(url, dialect);
     Ok(match dialect {
         Dialect::Postgres => {
-            let options = PgConnectOptions::from_str(url).map_err(fail)?;
+            let options = PgConnectOptions::from_str(&driver_url).map_err(fail)?;
             let mut c = options.connect().await.map_err(fail)?;
             session::postgres(&mut c).await.map_err(fail)?;
             Conn::Postgres(c)
         }
         Dialect::Mysql => {
-            let url = url.replacen("mariadb://", "mysql://", 1);
-            let options = MySqlConnectOptions::from_str(&url).map_err(fail)?;
+            let options = MySqlConnectOptions::from_str(&driver_url).map_err(fail)?;
             let mut c = options.connect().await.map_err(fail)?;
             session::mysql(&mut c).await.map_err(fail)?;
             Conn::Mysql(c)
         }
         Dialect::Sqlite => {
-            let options = SqliteConnectOptions::from_str(url)
+            let options = SqliteConnectOptions::from_str(&driver_url)
                 .map_err(fail)?
                 .create_if_missing(true)
                 .foreign_keys(false)
@@ -189,5 +165,23 @@ mod tests {
         );
         assert_eq!(redact("mysql://root@h/x"), "mysql://root@h/x");
         assert_eq!(redact("sqlite://shop.db"), "sqlite://shop.db");
+    }
+
+    #[test]
+    fn connect_refuses_a_cut_password_before_connecting() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        // Parsed as written, this would connect to host `u` and ask for database `cd@…`.
+        let e = rt
+            .block_on(connect("postgres://u:12/cd@127.0.0.1:1/db"))
+            .err()
+            .expect("refused");
+        assert!(matches!(e, Error::Usage(_)), "{e}");
+        assert!(
+            e.to_string().contains("postgres://u:***@127.0.0.1:1/db"),
+            "{e}"
+        );
     }
 }
