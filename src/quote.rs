@@ -4,8 +4,9 @@
 //! - PostgreSQL: `"name"` with `"` doubled (bare when `quote_ident` would leave it bare), and
 //!   standard strings `'…'` with `'` doubled (plinth's sessions run with
 //!   `standard_conforming_strings = on`, so a backslash is an ordinary character);
-//! - MySQL/MariaDB: `` `name` `` with `` ` `` doubled, and `'…'` with `'` doubled and `\`
-//!   escaped (plinth's sessions run without `NO_BACKSLASH_ESCAPES` and `ANSI_QUOTES`);
+//! - MySQL/MariaDB: `` `name` `` with `` ` `` doubled, and `'…'` with `'` doubled and `\`,
+//!   line feed and carriage return escaped as the catalog spells them (plinth's sessions run
+//!   without `NO_BACKSLASH_ESCAPES` and `ANSI_QUOTES`);
 //! - SQLite: `"name"` with `"` doubled, and `'…'` with `'` doubled.
 //!
 //! NUL is in no engine's identifiers or text (the schema reader refuses it): a value holding one
@@ -66,7 +67,10 @@ pub fn string(dialect: Dialect, value: &str) -> String {
         match c {
             '\0' => {}
             '\'' => out.push_str("''"),
+            // MySQL spells these escaped, as its catalog does (`COLUMN_TYPE` of an enum).
             '\\' if dialect == Dialect::Mysql => out.push_str("\\\\"),
+            '\n' if dialect == Dialect::Mysql => out.push_str("\\n"),
+            '\r' if dialect == Dialect::Mysql => out.push_str("\\r"),
             c => out.push(c),
         }
     }
@@ -88,6 +92,8 @@ pub fn unstring(dialect: Dialect, text: &str) -> Option<String> {
             },
             '\\' if dialect == Dialect::Mysql => match chars.next() {
                 Some('\\') => out.push('\\'),
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
                 _ => return None,
             },
             c => out.push(c),

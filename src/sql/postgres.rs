@@ -28,12 +28,13 @@ use sqlparser::ast::{
 
 use super::expr;
 use super::types;
-use crate::model::{Column, Dialect, Identity, IndexKey, Schema, SequenceOptions};
+use crate::model::{Column, Dialect, Identity, IndexKey, Schema, SequenceOptions, Table};
 
 const PG: Dialect = Dialect::Postgres;
 
 pub(crate) fn finish(schema: &mut Schema) {
     for table in schema.tables.values_mut() {
+        no_empty_comments(table);
         let types: BTreeMap<String, String> = table
             .columns
             .iter()
@@ -69,6 +70,22 @@ pub(crate) fn finish(schema: &mut Schema) {
             }
         }
         table.normalize_order();
+    }
+}
+
+/// `COMMENT ON … IS ''` removes the comment, as `IS NULL` does: an empty comment is none.
+fn no_empty_comments(table: &mut Table) {
+    let mut slots: Vec<&mut Option<String>> = vec![&mut table.comment];
+    slots.extend(table.columns.iter_mut().map(|c| &mut c.comment));
+    slots.extend(table.primary_key.iter_mut().map(|k| &mut k.comment));
+    slots.extend(table.uniques.iter_mut().map(|u| &mut u.comment));
+    slots.extend(table.checks.iter_mut().map(|c| &mut c.comment));
+    slots.extend(table.foreign_keys.iter_mut().map(|f| &mut f.comment));
+    slots.extend(table.indexes.iter_mut().map(|i| &mut i.comment));
+    for slot in slots {
+        if slot.as_deref() == Some("") {
+            *slot = None;
+        }
     }
 }
 

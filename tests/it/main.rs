@@ -7,6 +7,8 @@ mod cli_args;
 mod engines;
 mod example_sql;
 mod fixtures;
+mod guards;
 mod hostile;
 mod secrets;
 mod tls;
+mod values;
