@@ -68,7 +68,7 @@ async fn run_command(
         }
         Command::Check(args) => {
             let (desired, dialect, live) = prepare_with(&cli.global, None, secrets).await?;
-            require_external(&desired, &live.schema)?;
+            require_external(dialect, &desired, &live.schema)?;
             let batches = batches(dialect, &desired, &args.plugins, &live.schema)?;
             write_check(out, err, dialect, &batches, args.format)
         }
@@ -79,7 +79,7 @@ async fn run_command(
             let desired = load_desired(&cli.global, project.as_ref(), dialect)?;
             let selected = args.plugins.clone();
             let applied = db::apply(&mut conn, args.allow_destructive, |live: &Schema| {
-                require_external(&desired, live)?;
+                require_external(dialect, &desired, live)?;
                 batches(dialect, &desired, &selected, live)
             })
             .await?;
@@ -224,12 +224,12 @@ fn sqlite_exists(url: &str) -> bool {
 }
 
 /// External tables are someone else's, but must exist for the foreign keys that point at them.
-fn require_external(desired: &Desired, live: &Schema) -> Result<()> {
+fn require_external(dialect: Dialect, desired: &Desired, live: &Schema) -> Result<()> {
     let missing: Vec<&str> = desired
         .external
         .iter()
-        .filter(|t| !live.tables.contains_key(*t))
-        .map(String::as_str)
+        .filter(|t| desired.live_name(dialect, t, live).is_none())
+        .map(|t| desired.written.get(t).unwrap_or(t).as_str())
         .collect();
     if missing.is_empty() {
         Ok(())

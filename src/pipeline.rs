@@ -107,8 +107,9 @@ pub fn batches(
     let mut out = Vec::new();
     let mut claimed = BTreeSet::new();
     for plugin in selection(desired, selected)? {
-        let (from, to) = plugin_schemas(desired, &plugin, live, &mut claimed);
-        let scope = Scope::of(&from, &to);
+        let (from, to, live_names) = plugin_schemas(dialect, desired, &plugin, live, &mut claimed);
+        let mut scope = Scope::of(&from, &to);
+        scope.tables.extend(live_names);
         let plan = plan(dialect, diff(&from, &to));
         let statements = render(&plan)?;
         out.push(Batch {
@@ -122,28 +123,47 @@ pub fn batches(
     Ok(out)
 }
 
-/// The live and desired parts of the schema that `plugin` manages.
-/// In ad-hoc mode that is everything (inspection never returns plinth's own tables), so
-/// nothing is copied.
+/// The live and desired parts of the schema that `plugin` manages, and the live names of its
+/// tables. In ad-hoc mode that is everything (inspection never returns plinth's own tables), so
+/// nothing is copied. A live table is taken under its desired spelling where the engine holds
+/// the two for one name (SQLite: `Users` is `users`).
 fn plugin_schemas<'a>(
+    dialect: Dialect,
     desired: &'a Desired,
     plugin: &str,
     live: &'a Schema,
     claimed_enums: &mut BTreeSet<String>,
-) -> (Cow<'a, Schema>, Cow<'a, Schema>) {
+) -> (Cow<'a, Schema>, Cow<'a, Schema>, BTreeSet<String>) {
     if desired.adhoc {
-        return (Cow::Borrowed(live), Cow::Borrowed(&desired.schema));
+        let names = live.tables.keys().cloned().collect();
+        return (Cow::Borrowed(live), Cow::Borrowed(&desired.schema), names);
     }
-    let owns = |t: &str| desired.owner.get(t).is_some_and(|o| o == plugin);
     let mut from = Schema::default();
     let mut to = Schema::default();
+    let mut live_names = BTreeSet::new();
     for (name, table) in &live.tables {
-        if owns(name) {
-            from.tables.insert(name.clone(), table.clone());
+        if let Some((as_desired, owner)) = desired.owned_as(dialect, name) {
+            if owner == plugin {
+                let mut table = table.clone();
+                table.name = as_desired.to_string();
+                from.tables.insert(as_desired.to_string(), table);
+                live_names.insert(name.clone());
+            }
+        }
+    }
+    for (name, owner) in &desired.retired {
+        if owner != plugin {
+            continue;
+        }
+        if let Some(found) = desired.live_name(dialect, name, live) {
+            from.tables
+                .insert(found.to_string(), live.tables[found].clone());
+            live_names.insert(found.to_string());
         }
     }
     for (name, table) in &desired.schema.tables {
-        if owns(name) && !desired.retired.contains_key(name) {
+        let owned = desired.owner.get(name).is_some_and(|o| o == plugin);
+        if owned && !desired.retired.contains_key(name) {
             to.tables.insert(name.clone(), table.clone());
         }
     }
@@ -162,5 +182,5 @@ fn plugin_schemas<'a>(
             }
         }
     }
-    (Cow::Owned(from), Cow::Owned(to))
+    (Cow::Owned(from), Cow::Owned(to), live_names)
 }

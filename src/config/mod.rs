@@ -74,9 +74,58 @@ pub struct Desired {
     pub versions: BTreeMap<String, String>,
     /// Where each desired table is defined (its CREATE TABLE name).
     pub defined_at: BTreeMap<String, Location>,
+    /// Retired and external tables as plugins.toml writes them, by the name they resolve to
+    /// when the SQL does not know them (the unquoted-identifier folding): the database may hold
+    /// the table under the spelling as written (see [`Desired::live_name`]).
+    pub written: BTreeMap<String, String>,
+}
+
+/// Whether two table names name one table on `dialect`: SQLite compares them without regard to
+/// ASCII case; PostgreSQL and MySQL (on Linux) compare them exactly.
+pub fn same_table(dialect: Dialect, a: &str, b: &str) -> bool {
+    match dialect {
+        Dialect::Sqlite => a.eq_ignore_ascii_case(b),
+        Dialect::Postgres | Dialect::Mysql => a == b,
+    }
 }
 
 impl Desired {
+    /// The live table a name of the desired state means, by the one rule for names in
+    /// plugins.toml: the table named exactly as written if the database has one, else the name
+    /// as resolved (folded like an unquoted identifier); compared as the engine compares names.
+    pub fn live_name<'a>(&self, dialect: Dialect, name: &str, live: &'a Schema) -> Option<&'a str> {
+        let written = self.written.get(name).map(String::as_str);
+        let candidates = written.into_iter().chain(std::iter::once(name));
+        for candidate in candidates {
+            if let Some((found, _)) = live.tables.get_key_value(candidate) {
+                return Some(found);
+            }
+            if let Some(found) = live
+                .tables
+                .keys()
+                .find(|t| same_table(dialect, t, candidate))
+            {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// The desired table (and the plugin owning it) that the live table `live_name` is,
+    /// compared as the engine compares names. Retired tables are found with
+    /// [`Desired::live_name`] instead.
+    pub fn owned_as(&self, dialect: Dialect, live_name: &str) -> Option<(&str, &str)> {
+        self.owner
+            .get_key_value(live_name)
+            .or_else(|| {
+                self.owner
+                    .iter()
+                    .find(|(t, _)| same_table(dialect, t, live_name))
+            })
+            .filter(|(t, _)| !self.retired.contains_key(*t))
+            .map(|(t, p)| (t.as_str(), p.as_str()))
+    }
+
     /// The plugins a command works on: all of them when `selected` is empty.
     fn plugins(&self, selected: &[String]) -> Result<BTreeSet<&str>> {
         if selected.is_empty() {

@@ -307,6 +307,14 @@ pub fn validate(
         }))
         .map(|e| (e.name, e.plugin))
         .collect();
+    desired.written = project
+        .plugins
+        .values()
+        .flat_map(|p| p.retired.iter())
+        .chain(project.external.iter())
+        .map(|w| (resolve(dialect, w, &[&defined, &referenced]), w.clone()))
+        .filter(|(resolved, written)| resolved != written)
+        .collect();
     desired.retired = retired.into_values().map(|e| (e.name, e.plugin)).collect();
     desired.external = external.into_values().map(|e| e.name).collect();
     desired.versions = project
@@ -375,6 +383,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         adhoc: false,
         versions: BTreeMap::new(),
         defined_at: all.tables,
+        written: BTreeMap::new(),
     })
 }
 

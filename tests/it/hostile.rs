@@ -394,3 +394,59 @@ fn there_are_enough_names() {
         assert!(names(d).len() >= 60, "{d}");
     }
 }
+
+/// A name in plugins.toml means the table named exactly so if there is one, else the name
+/// folded like an unquoted identifier; compared as the engine compares names. Retired tables
+/// (which no SQL defines) follow the same rule as listed ones.
+fn retired_names(d: Dialect) {
+    let Some(test_db) = TestDb::new(d) else {
+        return;
+    };
+    let q = |s: &str| quote::ident(d, s);
+    // (created as, retired as): each must be dropped.
+    let cases: &[(&str, &str)] = match d {
+        Dialect::Postgres => &[("Users", "Users"), ("old", "Old"), ("a b", "a b")],
+        Dialect::Mysql => &[("Users", "Users"), ("a b", "a b")],
+        Dialect::Sqlite => &[("Users", "users"), ("old", "OLD"), ("a b", "A B")],
+    };
+    let retired: Vec<String> = cases.iter().map(|(_, r)| toml_string(r)).collect();
+    let toml = format!(
+        "[plugins.p]\nschema = [\"schemas/p.sql\"]\ntables = [\"keep\"]\nretired = [{}]\n",
+        retired.join(", ")
+    );
+    let project = config::parse("plugins.toml", &toml).expect("plugins.toml");
+    let files = [(
+        "schemas/p.sql".to_string(),
+        "CREATE TABLE keep (id integer PRIMARY KEY);".to_string(),
+    )]
+    .into();
+    let desired = config::validate(&project, d, &files).expect("valid");
+    runtime().block_on(async {
+        let mut conn = test_db.connect().await;
+        exec(&mut conn, SENTINEL).await;
+        for (created, _) in cases {
+            exec(
+                &mut conn,
+                &format!("CREATE TABLE {} (id integer)", q(created)),
+            )
+            .await;
+        }
+        db::apply(&mut conn, true, |live| batches(d, &desired, &[], live))
+            .await
+            .expect("apply");
+        let live = db::inspect(&mut conn).await.expect("inspect").schema;
+        let names: Vec<&String> = live.tables.keys().collect();
+        assert_eq!(
+            names,
+            ["keep", "victim"],
+            "{d}: the retired tables are dropped"
+        );
+    });
+}
+
+#[test]
+fn retired_names_follow_the_engine_rules() {
+    for d in Dialect::ALL {
+        retired_names(d);
+    }
+}
