@@ -450,3 +450,36 @@ fn retired_names_follow_the_engine_rules() {
         retired_names(d);
     }
 }
+
+/// What an engine cannot keep is an error at its statement, not something silently dropped.
+#[test]
+fn what_an_engine_cannot_keep_is_an_error() {
+    let err = project(
+        Dialect::Mysql,
+        "t",
+        "CREATE TABLE t (id int, a int);\nCREATE INDEX i ON t (a) WHERE a > 0;",
+    )
+    .expect_err("MySQL has no partial indexes");
+    assert!(
+        err.starts_with("schemas/hostile.sql:2:1:") && err.contains("partial index"),
+        "{err}"
+    );
+    for (d, sql) in [
+        (
+            Dialect::Postgres,
+            "CREATE TABLE t (id int, a int CHECK (a IN (SELECT 1)));",
+        ),
+        (
+            Dialect::Postgres,
+            "CREATE TABLE t (id int, a int DEFAULT $1);",
+        ),
+        (
+            Dialect::Sqlite,
+            "CREATE TABLE t (id int, a int CHECK (EXISTS (SELECT 1)));",
+        ),
+    ] {
+        let err = project(d, "t", sql).expect_err(sql);
+        assert!(err.starts_with("schemas/hostile.sql:1:"), "{sql}: {err}");
+        assert!(err.contains("not supported"), "{sql}: {err}");
+    }
+}
