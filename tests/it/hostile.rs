@@ -321,35 +321,46 @@ async fn one_name(conn: &mut Conn, d: Dialect, k: usize, name: &str) -> Result<(
     Ok(())
 }
 
-fn hostile_names(d: Dialect) {
+/// Run `one` for every item on a fresh database of `d` that holds the sentinel; every item must
+/// pass, and the sentinel must come out of each exactly as it went in.
+pub fn suite(
+    d: Dialect,
+    what: &str,
+    items: &[String],
+    mut one: impl AsyncFnMut(&mut Conn, usize, &str) -> Result<(), String>,
+) {
     let Some(test_db) = TestDb::new(d) else {
         return;
     };
-    let rt = runtime();
     let mut failures = Vec::new();
-    let names = names(d);
-    rt.block_on(async {
+    runtime().block_on(async {
         let mut conn = test_db.connect().await;
         exec(&mut conn, SENTINEL).await;
         let before = sentinel(&mut conn).await;
-        for (k, name) in names.iter().enumerate() {
-            if let Err(e) = one_name(&mut conn, d, k, name).await {
-                failures.push(format!("{name:?}: {e}"));
+        for (k, item) in items.iter().enumerate() {
+            if let Err(e) = one(&mut conn, k, item).await {
+                failures.push(format!("{item:?}: {e}"));
             }
             if sentinel(&mut conn).await != before {
-                failures.push(format!("{name:?}: the unowned table `victim` changed"));
+                failures.push(format!("{item:?}: the unowned table `victim` changed"));
                 break;
             }
         }
     });
     assert!(
         failures.is_empty(),
-        "{d}: {} of {} hostile names failed:\n{}",
+        "{d}: {} of {} {what} failed:\n{}",
         failures.len(),
-        names.len(),
+        items.len(),
         failures.join("\n\n")
     );
-    eprintln!("{d}: {} hostile names passed", names.len());
+    eprintln!("{d}: {} {what} passed", items.len());
+}
+
+fn hostile_names(d: Dialect) {
+    suite(d, "hostile names", &names(d), async |conn, k, name| {
+        one_name(conn, d, k, name).await
+    });
 }
 
 fn refused_names(d: Dialect) {

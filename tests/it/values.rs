@@ -9,8 +9,7 @@ use plinth::db::Conn;
 use plinth::model::Dialect;
 use plinth::quote;
 
-use crate::engines::{exec, runtime, TestDb};
-use crate::hostile::{apply_and_converge, project, scalar, sentinel, SENTINEL};
+use crate::hostile::{apply_and_converge, project, scalar, suite};
 
 fn values(d: Dialect) -> Vec<String> {
     let mut values: Vec<String> = [
@@ -232,34 +231,9 @@ async fn one_value(conn: &mut Conn, d: Dialect, k: usize, value: &str) -> Result
 }
 
 fn hostile_values(d: Dialect) {
-    let Some(test_db) = TestDb::new(d) else {
-        return;
-    };
-    let rt = runtime();
-    let mut failures = Vec::new();
-    let values = values(d);
-    rt.block_on(async {
-        let mut conn = test_db.connect().await;
-        exec(&mut conn, SENTINEL).await;
-        let before = sentinel(&mut conn).await;
-        for (k, value) in values.iter().enumerate() {
-            if let Err(e) = one_value(&mut conn, d, k, value).await {
-                failures.push(format!("{value:?}: {e}"));
-            }
-            if sentinel(&mut conn).await != before {
-                failures.push(format!("{value:?}: the unowned table `victim` changed"));
-                break;
-            }
-        }
+    suite(d, "hostile values", &values(d), async |conn, k, value| {
+        one_value(conn, d, k, value).await
     });
-    assert!(
-        failures.is_empty(),
-        "{d}: {} of {} hostile values failed:\n{}",
-        failures.len(),
-        values.len(),
-        failures.join("\n\n")
-    );
-    eprintln!("{d}: {} hostile values passed", values.len());
 }
 
 #[test]
