@@ -1,6 +1,7 @@
 //! The integration tests, in one binary: fixtures, the example project, the CLI contract, apply.
 
 mod apply;
+mod bounded;
 mod cli;
 mod engines;
 mod example_sql;
