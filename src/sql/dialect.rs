@@ -13,7 +13,9 @@
 //!   and [`Bounded::exhausted`] tells the caller to report the statement as too complex;
 //! - on PostgreSQL a function argument is not first tried as `expression => value` (only
 //!   `name => value`, which is all PostgreSQL accepts): that attempt doubled the work at every
-//!   level of nested calls, valid ones included.
+//!   level of nested calls, valid ones included;
+//! - the few places where sqlparser's dialects panic on bad input (MySQL `DIV`, SQLite
+//!   `REGEXP`/`MATCH` with a bad right side, `FLUSH … FOR CHANNEL`) return the error instead.
 //!
 //! The delegating methods are written out for sqlparser 0.59's trait, one per method: a method
 //! left out would silently take the trait's default instead of the engine's. When sqlparser is
@@ -25,11 +27,13 @@ use core::iter::Peekable;
 use core::str::Chars;
 use std::cell::Cell;
 
-use sqlparser::ast::{ColumnOption, Expr, GranteesType, Ident, ObjectNamePart, Statement};
+use sqlparser::ast::{
+    BinaryOperator, ColumnOption, Expr, GranteesType, Ident, ObjectNamePart, Statement,
+};
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, Precedence, SQLiteDialect};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::Location;
+use sqlparser::tokenizer::{Location, Token};
 
 use crate::model;
 
@@ -37,7 +41,7 @@ use crate::model;
 #[derive(Debug)]
 pub struct Bounded {
     inner: Box<dyn Dialect>,
-    postgres: bool,
+    engine: model::Dialect,
     /// Expression attempts left.
     budget: Cell<u64>,
     /// The budget ran out.
@@ -57,7 +61,7 @@ impl Bounded {
         };
         Bounded {
             inner,
-            postgres: dialect == model::Dialect::Postgres,
+            engine: dialect,
             budget: Cell::new(budget),
             exhausted: Cell::new(false),
             furthest: Cell::new(Location { line: 0, column: 0 }),
@@ -163,7 +167,8 @@ impl Dialect for Bounded {
     }
     fn supports_named_fn_args_with_expr_name(&self) -> bool {
         // See the module documentation: `name => value` is still read.
-        !self.postgres && self.inner.supports_named_fn_args_with_expr_name()
+        self.engine != model::Dialect::Postgres
+            && self.inner.supports_named_fn_args_with_expr_name()
     }
     fn supports_numeric_prefix(&self) -> bool {
         self.inner.supports_numeric_prefix()
@@ -273,6 +278,25 @@ impl Dialect for Bounded {
         expr: &Expr,
         precedence: u8,
     ) -> Option<Result<Expr, ParserError>> {
+        // sqlparser's MySQL `DIV` and SQLite `REGEXP`/`MATCH` unwrap the parse of their right
+        // side, and panic on an error there: the same, with the error passed on.
+        let keywords: &[(Keyword, BinaryOperator)] = match self.engine {
+            model::Dialect::Mysql => &[(Keyword::DIV, BinaryOperator::MyIntegerDivide)],
+            model::Dialect::Sqlite => &[
+                (Keyword::REGEXP, BinaryOperator::Regexp),
+                (Keyword::MATCH, BinaryOperator::Match),
+            ],
+            model::Dialect::Postgres => &[],
+        };
+        for (keyword, op) in keywords {
+            if parser.parse_keyword(*keyword) {
+                return Some(parser.parse_expr().map(|right| Expr::BinaryOp {
+                    left: Box::new(expr.clone()),
+                    op: op.clone(),
+                    right: Box::new(right),
+                }));
+            }
+        }
         self.inner.parse_infix(parser, expr, precedence)
     }
     fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
@@ -282,6 +306,15 @@ impl Dialect for Bounded {
         self.inner.get_next_precedence_default(parser)
     }
     fn parse_statement(&self, parser: &mut Parser) -> Option<Result<Statement, ParserError>> {
+        // sqlparser panics on a bad name in `FLUSH RELAY LOGS FOR CHANNEL …`; FLUSH is no
+        // schema statement anyway.
+        if let Token::Word(w) = &parser.peek_token_ref().token {
+            if w.quote_style.is_none() && w.keyword == Keyword::FLUSH {
+                return Some(Err(ParserError::ParserError(
+                    "FLUSH is not a schema statement".into(),
+                )));
+            }
+        }
         self.inner.parse_statement(parser)
     }
     fn parse_column_option(
@@ -521,6 +554,20 @@ mod tests {
         let at = bounded.exhausted().expect("the budget ran out");
         assert_eq!(at.line, 1);
         assert!(at.column > 100, "the furthest point reached: {at:?}");
+        // sqlparser's own dialects panic on these; the bounded ones give the error.
+        for (dialect, text) in [
+            (D::Sqlite, "x MATCH \\"),
+            (D::Sqlite, "x REGEXP )"),
+            (D::Mysql, "x DIV ,"),
+        ] {
+            let bounded = Bounded::new(dialect, 100);
+            let parsed = Parser::new(&bounded)
+                .try_with_sql(text)
+                .and_then(|mut p| p.parse_expr());
+            assert!(parsed.is_err(), "{text}");
+        }
+        let bounded = Bounded::new(D::Mysql, 100);
+        assert!(Parser::parse_sql(&bounded, "FLUSH RELAY LOGS FOR CHANNEL ;").is_err());
         // Named arguments still parse.
         let named = Bounded::new(D::Postgres, 100);
         Parser::new(&named)

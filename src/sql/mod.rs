@@ -189,7 +189,17 @@ fn parse_piece(
             break;
         }
         let span = next.span;
-        let statement = parser.parse_statement().map_err(|e| match pd.exhausted() {
+        // A panic inside sqlparser (a bug there) is this statement's error, not plinth's end.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parser.parse_statement()
+        }))
+        .map_err(|_| {
+            Error::at(
+                loc(path, span),
+                "the SQL parser failed on this statement (a bug in sqlparser); please report it with the statement",
+            )
+        })?;
+        let statement = parsed.map_err(|e| match pd.exhausted() {
             Some(at) => Error::at(
                 Location::new(path, at.line, at.column),
                 "statement too complex to parse (sqlparser tried too many readings of it); look for an error near here, or simplify the expression",
