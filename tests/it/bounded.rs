@@ -341,6 +341,25 @@ fn the_crash_and_hang_inputs_of_issue_7_finish() {
         &format!("{} /*{}", create(""), "/*".repeat(100_000)),
         Expect::Err(""),
     );
+    // Found by the fuzz target: sqlparser's SQLite and MySQL dialects panicked on these.
+    run(
+        "MATCH",
+        &[Dialect::Sqlite],
+        &create(" CHECK (id MATCH \\)"),
+        Expect::Err("syntax error"),
+    );
+    run(
+        "DIV",
+        &[Dialect::Mysql],
+        &create(" CHECK (id DIV ,)"),
+        Expect::Err("syntax error"),
+    );
+    run(
+        "FLUSH",
+        &[Dialect::Mysql],
+        "FLUSH RELAY LOGS FOR CHANNEL ;",
+        Expect::Err("FLUSH"),
+    );
     run(
         "semicolons",
         all,

@@ -6,3 +6,4 @@ mod cli;
 mod engines;
 mod example_sql;
 mod fixtures;
+mod fuzz;
