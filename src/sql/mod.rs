@@ -37,7 +37,7 @@ pub fn parser_dialect(dialect: Dialect) -> Box<dyn sqlparser::dialect::Dialect> 
 }
 
 /// The expression attempts of a parser made by [`parser_dialect`]: well over what any
-/// expression of a catalog needs, and about a second of work at most.
+/// expression of a catalog needs, and about 0.3 s of work at most (2.4 µs an attempt).
 pub const PARSER_BUDGET: u64 = 1 << 17;
 
 /// One schema file, lowered. Tables are not yet [`finish`]ed: foreign keys may still point at
