@@ -7,14 +7,34 @@ use plinth::cli::Cli;
 use plinth::commands::run;
 use plinth::db::url::Secrets;
 use plinth::error::Error;
+use plinth::sql::limits::STACK_BYTES;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_args() {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
+    // The command runs on a thread with a stack of known size (the main thread's is whatever
+    // the system gives), as does every thread of the runtime: deep expression trees, within
+    // the limits of `sql::limits`, fit on it.
+    let command = std::thread::Builder::new()
+        .name("plinth".into())
+        .stack_size(STACK_BYTES)
+        .spawn(move || command(cli));
+    match command.map(|handle| handle.join()) {
+        Ok(Ok(code)) => code,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(e) => {
+            eprintln!("error: cannot start the command's thread: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn command(cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        .thread_stack_size(STACK_BYTES)
         .build()
     {
         Ok(rt) => rt,

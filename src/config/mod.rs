@@ -4,7 +4,14 @@
 //! schema texts → [`Desired`]); [`read`], [`load`] and [`adhoc`] are the thin layer that reads
 //! files. Every rule of DESIGN.md ("plugins.toml") is checked here, before any database work,
 //! and every error names `path:line:col` in plugins.toml or in the schema file at fault.
+//!
+//! Reading is bounded: no file is read past [`MAX_FILE_BYTES`], and a file must be UTF-8
+//! without NUL bytes (an error gives the line and column of the first bad byte). A schema file
+//! named in plugins.toml must be a relative path that stays inside the project (the directory
+//! of plugins.toml) and, once symbolic links are followed, a regular file inside it; a file
+//! given on the command line (`--schema`, `--config`) may be anywhere, a pipe included.
 
+mod files;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -18,7 +25,10 @@ use toml::Spanned;
 
 use crate::error::{Error, Location, Result};
 use crate::model::{Dialect, Schema};
+pub use crate::sql::limits::MAX_FILE_BYTES;
 
+pub use files::decode;
+use files::{inside_project, read_bounded, too_large, Read};
 pub use rules::{validate, validate_adhoc};
 
 /// The name of the implicit plugin of `--schema` mode.
@@ -194,32 +204,36 @@ impl Desired {
 /// Read and parse plugins.toml (the CLI needs its `[database] url` before it knows the dialect).
 pub fn read(config_path: &Path) -> Result<Project> {
     let path = config_path.to_string_lossy().into_owned();
-    let text = std::fs::read_to_string(config_path).map_err(|e| {
-        Error::usage(format!(
+    let bytes = read_bounded(config_path).map_err(|e| match e {
+        Read::Io(e) => Error::usage(format!(
             "cannot read {path}: {e}; pass --config PATH, or --schema FILE... to manage a database without a plugins.toml"
-        ))
+        )),
+        Read::TooLarge => too_large(&path),
     })?;
-    parse(&path, &text)
+    parse(&path, &decode(&path, bytes)?)
 }
 
 /// Read a parsed project's schema files and validate it for `dialect`.
 pub fn load_project(project: &Project, dialect: Dialect) -> Result<Desired> {
+    let root = if project.root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        project.root.as_path()
+    };
     let mut files = BTreeMap::new();
     for plugin in project.plugins.values() {
         for (file, at) in plugin.schema.iter().zip(&plugin.schema_at) {
             let full = project.root.join(file);
-            match std::fs::read_to_string(&full) {
-                Ok(text) => {
-                    files.insert(file.clone(), text);
-                }
-                // A missing file is reported by `validate`, at the schema string.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(Error::at(
-                        at.clone(),
-                        format!("cannot read schema file {}: {e}", full.display()),
-                    ))
-                }
+            let shown = full.to_string_lossy().into_owned();
+            // A missing file is reported by `validate`, at the schema string.
+            if let Some(real) = inside_project(root, &full, at)? {
+                let bytes = read_bounded(&real).map_err(|e| match e {
+                    Read::Io(e) => {
+                        Error::at(at.clone(), format!("cannot read schema file {shown}: {e}"))
+                    }
+                    Read::TooLarge => Error::at(at.clone(), too_large(&shown).to_string()),
+                })?;
+                files.insert(file.clone(), decode(&shown, bytes)?);
             }
         }
     }
@@ -232,12 +246,17 @@ pub fn load(config_path: &Path, dialect: Dialect) -> Result<Desired> {
 }
 
 /// `--schema FILE...`: one implicit plugin named `schema` owning every table the files define.
+/// The files may be anywhere (they are given on the command line), but are read bounded.
 pub fn adhoc(schema_files: &[PathBuf], dialect: Dialect) -> Result<Desired> {
     let mut files = Vec::new();
     for file in schema_files {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| Error::usage(format!("cannot read {}: {e}", file.display())))?;
-        files.push((file.to_string_lossy().into_owned(), text));
+        let shown = file.to_string_lossy().into_owned();
+        let bytes = read_bounded(file).map_err(|e| match e {
+            Read::Io(e) => Error::usage(format!("cannot read {shown}: {e}")),
+            Read::TooLarge => too_large(&shown),
+        })?;
+        let text = decode(&shown, bytes)?;
+        files.push((shown, text));
     }
     validate_adhoc(&files, dialect)
 }
@@ -291,6 +310,7 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         let (tables, tables_at) = strings(&name, "tables", tables, &at)?;
         let (retired, retired_at) = strings(&name, "retired", raw.retired, &at)?;
         for (file, loc) in schema.iter().zip(&schema_at) {
+            relative_inside(file, loc)?;
             if let Some((first, first_at)) = schema_files.get(&normalize(file)) {
                 let whose = if *first == name {
                     "this plugin".to_string()
@@ -371,6 +391,32 @@ fn strings(
         locations.push(loc);
     }
     Ok((values, locations))
+}
+
+/// A schema path of plugins.toml is relative and does not climb out of the project with `..`
+/// (symbolic links are checked when the file is read: `load_project`).
+fn relative_inside(file: &str, at: &Location) -> Result<()> {
+    let mut depth = 0usize;
+    for component in Path::new(file).components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => {
+                return Err(Error::at(
+                    at.clone(),
+                    format!("schema path `{file}` is absolute; write it relative to the directory of plugins.toml (a file anywhere can be given with --schema)"),
+                ))
+            }
+            Component::CurDir => {}
+            Component::ParentDir if depth == 0 => {
+                return Err(Error::at(
+                    at.clone(),
+                    format!("schema path `{file}` leads out of the project with `..`; schema files must be inside the directory of plugins.toml: move the file there (a file anywhere can be given with --schema)"),
+                ))
+            }
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+        }
+    }
+    Ok(())
 }
 
 /// A path without `.` components and redundant separators, to compare schema paths as written.

@@ -16,6 +16,11 @@
 //! - `COMMENT ON INDEX i` → `COMMENT ON TABLE "plinth index".i` ([`INDEX_COMMENT`]) and
 //!   `COMMENT ON CONSTRAINT c ON t` → `COMMENT ON COLUMN "plinth constraint".t.c`
 //!   ([`CONSTRAINT_COMMENT`]).
+//!
+//! Linear in the number of tokens: the input has each run of whitespace and comments
+//! collapsed into one token ([`collapse_whitespace`]), so the next or previous significant
+//! token is at most two steps away, and each pass that looks for closing parentheses finds
+//! them all at once ([`closers`]) instead of scanning from every opening one.
 
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
@@ -33,7 +38,25 @@ pub const INDEX_COMMENT: &str = "plinth index";
 /// Marks `COMMENT ON CONSTRAINT`: a qualifier on `table.constraint` in a `COMMENT ON COLUMN`.
 pub const CONSTRAINT_COMMENT: &str = "plinth constraint";
 
-/// Rewrite a PostgreSQL token stream (see the module documentation).
+/// Keep one token of each run of whitespace and comments (the parser skips them all alike).
+pub fn collapse_whitespace(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let blank = matches!(t.token, Token::Whitespace(_));
+        if blank
+            && out
+                .last()
+                .is_some_and(|l| matches!(l.token, Token::Whitespace(_)))
+        {
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// Rewrite a PostgreSQL token stream (see the module documentation) whose whitespace runs are
+/// collapsed ([`collapse_whitespace`]).
 pub fn postgres(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = comments(tokens);
     let tokens = identity_options(tokens);
@@ -68,22 +91,31 @@ fn previous_significant(tokens: &[TokenWithSpan], i: usize) -> Option<usize> {
         .find(|&k| !matches!(tokens[k].token, Token::Whitespace(_)))
 }
 
-/// The `)` that closes the `(` at `open`.
-fn matching_paren(tokens: &[TokenWithSpan], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (k, t) in tokens.iter().enumerate().skip(open) {
+/// For each `(`, the index of the `)` that closes it (parentheses counted, brackets not); for
+/// each `[`, the first `]` after it. Two passes, whatever the nesting.
+fn closers(tokens: &[TokenWithSpan]) -> Vec<Option<usize>> {
+    let mut out = vec![None; tokens.len()];
+    let mut open = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
         match t.token {
-            Token::LParen => depth += 1,
+            Token::LParen => open.push(k),
             Token::RParen => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(k);
+                if let Some(o) = open.pop() {
+                    out[o] = Some(k);
                 }
             }
             _ => {}
         }
     }
-    None
+    let mut bracket = None;
+    for (k, t) in tokens.iter().enumerate().rev() {
+        match t.token {
+            Token::RBracket => bracket = Some(k),
+            Token::LBracket => out[k] = bracket,
+            _ => {}
+        }
+    }
+    out
 }
 
 fn with_span(token: Token, span: Span) -> TokenWithSpan {
@@ -93,6 +125,7 @@ fn with_span(token: Token, span: Span) -> TokenWithSpan {
 /// `AS IDENTITY ( options )`: the option groups in sqlparser's order (INCREMENT, MINVALUE,
 /// MAXVALUE, START, CACHE, CYCLE). Anything unexpected is left alone for the parser to report.
 fn identity_options(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let closer = closers(&tokens);
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -103,7 +136,7 @@ fn identity_options(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
                 .and_then(|k| next_significant(&tokens, k + 1))
                 .filter(|&k| tokens[k].token == Token::LParen);
             if let Some(open) = open {
-                if let Some(close) = matching_paren(&tokens, open) {
+                if let Some(close) = closer[open] {
                     if let Some(groups) = option_groups(&tokens[open + 1..close]) {
                         out.extend_from_slice(&tokens[i..=open]);
                         out.extend(groups.into_iter().flatten());
@@ -172,13 +205,14 @@ fn option_groups(inner: &[TokenWithSpan]) -> Option<Vec<Vec<TokenWithSpan>>> {
 
 /// `CHECK ( e ) NO INHERIT` → `CHECK ( "plinth no inherit" ( e ) )`.
 fn no_inherit(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let closer = closers(&tokens);
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         if is_keyword(&tokens[i].token, Keyword::CHECK) {
             let open =
                 next_significant(&tokens, i + 1).filter(|&k| tokens[k].token == Token::LParen);
-            let close = open.and_then(|o| matching_paren(&tokens, o));
+            let close = open.and_then(|o| closer[o]);
             let no = close
                 .and_then(|c| next_significant(&tokens, c + 1))
                 .filter(|&k| is_keyword(&tokens[k].token, Keyword::NO));
@@ -207,6 +241,7 @@ fn no_inherit(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// `REFERENCES t [ ( … ) ] MATCH FULL | MATCH SIMPLE` (see the module documentation).
 /// `MATCH PARTIAL`, which PostgreSQL does not implement, is left for the parser to reject.
 fn match_clause(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let closer = closers(&tokens);
     let mut removed = vec![false; tokens.len()];
     // Positions of referenced table names to qualify with the marker.
     let mut qualify = vec![false; tokens.len()];
@@ -232,7 +267,7 @@ fn match_clause(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         let mut after = next_significant(&tokens, last + 1);
         if let Some(open) = after.filter(|&k| tokens[k].token == Token::LParen) {
-            after = matching_paren(&tokens, open).and_then(|c| next_significant(&tokens, c + 1));
+            after = closer[open].and_then(|c| next_significant(&tokens, c + 1));
         }
         let Some(m) = after.filter(|&k| is_keyword(&tokens[k].token, Keyword::MATCH)) else {
             continue;
@@ -324,11 +359,12 @@ fn comment(tokens: &[TokenWithSpan], i: usize) -> Option<(Vec<TokenWithSpan>, us
 
 /// `EXCLUDE` constraints (see the module documentation), in CREATE TABLE and ALTER TABLE … ADD.
 fn exclude(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let closer = closers(&tokens);
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         if is_keyword(&tokens[i].token, Keyword::EXCLUDE) && starts_constraint(&tokens, i) {
-            if let Some((rewritten, next)) = exclude_constraint(&tokens, i) {
+            if let Some((rewritten, next)) = exclude_constraint(&tokens, &closer, i) {
                 out.extend(rewritten);
                 i = next;
                 continue;
@@ -358,7 +394,11 @@ fn starts_constraint(tokens: &[TokenWithSpan], i: usize) -> bool {
 /// The rewritten `EXCLUDE` constraint at `i` and the index after it; `None` (left alone, for
 /// the parser to reject) for what plinth does not model: INCLUDE, WITH, USING INDEX
 /// TABLESPACE, NULLS FIRST/LAST.
-fn exclude_constraint(tokens: &[TokenWithSpan], i: usize) -> Option<(Vec<TokenWithSpan>, usize)> {
+fn exclude_constraint(
+    tokens: &[TokenWithSpan],
+    closer: &[Option<usize>],
+    i: usize,
+) -> Option<(Vec<TokenWithSpan>, usize)> {
     let span = tokens[i].span;
     let tok = |t: Token| with_span(t, span);
     let text = |s: &str| tok(Token::SingleQuotedString(s.to_string()));
@@ -375,7 +415,7 @@ fn exclude_constraint(tokens: &[TokenWithSpan], i: usize) -> Option<(Vec<TokenWi
     if tokens[k].token != Token::LParen {
         return None;
     }
-    let close = matching_paren(tokens, k)?;
+    let close = closer[k]?;
     let mut elements = Vec::new();
     for element in split_top_level(&tokens[k + 1..close]) {
         elements.push(tok(Token::Comma));
@@ -389,7 +429,7 @@ fn exclude_constraint(tokens: &[TokenWithSpan], i: usize) -> Option<(Vec<TokenWi
         let next = next_significant(tokens, n + 1);
         if is_keyword(t, Keyword::WHERE) {
             let open = next.filter(|&o| tokens[o].token == Token::LParen)?;
-            let c = matching_paren(tokens, open)?;
+            let c = closer[open]?;
             predicate = Some(&tokens[open..=c]);
             j = c + 1;
         } else if is_keyword(t, Keyword::DEFERRABLE) {
@@ -628,6 +668,7 @@ fn typed_literals(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// `DEFAULT (0)::numeric` → `DEFAULT ((0)::numeric)`: after `DEFAULT`, sqlparser reads a
 /// parenthesized expression and stops before the cast. (Written by the expressions lane.)
 fn default_casts(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let closer = closers(&tokens);
     let mut wrap_before = std::collections::BTreeSet::new();
     let mut wrap_after = std::collections::BTreeSet::new();
     for i in 0..tokens.len() {
@@ -639,14 +680,14 @@ fn default_casts(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         else {
             continue;
         };
-        let Some(mut end) = matching_paren(&tokens, open) else {
+        let Some(mut end) = closer[open] else {
             continue;
         };
         let mut cast = false;
         while let Some(colons) =
             next_significant(&tokens, end + 1).filter(|&k| tokens[k].token == Token::DoubleColon)
         {
-            match type_end(&tokens, colons + 1) {
+            match type_end(&tokens, &closer, colons + 1) {
                 Some(last) => {
                     end = last;
                     cast = true;
@@ -678,7 +719,7 @@ fn default_casts(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 
 /// The last token of the type name starting at or after `from` (`numeric(10,2)`,
 /// `double precision`, `timestamp(3) with time zone`, `text[]`).
-fn type_end(tokens: &[TokenWithSpan], from: usize) -> Option<usize> {
+fn type_end(tokens: &[TokenWithSpan], closer: &[Option<usize>], from: usize) -> Option<usize> {
     const MORE: &[&str] = &["precision", "varying", "with", "without", "time", "zone"];
     let first = next_significant(tokens, from)?;
     let Token::Word(_) = &tokens[first].token else {
@@ -697,10 +738,7 @@ fn type_end(tokens: &[TokenWithSpan], from: usize) -> Option<usize> {
                 end = next
             }
             Token::Period => end = next_significant(tokens, next + 1)?,
-            Token::LParen => end = matching_paren(tokens, next)?,
-            Token::LBracket => {
-                end = (next..tokens.len()).find(|&k| tokens[k].token == Token::RBracket)?
-            }
+            Token::LParen | Token::LBracket => end = closer[next]?,
             _ => return Some(end),
         }
     }
@@ -716,7 +754,7 @@ mod tests {
         let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
             .tokenize_with_location()
             .unwrap();
-        postgres(tokens)
+        postgres(collapse_whitespace(tokens))
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_)))
             .map(|t| t.token.to_string())

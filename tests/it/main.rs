@@ -1,12 +1,14 @@
 //! The integration tests, in one binary: fixtures, the example project, the CLI contract, apply,
-//! hostile names and values, secrets never printed, TLS.
+//! hostile names and values, bounded work and fuzzing, secrets never printed, TLS.
 
 mod apply;
+mod bounded;
 mod cli;
 mod cli_args;
 mod engines;
 mod example_sql;
 mod fixtures;
+mod fuzz;
 mod guards;
 mod hostile;
 mod secrets;
