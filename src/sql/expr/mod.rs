@@ -43,7 +43,11 @@ pub fn canonical_text(dialect: Dialect, text: &str) -> Result<String, String> {
 }
 
 /// An expression of `dialect`, parsed.
+/// Text from a catalog is checked against the same limits as a schema file first
+/// (`sql::limits`): nothing read back can overflow the stack or take unbounded time.
 pub(crate) fn parse(dialect: Dialect, text: &str) -> Result<Expr, String> {
+    crate::sql::limits::check_text(dialect, text)
+        .map_err(|e| format!("cannot read expression `{text}`: {e}"))?;
     let parser_dialect = parser_dialect(dialect);
     Parser::new(parser_dialect.as_ref())
         .try_with_sql(text)
