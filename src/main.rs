@@ -7,7 +7,7 @@ use plinth::cli::Cli;
 use plinth::commands::run;
 use plinth::db::url::Secrets;
 use plinth::error::Error;
-use plinth::sql::limits::STACK_BYTES;
+use plinth::sql::limits::{on_big_stack, STACK_BYTES};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_args() {
@@ -32,9 +32,11 @@ fn main() -> ExitCode {
 }
 
 fn command(cli: Cli) -> ExitCode {
+    on_big_stack();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .thread_stack_size(STACK_BYTES)
+        .on_thread_start(on_big_stack)
         .build()
     {
         Ok(rt) => rt,

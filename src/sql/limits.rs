@@ -331,14 +331,33 @@ pub fn check_text(dialect: Dialect, text: &str) -> Result<(), String> {
     })
 }
 
-/// Run `f` on a thread with [`STACK_BYTES`] of stack and wait for it. A panic in `f` is passed
+thread_local! {
+    /// Whether this thread was started with [`STACK_BYTES`] of stack.
+    static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Declare that the calling thread was started with [`STACK_BYTES`] of stack (the binary's
+/// command thread and its runtime's threads do), so [`with_stack`] runs on it directly.
+pub fn on_big_stack() {
+    BIG_STACK.with(|b| b.set(true));
+}
+
+/// Run `f` on a thread with [`STACK_BYTES`] of stack and wait for it: the calling thread when
+/// it has that much ([`on_big_stack`]), else a new one (the SQLite inspector parses every
+/// table's SQL: one thread per call would cost more than the parse). A panic in `f` is passed
 /// on; a thread that cannot be started is an error.
 pub fn with_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, String> {
+    if BIG_STACK.with(|b| b.get()) {
+        return Ok(f());
+    }
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
             .name("plinth-parse".into())
             .stack_size(STACK_BYTES)
-            .spawn_scoped(scope, f)
+            .spawn_scoped(scope, || {
+                on_big_stack();
+                f()
+            })
             .map_err(|e| format!("cannot start a thread to parse on: {e}"))?;
         handle
             .join()
