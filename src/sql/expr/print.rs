@@ -27,17 +27,6 @@ pub(crate) fn print(dialect: Dialect, e: &Expr) -> Result<String, String> {
     Ok(p.out)
 }
 
-/// A literal value as SQL of `dialect`.
-#[allow(dead_code)]
-pub(crate) fn print_value(dialect: Dialect, v: &Value) -> Result<String, String> {
-    let mut p = Printer {
-        dialect,
-        out: String::new(),
-    };
-    p.value(v)?;
-    Ok(p.out)
-}
-
 type Out = Result<(), String>;
 
 /// MySQL functions that may be called without parentheses and that sqlparser reads as names.
