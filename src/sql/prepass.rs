@@ -58,6 +58,7 @@ pub fn collapse_whitespace(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// Rewrite a PostgreSQL token stream (see the module documentation) whose whitespace runs are
 /// collapsed ([`collapse_whitespace`]).
 pub fn postgres(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let tokens = comment_text(tokens);
     let tokens = comments(tokens);
     let tokens = identity_options(tokens);
     let tokens = no_inherit(tokens);
@@ -313,6 +314,30 @@ fn comments(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         i += 1;
     }
     out
+}
+
+/// `COMMENT ON … IS $$text$$` (or `E'…'`): the text is a plain string, which is all sqlparser
+/// reads there; a dollar quote means the text it holds.
+fn comment_text(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let starts_comment = next_significant(&tokens, 0)
+        .is_some_and(|k| is_keyword(&tokens[k].token, Keyword::COMMENT));
+    if !starts_comment {
+        return tokens;
+    }
+    let Some(is) = (0..tokens.len()).find(|&k| is_keyword(&tokens[k].token, Keyword::IS)) else {
+        return tokens;
+    };
+    if let Some(k) = next_significant(&tokens, is + 1) {
+        let text = match &tokens[k].token {
+            Token::DollarQuotedString(d) => Some(d.value.clone()),
+            Token::EscapedStringLiteral(s) | Token::UnicodeStringLiteral(s) => Some(s.clone()),
+            _ => None,
+        };
+        if let Some(text) = text {
+            tokens[k].token = Token::SingleQuotedString(text);
+        }
+    }
+    tokens
 }
 
 /// The rewritten head of the `COMMENT` statement at `i`, and where the rest (`IS …`) starts.
