@@ -103,7 +103,8 @@ pub struct PlanArgs {
     /// Plan against an empty database: each plugin's baseline. Needs --dialect.
     #[arg(long, requires = "dialect")]
     pub offline: bool,
-    #[arg(long, value_enum)]
+    /// The engine an offline plan is for (only with --offline: a database says its own).
+    #[arg(long, value_enum, requires = "offline")]
     pub dialect: Option<DialectArg>,
     #[arg(long, value_enum, default_value_t = PlanFormat::Sql)]
     pub format: PlanFormat,

@@ -94,6 +94,15 @@ fn offline_plan_of_one_plugin_and_json() {
 }
 
 #[test]
+fn dialect_without_offline_is_an_error() {
+    let dir = example_copy();
+    let out = plinth(dir.path(), &["plan", "--dialect", "mysql"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--offline"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
 fn unknown_plugin_is_an_error() {
     let dir = example_copy();
     let o = plinth(
