@@ -3,6 +3,13 @@
 //! and index, 5% of them changed. Reports wall time of parse + inspect + diff + plan + render,
 //! the number of catalog queries, and peak memory (VmHWM).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a measuring tool: it reports to the terminal, and a panic is a failed run"
+)]
+
 use std::time::Instant;
 
 use plinth::cli::Global;

@@ -1,5 +1,10 @@
 //! The plinth binary: parse arguments, run the command, map the outcome to an exit code.
 
+#![allow(
+    clippy::print_stderr,
+    reason = "the binary is the edge: it alone writes to the terminal (the library writes to the writers it is given)"
+)]
+
 use std::io::Write;
 use std::process::ExitCode;
 

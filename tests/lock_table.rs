@@ -2,6 +2,13 @@
 //! other transaction on the server can take a lock, so it must not share a run with the
 //! integration tests (cargo runs test binaries one after another).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test code: a panic is a failed test, and it reports to the terminal"
+)]
+
 // Shares the live-database helpers of the main integration binary; not every one is used here.
 #[allow(dead_code)]
 #[path = "it/engines.rs"]

@@ -168,37 +168,6 @@ impl Desired {
             .map(|(t, _)| t.clone())
             .collect())
     }
-
-    /// The desired tables of the selected plugins only (empty selection, or an unknown name:
-    /// see [`Desired::managed`], which reports it). Enum types are kept when a kept column
-    /// uses them.
-    pub fn selected_schema(&self, selected: &[String]) -> Schema {
-        if selected.is_empty() {
-            return self.schema.clone();
-        }
-        let plugins: BTreeSet<&str> = selected.iter().map(String::as_str).collect();
-        let mut schema = self.schema.clone();
-        schema.retain_tables(|t| {
-            self.owner
-                .get(t)
-                .is_some_and(|p| plugins.contains(p.as_str()))
-        });
-        let used: BTreeSet<&str> = schema
-            .tables
-            .values()
-            .flat_map(|t| &t.columns)
-            .map(|c| c.ty.trim_end_matches("[]"))
-            .collect();
-        let enums = self
-            .schema
-            .enums
-            .iter()
-            .filter(|(name, _)| used.contains(name.as_str()))
-            .map(|(n, e)| (n.clone(), e.clone()))
-            .collect();
-        schema.enums = enums;
-        schema
-    }
 }
 
 /// Read and parse plugins.toml (the CLI needs its `[database] url` before it knows the dialect).

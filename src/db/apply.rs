@@ -13,8 +13,7 @@ use sqlx::{Executor, Row};
 use super::{history, inspect, mysql, Conn, ExecError};
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Schema};
-pub use crate::pipeline::Batch;
-use crate::pipeline::{changed_outside, Scope};
+use crate::pipeline::{changed_outside, Batch, Scope};
 
 /// What an apply did.
 #[derive(Debug, Default)]

@@ -2,8 +2,9 @@
 //!
 //! plinth creates it on the first apply and never diffs or drops it (it is a `plinth_*` table).
 
-use super::{apply::Batch, Conn};
+use super::Conn;
 use crate::error::{Error, Result};
+use crate::pipeline::Batch;
 
 pub const TABLE: &str = "plinth_history";
 

@@ -17,7 +17,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, MySqlConnection, PgConnection, SqliteConnection};
 
-pub use apply::{apply, Applied, Batch};
+pub use apply::{apply, Applied};
 
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Schema};

@@ -53,6 +53,10 @@ fn without_quoting_modes(mode: &str) -> String {
 
 /// SQLite: `sql` is exactly one statement, as SQLite's own parser reads it (sqlx would run every
 /// statement of the text). A text SQLite cannot prepare is left for the execution to report.
+#[expect(
+    unsafe_code,
+    reason = "the one call into SQLite's C API: only sqlite3_prepare_v2 says where the first statement ends"
+)]
 pub async fn sqlite_one_statement(c: &mut SqliteConnection, sql: &str) -> Result<(), ExecError> {
     use libsqlite3_sys::{sqlite3_finalize, sqlite3_prepare_v2, sqlite3_stmt, SQLITE_OK};
     use std::os::raw::{c_char, c_int};

@@ -98,26 +98,12 @@ impl Step {
             Action::Alter { table, change } => format!("table `{table}`: {}", describe(change)),
         }
     }
-
-    pub fn is_destructive(&self) -> bool {
-        self.hazards.iter().any(|h| h.kind.is_destructive())
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
     pub dialect: Dialect,
     pub steps: Vec<Step>,
-}
-
-impl Plan {
-    pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
-    }
-
-    pub fn destructive_steps(&self) -> impl Iterator<Item = &Step> {
-        self.steps.iter().filter(|s| s.is_destructive())
-    }
 }
 
 /// Order `changes` for `dialect`.

@@ -385,9 +385,9 @@ fn facing(e: &mut Expr, other: &Expr, types: &BTreeMap<String, String>) {
 
 /// Leave out identity options equal to the defaults of the column's type.
 fn identity_options(column: &mut Column) {
-    let options = match &mut column.identity {
-        Some(Identity::Always(o) | Identity::ByDefault(o)) => o,
-        _ => return,
+    let Some(Identity::Always(options) | Identity::ByDefault(options)) = &mut column.identity
+    else {
+        return;
     };
     let (type_min, type_max) = match base_type(&column.ty).as_str() {
         "smallint" => (i64::from(i16::MIN), i64::from(i16::MAX)),

@@ -326,8 +326,3 @@ fn quote(s: &str) -> String {
 fn sqlite(dt: &DataType) -> String {
     dt.to_string().to_uppercase()
 }
-
-/// SQLite: does this declared type make an `INTEGER PRIMARY KEY` a rowid alias?
-pub fn is_sqlite_rowid_type(ty: &str) -> bool {
-    ty.eq_ignore_ascii_case("INTEGER")
-}

@@ -366,9 +366,8 @@ fn hostile_names(d: Dialect) {
 fn refused_names(d: Dialect) {
     for (k, name) in refused(d).iter().enumerate() {
         let sql = schema(d, k, name, 1);
-        let err = match project(d, name, &sql) {
-            Ok(_) => panic!("{d}: {name:?} was accepted"),
-            Err(e) => e,
+        let Err(err) = project(d, name, &sql) else {
+            panic!("{d}: {name:?} was accepted")
         };
         assert!(
             err.starts_with("schemas/hostile.sql:") || err.starts_with("plugins.toml:"),

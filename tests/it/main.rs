@@ -1,6 +1,13 @@
 //! The integration tests, in one binary: fixtures, the example project, the CLI contract, apply,
 //! hostile names and values, bounded work and fuzzing, secrets never printed, TLS.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test code: a panic is a failed test, and it reports to the terminal"
+)]
+
 mod apply;
 mod bounded;
 mod cli;

@@ -12,14 +12,13 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    visit_expressions_mut, BinaryOperator, CastKind, DataType, DateTimeField, Expr,
-    FunctionArguments, Ident, ObjectName, ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
+    visit_expressions_mut, BinaryOperator, CastKind, DataType, Expr, FunctionArguments, Ident,
+    ObjectName, ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
 };
 use sqlparser::parser::Parser;
 
 use crate::model::Dialect;
 use crate::sql::parser_dialect;
-use crate::sql::postgres::{base_type, interval, typed, Typed};
 
 mod postgres;
 mod print;

@@ -1,7 +1,16 @@
 //! PostgreSQL's expression rules: what the server stores for what the user wrote (casts,
 //! typed literals, `= ANY (ARRAY[…])`, keywords that need quotes).
 
-use super::*;
+use sqlparser::ast::{
+    BinaryOperator, CastKind, DataType, DateTimeField, Expr, Ident, ObjectName, UnaryOperator,
+    Value, ValueWithSpan,
+};
+use sqlparser::parser::Parser;
+
+use super::{is_literal, parenthesize_operands};
+use crate::model::Dialect;
+use crate::sql::parser_dialect;
+use crate::sql::postgres::{base_type, interval, typed, Typed};
 
 /// PostgreSQL: `text` as the operand of `DEFAULT`, which takes a restricted expression
 /// (no `AND`, `IS`, `IN`, `LIKE`, `AT TIME ZONE` …): parenthesized unless it is plainly a

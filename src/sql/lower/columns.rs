@@ -1,6 +1,17 @@
 //! Column definitions: types, nullability, defaults, identity, generated columns.
 
-use super::*;
+use sqlparser::ast::{
+    ColumnDef, ColumnOption, Expr, GeneratedAs, GeneratedExpressionMode,
+    SequenceOptions as AstSeqOption,
+};
+
+use super::{column_name_problem, is_keyword, Lowering};
+use crate::error::{Location, Result};
+use crate::model::{
+    Column, Dialect, Generated, Identity, PrimaryKey, SequenceOptions, Table, Unique,
+};
+use crate::sql::names::{classify, Kind};
+use crate::sql::{expr, types};
 
 impl<'a> Lowering<'a> {
     pub(super) fn column(

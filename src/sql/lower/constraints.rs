@@ -1,7 +1,19 @@
 //! Keys, checks and foreign keys.
 
+use sqlparser::ast::{
+    ConstraintCharacteristics, DeferrableInitial, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, NullsDistinctOption, ObjectName, ObjectNamePart, ReferentialAction,
+    TableConstraint, Value,
+};
+
 use super::indexes::{first_column, index_method, option_comment, option_using};
-use super::*;
+use super::Lowering;
+use crate::error::{Location, Result};
+use crate::model::{
+    Check, Deferrable, Dialect, FkAction, ForeignKey, Index, PrimaryKey, Table, Unique,
+};
+use crate::sql::names::{classify, Kind};
+use crate::sql::{prepass, Reference};
 
 impl<'a> Lowering<'a> {
     /// `DEFERRABLE` on a primary key or unique constraint (PostgreSQL only).

@@ -1,7 +1,16 @@
 //! Indexes and exclusion constraints: key parts, operator classes, storage parameters.
 
+use sqlparser::ast::{
+    BinaryOperator, CreateIndex, Expr, Ident, IndexColumn, IndexOption, IndexType, ObjectNamePart,
+    OrderByExpr, OrderByOptions, Value,
+};
+
 use super::constraints::{marker_args, string_arg};
-use super::*;
+use super::Lowering;
+use crate::error::{Location, Result};
+use crate::model::{Deferrable, Dialect, Exclusion, Index, IndexKey, IndexPart};
+use crate::sql::names::{classify, Kind};
+use crate::sql::{expr, prepass};
 
 impl<'a> Lowering<'a> {
     /// An `EXCLUDE` constraint, from the arguments of its marker call (see `prepass`): the

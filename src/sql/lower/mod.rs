@@ -12,22 +12,14 @@ use constraints::{constraint_comment, is_marker};
 use std::collections::BTreeMap;
 
 use sqlparser::ast::{
-    AlterTableOperation, BinaryOperator, ColumnDef, ColumnOption, CommentDef, CommentObject,
-    ConstraintCharacteristics, CreateIndex, CreateTable, CreateTableOptions, DeferrableInitial,
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GeneratedAs, GeneratedExpressionMode,
-    Ident, IndexColumn, IndexOption, IndexType, NullsDistinctOption, ObjectName, ObjectNamePart,
-    OrderByExpr, OrderByOptions, ReferentialAction, SequenceOptions as AstSeqOption, SqlOption,
-    Statement, TableConstraint, UserDefinedTypeRepresentation, Value,
+    AlterTableOperation, CommentDef, CommentObject, CreateTable, CreateTableOptions, Expr, Ident,
+    ObjectName, ObjectNamePart, SqlOption, Statement, UserDefinedTypeRepresentation, Value,
 };
 use sqlparser::tokenizer::Token;
 
-use super::names::{classify, Kind};
-use super::{expr, loc, prepass, types, Parsed, Reference};
+use super::{expr, loc, prepass, Parsed};
 use crate::error::{Error, Location, Result};
-use crate::model::{
-    Check, Column, Deferrable, Dialect, EnumType, Exclusion, FkAction, ForeignKey, Generated,
-    Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table, Unique,
-};
+use crate::model::{Dialect, EnumType, IndexKey, Schema, SequenceOptions, Table};
 
 pub(super) struct Lowering<'a> {
     dialect: Dialect,
