@@ -13,6 +13,7 @@ mod bounded;
 mod cli;
 mod cli_args;
 mod engines;
+mod errors;
 mod example_sql;
 mod fixtures;
 mod fuzz;
