@@ -40,6 +40,15 @@ impl Dialect {
         }
     }
 
+    /// The engine's name as people write it, for messages.
+    pub fn product(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Mysql => "MySQL/MariaDB",
+            Dialect::Sqlite => "SQLite",
+        }
+    }
+
     /// Fold an unquoted identifier the way the engine does. PostgreSQL folds to lower case;
     /// MySQL keeps table names as written (case-sensitive on Linux) and compares column names
     /// case-insensitively, which callers handle; SQLite is case-insensitive, and we keep the

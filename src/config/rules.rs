@@ -373,6 +373,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         all.merge(part)?;
     }
     all.check_references(dialect)?;
+    all.check_names(dialect)?;
     sql::finish(dialect, &mut all.schema);
     Ok(Desired {
         schema: all.schema,

@@ -49,6 +49,10 @@ pub struct Parsed {
     pub tables: BTreeMap<String, Location>,
     /// Every foreign-key reference: (from table, to table, where the target is named).
     pub references: Vec<Reference>,
+    /// Where each enum type is defined.
+    pub enums: BTreeMap<String, Location>,
+    /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
+    pub indexes: Vec<(String, String, Location)>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,7 +100,8 @@ impl Parsed {
 }
 
 impl Parsed {
-    /// Add another file's tables; a table defined twice is an error naming both places.
+    /// Add another file's tables; a table or enum type defined twice is an error naming both
+    /// places.
     pub fn merge(&mut self, other: Parsed) -> Result<()> {
         for (name, location) in other.tables {
             if let Some(first) = self.tables.get(&name) {
@@ -108,15 +113,116 @@ impl Parsed {
             self.tables.insert(name, location);
         }
         self.schema.tables.extend(other.schema.tables);
-        for (name, e) in other.schema.enums {
-            if self.schema.enums.contains_key(&name) {
-                return Err(Error::usage(format!(
-                    "enum type `{name}` is defined twice (in two schema files); define it once"
-                )));
+        for (name, location) in other.enums {
+            if let Some(first) = self.enums.get(&name) {
+                return Err(Error::at(
+                    location,
+                    format!("enum type `{name}` is already defined at {first}; define it once"),
+                ));
             }
-            self.schema.enums.insert(name, e);
+            self.enums.insert(name, location);
         }
+        self.schema.enums.extend(other.schema.enums);
         self.references.extend(other.references);
+        self.indexes.extend(other.indexes);
+        Ok(())
+    }
+
+    /// Names the engine holds for one object are given once (checked when all files are
+    /// merged): SQLite tables compared without regard to case; index names per table on MySQL
+    /// (without regard to case), across the schema and apart from table names on PostgreSQL and
+    /// SQLite (a PostgreSQL key's name is its index's name).
+    pub fn check_names(&self, dialect: Dialect) -> Result<()> {
+        if dialect == Dialect::Sqlite {
+            let mut seen: BTreeMap<String, &Location> = BTreeMap::new();
+            for (name, location) in &self.tables {
+                if let Some(first) = seen.insert(name.to_ascii_lowercase(), location) {
+                    let (first, second) = if first < location {
+                        (first, location)
+                    } else {
+                        (location, first)
+                    };
+                    return Err(Error::at(
+                        second.clone(),
+                        format!("table `{name}` is already defined at {first} (SQLite compares table names without regard to case); define it once"),
+                    ));
+                }
+            }
+        }
+        let key = |name: &str| match dialect {
+            Dialect::Postgres => name.to_string(),
+            Dialect::Mysql | Dialect::Sqlite => name.to_ascii_lowercase(),
+        };
+        // Every name that takes a slot: (namespace, key) ← (what, where). MySQL's index names
+        // are per table; PostgreSQL's and SQLite's share the schema with the tables.
+        let space = |table: &str| match dialect {
+            Dialect::Mysql => table.to_string(),
+            Dialect::Postgres | Dialect::Sqlite => String::new(),
+        };
+        let mut names: Vec<(Location, String, String, String)> = Vec::new();
+        if dialect != Dialect::Mysql {
+            for (table, at) in &self.tables {
+                names.push((
+                    at.clone(),
+                    space(table),
+                    table.clone(),
+                    format!("the table `{table}`"),
+                ));
+            }
+        }
+        for (table, index, at) in &self.indexes {
+            names.push((
+                at.clone(),
+                space(table),
+                index.clone(),
+                format!("index `{index}` of `{table}`"),
+            ));
+        }
+        for (table, t) in &self.schema.tables {
+            let Some(at) = self.tables.get(table) else {
+                continue;
+            };
+            let mut declared: Vec<&str> = Vec::new();
+            for i in &t.indexes {
+                let made_by_create_index = self
+                    .indexes
+                    .iter()
+                    .any(|(tt, n, _)| tt == table && Some(n.as_str()) == i.name.given());
+                if let (Some(n), false) = (i.name.given(), made_by_create_index) {
+                    declared.push(n);
+                }
+            }
+            if dialect == Dialect::Postgres {
+                declared.extend(t.uniques.iter().filter_map(|u| u.name.given()));
+                declared.extend(t.primary_key.iter().filter_map(|k| k.name.given()));
+            }
+            for n in declared {
+                names.push((
+                    at.clone(),
+                    space(table),
+                    n.to_string(),
+                    format!("key `{n}` of `{table}`"),
+                ));
+            }
+        }
+        names.sort();
+        let mut seen: BTreeMap<(String, String), (&Location, &str)> = BTreeMap::new();
+        for (at, space, name, what) in &names {
+            match seen.get(&(space.clone(), key(name))) {
+                Some((first, other)) => {
+                    return Err(Error::at(
+                        at.clone(),
+                        format!(
+                            "{what} has the name of {other} ({first}); {} keeps one object per name: rename one",
+                            dialect.product()
+                        ),
+                    ))
+                }
+                None => {
+                    seen.insert((space.clone(), key(name)), (at, what));
+                }
+            }
+        }
         Ok(())
     }
 }

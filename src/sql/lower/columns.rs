@@ -5,7 +5,7 @@ use sqlparser::ast::{
     SequenceOptions as AstSeqOption,
 };
 
-use super::{column_name_problem, is_keyword, Lowering};
+use super::{column_name_problem, has_column, is_keyword, Lowering};
 use crate::error::{Location, Result};
 use crate::model::{
     Column, Dialect, Generated, Identity, PrimaryKey, SequenceOptions, Table, Unique,
@@ -25,7 +25,7 @@ impl<'a> Lowering<'a> {
         if let Some(problem) = column_name_problem(self.dialect, &name) {
             return Err(self.err(cloc, problem));
         }
-        if table.column(&name).is_some() {
+        if has_column(self.dialect, table, &name) {
             return Err(self.err(
                 cloc,
                 format!("column `{name}` is defined twice in `{}`", table.name),

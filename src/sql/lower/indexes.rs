@@ -246,7 +246,15 @@ impl<'a> Lowering<'a> {
         let name = match &ci.name {
             Some(n) => Some(self.object_name(n, &at)?.0),
             None if self.dialect == Dialect::Postgres => None,
-            None => return Err(self.err(at, "CREATE INDEX needs a name on this engine")),
+            None => {
+                return Err(self.err(
+                    at,
+                    format!(
+                        "CREATE INDEX needs a name on {}: write `CREATE INDEX name ON …`",
+                        self.dialect.product()
+                    ),
+                ))
+            }
         };
         if !ci.include.is_empty() {
             self.postgres_only("`INCLUDE (…)` on an index", &at)?;
@@ -283,6 +291,19 @@ impl<'a> Lowering<'a> {
             nulls_not_distinct,
             exclude: None,
         };
+        if let Some(n) = index.name.given() {
+            let at = match &ci.name {
+                Some(name) => name
+                    .0
+                    .last()
+                    .and_then(ObjectNamePart::as_ident)
+                    .map_or_else(|| at.clone(), |i| self.ident_loc(i, &at)),
+                None => at.clone(),
+            };
+            self.out
+                .indexes
+                .push((table_name.clone(), n.to_string(), at));
+        }
         let mut table = self.take_table(&table_name, &tloc)?;
         table.indexes.push(index);
         if let Err(e) = self.check_table(&table, &at) {

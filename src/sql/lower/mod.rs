@@ -138,7 +138,7 @@ impl<'a> Lowering<'a> {
             at.clone(),
             format!(
                 "{what} is PostgreSQL-only; {} has no such thing: remove it",
-                self.dialect
+                self.dialect.product()
             ),
         ))
     }
@@ -151,12 +151,22 @@ impl<'a> Lowering<'a> {
                 name,
                 representation: UserDefinedTypeRepresentation::Enum { labels },
             } if self.dialect == Dialect::Postgres => {
-                let (name, _) = self.object_name(&name, &at)?;
+                let (name, location) = self.object_name(&name, &at)?;
+                if let Some(first) = self.out.enums.get(&name) {
+                    return Err(self.err(
+                        location,
+                        format!("enum type `{name}` is already defined at {first}; define it once"),
+                    ));
+                }
                 let values = labels.iter().map(|l| l.value.clone()).collect();
-                self.out
-                    .schema
-                    .enums
-                    .insert(name.clone(), EnumType { name, values });
+                self.out.schema.enums.insert(
+                    name.clone(),
+                    EnumType {
+                        name: name.clone(),
+                        values,
+                    },
+                );
+                self.out.enums.insert(name, location);
                 Ok(())
             }
             Statement::Comment {
@@ -303,7 +313,12 @@ impl<'a> Lowering<'a> {
             return Err(self.err(at, format!("`{what}` is not supported in a schema file")));
         }
         let (name, tloc) = self.table_name(&ct.name, &at)?;
-        if self.out.tables.contains_key(&name) {
+        let twice = self
+            .out
+            .tables
+            .keys()
+            .any(|t| crate::config::same_table(self.dialect, t, &name));
+        if twice {
             return Err(self.err(
                 tloc,
                 format!("table `{name}` is defined twice in this file; keep one CREATE TABLE"),
@@ -580,7 +595,8 @@ pub(crate) fn name_problem(dialect: Dialect, name: &str) -> Option<String> {
     if let Some(max) = dialect.max_identifier_len() {
         if length > max {
             return Some(format!(
-                "identifier `{name}` is {length} {unit} long; {dialect} allows at most {max}: shorten it"
+                "identifier `{name}` is {length} {unit} long; {} allows at most {max}: shorten it",
+                dialect.product()
             ));
         }
     }
