@@ -256,12 +256,18 @@ impl<'a> Lowering<'a> {
                 ))
             }
         };
-        if !ci.include.is_empty() {
-            self.postgres_only("`INCLUDE (…)` on an index", &at)?;
+        if let Some(first) = ci.include.first() {
+            self.postgres_only("`INCLUDE (…)` on an index", &self.ident_loc(first, &at))?;
         }
-        if ci.predicate.is_some() && self.dialect == Dialect::Mysql {
+        if let (Some(p), Dialect::Mysql) = (&ci.predicate, self.dialect) {
+            let span = sqlparser::ast::Spanned::span(p);
+            let where_at = if span.start.line == 0 {
+                at.clone()
+            } else {
+                crate::sql::loc(self.path, span)
+            };
             return Err(self.err(
-                at,
+                where_at,
                 "a partial index (`CREATE INDEX … WHERE`) is not supported by MySQL/MariaDB: remove the WHERE clause",
             ));
         }
