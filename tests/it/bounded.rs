@@ -4,25 +4,15 @@
 //! past them are errors at `path:line:col`. Nothing here is timed: each input is big enough
 //! that quadratic or exponential work would keep the test running for minutes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use plinth::model::Dialect;
 use plinth::sql::limits::{MAX_DEPTH, MAX_NESTING};
 use plinth::sql::parse_file;
 
-use crate::engines::TestDb;
+use crate::engines::{plinth, TestDb};
 
 const DIALECTS: [Dialect; 3] = [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite];
-
-fn plinth(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plinth"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run plinth")
-}
 
 /// Exit code and stderr; a signal (a stack overflow aborts) fails the test here.
 fn outcome(o: &Output) -> (i32, String) {

@@ -4,20 +4,11 @@
 //! changed schema makes check exit 1.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use plinth::model::Dialect;
 
-use crate::engines::TestDb;
-
-fn plinth(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plinth"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run plinth")
-}
+use crate::engines::{plinth, TestDb};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -2,16 +2,8 @@
 //! file per option or a list, as the README's usage line and the conformance runner use them.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn plinth(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plinth"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run plinth")
-}
+use crate::engines::plinth;
 
 fn two_files() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -10,6 +10,16 @@ use plinth::model::Dialect;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// Run the plinth binary in `dir` (no DATABASE_URL from the environment).
+pub fn plinth(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run plinth")
+}
+
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
