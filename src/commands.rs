@@ -241,6 +241,22 @@ fn require_external(dialect: Dialect, desired: &Desired, live: &Schema) -> Resul
     }
 }
 
+/// Text for a `--` comment line of printed SQL (and a line of drift on stderr): a line break
+/// (or any control character) in a name or a version is written escaped, so nothing from
+/// plugins.toml or a schema file ends the comment and becomes SQL for whoever runs the printed
+/// plan, or reaches the terminal as a control sequence.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// SQL text: one `-- plugin` header per plugin with changes, destructive steps marked.
 pub fn write_sql(out: &mut dyn Write, batches: &[Batch]) -> std::io::Result<()> {
     let mut first = true;
@@ -250,14 +266,14 @@ pub fn write_sql(out: &mut dyn Write, batches: &[Batch]) -> std::io::Result<()> 
         }
         first = false;
         match &batch.version {
-            Some(v) => writeln!(out, "-- plugin {} ({v})", batch.plugin)?,
-            None => writeln!(out, "-- plugin {}", batch.plugin)?,
+            Some(v) => writeln!(out, "-- plugin {} ({})", comment(&batch.plugin), comment(v))?,
+            None => writeln!(out, "-- plugin {}", comment(&batch.plugin))?,
         }
         let mut last_hazards = None;
         for s in &batch.statements {
             if s.is_destructive() && last_hazards != Some(&s.hazards) {
                 for h in s.hazards.iter().filter(|h| h.kind.is_destructive()) {
-                    writeln!(out, "-- DESTRUCTIVE: {}", h.message)?;
+                    writeln!(out, "-- DESTRUCTIVE: {}", comment(&h.message))?;
                 }
             }
             last_hazards = Some(&s.hazards);
@@ -329,9 +345,9 @@ fn write_check(
         CheckFormat::Json => write_json(out, &json_plan(dialect, batches))?,
         CheckFormat::Text => {
             for b in &drifted {
-                writeln!(err, "drift in plugin {}:", b.plugin).map_err(io)?;
+                writeln!(err, "drift in plugin {}:", comment(&b.plugin)).map_err(io)?;
                 for step in &b.plan.steps {
-                    writeln!(err, "  {}", step.describe()).map_err(io)?;
+                    writeln!(err, "  {}", comment(&step.describe())).map_err(io)?;
                 }
             }
             write_sql(out, batches).map_err(io)?;
@@ -342,5 +358,20 @@ fn write_check(
         Ok(Outcome::Ok)
     } else {
         Ok(Outcome::Drift)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_lines_stay_comments() {
+        assert_eq!(
+            comment("drops table `x\nDROP TABLE victim; --`"),
+            "drops table `x\\nDROP TABLE victim; --`"
+        );
+        assert_eq!(comment("1.4.0\r\n"), "1.4.0\\r\\n");
+        assert_eq!(comment("é ☃"), "é ☃");
     }
 }

@@ -60,12 +60,31 @@ impl Dialect {
         }
     }
 
-    /// The longest identifier the engine accepts, in bytes.
+    /// The longest identifier the engine accepts, in its own unit: bytes on PostgreSQL,
+    /// characters on MySQL/MariaDB (see `sql::lower::name_problem`).
     pub fn max_identifier_len(self) -> Option<usize> {
         match self {
             Dialect::Postgres => Some(63),
             Dialect::Mysql => Some(64),
             Dialect::Sqlite => None,
+        }
+    }
+
+    /// The key two spellings of a table name share when the engine holds them for one table:
+    /// SQLite compares table names without regard to ASCII case; PostgreSQL and MySQL (on
+    /// Linux) compare them exactly.
+    pub fn table_key(self, name: &str) -> String {
+        match self {
+            Dialect::Sqlite => name.to_ascii_lowercase(),
+            Dialect::Postgres | Dialect::Mysql => name.to_string(),
+        }
+    }
+
+    /// Whether two table names name one table (see [`Dialect::table_key`]).
+    pub fn same_table(self, a: &str, b: &str) -> bool {
+        match self {
+            Dialect::Sqlite => a.eq_ignore_ascii_case(b),
+            Dialect::Postgres | Dialect::Mysql => a == b,
         }
     }
 }

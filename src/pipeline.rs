@@ -4,7 +4,7 @@
 //! owns (and the ones it retires); tables no plugin owns are never looked at.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -106,8 +106,10 @@ pub fn batches(
 ) -> Result<Vec<Batch>> {
     let mut out = Vec::new();
     let mut claimed = BTreeSet::new();
+    let owned = Owned::new(dialect, desired);
     for plugin in selection(desired, selected)? {
-        let (from, to, live_names) = plugin_schemas(dialect, desired, &plugin, live, &mut claimed);
+        let (from, to, live_names) =
+            plugin_schemas(dialect, desired, &owned, &plugin, live, &mut claimed);
         let mut scope = Scope::of(&from, &to);
         scope.tables.extend(live_names);
         let plan = plan(dialect, diff(&from, &to));
@@ -123,6 +125,30 @@ pub fn batches(
     Ok(out)
 }
 
+/// The owned (not retired) desired tables by the key the engine compares table names by:
+/// live table → (its desired spelling, the plugin owning it), built once per plan.
+struct Owned<'a> {
+    dialect: Dialect,
+    by_key: BTreeMap<String, (&'a str, &'a str)>,
+}
+
+impl<'a> Owned<'a> {
+    fn new(dialect: Dialect, desired: &'a Desired) -> Owned<'a> {
+        let by_key = desired
+            .owner
+            .iter()
+            .filter(|(t, _)| !desired.retired.contains_key(*t))
+            .map(|(t, p)| (dialect.table_key(t), (t.as_str(), p.as_str())))
+            .collect();
+        Owned { dialect, by_key }
+    }
+
+    /// The desired table the live table `live_name` is, and its plugin.
+    fn get(&self, live_name: &str) -> Option<(&'a str, &'a str)> {
+        self.by_key.get(&self.dialect.table_key(live_name)).copied()
+    }
+}
+
 /// The live and desired parts of the schema that `plugin` manages, and the live names of its
 /// tables. In ad-hoc mode that is everything (inspection never returns plinth's own tables), so
 /// nothing is copied. A live table is taken under its desired spelling where the engine holds
@@ -130,6 +156,7 @@ pub fn batches(
 fn plugin_schemas<'a>(
     dialect: Dialect,
     desired: &'a Desired,
+    owned: &Owned,
     plugin: &str,
     live: &'a Schema,
     claimed_enums: &mut BTreeSet<String>,
@@ -142,7 +169,7 @@ fn plugin_schemas<'a>(
     let mut to = Schema::default();
     let mut live_names = BTreeSet::new();
     for (name, table) in &live.tables {
-        if let Some((as_desired, owner)) = desired.owned_as(dialect, name) {
+        if let Some((as_desired, owner)) = owned.get(name) {
             if owner == plugin {
                 let mut table = table.clone();
                 table.name = as_desired.to_string();

@@ -90,15 +90,6 @@ pub struct Desired {
     pub written: BTreeMap<String, String>,
 }
 
-/// Whether two table names name one table on `dialect`: SQLite compares them without regard to
-/// ASCII case; PostgreSQL and MySQL (on Linux) compare them exactly.
-pub fn same_table(dialect: Dialect, a: &str, b: &str) -> bool {
-    match dialect {
-        Dialect::Sqlite => a.eq_ignore_ascii_case(b),
-        Dialect::Postgres | Dialect::Mysql => a == b,
-    }
-}
-
 impl Desired {
     /// The live table a name of the desired state means, by the one rule for names in
     /// plugins.toml: the table named exactly as written if the database has one, else the name
@@ -113,27 +104,12 @@ impl Desired {
             if let Some(found) = live
                 .tables
                 .keys()
-                .find(|t| same_table(dialect, t, candidate))
+                .find(|t| dialect.same_table(t, candidate))
             {
                 return Some(found);
             }
         }
         None
-    }
-
-    /// The desired table (and the plugin owning it) that the live table `live_name` is,
-    /// compared as the engine compares names. Retired tables are found with
-    /// [`Desired::live_name`] instead.
-    pub fn owned_as(&self, dialect: Dialect, live_name: &str) -> Option<(&str, &str)> {
-        self.owner
-            .get_key_value(live_name)
-            .or_else(|| {
-                self.owner
-                    .iter()
-                    .find(|(t, _)| same_table(dialect, t, live_name))
-            })
-            .filter(|(t, _)| !self.retired.contains_key(*t))
-            .map(|(t, p)| (t.as_str(), p.as_str()))
     }
 
     /// The plugins a command works on: all of them when `selected` is empty.

@@ -10,13 +10,9 @@ use crate::error::{Error, Location, Result};
 use crate::model::Dialect;
 use crate::sql::{self, Parsed, Reference};
 
-/// The key two spellings of a table name share when the engine treats them as one table:
-/// SQLite compares names case-insensitively; PostgreSQL and MySQL (on Linux) do not.
+/// The key two spellings of a table name share (see [`Dialect::table_key`]).
 fn key(dialect: Dialect, name: &str) -> String {
-    match dialect {
-        Dialect::Sqlite => name.to_ascii_lowercase(),
-        Dialect::Postgres | Dialect::Mysql => name.to_string(),
-    }
+    dialect.table_key(name)
 }
 
 /// A table name in plugins.toml, resolved to the spelling the SQL uses: as written when the
@@ -128,10 +124,16 @@ pub fn validate(
         }
     }
 
+    // Retired and external names as written, by what they resolve to (`Desired::written`).
+    let mut written: BTreeMap<String, String> = BTreeMap::new();
+
     // Rule: an external table is not also owned by a plugin.
     let mut external: BTreeMap<String, Entry> = BTreeMap::new();
     for (table, at) in &project.external_at {
         let name = resolve(dialect, table, &[&defined, &referenced]);
+        if name != *table {
+            written.insert(name.clone(), table.clone());
+        }
         let k = key(dialect, &name);
         if let Some(o) = owner.get(&k) {
             return Err(Error::at(
@@ -166,6 +168,9 @@ pub fn validate(
     for plugin in &in_file_order {
         for (table, at) in plugin.retired.iter().zip(&plugin.retired_at) {
             let name = resolve(dialect, table, &[&defined, &referenced]);
+            if name != *table {
+                written.insert(name.clone(), table.clone());
+            }
             let k = key(dialect, &name);
             let conflict = if let Some(o) = owner.get(&k) {
                 Some(format!(
@@ -307,14 +312,7 @@ pub fn validate(
         }))
         .map(|e| (e.name, e.plugin))
         .collect();
-    desired.written = project
-        .plugins
-        .values()
-        .flat_map(|p| p.retired.iter())
-        .chain(project.external.iter())
-        .map(|w| (resolve(dialect, w, &[&defined, &referenced]), w.clone()))
-        .filter(|(resolved, written)| resolved != written)
-        .collect();
+    desired.written = written;
     desired.retired = retired.into_values().map(|e| (e.name, e.plugin)).collect();
     desired.external = external.into_values().map(|e| e.name).collect();
     desired.versions = project

@@ -282,20 +282,21 @@ where
         _ => None,
     };
     let total: usize = batches.iter().map(|b| b.statements.len()).sum();
+    // What a failure after `done` statements leaves.
+    let state = |done: usize| {
+        if transactional {
+            "nothing was applied (rolled back)".to_string()
+        } else if done == 0 {
+            format!("0 of {total} applied; the database is unchanged")
+        } else {
+            format!(
+                "{done} of {total} applied (MySQL commits each DDL statement); re-run `plinth apply` to plan from the live state and finish"
+            )
+        }
+    };
     let mut done = 0;
     for batch in &batches {
         for statement in &batch.statements {
-            let state = |done: usize| {
-                if transactional {
-                    "nothing was applied (rolled back)".to_string()
-                } else if done == 0 {
-                    format!("0 of {total} applied; the database is unchanged")
-                } else {
-                    format!(
-                        "{done} of {total} applied (MySQL commits each DDL statement); re-run `plinth apply` to plan from the live state and finish"
-                    )
-                }
-            };
             if let Err(e) = conn.execute(&statement.sql).await {
                 return Err(sql_err(
                     &format!("statement {} of {total} failed; {}", done + 1, state(done)),

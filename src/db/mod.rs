@@ -98,10 +98,7 @@ pub fn dialect_of_url(url: &str) -> Result<Dialect> {
     url::check(url)
 }
 
-/// The URL with any password replaced, for messages: credentials are never printed.
-pub fn redact(url: &str) -> String {
-    url::redact(url)
-}
+pub use url::redact;
 
 /// Connect to the database a URL names (checked first; TLS as its `sslmode` / `ssl-mode` says).
 pub async fn connect(url: &str) -> Result<Conn> {

@@ -10,6 +10,10 @@
 use crate::error::{Error, Result};
 use crate::model::Dialect;
 
+/// The longest URL plinth reads. Past it the whole text is a secret, and `check` refuses it:
+/// no real URL is that long, and redaction need not scan a hostile one.
+const MAX_URL_BYTES: usize = 8 << 10;
+
 /// Characters a URL's user name or password cannot hold unencoded.
 const RESERVED: &[char] = &['/', '?', '#', '@', '[', ']'];
 
@@ -66,6 +70,9 @@ fn greedy_password(body: &str, strict: bool) -> Option<(usize, usize)> {
 /// reading hides too much in odd URLs (`h:5432/db?options=a@b` shows as `h:***@b`): in a
 /// message, too much hidden is better than a piece of a password shown.
 fn secret_ranges(url: &str) -> Vec<(usize, usize)> {
+    if url.len() > MAX_URL_BYTES {
+        return vec![(0, url.len())];
+    }
     let mut ranges = Vec::new();
     let (start, slashes) = body_start(url);
     let body = &url[start..];
@@ -259,6 +266,12 @@ impl Secrets {
 /// would cut it at (`/ ? # @ [ ]` unencoded), so that no server ever receives a piece of a
 /// password as a host, database or parameter; user info in a SQLite URL.
 pub fn check(url: &str) -> Result<Dialect> {
+    if url.len() > MAX_URL_BYTES {
+        return Err(Error::usage(format!(
+            "the database URL is {} bytes long; plinth reads at most {MAX_URL_BYTES}",
+            url.len()
+        )));
+    }
     let shown = || redact(url);
     let Some((dialect, end)) = scheme(url) else {
         return Err(Error::usage(format!(

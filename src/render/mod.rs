@@ -48,11 +48,10 @@ pub fn render(plan: &Plan) -> Result<Vec<Statement>> {
     Ok(statements)
 }
 
-/// Quote an identifier for `dialect` (always quoted: names are stored exactly as the engine
-/// holds them).
-pub fn quote(dialect: Dialect, ident: &str) -> String {
-    crate::quote::ident(dialect, ident)
-}
+/// Identifiers are always quoted (names are stored exactly as the engine holds them); string
+/// literals and words (collations, engines, character sets, access methods: bare when plain,
+/// else quoted) as `crate::quote` writes them.
+pub use crate::quote::{ident as quote, string as string_literal, word};
 
 pub fn quote_list(dialect: Dialect, idents: &[String]) -> String {
     idents
@@ -60,16 +59,6 @@ pub fn quote_list(dialect: Dialect, idents: &[String]) -> String {
         .map(|i| quote(dialect, i))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-pub fn string_literal(dialect: Dialect, s: &str) -> String {
-    crate::quote::string(dialect, s)
-}
-
-/// A collation, engine, character set or access method: bare when it is a plain word, else
-/// quoted as an identifier (it can never be more than one name).
-pub fn word(dialect: Dialect, name: &str) -> String {
-    crate::quote::word(dialect, name)
 }
 
 /// `CONSTRAINT "name" ` when the name was given, nothing when the engine may choose.

@@ -311,14 +311,14 @@ impl Group {
     }
 }
 
-/// Check SQL text (an expression, or whole statements) against the limits before parsing it
-/// with sqlparser: the same check as every schema file's statements get. Call it on text a
-/// database catalog gives back (`pg_get_expr`, `information_schema`, `sqlite_master`) before
-/// `Parser::parse_expr`: a tree it accepts can be parsed, cloned, compared, rendered and
-/// dropped without overflowing a thread of [`STACK_BYTES`] (the binary's main thread and the
-/// parsing threads have that much; see [`with_stack`]). `Err` says what is wrong and where,
-/// as `line L, column C: message` within `text`.
-pub fn check_text(dialect: Dialect, text: &str) -> Result<(), String> {
+/// SQL text (an expression, or whole statements) tokenized and checked against the limits,
+/// ready for the parser: the same check as every schema file's statements get. For text a
+/// database catalog gives back (`pg_get_expr`, `information_schema`, `sqlite_master`): a tree
+/// it accepts can be parsed, cloned, compared, rendered and dropped without overflowing a
+/// thread of [`STACK_BYTES`] (the binary's main thread and the parsing threads have that much;
+/// see [`with_stack`]). `Err` says what is wrong and where, as `line L, column C: message`
+/// within `text`.
+pub fn checked_tokens(dialect: Dialect, text: &str) -> Result<Vec<TokenWithSpan>, String> {
     let pd = super::parser_dialect(dialect);
     let tokens = Tokenizer::new(pd.as_ref(), text)
         .tokenize_with_location()
@@ -328,7 +328,8 @@ pub fn check_text(dialect: Dialect, text: &str) -> Result<(), String> {
             "line {}, column {}: {message}",
             span.start.line, span.start.column
         )
-    })
+    })?;
+    Ok(tokens)
 }
 
 thread_local! {
@@ -488,11 +489,11 @@ mod tests {
 
     #[test]
     fn catalog_text_is_checked_the_same_way() {
-        check_text(Dialect::Postgres, "((a > 0) AND (b < 1))").unwrap();
-        let err = check_text(Dialect::Mysql, "(`a` > 0").unwrap_err();
+        checked_tokens(Dialect::Postgres, "((a > 0) AND (b < 1))").unwrap();
+        let err = checked_tokens(Dialect::Mysql, "(`a` > 0").unwrap_err();
         assert!(err.starts_with("line 1, column 1: unclosed"), "{err}");
         let deep = vec!["a"; MAX_DEPTH].join(" + ");
-        assert!(check_text(Dialect::Sqlite, &deep)
+        assert!(checked_tokens(Dialect::Sqlite, &deep)
             .unwrap_err()
             .contains("too deep"));
     }

@@ -16,7 +16,7 @@ mod split;
 pub mod sqlite;
 pub mod types;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sqlparser::ast::Statement;
 use sqlparser::parser::{Parser, ParserError};
@@ -31,7 +31,7 @@ pub use limits::with_stack;
 
 /// The sqlparser dialect that reads SQL written for `dialect`: the engine's, with sqlparser's
 /// backtracking bounded (see `sql::dialect`) to [`PARSER_BUDGET`] expression attempts. Check
-/// text from outside plinth with `limits::check_text` before parsing it with this.
+/// text from outside plinth with `limits::checked_tokens` before parsing it with this.
 pub fn parser_dialect(dialect: Dialect) -> Box<dyn sqlparser::dialect::Dialect> {
     Box::new(dialect::Bounded::new(dialect, PARSER_BUDGET))
 }
@@ -129,26 +129,10 @@ impl Parsed {
     }
 
     /// Names the engine holds for one object are given once (checked when all files are
-    /// merged): SQLite tables compared without regard to case; index names per table on MySQL
-    /// (without regard to case), across the schema and apart from table names on PostgreSQL and
-    /// SQLite (a PostgreSQL key's name is its index's name).
+    /// merged): index names per table on MySQL (without regard to case); tables, indexes and
+    /// keys in one namespace on PostgreSQL (a key's name is its index's) and on SQLite (without
+    /// regard to case).
     pub fn check_names(&self, dialect: Dialect) -> Result<()> {
-        if dialect == Dialect::Sqlite {
-            let mut seen: BTreeMap<String, &Location> = BTreeMap::new();
-            for (name, location) in &self.tables {
-                if let Some(first) = seen.insert(name.to_ascii_lowercase(), location) {
-                    let (first, second) = if first < location {
-                        (first, location)
-                    } else {
-                        (location, first)
-                    };
-                    return Err(Error::at(
-                        second.clone(),
-                        format!("table `{name}` is already defined at {first} (SQLite compares table names without regard to case); define it once"),
-                    ));
-                }
-            }
-        }
         let key = |name: &str| match dialect {
             Dialect::Postgres => name.to_string(),
             Dialect::Mysql | Dialect::Sqlite => name.to_ascii_lowercase(),
@@ -178,20 +162,22 @@ impl Parsed {
                 format!("index `{index}` of `{table}`"),
             ));
         }
+        let created: BTreeSet<(&str, &str)> = self
+            .indexes
+            .iter()
+            .map(|(t, i, _)| (t.as_str(), i.as_str()))
+            .collect();
         for (table, t) in &self.schema.tables {
             let Some(at) = self.tables.get(table) else {
                 continue;
             };
-            let mut declared: Vec<&str> = Vec::new();
-            for i in &t.indexes {
-                let made_by_create_index = self
-                    .indexes
-                    .iter()
-                    .any(|(tt, n, _)| tt == table && Some(n.as_str()) == i.name.given());
-                if let (Some(n), false) = (i.name.given(), made_by_create_index) {
-                    declared.push(n);
-                }
-            }
+            // Indexes a CREATE INDEX made are listed above, at their own position.
+            let mut declared: Vec<&str> = t
+                .indexes
+                .iter()
+                .filter_map(|i| i.name.given())
+                .filter(|n| !created.contains(&(table.as_str(), *n)))
+                .collect();
             if dialect == Dialect::Postgres {
                 declared.extend(t.uniques.iter().filter_map(|u| u.name.given()));
                 declared.extend(t.primary_key.iter().filter_map(|k| k.name.given()));
@@ -206,20 +192,25 @@ impl Parsed {
             }
         }
         names.sort();
-        let mut seen: BTreeMap<(String, String), (&Location, &str)> = BTreeMap::new();
+        let mut seen: BTreeMap<(String, String), (&Location, &str, &str)> = BTreeMap::new();
         for (at, space, name, what) in &names {
             match seen.get(&(space.clone(), key(name))) {
-                Some((first, other)) => {
+                Some((first, first_name, other)) => {
+                    let case = if *first_name == name {
+                        ""
+                    } else {
+                        ", which it compares without regard to case"
+                    };
                     return Err(Error::at(
                         at.clone(),
                         format!(
-                            "{what} has the name of {other} ({first}); {} keeps one object per name: rename one",
+                            "{what} has the name of {other} ({first}); {} keeps one object per name{case}: rename one",
                             dialect.product()
                         ),
-                    ))
+                    ));
                 }
                 None => {
-                    seen.insert((space.clone(), key(name)), (at, what));
+                    seen.insert((space.clone(), key(name)), (at, name, what));
                 }
             }
         }

@@ -22,6 +22,8 @@ use crate::model::{
     Column, Deferrable, Dialect, FkAction, Index, IndexKey, IndexPart, Name, Schema, Table, Unique,
 };
 
+const D: Dialect = Dialect::Mysql;
+
 pub(crate) fn finish(schema: &mut Schema) {
     let spellings: BTreeMap<String, Vec<String>> = schema
         .tables
@@ -404,7 +406,7 @@ pub fn normalize_default(ty: &str, text: &str) -> Option<String> {
     if text.eq_ignore_ascii_case("NULL") {
         return None;
     }
-    let quoted = crate::quote::unstring(Dialect::Mysql, text);
+    let quoted = crate::quote::unstring(D, text);
     let number = match &quoted {
         Some(s) => is_number(s.trim()).then(|| s.trim().to_string()),
         None => is_number(text).then(|| text.to_string()),
@@ -413,11 +415,13 @@ pub fn normalize_default(ty: &str, text: &str) -> Option<String> {
         (Family::Integer, Some(n), _) => round_decimal(&n, 0),
         (Family::Decimal(scale), Some(n), _) => round_decimal(&n, scale),
         (Family::Float, Some(n), _) => n.parse::<f64>().ok().map(|f| f.to_string()),
-        (Family::Text, Some(n), None) => Some(quote(&n)),
+        (Family::Text, Some(n), None) => Some(crate::quote::string(D, &n)),
         (Family::Bit, Some(n), None) => n.parse::<u64>().ok().map(|v| format!("B'{v:b}'")),
         (Family::Bit, None, None) => bit_literal(text),
-        (Family::DateTime(fsp), _, Some(s)) => pad_datetime(&s, fsp).map(|s| quote(&s)),
-        (Family::Time(fsp), _, Some(s)) => pad_time(&s, fsp).map(|s| quote(&s)),
+        (Family::DateTime(fsp), _, Some(s)) => {
+            pad_datetime(&s, fsp).map(|s| crate::quote::string(D, &s))
+        }
+        (Family::Time(fsp), _, Some(s)) => pad_time(&s, fsp).map(|s| crate::quote::string(D, &s)),
         _ => None,
     };
     Some(spelled.unwrap_or_else(|| text.to_string()))
@@ -434,10 +438,6 @@ fn bit_literal(text: &str) -> Option<String> {
     }
     let bits = bits.trim_start_matches('0');
     Some(format!("B'{}'", if bits.is_empty() { "0" } else { bits }))
-}
-
-fn quote(s: &str) -> String {
-    crate::quote::string(Dialect::Mysql, s)
 }
 
 fn is_number(s: &str) -> bool {

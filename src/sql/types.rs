@@ -252,7 +252,7 @@ fn mysql(dt: &DataType) -> String {
             "set({})",
             values
                 .iter()
-                .map(|v| quote(v))
+                .map(|v| crate::quote::string(Dialect::Mysql, v))
                 .collect::<Vec<_>>()
                 .join(",")
         ),
@@ -312,15 +312,13 @@ fn quoted_members(members: &[EnumMember]) -> String {
     members
         .iter()
         .map(|m| match m {
-            EnumMember::Name(n) | EnumMember::NamedValue(n, _) => quote(n),
+            // As the catalog spells a member (`COLUMN_TYPE`).
+            EnumMember::Name(n) | EnumMember::NamedValue(n, _) => {
+                crate::quote::string(Dialect::Mysql, n)
+            }
         })
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// An `enum` or `set` member as the catalog spells it (`COLUMN_TYPE`).
-fn quote(s: &str) -> String {
-    crate::quote::string(Dialect::Mysql, s)
 }
 
 fn sqlite(dt: &DataType) -> String {

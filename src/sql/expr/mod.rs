@@ -41,16 +41,16 @@ pub fn canonical_text(dialect: Dialect, text: &str) -> Result<String, String> {
         .map_err(|e| format!("cannot read expression `{text}`: {e}"))
 }
 
-/// An expression of `dialect`, parsed.
-/// Text from a catalog is checked against the same limits as a schema file first
-/// (`sql::limits`): nothing read back can overflow the stack or take unbounded time.
+/// An expression of `dialect`, parsed. The text (often from a catalog) is tokenized once and
+/// checked against the same limits as a schema file (`sql::limits`): nothing read back can
+/// overflow the stack or take unbounded time.
 pub(crate) fn parse(dialect: Dialect, text: &str) -> Result<Expr, String> {
-    crate::sql::limits::check_text(dialect, text)
+    let tokens = crate::sql::limits::checked_tokens(dialect, text)
         .map_err(|e| format!("cannot read expression `{text}`: {e}"))?;
     let parser_dialect = parser_dialect(dialect);
     Parser::new(parser_dialect.as_ref())
-        .try_with_sql(text)
-        .and_then(|mut p| p.parse_expr())
+        .with_tokens_with_locations(tokens)
+        .parse_expr()
         .map_err(|e| format!("cannot read expression `{text}`: {e}"))
 }
 

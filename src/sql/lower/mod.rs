@@ -313,12 +313,8 @@ impl<'a> Lowering<'a> {
             return Err(self.err(at, format!("`{what}` is not supported in a schema file")));
         }
         let (name, tloc) = self.table_name(&ct.name, &at)?;
-        let twice = self
-            .out
-            .tables
-            .keys()
-            .any(|t| crate::config::same_table(self.dialect, t, &name));
-        if twice {
+        // Names the engine compares without regard to case: `Parsed::check_names`.
+        if self.out.tables.contains_key(&name) {
             return Err(self.err(
                 tloc,
                 format!("table `{name}` is defined twice in this file; keep one CREATE TABLE"),
