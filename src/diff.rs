@@ -237,7 +237,7 @@ mod tests {
 
     fn schema(sql: &str) -> Schema {
         let mut parsed = crate::sql::parse_file(Dialect::Postgres, "t.sql", sql).unwrap();
-        crate::sql::finish(Dialect::Postgres, &mut parsed.schema);
+        crate::normalize::finish(Dialect::Postgres, &mut parsed.schema);
         parsed.schema
     }
 

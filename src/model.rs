@@ -184,7 +184,7 @@ pub struct Column {
     /// `COLUMN_TYPE`, SQLite the declared type upper-cased).
     pub ty: String,
     pub nullable: bool,
-    /// Canonical expression text (see `sql::expr`).
+    /// Canonical expression text (see `normalize::expr`).
     pub default: Option<String>,
     pub identity: Option<Identity>,
     pub generated: Option<Generated>,

@@ -69,7 +69,7 @@ pub struct Plugin {
 /// The validated desired state for one dialect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Desired {
-    /// All plugins merged, `sql::finish()`ed.
+    /// All plugins merged, `normalize::finish()`ed.
     pub schema: Schema,
     /// Table → the plugin that owns it (retired tables included: their plugin drops them).
     pub owner: BTreeMap<String, String>,

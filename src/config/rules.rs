@@ -372,7 +372,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
     }
     all.check_references(dialect)?;
     all.check_names(dialect)?;
-    sql::finish(dialect, &mut all.schema);
+    crate::normalize::finish(dialect, &mut all.schema);
     Ok(Desired {
         schema: all.schema,
         owner: BTreeMap::new(),

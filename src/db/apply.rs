@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use sqlx::{Executor, Row};
 
-use super::{history, inspect, mysql, Conn, ExecError};
+use super::{history, inspect, Conn, ExecError};
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{changed_outside, Batch, Scope};
@@ -278,7 +278,9 @@ where
         .cloned()
         .collect();
     let watched = match conn {
-        Conn::Mysql(c) if !outside.is_empty() => Some(mysql::fingerprint(c, &outside).await?),
+        Conn::Mysql(c) if !outside.is_empty() => {
+            Some(crate::engine::mysql::inspect::fingerprint(c, &outside).await?)
+        }
         _ => None,
     };
     let total: usize = batches.iter().map(|b| b.statements.len()).sum();
@@ -306,7 +308,7 @@ where
             }
             done += 1;
             if let (Conn::Mysql(c), Some(before)) = (&mut *conn, &watched) {
-                let now = mysql::fingerprint(c, &outside).await?;
+                let now = crate::engine::mysql::inspect::fingerprint(c, &outside).await?;
                 if let Some(table) = first_difference(before, &now) {
                     return Err(Error::Apply(format!(
                         "statement {done} of {total} changed table `{table}`, which this apply does not manage; plinth stopped there: {done} of {total} applied. This is a plinth bug: please report it with the schema\n  the statement: {}",

@@ -2,12 +2,9 @@
 
 mod apply;
 mod history;
-pub mod mysql;
-pub mod postgres;
 mod session;
-pub mod sqlite;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod url;
 
 use std::str::FromStr;
@@ -135,7 +132,8 @@ pub async fn inspect_read_only(url: &str) -> Result<Inspected> {
     let mut conn = connect(url).await?;
     if let Conn::Postgres(first) = &mut conn {
         if let Conn::Postgres(mut second) = connect(url).await? {
-            return postgres::inspect_concurrently(first, &mut second).await;
+            return crate::engine::postgres::inspect::inspect_concurrently(first, &mut second)
+                .await;
         }
     }
     inspect(&mut conn).await
@@ -144,9 +142,9 @@ pub async fn inspect_read_only(url: &str) -> Result<Inspected> {
 /// Read the live schema (every table but plinth's own).
 pub async fn inspect(conn: &mut Conn) -> Result<Inspected> {
     match conn {
-        Conn::Postgres(c) => postgres::inspect(c).await,
-        Conn::Mysql(c) => mysql::inspect(c).await,
-        Conn::Sqlite(c) => sqlite::inspect(c).await,
+        Conn::Postgres(c) => crate::engine::postgres::inspect::inspect(c).await,
+        Conn::Mysql(c) => crate::engine::mysql::inspect::inspect(c).await,
+        Conn::Sqlite(c) => crate::engine::sqlite::inspect::inspect(c).await,
     }
 }
 

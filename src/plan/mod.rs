@@ -408,7 +408,7 @@ mod tests {
 
     fn schema(d: Dialect, sql: &str) -> Schema {
         let mut parsed = crate::sql::parse_file(d, "t.sql", sql).unwrap();
-        crate::sql::finish(d, &mut parsed.schema);
+        crate::normalize::finish(d, &mut parsed.schema);
         parsed.schema
     }
 

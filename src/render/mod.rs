@@ -1,8 +1,5 @@
 //! Rendering: planned steps → SQL statements, one file per engine. No IO, no execution.
 
-mod mysql;
-mod postgres;
-mod sqlite;
 mod verify;
 
 use serde::Serialize;
@@ -38,9 +35,9 @@ impl Statement {
 /// `verify`); a step that cannot be done in place is refused here, at plan time.
 pub fn render(plan: &Plan) -> Result<Vec<Statement>> {
     let statements = match plan.dialect {
-        Dialect::Postgres => postgres::render(&plan.steps)?,
-        Dialect::Mysql => mysql::render(&plan.steps),
-        Dialect::Sqlite => sqlite::render(&plan.steps)?,
+        Dialect::Postgres => crate::engine::postgres::render::render(&plan.steps)?,
+        Dialect::Mysql => crate::engine::mysql::render::render(&plan.steps),
+        Dialect::Sqlite => crate::engine::sqlite::render::render(&plan.steps)?,
     };
     for s in &statements {
         verify::one_statement(plan.dialect, &s.sql)?;

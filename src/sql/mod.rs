@@ -5,16 +5,10 @@
 //! is an error naming the statement — never silently dropped.
 
 mod dialect;
-pub mod expr;
 pub mod limits;
 mod lower;
-pub mod mysql;
-pub mod names;
-pub mod postgres;
-mod prepass;
+pub(crate) mod prepass;
 mod split;
-pub mod sqlite;
-pub mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,8 +18,6 @@ use sqlparser::tokenizer::{Span, Token, Tokenizer};
 
 use crate::error::{Error, Location, Result};
 use crate::model::{Dialect, Schema};
-
-pub use lower::finish;
 
 pub use limits::with_stack;
 
@@ -228,7 +220,9 @@ pub fn parse_file(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
 
 fn parse_file_here(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
     let text = match dialect {
-        Dialect::Mysql => mysql::binary_attribute(&mysql_bare_comments(text)),
+        Dialect::Mysql => {
+            crate::engine::mysql::normalize::binary_attribute(&mysql_bare_comments(text))
+        }
         _ => text.to_string(),
     };
     let mut cx = lower::Lowering::new(dialect, path);

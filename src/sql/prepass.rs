@@ -661,7 +661,7 @@ const LITERAL_TYPES: &[&str] = &[
 ];
 
 /// `money '1.00'` → `'1.00'::money`: the same constant, in the cast syntax sqlparser reads.
-/// (Written by the expressions lane: see `sql::postgres`.)
+/// (Written by the expressions lane: see `engine::postgres::normalize`.)
 fn typed_literals(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;

@@ -106,7 +106,7 @@ fn parse_all(dialect: Dialect) -> Result<(Schema, BTreeMap<String, String>), Box
             r.to
         );
     }
-    sql::finish(dialect, &mut schema);
+    plinth::normalize::finish(dialect, &mut schema);
     Ok((schema, owner))
 }
 

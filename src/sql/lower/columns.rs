@@ -10,8 +10,8 @@ use crate::error::{Location, Result};
 use crate::model::{
     Column, Dialect, Generated, Identity, PrimaryKey, SequenceOptions, Table, Unique,
 };
-use crate::sql::names::{classify, Kind};
-use crate::sql::{expr, types};
+use crate::normalize::names::{classify, Kind};
+use crate::normalize::{expr, types};
 
 impl<'a> Lowering<'a> {
     pub(super) fn column(

@@ -12,7 +12,7 @@ use crate::error::{Location, Result};
 use crate::model::{
     Check, Deferrable, Dialect, FkAction, ForeignKey, Index, PrimaryKey, Table, Unique,
 };
-use crate::sql::names::{classify, Kind};
+use crate::normalize::names::{classify, Kind};
 use crate::sql::{prepass, Reference};
 
 impl<'a> Lowering<'a> {
@@ -151,7 +151,7 @@ impl<'a> Lowering<'a> {
                 });
             }
             // MySQL: a unique constraint is a unique index, and may carry what an index
-            // carries (prefixes, order, USING, COMMENT); `sql::mysql` turns plain ones back
+            // carries (prefixes, order, USING, COMMENT); `engine::mysql::normalize` turns plain ones back
             // into `Unique`.
             TableConstraint::Unique {
                 name,

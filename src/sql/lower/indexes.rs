@@ -9,8 +9,9 @@ use super::constraints::{marker_args, string_arg};
 use super::Lowering;
 use crate::error::{Location, Result};
 use crate::model::{Deferrable, Dialect, Exclusion, Index, IndexKey, IndexPart};
-use crate::sql::names::{classify, Kind};
-use crate::sql::{expr, prepass};
+use crate::normalize::expr;
+use crate::normalize::names::{classify, Kind};
+use crate::sql::prepass;
 
 impl<'a> Lowering<'a> {
     /// An `EXCLUDE` constraint, from the arguments of its marker call (see `prepass`): the

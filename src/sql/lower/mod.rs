@@ -9,17 +9,16 @@ mod indexes;
 
 use constraints::{constraint_comment, is_marker};
 
-use std::collections::BTreeMap;
-
 use sqlparser::ast::{
     AlterTableOperation, CommentDef, CommentObject, CreateTable, CreateTableOptions, Expr, Ident,
     ObjectName, ObjectNamePart, SqlOption, Statement, UserDefinedTypeRepresentation, Value,
 };
 use sqlparser::tokenizer::Token;
 
-use super::{expr, loc, prepass, Parsed};
+use super::{loc, prepass, Parsed};
 use crate::error::{Error, Location, Result};
-use crate::model::{Dialect, EnumType, IndexKey, Schema, SequenceOptions, Table};
+use crate::model::{Dialect, EnumType, IndexKey, SequenceOptions, Table};
+use crate::normalize::expr;
 
 pub(super) struct Lowering<'a> {
     dialect: Dialect,
@@ -425,7 +424,7 @@ impl<'a> Lowering<'a> {
                             table.options.insert("engine".into(), value.to_lowercase());
                         }
                         "comment" => table.comment = Some(value),
-                        // `sql::mysql::finish` spells both as the catalog does.
+                        // `engine::mysql::normalize::finish` spells both as the catalog does.
                         "default charset"
                         | "charset"
                         | "default character set"
@@ -487,45 +486,6 @@ impl SequenceOptions {
         if self.cache == Some(1) {
             self.cache = None;
         }
-    }
-}
-
-/// Complete a merged desired schema (or a live one) for `dialect`: resolve foreign keys that
-/// name no columns, apply the engine's implicit rules, and sort constraint lists.
-pub fn finish(dialect: Dialect, schema: &mut Schema) {
-    let pks: BTreeMap<String, Vec<String>> = schema
-        .tables
-        .iter()
-        .filter_map(|(n, t)| Some((n.clone(), t.primary_key.as_ref()?.columns.clone())))
-        .collect();
-    for table in schema.tables.values_mut() {
-        for fk in &mut table.foreign_keys {
-            if fk.ref_columns.is_empty() {
-                if let Some(pk) = pks.get(&fk.ref_table) {
-                    fk.ref_columns = pk.clone();
-                }
-            }
-        }
-        if dialect != Dialect::Sqlite {
-            // Primary key columns are NOT NULL on PostgreSQL and MySQL, said or not.
-            if let Some(pk) = &table.primary_key {
-                for c in &pk.columns {
-                    if let Some(col) = table.columns.iter_mut().find(|x| &x.name == c) {
-                        col.nullable = false;
-                    }
-                }
-            }
-        }
-        table.normalize_order();
-    }
-    if dialect == Dialect::Mysql {
-        super::mysql::finish(schema);
-    }
-    if dialect == Dialect::Sqlite {
-        super::sqlite::finish(schema);
-    }
-    if dialect == Dialect::Postgres {
-        super::postgres::finish(schema);
     }
 }
 

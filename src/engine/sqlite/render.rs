@@ -1,13 +1,13 @@
 //! SQLite DDL, including the table rebuild for what SQLite's ALTER TABLE cannot do.
 
-use super::{
-    common_columns, constraint_lines, default_clause, index_parts, quote, quote_list,
-    string_literal, word, Statement,
-};
 use crate::diff::TableChange;
 use crate::error::{Error, Result};
 use crate::model::{Column, Dialect, Identity, Index, Table};
 use crate::plan::{Action, Step};
+use crate::render::{
+    common_columns, constraint_lines, default_clause, index_parts, quote, quote_list,
+    string_literal, word, Statement,
+};
 
 const D: Dialect = Dialect::Sqlite;
 
@@ -62,7 +62,7 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
 }
 
 /// The rebuild SQLite's documentation prescribes: new table, copy, drop, rename, re-index.
-/// Foreign keys are switched off outside the transaction by the executor (`db::sqlite`), and
+/// Foreign keys are switched off outside the transaction by the executor (`engine::sqlite::inspect`), and
 /// `foreign_key_check` runs before commit, so no cascade reaches child tables.
 fn rebuild(from: &Table, to: &Table, h: &[crate::plan::Hazard]) -> Vec<Statement> {
     let temp = format!("plinth_new_{}", to.name);

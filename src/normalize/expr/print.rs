@@ -847,7 +847,7 @@ fn kind_of(e: &Expr) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sql::expr::parse;
+    use crate::normalize::expr::parse;
 
     fn p(d: Dialect, text: &str) -> String {
         print(d, &parse(d, text).unwrap()).unwrap()

@@ -21,14 +21,15 @@ use sqlparser::tokenizer::Token;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::{is_plinth_table, Inspected};
+use crate::db::{is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Column, Dialect, FkAction, ForeignKey, Generated, Index, IndexKey, IndexPart, Name, PrimaryKey,
     Schema, Table, Unique,
 };
-use crate::sql::names::{classify, Kind};
-use crate::sql::{self, expr, types};
+use crate::normalize::names::{classify, Kind};
+use crate::normalize::{expr, types};
+use crate::sql;
 
 const D: Dialect = Dialect::Sqlite;
 
@@ -147,7 +148,7 @@ pub async fn inspect(conn: &mut SqliteConnection) -> Result<Inspected> {
         let table = build_table(&name, rows)?;
         schema.tables.insert(name, table);
     }
-    sql::finish(D, &mut schema);
+    crate::normalize::finish(D, &mut schema);
     Ok(Inspected { schema, queries })
 }
 
@@ -485,7 +486,7 @@ mod tests {
         let mut schema = sql::parse_file(D, "test.sql", ddl)
             .unwrap_or_else(|e| panic!("{e}\n{ddl}"))
             .schema;
-        sql::finish(D, &mut schema);
+        crate::normalize::finish(D, &mut schema);
         schema
     }
 

@@ -1,12 +1,12 @@
 //! MySQL/MariaDB DDL: backticks, one ALTER TABLE per table and phase, full MODIFY COLUMN.
 
-use super::{
-    constraint_prefix, default_clause, foreign_key_clause, index_parts, quote, quote_list,
-    string_literal, word, Statement,
-};
 use crate::diff::TableChange;
 use crate::model::{Column, Dialect, Identity, Index, Table};
 use crate::plan::{Action, Hazard, Phase, Step};
+use crate::render::{
+    constraint_prefix, default_clause, foreign_key_clause, index_parts, quote, quote_list,
+    string_literal, word, Statement,
+};
 
 const D: Dialect = Dialect::Mysql;
 

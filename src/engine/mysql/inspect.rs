@@ -6,22 +6,22 @@
 //! `TABLE_SCHEMA = DATABASE()`. What MySQL 8 and MariaDB report differently is reconciled here
 //! (default quoting, escaped quotes in stored expressions, display widths); what the server
 //! implies or re-spells for both sides (JSON as `longtext` plus a `json_valid` check on MariaDB,
-//! the implicit foreign-key index…) is left to `sql::finish`, which runs on the result too.
+//! the implicit foreign-key index…) is left to `normalize::finish`, which runs on the result too.
 
 use std::collections::BTreeMap;
 
 use sqlx::mysql::MySqlRow;
 use sqlx::{MySqlConnection, Row};
 
-use super::{is_plinth_table, Inspected};
+use crate::db::{is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Check, Column, Dialect, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, IndexPart,
     PrimaryKey, Schema, Table,
 };
-use crate::sql::expr::canonical_text;
-use crate::sql::names::{classify, Kind};
-use crate::sql::types::mysql_catalog;
+use crate::normalize::expr::canonical_text;
+use crate::normalize::names::{classify, Kind};
+use crate::normalize::types::mysql_catalog;
 
 const D: Dialect = Dialect::Mysql;
 
@@ -144,7 +144,7 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
         if let Some(collation) = &collation {
             table.options.insert(
                 "charset".into(),
-                crate::sql::mysql::collation_charset(collation).to_string(),
+                crate::engine::mysql::normalize::collation_charset(collation).to_string(),
             );
             table.options.insert("collation".into(), collation.clone());
         }
@@ -208,7 +208,7 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
         tables,
         ..Schema::default()
     };
-    crate::sql::finish(D, &mut schema);
+    crate::normalize::finish(D, &mut schema);
     Ok(Inspected { schema, queries })
 }
 
@@ -597,7 +597,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}\n{ddl}"))
             .schema;
         schema.retain_tables(|t| !is_plinth_table(t));
-        crate::sql::finish(D, &mut schema);
+        crate::normalize::finish(D, &mut schema);
         schema
     }
 
@@ -870,7 +870,8 @@ mod tests {
         assert_eq!(my("bit(4)", "", "b'101'").as_deref(), Some("B'101'"));
         assert_eq!(live_default(Flavor::Mysql, "int", "", None).unwrap(), None);
         // The same values reach the same canonical default as the declared ones.
-        let declared = |ty: &str, d: &str| crate::sql::mysql::normalize_default(ty, d);
+        let declared =
+            |ty: &str, d: &str| crate::engine::mysql::normalize::normalize_default(ty, d);
         let live = |ty: &str, d: &str| declared(ty, &my(ty, "", d).unwrap_or_default());
         assert_eq!(
             live("decimal(10,2)", "0.00"),

@@ -3,21 +3,21 @@
 //! Six queries read the whole managed schema (`current_schema()`), each filtered by namespace,
 //! never by a list of tables: tables, columns, owned sequences, constraints, indexes, enum types.
 //! The rows are then folded into the same [`Schema`] the SQL lowering builds, through the same
-//! normalizers (`sql::types` spelling, `sql::expr` canonical text, `sql::names` classification).
+//! normalizers (`normalize::types` spelling, `normalize::expr` canonical text, `normalize::names` classification).
 
 use std::collections::BTreeMap;
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
-use super::{is_plinth_table, Inspected};
+use crate::db::{is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Check, Column, Deferrable, Dialect, EnumType, Exclusion, FkAction, ForeignKey, Generated,
     Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table, Unique,
 };
-use crate::sql::expr::canonical_text;
-use crate::sql::names::{classify, Kind};
+use crate::normalize::expr::canonical_text;
+use crate::normalize::names::{classify, Kind};
 
 const PG: Dialect = Dialect::Postgres;
 
@@ -263,7 +263,7 @@ async fn inspect_with(
         schema.enums.insert(name.clone(), EnumType { name, values });
     }
     schema.tables = tables.into_values().map(|t| (t.name.clone(), t)).collect();
-    crate::sql::finish(PG, &mut schema);
+    crate::normalize::finish(PG, &mut schema);
     Ok(Inspected {
         schema,
         queries: queries + side_queries,

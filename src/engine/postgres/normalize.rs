@@ -1,7 +1,7 @@
 //! PostgreSQL normalization that needs column types, applied to both sides by `finish`, and
 //! the constants PostgreSQL stores for typed literals.
 //!
-//! `sql::expr` reduces an expression without knowing the table; what it cannot decide alone
+//! `normalize::expr` reduces an expression without knowing the table; what it cannot decide alone
 //! is settled here, for defaults, checks, index predicates and keys, generated columns:
 //! - a column cast to text (`(name)::text`) is PostgreSQL's own when the column is a
 //!   character type, and goes; a cast of another column (`CAST(n AS text)`) is the user's;
@@ -26,9 +26,9 @@ use sqlparser::ast::{
     FunctionArguments, UnaryOperator, Value, ValueWithSpan,
 };
 
-use super::expr;
-use super::types;
 use crate::model::{Column, Dialect, Identity, IndexKey, Schema, SequenceOptions, Table};
+use crate::normalize::expr;
+use crate::normalize::types;
 
 const PG: Dialect = Dialect::Postgres;
 
@@ -397,7 +397,7 @@ fn identity_options(column: &mut Column) {
     defaults_left_out(options, type_min, type_max);
 }
 
-/// As the catalog side does it (`db::postgres`): each default depends on the direction.
+/// As the catalog side does it (`engine::postgres::inspect`): each default depends on the direction.
 pub(crate) fn defaults_left_out(options: &mut SequenceOptions, type_min: i64, type_max: i64) {
     let ascending = options.increment.unwrap_or(1) > 0;
     let (default_min, default_max) = if ascending {

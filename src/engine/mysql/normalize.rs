@@ -17,10 +17,10 @@
 
 use std::collections::BTreeMap;
 
-use super::expr::canonical_text;
 use crate::model::{
     Column, Deferrable, Dialect, FkAction, Index, IndexKey, IndexPart, Name, Schema, Table, Unique,
 };
+use crate::normalize::expr::canonical_text;
 
 const D: Dialect = Dialect::Mysql;
 

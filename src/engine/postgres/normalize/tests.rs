@@ -2,7 +2,8 @@
 //! prints (`pg_get_expr`) for the same SQL.
 
 use super::*;
-use crate::sql::{finish, parse_file};
+use crate::normalize::finish;
+use crate::sql::parse_file;
 
 fn pg(text: &str) -> String {
     expr::canonical_text(PG, text).unwrap()

@@ -181,7 +181,7 @@ fn desired(ddl: &str) -> Result<Schema> {
     )?
     .schema;
     schema.retain_tables(|t| !is_plinth_table(t));
-    crate::sql::finish(PG, &mut schema);
+    crate::normalize::finish(PG, &mut schema);
     Ok(schema)
 }
 

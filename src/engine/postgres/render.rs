@@ -1,14 +1,14 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
-use super::{
-    check_clause, constraint_lines, deferrable_sql, foreign_key_clause, index_parts, named_prefix,
-    primary_key_clause, quote, quote_list, string_literal, unique_clause, Statement,
-};
 use crate::diff::TableChange;
 use crate::error::{Error, Result};
 use crate::model::{Column, Dialect, EnumType, Exclusion, Identity, Index, SequenceOptions, Table};
+use crate::normalize::expr::postgres_default_sql;
 use crate::plan::{Action, Step};
-use crate::sql::expr::postgres_default_sql;
+use crate::render::{
+    check_clause, constraint_lines, deferrable_sql, foreign_key_clause, index_parts, named_prefix,
+    primary_key_clause, quote, quote_list, string_literal, unique_clause, Statement,
+};
 
 const D: Dialect = Dialect::Postgres;
 
@@ -235,7 +235,7 @@ fn create_index(table: &str, i: &Index) -> Result<Vec<String>> {
 fn exclude_clause(i: &Index, x: &Exclusion) -> Result<String> {
     let mut elements = Vec::new();
     for (p, op) in i.parts.iter().zip(&x.operators) {
-        let op = crate::sql::expr::operator_symbol(op).map_err(Error::usage)?;
+        let op = crate::normalize::expr::operator_symbol(op).map_err(Error::usage)?;
         elements.push(format!(
             "{} WITH {op}",
             index_parts(D, std::slice::from_ref(p))

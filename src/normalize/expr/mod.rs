@@ -7,7 +7,7 @@
 //! removed. MySQL spells `now()` `CURRENT_TIMESTAMP`; PostgreSQL keeps them apart, as its
 //! catalog does, so the text written back is stored as the user's was. What needs the table's
 //! column types (PostgreSQL's casts of columns, literals typed by the column they face) is
-//! settled afterwards, in `sql::postgres`.
+//! settled afterwards, in `engine::postgres::normalize`.
 
 use std::ops::ControlFlow;
 
@@ -20,10 +20,10 @@ use sqlparser::parser::Parser;
 use crate::model::Dialect;
 use crate::sql::parser_dialect;
 
-mod postgres;
 mod print;
 
-pub use postgres::postgres_default_sql;
+use crate::engine::postgres::expr as postgres;
+pub use crate::engine::postgres::expr::postgres_default_sql;
 use postgres::{is_postgres_sql_value_function, is_text_array};
 pub(crate) use print::{check_type_text, operator_symbol};
 
@@ -203,7 +203,7 @@ fn mysql_function(func: &mut sqlparser::ast::Function) {
 /// Wrap every compound operand of an operator in exactly one pair of parentheses.
 /// Add exactly the parentheses precedence needs, and no others: `a > 0 AND b > 0`, not
 /// `(a > 0) AND (b > 0)` (PostgreSQL's spelling) — so the text reads as people write it.
-fn parenthesize_operands(e: &mut Expr) {
+pub(crate) fn parenthesize_operands(e: &mut Expr) {
     let parent = precedence(e);
     match e {
         Expr::BinaryOp { left, op, right } => {
@@ -282,7 +282,7 @@ fn precedence(e: &Expr) -> u8 {
     }
 }
 
-fn is_literal(e: &Expr) -> bool {
+pub(crate) fn is_literal(e: &Expr) -> bool {
     match e {
         Expr::Value(ValueWithSpan { value, .. }) => !matches!(value, Value::Placeholder(_)),
         Expr::UnaryOp {
@@ -424,7 +424,7 @@ mod tests {
     #[test]
     fn postgres_casts_and_any() {
         assert_eq!(pg("s = 'x'::character varying"), pg("s = 'x'"));
-        // A whole expression that is a literal cast keeps it: `sql::postgres` compares it
+        // A whole expression that is a literal cast keeps it: `engine::postgres::normalize` compares it
         // with the column's type.
         assert_eq!(pg("'x'::character varying"), "'x'::character varying");
         assert_eq!(pg("(price > (0)::numeric)"), pg("price > 0"));

@@ -7,10 +7,10 @@ use sqlparser::ast::{
 };
 use sqlparser::parser::Parser;
 
-use super::{is_literal, parenthesize_operands};
+use crate::engine::postgres::normalize::{base_type, interval, typed, Typed};
 use crate::model::Dialect;
+use crate::normalize::expr::{is_literal, parenthesize_operands};
 use crate::sql::parser_dialect;
-use crate::sql::postgres::{base_type, interval, typed, Typed};
 
 /// PostgreSQL: `text` as the operand of `DEFAULT`, which takes a restricted expression
 /// (no `AND`, `IS`, `IN`, `LIKE`, `AT TIME ZONE` …): parenthesized unless it is plainly a
@@ -57,7 +57,7 @@ pub fn postgres_default_sql(text: &str) -> String {
 /// PostgreSQL: undo what the server does to an expression when it stores it, so the user's
 /// spelling and `pg_get_expr`'s meet. Returns true when `e` is final (a cast that stays).
 /// `root`: `e` is the whole expression (a literal cast there is a default's constant).
-pub(super) fn rewrite(e: &mut Expr, root: bool) -> bool {
+pub(crate) fn rewrite(e: &mut Expr, root: bool) -> bool {
     let take = |b: &mut Box<Expr>| std::mem::replace(b.as_mut(), Expr::value(Value::Null));
     match e {
         // `x BETWEEN a AND b` is stored as `x >= a AND x <= b`; NOT BETWEEN as `x < a OR x > b`.
@@ -236,7 +236,7 @@ pub(super) fn rewrite(e: &mut Expr, root: bool) -> bool {
             data_type,
             format: None,
         } => {
-            let ty = crate::sql::types::normalize(Dialect::Postgres, data_type).ty;
+            let ty = crate::normalize::types::normalize(Dialect::Postgres, data_type).ty;
             // A typed string is a constant of that type, printed as the catalog prints it:
             // `'-1'::integer` and `BOOLEAN 't'` are `-1` and `true`, `'2'::bigint` stays.
             if let Expr::Value(ValueWithSpan {
@@ -258,9 +258,9 @@ pub(super) fn rewrite(e: &mut Expr, root: bool) -> bool {
                 }
             }
             // Inside an expression, PostgreSQL writes out the types it gives literals (text
-            // by default, that of the other operand: `sql::postgres` judges those) and array
+            // by default, that of the other operand: `engine::postgres::normalize` judges those) and array
             // casts of `IN` lists. A whole expression that is a literal cast keeps it: a
-            // default's cast says what the constant is (`sql::postgres` drops the column's own).
+            // default's cast says what the constant is (`engine::postgres::normalize` drops the column's own).
             let text_literal = matches!(
                 inner.as_ref(),
                 Expr::Value(ValueWithSpan {
@@ -348,7 +348,7 @@ pub(super) fn interval_field(field: &DateTimeField) -> Option<interval::Field> {
 
 /// PostgreSQL's SQL-standard functions written as keywords (`CURRENT_TIMESTAMP`), which
 /// `pg_get_expr` prints in upper case.
-pub(super) fn is_postgres_sql_value_function(name: &str) -> bool {
+pub(crate) fn is_postgres_sql_value_function(name: &str) -> bool {
     matches!(
         name,
         "current_timestamp"
@@ -365,6 +365,6 @@ pub(super) fn is_postgres_sql_value_function(name: &str) -> bool {
     )
 }
 
-pub(super) fn is_text_array(inner: &Expr, dt: &DataType) -> bool {
+pub(crate) fn is_text_array(inner: &Expr, dt: &DataType) -> bool {
     matches!(inner, Expr::Array(_)) && matches!(dt, DataType::Array(_))
 }

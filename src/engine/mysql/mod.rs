@@ -1,0 +1,6 @@
+//! MySQL and MariaDB: what they store for what is written, how their catalog is read, and
+//! their DDL.
+
+pub mod inspect;
+pub mod normalize;
+pub(crate) mod render;
