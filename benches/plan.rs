@@ -14,10 +14,12 @@ use std::time::Instant;
 
 use plinth::cli::Global;
 use plinth::commands::prepare;
-use plinth::config::validate_adhoc;
+use plinth::config::{validate_adhoc, Selection};
 use plinth::db;
+use plinth::db::url::Secrets;
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
+use plinth::request::Request;
 
 fn table_sql(i: usize, changed: bool) -> String {
     let parent = if i == 0 { 0 } else { (i - 1) / 2 };
@@ -40,7 +42,8 @@ fn peak_rss_mb() -> f64 {
 }
 
 async fn admin(url: &str, sql: &str) {
-    let mut conn = db::connect(url).await.expect("connect");
+    let url = db::DatabaseUrl::parse(url).expect("URL");
+    let mut conn = db::connect(&url).await.expect("connect");
     conn.run_script(sql).await.expect("admin statement");
 }
 
@@ -69,7 +72,8 @@ async fn run(dialect: Dialect, n: usize) {
     };
     // The live database: every table as it was, created directly in chunks (one transaction
     // for 10,000 tables would exhaust PostgreSQL's lock table; setup is not what is measured).
-    let mut conn = db::connect(&url).await.expect("connect");
+    let checked = db::DatabaseUrl::parse(&url).expect("URL");
+    let mut conn = db::connect(&checked).await.expect("connect");
     let started = Instant::now();
     for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
         let sql: String = chunk.iter().map(|i| table_sql(*i, false)).collect();
@@ -91,9 +95,11 @@ async fn run(dialect: Dialect, n: usize) {
         schema: vec![file.clone()],
     };
     let started = Instant::now();
-    let (target, _, inspected) = prepare(&global, None).await.expect("prepare");
+    let mut secrets = Secrets::default();
+    let request = Request::resolve(&global, &[], None, &mut secrets).expect("request");
+    let (target, inspected) = prepare(&request).await.expect("prepare");
     let read = started.elapsed();
-    let plan = batches(dialect, &target, &[], &inspected.schema).expect("plan");
+    let plan = batches(dialect, &target, &Selection::all(), &inspected.schema).expect("plan");
     let total = started.elapsed();
     let _ = std::fs::remove_file(&file);
     let statements: usize = plan.iter().map(|b| b.statements.len()).sum();

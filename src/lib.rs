@@ -17,4 +17,6 @@ pub mod pipeline;
 pub mod plan;
 pub mod quote;
 pub mod render;
+pub mod report;
+pub mod request;
 pub mod sql;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::config::Desired;
+use crate::config::{Desired, Selection};
 use crate::diff::diff;
 use crate::error::Result;
 use crate::model::{Dialect, Schema};
@@ -85,29 +85,25 @@ impl Batch {
     }
 }
 
-/// The plugins to process, in dependency order (`selected` empty = all).
-pub fn selection(desired: &Desired, selected: &[String]) -> Result<Vec<String>> {
-    // `managed` validates the names (unknown plugin → error listing the known ones).
-    desired.managed(selected)?;
-    Ok(desired
-        .order
-        .iter()
-        .filter(|p| selected.is_empty() || selected.contains(p))
-        .cloned()
-        .collect())
+/// The selected plugins, in dependency order.
+pub fn in_order<'a>(
+    desired: &'a Desired,
+    selection: &'a Selection,
+) -> impl Iterator<Item = &'a String> {
+    desired.order.iter().filter(|p| selection.includes(p))
 }
 
 /// Plan every selected plugin against `live`.
 pub fn batches(
     dialect: Dialect,
     desired: &Desired,
-    selected: &[String],
+    selection: &Selection,
     live: &Schema,
 ) -> Result<Vec<Batch>> {
     let mut out = Vec::new();
     let mut claimed = BTreeSet::new();
     let owned = Owned::new(dialect, desired);
-    for plugin in selection(desired, selected)? {
+    for plugin in in_order(desired, selection).cloned() {
         let (from, to, live_names) =
             plugin_schemas(dialect, desired, &owned, &plugin, live, &mut claimed);
         let mut scope = Scope::of(&from, &to);

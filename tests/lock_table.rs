@@ -14,7 +14,7 @@
 #[path = "it/engines.rs"]
 mod engines;
 
-use plinth::config::{validate_adhoc, Desired};
+use plinth::config::{validate_adhoc, Desired, Selection};
 use plinth::db;
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
@@ -53,9 +53,11 @@ fn postgres_out_of_lock_slots_rolls_back_and_names_the_setting() {
             .map(|i| format!("CREATE TABLE t{i} (id integer PRIMARY KEY, n integer UNIQUE);\n"))
             .collect();
         let target = desired(d, &sql);
-        let err = db::apply(&mut conn, false, |live| batches(d, &target, &[], live))
-            .await
-            .expect_err("the lock table overflows");
+        let err = db::apply(&mut conn, false, |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .expect_err("the lock table overflows");
         let message = err.to_string();
         assert!(message.contains("max_locks_per_transaction"), "{message}");
         assert!(message.contains("nothing was applied"), "{message}");

@@ -112,37 +112,59 @@ impl Desired {
         None
     }
 
-    /// The plugins a command works on: all of them when `selected` is empty.
-    fn plugins(&self, selected: &[String]) -> Result<BTreeSet<&str>> {
-        if selected.is_empty() {
-            return Ok(self.order.iter().map(String::as_str).collect());
-        }
-        let mut out = BTreeSet::new();
-        for name in selected {
-            match self.order.iter().find(|p| *p == name) {
-                Some(p) => {
-                    out.insert(p.as_str());
-                }
-                None => {
-                    return Err(Error::usage(format!(
-                        "unknown plugin `{name}`; the plugins are: {}",
-                        self.order.join(", ")
-                    )))
-                }
-            }
-        }
-        Ok(out)
+    /// The tables the selected plugins own or retire.
+    pub fn managed(&self, selection: &Selection) -> BTreeSet<String> {
+        self.owner
+            .iter()
+            .filter(|(_, p)| selection.includes(p))
+            .map(|(t, _)| t.clone())
+            .collect()
     }
 
-    /// The tables the selected plugins own or retire (empty selection = all plugins).
-    pub fn managed(&self, selected: &[String]) -> Result<BTreeSet<String>> {
-        let plugins = self.plugins(selected)?;
-        Ok(self
-            .owner
-            .iter()
-            .filter(|(_, p)| plugins.contains(p.as_str()))
-            .map(|(t, _)| t.clone())
-            .collect())
+    /// Check plugin names against this desired state (see [`Selection`]).
+    pub fn select(&self, names: &[String]) -> Result<Selection> {
+        Selection::checked(&self.order, names)
+    }
+}
+
+/// The plugins a command works on (none named: all of them), each name checked once, where
+/// the request is made ([`Project::select`], [`Desired::select`], [`Selection::adhoc`]):
+/// everything downstream takes a `Selection` and need not check again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection(Vec<String>);
+
+impl Selection {
+    /// Every plugin.
+    pub fn all() -> Selection {
+        Selection::default()
+    }
+
+    /// Ad-hoc mode has one plugin, [`ADHOC_PLUGIN`].
+    pub fn adhoc(names: &[String]) -> Result<Selection> {
+        Selection::checked(&[ADHOC_PLUGIN.to_string()], names)
+    }
+
+    fn checked(known: &[String], names: &[String]) -> Result<Selection> {
+        match names.iter().find(|n| !known.contains(n)) {
+            Some(name) => Err(Error::usage(format!(
+                "unknown plugin `{name}`; the plugins are: {}",
+                known.join(", ")
+            ))),
+            None => Ok(Selection(names.to_vec())),
+        }
+    }
+
+    /// Whether the command works on `plugin`.
+    pub fn includes(&self, plugin: &str) -> bool {
+        self.0.is_empty() || self.0.iter().any(|p| p == plugin)
+    }
+}
+
+impl Project {
+    /// Check plugin names against plugins.toml (see [`Selection`]).
+    pub fn select(&self, names: &[String]) -> Result<Selection> {
+        let known: Vec<String> = self.plugins.keys().cloned().collect();
+        Selection::checked(&known, names)
     }
 }
 

@@ -115,14 +115,14 @@ fn a_valid_project_builds_the_desired_state() {
 #[test]
 fn plugin_selection() {
     let d = check(SHOP, &shop_files()).unwrap();
-    let all = d.managed(&[]).unwrap();
+    let all = d.managed(&Selection::all());
     assert_eq!(all.len(), 5);
-    let network = d.managed(&["network".to_string()]).unwrap();
+    let network = d.managed(&d.select(&["network".to_string()]).unwrap());
     assert_eq!(
         network,
         BTreeSet::from(["oldports".to_string(), "ports".to_string()])
     );
-    let err = d.managed(&["netwrk".to_string()]).unwrap_err().to_string();
+    let err = d.select(&["netwrk".to_string()]).unwrap_err().to_string();
     assert!(err.contains("unknown plugin `netwrk`"), "{err}");
     assert!(err.contains("computers, network, alerts"), "{err}");
 }
@@ -261,7 +261,7 @@ fn retired_tables() {
     let t = ("a.sql", "CREATE TABLE t (id integer);");
     let d = check(base, &[t]).unwrap();
     assert_eq!(d.retired["old"], "a");
-    assert_eq!(d.managed(&[]).unwrap().len(), 2);
+    assert_eq!(d.managed(&Selection::all()).len(), 2);
 
     let listed = format!("{base}[plugins.b]\nschema = [\"b.sql\"]\ntables = [\"old\"]\n");
     fails(

@@ -89,20 +89,13 @@ impl Conn {
     }
 }
 
-/// The engine a database URL names, once the URL is checked (see [`url::check`]): a URL that
-/// would hand a piece of its password to the server is refused here, before any connection.
-pub fn dialect_of_url(url: &str) -> Result<Dialect> {
-    url::check(url)
-}
+pub use url::{redact, DatabaseUrl};
 
-pub use url::redact;
-
-/// Connect to the database a URL names (checked first; TLS as its `sslmode` / `ssl-mode` says).
-pub async fn connect(url: &str) -> Result<Conn> {
-    let dialect = dialect_of_url(url)?;
-    let fail = |e: sqlx::Error| Error::database(format!("cannot connect to {}", redact(url)), e);
-    let driver_url = url::for_driver(url, dialect);
-    Ok(match dialect {
+/// Connect to the database a URL names (TLS as its `sslmode` / `ssl-mode` says).
+pub async fn connect(url: &DatabaseUrl) -> Result<Conn> {
+    let fail = |e: sqlx::Error| Error::database(format!("cannot connect to {url}"), e);
+    let driver_url = url.for_driver();
+    Ok(match url.dialect() {
         Dialect::Postgres => {
             let options = PgConnectOptions::from_str(&driver_url).map_err(fail)?;
             let mut c = options.connect().await.map_err(fail)?;
@@ -128,7 +121,7 @@ pub async fn connect(url: &str) -> Result<Conn> {
 
 /// Read the live schema for a command that changes nothing (plan, check): on PostgreSQL over
 /// two connections sharing one snapshot, so the server works on two queries at once.
-pub async fn inspect_read_only(url: &str) -> Result<Inspected> {
+pub async fn inspect_read_only(url: &DatabaseUrl) -> Result<Inspected> {
     let mut conn = connect(url).await?;
     if let Conn::Postgres(first) = &mut conn {
         if let Conn::Postgres(mut second) = connect(url).await? {
@@ -163,16 +156,9 @@ mod tests {
     }
 
     #[test]
-    fn connect_refuses_a_cut_password_before_connecting() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+    fn a_cut_password_is_refused_before_connecting() {
         // Parsed as written, this would connect to host `u` and ask for database `cd@…`.
-        let e = rt
-            .block_on(connect("postgres://u:12/cd@127.0.0.1:1/db"))
-            .err()
-            .expect("refused");
+        let e = DatabaseUrl::parse("postgres://u:12/cd@127.0.0.1:1/db").expect_err("refused");
         assert!(matches!(e, Error::Usage(_)), "{e}");
         assert!(
             e.to_string().contains("postgres://u:***@127.0.0.1:1/db"),

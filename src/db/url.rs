@@ -7,6 +7,9 @@
 //! The check refuses, before any server is reached, the shapes where a parser would cut a
 //! password and send a piece of it to the server as a host, path or parameter.
 
+use std::fmt;
+use std::path::Path;
+
 use crate::error::{Error, Result};
 use crate::model::Dialect;
 
@@ -259,6 +262,89 @@ impl Secrets {
     }
 }
 
+/// A database URL checked once, at the edge (see [`check`]): the engine it names is known and
+/// no piece of its password can reach a server as something else. `Display` and `Debug` show
+/// it redacted, so a `DatabaseUrl` cannot print its password; [`DatabaseUrl::secret_text`]
+/// is the one way to the text as written.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    text: String,
+    dialect: Dialect,
+}
+
+impl DatabaseUrl {
+    pub fn parse(text: &str) -> Result<DatabaseUrl> {
+        let dialect = check(text)?;
+        Ok(DatabaseUrl {
+            text: text.to_string(),
+            dialect,
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The URL as written, password and all: for the driver and for [`Secrets`] only.
+    pub fn secret_text(&self) -> &str {
+        &self.text
+    }
+
+    /// The URL as sqlx reads it: sqlx's MySQL driver knows no `mariadb://` scheme.
+    pub fn for_driver(&self) -> String {
+        match (self.dialect, scheme(&self.text)) {
+            (Dialect::Mysql, Some((_, end))) => format!("mysql{}", &self.text[end..]),
+            _ => self.text.clone(),
+        }
+    }
+
+    /// The file a SQLite URL names (`sqlite://path`, `sqlite:path`, parameters cut off); `None`
+    /// for an in-memory database and for the server engines.
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        let body = self.sqlite_body()?;
+        let path = body.split('?').next().unwrap_or(body);
+        (!path.is_empty() && !path.starts_with(':')).then(|| Path::new(path))
+    }
+
+    /// A SQLite URL's relative path read from `root` (a URL from plugins.toml names a file next
+    /// to the project, not next to the shell); other URLs are returned as they are.
+    pub fn relative_to(self, root: &Path) -> DatabaseUrl {
+        match self.sqlite_body() {
+            Some(body)
+                if !body.starts_with('/')
+                    && !body.starts_with(':')
+                    && !root.as_os_str().is_empty() =>
+            {
+                DatabaseUrl {
+                    text: format!("sqlite://{}", root.join(body).display()),
+                    dialect: self.dialect,
+                }
+            }
+            _ => self,
+        }
+    }
+
+    fn sqlite_body(&self) -> Option<&str> {
+        if self.dialect != Dialect::Sqlite {
+            return None;
+        }
+        let rest = self.text.split_once(':').map_or("", |(_, rest)| rest);
+        Some(rest.strip_prefix("//").unwrap_or(rest))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.text))
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
 /// Check a database URL before anything connects with it, and say which engine it names.
 ///
 /// Refused, with a message that shows only the redacted URL: an unknown or missing scheme; a
@@ -332,14 +418,6 @@ pub fn check(url: &str) -> Result<Dialect> {
         return cut();
     }
     Ok(dialect)
-}
-
-/// The URL as sqlx reads it: sqlx's MySQL driver knows no `mariadb://` scheme.
-pub fn for_driver(url: &str, dialect: Dialect) -> String {
-    match (dialect, scheme(url)) {
-        (Dialect::Mysql, Some((_, end))) => format!("mysql{}", &url[end..]),
-        _ => url.to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -470,13 +548,43 @@ mod tests {
 
     #[test]
     fn mariadb_is_mysql_for_the_driver() {
+        let driver = |url: &str| DatabaseUrl::parse(url).map(|u| u.for_driver()).ok();
         assert_eq!(
-            for_driver("MariaDB://u@h/db", Dialect::Mysql),
-            "mysql://u@h/db"
+            driver("MariaDB://u@h/db").as_deref(),
+            Some("mysql://u@h/db")
         );
         assert_eq!(
-            for_driver("postgres://u@h/db", Dialect::Postgres),
-            "postgres://u@h/db"
+            driver("postgres://u@h/db").as_deref(),
+            Some("postgres://u@h/db")
         );
+    }
+
+    #[test]
+    fn a_database_url_prints_redacted() {
+        let url = DatabaseUrl::parse("postgres://bob:s3cret@db/app").unwrap();
+        assert_eq!(url.to_string(), "postgres://bob:***@db/app");
+        assert_eq!(format!("{url:?}"), "DatabaseUrl(postgres://bob:***@db/app)");
+        assert_eq!(url.secret_text(), "postgres://bob:s3cret@db/app");
+    }
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        let file = |url: &str| {
+            let url = DatabaseUrl::parse(url).unwrap();
+            url.sqlite_file().map(|p| p.display().to_string())
+        };
+        assert_eq!(file("sqlite://shop.db").as_deref(), Some("shop.db"));
+        assert_eq!(file("sqlite:shop.db?mode=rwc").as_deref(), Some("shop.db"));
+        assert_eq!(file("sqlite:///tmp/a.db").as_deref(), Some("/tmp/a.db"));
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("postgres://h/db"), None);
+        let moved = |url: &str| {
+            let url = DatabaseUrl::parse(url).unwrap();
+            url.relative_to(Path::new("proj")).secret_text().to_string()
+        };
+        assert_eq!(moved("sqlite://shop.db"), "sqlite://proj/shop.db");
+        assert_eq!(moved("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+        assert_eq!(moved("sqlite::memory:"), "sqlite::memory:");
+        assert_eq!(moved("mysql://h/db"), "mysql://h/db");
     }
 }

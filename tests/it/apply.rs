@@ -2,7 +2,7 @@
 //! leaves PostgreSQL and SQLite exactly as they were, and MySQL reports how far it got and
 //! finishes on a re-run.
 
-use plinth::config::{validate_adhoc, Desired};
+use plinth::config::{validate_adhoc, Desired, Selection};
 use plinth::db;
 use plinth::error::Error;
 use plinth::model::Dialect;
@@ -29,8 +29,12 @@ fn concurrent_applies_never_interleave(d: Dialect) {
     let (a, b) = rt.block_on(async {
         let mut one = test_db.connect().await;
         let mut two = test_db.connect().await;
-        let first = db::apply(&mut one, false, |live| batches(d, &target, &[], live));
-        let second = db::apply(&mut two, false, |live| batches(d, &target, &[], live));
+        let first = db::apply(&mut one, false, |live| {
+            batches(d, &target, &Selection::all(), live)
+        });
+        let second = db::apply(&mut two, false, |live| {
+            batches(d, &target, &Selection::all(), live)
+        });
         tokio::join!(first, second)
     });
     let (a, b) = (a.expect("first apply"), b.expect("second apply"));
@@ -69,14 +73,18 @@ fn failed_plan_leaves_the_database_as_it_was(d: Dialect) {
     );
     runtime().block_on(async {
         let mut conn = test_db.connect().await;
-        db::apply(&mut conn, false, |live| batches(d, &current, &[], live))
-            .await
-            .expect("apply current");
+        db::apply(&mut conn, false, |live| {
+            batches(d, &current, &Selection::all(), live)
+        })
+        .await
+        .expect("apply current");
         exec(&mut conn, "INSERT INTO t (id, a) VALUES (1, NULL)").await;
         let before = db::inspect(&mut conn).await.expect("inspect").schema;
-        let err = db::apply(&mut conn, false, |live| batches(d, &target, &[], live))
-            .await
-            .expect_err("NOT NULL over a NULL must fail");
+        let err = db::apply(&mut conn, false, |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .expect_err("NOT NULL over a NULL must fail");
         assert!(err.to_string().contains("nothing was applied"), "{err}");
         let after = db::inspect(&mut conn).await.expect("inspect").schema;
         assert_eq!(before, after, "{d}: a failed apply changed the database");
@@ -109,13 +117,17 @@ fn mysql_failure_at_statement_k_reports_progress_and_rerun_finishes() {
     );
     runtime().block_on(async {
         let mut conn = test_db.connect().await;
-        db::apply(&mut conn, false, |live| batches(d, &current, &[], live))
-            .await
-            .expect("apply current");
+        db::apply(&mut conn, false, |live| {
+            batches(d, &current, &Selection::all(), live)
+        })
+        .await
+        .expect("apply current");
         exec(&mut conn, "INSERT INTO t (id, a) VALUES (1, NULL)").await;
-        let err = db::apply(&mut conn, false, |live| batches(d, &target, &[], live))
-            .await
-            .expect_err("NOT NULL over a NULL must fail");
+        let err = db::apply(&mut conn, false, |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .expect_err("NOT NULL over a NULL must fail");
         let message = err.to_string();
         assert!(message.contains("statement 2 of 2 failed"), "{message}");
         assert!(message.contains("1 of 2 applied"), "{message}");
@@ -126,9 +138,11 @@ fn mysql_failure_at_statement_k_reports_progress_and_rerun_finishes() {
             "the first statement stays applied"
         );
         exec(&mut conn, "UPDATE t SET a = 0 WHERE a IS NULL").await;
-        let rerun = db::apply(&mut conn, false, |live| batches(d, &target, &[], live))
-            .await
-            .expect("re-run finishes");
+        let rerun = db::apply(&mut conn, false, |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .expect("re-run finishes");
         assert_eq!(rerun.statement_count(), 1, "only what was left is run");
     });
 }
@@ -149,11 +163,17 @@ fn destructive_plans_are_refused_before_anything_runs() {
     );
     runtime().block_on(async {
         let mut conn = test_db.connect().await;
-        db::apply(&mut conn, false, |live| batches(d, &current, &[], live))
-            .await
-            .expect("apply current");
+        db::apply(&mut conn, false, |live| {
+            batches(d, &current, &Selection::all(), live)
+        })
+        .await
+        .expect("apply current");
         let before = db::inspect(&mut conn).await.expect("inspect").schema;
-        match db::apply(&mut conn, false, |live| batches(d, &target, &[], live)).await {
+        match db::apply(&mut conn, false, |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        {
             Err(Error::Destructive(what)) => assert!(what.contains("drops table `old`"), "{what}"),
             other => panic!("expected a refusal, got {other:?}"),
         }

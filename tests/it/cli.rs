@@ -285,7 +285,9 @@ fn unowned_tables_are_never_touched() {
     write(dir.path(), "other.sql", "CREATE TABLE orm_sessions (id integer PRIMARY KEY, user_id integer REFERENCES users(id));\n");
     let rt = crate::engines::runtime();
     rt.block_on(async {
-        let mut conn = plinth::db::connect(&url).await.expect("connect");
+        let mut conn = plinth::db::connect(&crate::engines::url(&url))
+            .await
+            .expect("connect");
         crate::engines::exec(&mut conn, "CREATE TABLE orm_sessions (id integer PRIMARY KEY, user_id integer REFERENCES users(id)); INSERT INTO orm_sessions VALUES (1, NULL);").await;
     });
     for args in [vec!["check"], vec!["plan"]] {
@@ -301,7 +303,9 @@ fn unowned_tables_are_never_touched() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     rt.block_on(async {
-        let mut conn = plinth::db::connect(&url).await.expect("connect");
+        let mut conn = plinth::db::connect(&crate::engines::url(&url))
+            .await
+            .expect("connect");
         assert_eq!(crate::engines::count(&mut conn, "orm_sessions").await, 1);
     });
 }

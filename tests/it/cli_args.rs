@@ -146,3 +146,29 @@ fn the_conformance_runner_form_applies() {
     );
     assert_eq!(o.status.code(), Some(1), "b is gone: drift");
 }
+
+/// The request is checked before any work: an unknown plugin is named before any schema file
+/// is parsed or any database is reached (here the schema would not parse and nothing listens
+/// on the port), in plugin mode and in ad-hoc mode.
+#[test]
+fn an_unknown_plugin_is_refused_before_any_work() {
+    let dir = two_files();
+    std::fs::write(dir.path().join("bad.sql"), "CREATE TABLE (;\n").expect("bad.sql");
+    std::fs::write(
+        dir.path().join("plugins.toml"),
+        "[plugins.core]\nschema = [\"bad.sql\"]\ntables = [\"a\"]\n",
+    )
+    .expect("plugins.toml");
+    let nowhere = "postgres://root@127.0.0.1:1/none";
+    for args in [
+        vec!["check", "--database-url", nowhere, "cor"],
+        vec!["apply", "--database-url", nowhere, "cor"],
+        vec!["plan", "--offline", "--dialect", "sqlite", "cor"],
+        vec!["plan", "--schema", "bad.sql", "--database-url", nowhere, "core"],
+    ] {
+        let o = plinth(dir.path(), &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("unknown plugin `cor"), "{args:?}: {err}");
+    }
+}

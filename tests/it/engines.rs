@@ -8,6 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use plinth::db::{self, Conn};
 use plinth::model::Dialect;
 
+/// A test's database URL, checked as plinth checks every URL.
+pub fn url(text: &str) -> db::DatabaseUrl {
+    db::DatabaseUrl::parse(text).expect("a well-formed test URL")
+}
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// Run the plinth binary in `dir` (no DATABASE_URL from the environment).
@@ -83,7 +88,7 @@ impl TestDb {
         }
         let server = server_url(dialect);
         let created = runtime().block_on(async {
-            let mut conn = db::connect(&server).await?;
+            let mut conn = db::connect(&url(&server)).await?;
             admin(&mut conn, &format!("DROP DATABASE IF EXISTS {name}")).await?;
             admin(&mut conn, &format!("CREATE DATABASE {name}")).await
         });
@@ -105,7 +110,9 @@ impl TestDb {
     }
 
     pub async fn connect(&self) -> Conn {
-        db::connect(&self.url).await.expect("connect to test db")
+        db::connect(&url(&self.url))
+            .await
+            .expect("connect to test db")
     }
 }
 
@@ -148,7 +155,7 @@ impl Drop for TestDb {
         let name = self.name.clone();
         let _ = std::thread::spawn(move || {
             runtime().block_on(async {
-                if let Ok(mut conn) = db::connect(&server).await {
+                if let Ok(mut conn) = db::connect(&url(&server)).await {
                     if matches!(conn, Conn::Postgres(_)) {
                         let _ = admin(
                             &mut conn,

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use plinth::config::{validate_adhoc, Desired};
+use plinth::config::{validate_adhoc, Desired, Selection};
 use plinth::db;
 use plinth::error::Error;
 use plinth::model::Dialect;
@@ -182,9 +182,11 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
             )
             .await;
         }
-        db::apply(&mut conn, true, |live| batches(d, &current, &[], live))
-            .await
-            .map_err(|e| format!("applying current: {e}"))?;
+        db::apply(&mut conn, true, |live| {
+            batches(d, &current, &Selection::all(), live)
+        })
+        .await
+        .map_err(|e| format!("applying current: {e}"))?;
         if let Some(data) = fx.section("-- data") {
             if !data.trim().is_empty() {
                 exec(&mut conn, data).await;
@@ -198,15 +200,19 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
             .await
             .map_err(|e| e.to_string())?
             .schema;
-        let first = batches(d, &target, &[], &live).map_err(|e| e.to_string())?;
-        let again = batches(d, &target, &[], &live).map_err(|e| e.to_string())?;
+        let first = batches(d, &target, &Selection::all(), &live).map_err(|e| e.to_string())?;
+        let again = batches(d, &target, &Selection::all(), &live).map_err(|e| e.to_string())?;
         let text = plan_text(&first);
         if text != plan_text(&again) {
             return Err("the plan is not deterministic".to_string());
         }
         let destructive = first.iter().any(Batch::is_destructive);
         if destructive {
-            match db::apply(&mut conn, false, |live| batches(d, &target, &[], live)).await {
+            match db::apply(&mut conn, false, |live| {
+                batches(d, &target, &Selection::all(), live)
+            })
+            .await
+            {
                 Err(Error::Destructive(_)) => {}
                 other => return Err(format!("a destructive plan was not refused: {other:?}")),
             }
@@ -218,14 +224,17 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
                 return Err("a refused apply changed the database".to_string());
             }
         }
-        db::apply(&mut conn, true, |live| batches(d, &target, &[], live))
-            .await
-            .map_err(|e| format!("applying desired: {e}"))?;
+        db::apply(&mut conn, true, |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .map_err(|e| format!("applying desired: {e}"))?;
         let live = db::inspect(&mut conn)
             .await
             .map_err(|e| e.to_string())?
             .schema;
-        let rest = plan_text(&batches(d, &target, &[], &live).map_err(|e| e.to_string())?);
+        let rest =
+            plan_text(&batches(d, &target, &Selection::all(), &live).map_err(|e| e.to_string())?);
         if !rest.is_empty() {
             return Err(format!(
                 "the plan does not converge; after apply it still says:\n{rest}"

@@ -3,7 +3,7 @@
 //! statements. The unowned table survives wherever the engine allows it, and the message tells
 //! what really happened — never "rolled back" when something was committed.
 
-use plinth::config::Desired;
+use plinth::config::{Desired, Selection};
 use plinth::db::{self, Conn};
 use plinth::error::Result;
 use plinth::model::{Dialect, Schema};
@@ -23,7 +23,7 @@ fn with_extra<'a>(
 ) -> impl FnMut(&Schema) -> Result<Vec<Batch>> + 'a {
     let mut first = true;
     move |live: &Schema| {
-        let mut planned = batches(d, desired, &[], live)?;
+        let mut planned = batches(d, desired, &Selection::all(), live)?;
         if std::mem::take(&mut first) {
             planned[0].statements.push(Statement::new(extra, &[]));
         }

@@ -6,7 +6,7 @@
 //! and leaves an unowned sentinel table with rows untouched; names an engine refuses are
 //! errors at their position, before any DDL.
 
-use plinth::config::{self, Desired};
+use plinth::config::{self, Desired, Selection};
 use plinth::db::{self, Conn};
 use plinth::model::{Dialect, Schema};
 use plinth::pipeline::batches;
@@ -270,11 +270,13 @@ pub async fn apply_and_converge(
     d: Dialect,
     desired: &Desired,
 ) -> Result<(), String> {
-    db::apply(conn, false, |live| batches(d, desired, &[], live))
-        .await
-        .map_err(|e| format!("apply: {e}"))?;
+    db::apply(conn, false, |live| {
+        batches(d, desired, &Selection::all(), live)
+    })
+    .await
+    .map_err(|e| format!("apply: {e}"))?;
     let live = db::inspect(conn).await.map_err(|e| e.to_string())?.schema;
-    let rest: Vec<String> = batches(d, desired, &[], &live)
+    let rest: Vec<String> = batches(d, desired, &Selection::all(), &live)
         .map_err(|e| e.to_string())?
         .iter()
         .flat_map(|b| b.statements.iter().map(|s| s.sql.clone()))
@@ -441,9 +443,11 @@ fn retired_names(d: Dialect) {
             )
             .await;
         }
-        db::apply(&mut conn, true, |live| batches(d, &desired, &[], live))
-            .await
-            .expect("apply");
+        db::apply(&mut conn, true, |live| {
+            batches(d, &desired, &Selection::all(), live)
+        })
+        .await
+        .expect("apply");
         let live = db::inspect(&mut conn).await.expect("inspect").schema;
         let names: Vec<&String> = live.tables.keys().collect();
         assert_eq!(

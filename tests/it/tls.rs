@@ -40,7 +40,10 @@ fn schema_dir() -> tempfile::TempDir {
 }
 
 async fn pg_text(url: &str, sql: &str) -> String {
-    match db::connect(url).await.expect("connect") {
+    match db::connect(&crate::engines::url(url))
+        .await
+        .expect("connect")
+    {
         Conn::Postgres(mut c) => sqlx::query_scalar::<_, String>(sql)
             .fetch_one(&mut c)
             .await

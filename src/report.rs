@@ -1,0 +1,192 @@
+//! What commands print: the plan as SQL or JSON, drift, and the one-line summaries on stderr.
+//!
+//! SQL and JSON go to `out`, messages to `err`. Everything from a user's files that reaches a
+//! `--` comment or the terminal goes through [`comment`].
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::cli::{CheckFormat, PlanFormat};
+use crate::error::{Error, Result};
+use crate::model::Dialect;
+use crate::pipeline::Batch;
+
+/// What a successful command found. Errors are `Err`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, or in sync (exit 0).
+    Ok,
+    /// `check` found drift (exit 1).
+    Drift,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::Drift => 1,
+        }
+    }
+}
+
+pub(crate) fn io(e: std::io::Error) -> Error {
+    Error::usage(format!("cannot write output: {e}"))
+}
+
+/// Text for a `--` comment line of printed SQL (and a line of drift on stderr): a line break
+/// (or any control character) in a name or a version is written escaped, so nothing from
+/// plugins.toml or a schema file ends the comment and becomes SQL for whoever runs the printed
+/// plan, or reaches the terminal as a control sequence.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// SQL text: one `-- plugin` header per plugin with changes, destructive steps marked.
+pub fn write_sql(out: &mut dyn Write, batches: &[Batch]) -> std::io::Result<()> {
+    let mut first = true;
+    for batch in batches.iter().filter(|b| !b.statements.is_empty()) {
+        if !first {
+            writeln!(out)?;
+        }
+        first = false;
+        match &batch.version {
+            Some(v) => writeln!(out, "-- plugin {} ({})", comment(&batch.plugin), comment(v))?,
+            None => writeln!(out, "-- plugin {}", comment(&batch.plugin))?,
+        }
+        let mut last_hazards = None;
+        for s in &batch.statements {
+            if s.is_destructive() && last_hazards != Some(&s.hazards) {
+                for h in s.hazards.iter().filter(|h| h.kind.is_destructive()) {
+                    writeln!(out, "-- DESTRUCTIVE: {}", comment(&h.message))?;
+                }
+            }
+            last_hazards = Some(&s.hazards);
+            writeln!(out, "{};", s.sql)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    dialect: Dialect,
+    in_sync: bool,
+    destructive: bool,
+    plugins: &'a [Batch],
+}
+
+fn json_plan(dialect: Dialect, batches: &[Batch]) -> JsonPlan<'_> {
+    JsonPlan {
+        dialect,
+        in_sync: batches.iter().all(|b| b.statements.is_empty()),
+        destructive: batches.iter().any(Batch::is_destructive),
+        plugins: batches,
+    }
+}
+
+fn write_json(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)
+        .map_err(|e| Error::usage(format!("cannot write JSON: {e}")))?;
+    writeln!(out).map_err(io)
+}
+
+pub(crate) fn write_plan(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    dialect: Dialect,
+    batches: &[Batch],
+    format: PlanFormat,
+) -> Result<()> {
+    let count: usize = batches.iter().map(|b| b.statements.len()).sum();
+    match format {
+        PlanFormat::Json => write_json(out, &json_plan(dialect, batches))?,
+        PlanFormat::Sql => write_sql(out, batches).map_err(io)?,
+    }
+    if count == 0 {
+        writeln!(err, "nothing to do: the database matches the schema").map_err(io)?;
+    } else if batches.iter().any(Batch::is_destructive) {
+        writeln!(
+            err,
+            "{count} statement(s); the plan is DESTRUCTIVE: apply needs --allow-destructive"
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn write_check(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    dialect: Dialect,
+    batches: &[Batch],
+    format: CheckFormat,
+) -> Result<Outcome> {
+    let drifted: Vec<&Batch> = batches
+        .iter()
+        .filter(|b| !b.statements.is_empty())
+        .collect();
+    match format {
+        CheckFormat::Json => write_json(out, &json_plan(dialect, batches))?,
+        CheckFormat::Text => {
+            for b in &drifted {
+                writeln!(err, "drift in plugin {}:", comment(&b.plugin)).map_err(io)?;
+                for step in &b.plan.steps {
+                    writeln!(err, "  {}", comment(&step.describe())).map_err(io)?;
+                }
+            }
+            write_sql(out, batches).map_err(io)?;
+        }
+    }
+    if drifted.is_empty() {
+        writeln!(err, "in sync").map_err(io)?;
+        Ok(Outcome::Ok)
+    } else {
+        Ok(Outcome::Drift)
+    }
+}
+
+/// After `apply`: the statements run (the SQL on `out`) and a summary on `err`.
+pub(crate) fn write_applied(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    dialect: Dialect,
+    batches: &[Batch],
+) -> Result<()> {
+    let count: usize = batches.iter().map(|b| b.statements.len()).sum();
+    if count == 0 {
+        writeln!(err, "nothing to do: the database matches the schema").map_err(io)?;
+        return Ok(());
+    }
+    write_sql(out, batches).map_err(io)?;
+    let plugins: Vec<&str> = batches.iter().map(|b| b.plugin.as_str()).collect();
+    writeln!(
+        err,
+        "applied {count} statement(s) for {} ({dialect})",
+        comment(&plugins.join(", "))
+    )
+    .map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_lines_stay_comments() {
+        assert_eq!(
+            comment("drops table `x\nDROP TABLE victim; --`"),
+            "drops table `x\\nDROP TABLE victim; --`"
+        );
+        assert_eq!(comment("1.4.0\r\n"), "1.4.0\\r\\n");
+        assert_eq!(comment("é ☃"), "é ☃");
+    }
+}
