@@ -7,7 +7,6 @@
 mod dialect;
 pub mod limits;
 mod lower;
-pub(crate) mod prepass;
 mod split;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +15,7 @@ use sqlparser::ast::Statement;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Span, Token, Tokenizer};
 
+use crate::engine::postgres::prepass;
 use crate::error::{Error, Location, Result};
 use crate::model::{Dialect, Schema};
 

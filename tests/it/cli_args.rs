@@ -164,7 +164,14 @@ fn an_unknown_plugin_is_refused_before_any_work() {
         vec!["check", "--database-url", nowhere, "cor"],
         vec!["apply", "--database-url", nowhere, "cor"],
         vec!["plan", "--offline", "--dialect", "sqlite", "cor"],
-        vec!["plan", "--schema", "bad.sql", "--database-url", nowhere, "core"],
+        vec![
+            "plan",
+            "--schema",
+            "bad.sql",
+            "--database-url",
+            nowhere,
+            "core",
+        ],
     ] {
         let o = plinth(dir.path(), &args);
         let err = String::from_utf8_lossy(&o.stderr);

@@ -7,7 +7,8 @@ use sqlparser::ast::{
 };
 use sqlparser::parser::Parser;
 
-use crate::engine::postgres::normalize::{base_type, interval, typed, Typed};
+use super::interval;
+use super::normalize::{base_type, typed, Typed};
 use crate::model::Dialect;
 use crate::normalize::expr::{is_literal, parenthesize_operands};
 use crate::sql::parser_dialect;

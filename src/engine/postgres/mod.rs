@@ -2,5 +2,7 @@
 
 pub(crate) mod expr;
 pub mod inspect;
+pub(crate) mod interval;
 pub mod normalize;
+pub(crate) mod prepass;
 pub(crate) mod render;

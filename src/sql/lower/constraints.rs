@@ -8,12 +8,13 @@ use sqlparser::ast::{
 
 use super::indexes::{first_column, index_method, option_comment, option_using};
 use super::Lowering;
+use crate::engine::postgres::prepass;
 use crate::error::{Location, Result};
 use crate::model::{
     Check, Deferrable, Dialect, FkAction, ForeignKey, Index, PrimaryKey, Table, Unique,
 };
 use crate::normalize::names::{classify, Kind};
-use crate::sql::{prepass, Reference};
+use crate::sql::Reference;
 
 impl<'a> Lowering<'a> {
     /// `DEFERRABLE` on a primary key or unique constraint (PostgreSQL only).

@@ -7,11 +7,11 @@ use sqlparser::ast::{
 
 use super::constraints::{marker_args, string_arg};
 use super::Lowering;
+use crate::engine::postgres::prepass;
 use crate::error::{Location, Result};
 use crate::model::{Deferrable, Dialect, Exclusion, Index, IndexKey, IndexPart};
 use crate::normalize::expr;
 use crate::normalize::names::{classify, Kind};
-use crate::sql::prepass;
 
 impl<'a> Lowering<'a> {
     /// An `EXCLUDE` constraint, from the arguments of its marker call (see `prepass`): the

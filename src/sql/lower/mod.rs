@@ -15,7 +15,8 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Token;
 
-use super::{loc, prepass, Parsed};
+use super::{loc, Parsed};
+use crate::engine::postgres::prepass;
 use crate::error::{Error, Location, Result};
 use crate::model::{Dialect, EnumType, IndexKey, SequenceOptions, Table};
 use crate::normalize::expr;
