@@ -1,14 +1,18 @@
 //! The differ: two canonical schemas in, the changes that turn `from` into `to` out.
 //!
-//! Engine-neutral and exhaustive: tables, columns and constraint kinds are destructured, so a
-//! field added to the IR is a compile error here until it is diffed. Changes carry both sides
-//! so the planner and renderers need nothing else.
+//! Exhaustive: tables, columns and constraint kinds are destructured, so a field added to the IR
+//! is a compile error here until it is diffed. Changes carry both sides, and a changed column
+//! says which of its attributes changed (and how its type changed, for the engine at hand), so
+//! the planner, the hazards and the renderers consume that and compare nothing again.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Table, Unique};
+use crate::model::{
+    Check, Column, Dialect, EnumType, ForeignKey, Generated, Identity, Index, PrimaryKey, Schema,
+    Table, Unique,
+};
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
 #[allow(clippy::large_enum_variant)]
@@ -38,9 +42,12 @@ pub struct TableDiff {
 pub enum TableChange {
     AddColumn(Column),
     DropColumn(Column),
+    /// `from` and `to` are the whole columns (MySQL's MODIFY restates every attribute);
+    /// `changes` says which attributes differ.
     AlterColumn {
         from: Column,
         to: Column,
+        changes: ColumnChanges,
     },
     SetPrimaryKey {
         from: Option<PrimaryKey>,
@@ -64,9 +71,73 @@ pub enum TableChange {
     },
 }
 
+/// Both sides of one attribute that differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delta<T> {
+    pub from: T,
+    pub to: T,
+}
+
+impl<T: PartialEq + Clone> Delta<T> {
+    /// `Some` when the two sides differ.
+    fn of(from: &T, to: &T) -> Option<Delta<T>> {
+        (from != to).then(|| Delta {
+            from: from.clone(),
+            to: to.clone(),
+        })
+    }
+}
+
+/// Which attributes of a column differ, computed once by the differ: `None` where the two sides
+/// agree. One field per attribute of [`Column`] but its name (columns are matched by name).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ColumnChanges {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ty: Option<TypeDelta>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nullable: Option<Delta<bool>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Delta<Option<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Delta<Option<Identity>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Delta<Option<Generated>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collation: Option<Delta<Option<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<Delta<Option<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<Delta<Option<String>>>,
+}
+
+/// A column's type change, and what it can do to the values (see [`TypeChange`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeDelta {
+    pub from: String,
+    pub to: String,
+    pub class: TypeChange,
+}
+
+/// What a type change can do to the values a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeChange {
+    /// Every value fits the new type unchanged (`integer` → `bigint`, `varchar(50)` →
+    /// `varchar(80)`, `varchar` → `text`).
+    Widening,
+    /// The same kind of type with less room: values may be truncated or refused.
+    Narrowing,
+    /// Another kind of type: values are converted, and the conversion may fail or change them.
+    Reinterpreting,
+}
+
 /// The changes that turn `from` (live) into `to` (desired). Deterministic: tables and enums in
 /// name order, changes within a table in a fixed order.
-pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
+///
+/// The differ takes the dialect because what a type change can do to the values is the engine's
+/// business (see [`classify_type_change`]); classifying it here, once, spares the hazards, the
+/// planner and the renderers from comparing the two columns again.
+pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     let Schema {
         tables: to_tables,
         enums: to_enums,
@@ -86,7 +157,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
         match from.tables.get(name) {
             None => changes.push(Change::CreateTable(table.clone())),
             Some(old) => {
-                let table_changes = diff_table(old, table);
+                let table_changes = diff_table(dialect, old, table);
                 if !table_changes.is_empty() {
                     changes.push(Change::AlterTable(TableDiff {
                         from: old.clone(),
@@ -110,7 +181,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
     changes
 }
 
-pub fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
+pub fn diff_table(dialect: Dialect, from: &Table, to: &Table) -> Vec<TableChange> {
     // Destructure: a new field in Table must be handled here before this compiles.
     let Table {
         name: _,
@@ -130,6 +201,7 @@ pub fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
             Some(old) if old != col => out.push(TableChange::AlterColumn {
                 from: old.clone(),
                 to: col.clone(),
+                changes: diff_column(dialect, old, col),
             }),
             Some(_) => {}
         }
@@ -188,6 +260,133 @@ pub fn diff_table(from: &Table, to: &Table) -> Vec<TableChange> {
     out
 }
 
+/// Which attributes of one column differ.
+pub fn diff_column(dialect: Dialect, from: &Column, to: &Column) -> ColumnChanges {
+    // Destructure: a new field in Column must be handled here before this compiles.
+    let Column {
+        name: _,
+        ty,
+        nullable,
+        default,
+        identity,
+        generated,
+        collation,
+        comment,
+        on_update,
+    } = to;
+    ColumnChanges {
+        ty: (from.ty != *ty).then(|| TypeDelta {
+            from: from.ty.clone(),
+            to: ty.clone(),
+            class: classify_type_change(dialect, &from.ty, ty),
+        }),
+        nullable: Delta::of(&from.nullable, nullable),
+        default: Delta::of(&from.default, default),
+        identity: Delta::of(&from.identity, identity),
+        generated: Delta::of(&from.generated, generated),
+        collation: Delta::of(&from.collation, collation),
+        comment: Delta::of(&from.comment, comment),
+        on_update: Delta::of(&from.on_update, on_update),
+    }
+}
+
+/// What changing a column of `dialect` from type `from` to type `to` (each spelled as the
+/// engine's catalog spells it) can do to its values.
+pub fn classify_type_change(dialect: Dialect, from: &str, to: &str) -> TypeChange {
+    let (from, to) = (from.to_ascii_lowercase(), to.to_ascii_lowercase());
+    if from == to {
+        return TypeChange::Widening;
+    }
+    // The integer types each engine has, narrowest first. SQLite takes any of the names (and
+    // holds them all alike): `INT` and `INTEGER` are one.
+    let ints: &[&[&str]] = match dialect {
+        Dialect::Postgres => &[&["smallint"], &["integer"], &["bigint"]],
+        Dialect::Mysql => &[
+            &["tinyint"],
+            &["smallint"],
+            &["mediumint"],
+            &["int"],
+            &["bigint"],
+        ],
+        Dialect::Sqlite => &[
+            &["tinyint"],
+            &["smallint"],
+            &["mediumint"],
+            &["int", "integer"],
+            &["bigint"],
+        ],
+    };
+    let rank = |t: &str| ints.iter().position(|names| names.contains(&t));
+    if let (Some(a), Some(b)) = (rank(&from), rank(&to)) {
+        return if a <= b {
+            TypeChange::Widening
+        } else {
+            TypeChange::Narrowing
+        };
+    }
+    if let (Some((p1, s1)), Some((p2, s2))) = (decimal(&from), decimal(&to)) {
+        // Room for as many integer digits and as many fractional digits as before.
+        return if s2 >= s1 && p2 - s2 >= p1 - s1 {
+            TypeChange::Widening
+        } else {
+            TypeChange::Narrowing
+        };
+    }
+    for base in ["character varying", "varchar", "varbinary"] {
+        if let (Some(a), Some(b)) = (length(&from, base), length(&to, base)) {
+            let wider = match (a, b) {
+                (_, None) => true,
+                (Some(a), Some(b)) => a <= b,
+                (None, Some(_)) => false,
+            };
+            return if wider {
+                TypeChange::Widening
+            } else {
+                TypeChange::Narrowing
+            };
+        }
+    }
+    let text_like = |t: &str| {
+        t.starts_with("character varying") || t.starts_with("varchar") || t.starts_with("char")
+    };
+    let unbounded_text = |t: &str| t == "text" || t == "longtext";
+    if text_like(&from) && unbounded_text(&to) {
+        TypeChange::Widening
+    } else if (text_like(&from) || unbounded_text(&from)) && (text_like(&to) || unbounded_text(&to))
+    {
+        TypeChange::Narrowing
+    } else {
+        TypeChange::Reinterpreting
+    }
+}
+
+/// `base` or `base(n)` (lower case) → `Some(None)` or `Some(Some(n))`.
+fn length(ty: &str, base: &str) -> Option<Option<u64>> {
+    let rest = ty.strip_prefix(base)?;
+    if rest.is_empty() {
+        return Some(None);
+    }
+    rest.strip_prefix('(')?
+        .strip_suffix(')')?
+        .parse()
+        .ok()
+        .map(Some)
+}
+
+/// `numeric(p,s)` / `decimal(p,s)` (lower case; `(p)` means scale 0) → `(p, s)`.
+fn decimal(ty: &str) -> Option<(u64, u64)> {
+    let args = ["numeric", "decimal"]
+        .iter()
+        .find_map(|base| ty.strip_prefix(base))?
+        .trim()
+        .strip_prefix('(')?
+        .strip_suffix(')')?;
+    let mut parts = args.split(',').map(|a| a.trim().parse::<u64>().ok());
+    let precision = parts.next()??;
+    let scale = parts.next().unwrap_or(Some(0))?;
+    (parts.next().is_none() && scale <= precision).then_some((precision, scale))
+}
+
 /// Table options a definition may leave to the engine: a MySQL table that names no character set
 /// or collation takes the database's. They are compared only when the desired table names them.
 pub const INHERITED_OPTIONS: [&str; 2] = ["charset", "collation"];
@@ -233,7 +432,6 @@ fn set_diff<T: PartialEq + Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Dialect;
 
     fn schema(sql: &str) -> Schema {
         let mut parsed = crate::sql::parse_file(Dialect::Postgres, "t.sql", sql).unwrap();
@@ -244,48 +442,95 @@ mod tests {
     #[test]
     fn a_schema_equals_itself() {
         let s = schema("CREATE TABLE a (id int PRIMARY KEY, b text UNIQUE CHECK (b <> ''));");
-        assert!(diff(&s, &s).is_empty());
+        assert!(diff(Dialect::Postgres, &s, &s).is_empty());
     }
 
     #[test]
     fn column_order_is_not_a_difference() {
         let a = schema("CREATE TABLE a (x int, y int);");
         let b = schema("CREATE TABLE a (y int, x int);");
-        assert!(diff(&a, &b).is_empty());
+        assert!(diff(Dialect::Postgres, &a, &b).is_empty());
     }
 
     #[test]
     fn generated_names_match_unnamed_constraints() {
         let a = schema("CREATE TABLE a (id int, CONSTRAINT a_pkey PRIMARY KEY (id));");
         let b = schema("CREATE TABLE a (id int PRIMARY KEY);");
-        assert!(diff(&a, &b).is_empty());
+        assert!(diff(Dialect::Postgres, &a, &b).is_empty());
     }
 
     #[test]
     fn equal_unnamed_checks_are_counted() {
         let a = schema("CREATE TABLE a (n int, CHECK (n > 0));");
         let b = schema("CREATE TABLE a (n int, CHECK (n > 0), CHECK (n > 0));");
-        let changes = diff(&a, &b);
+        let changes = diff(Dialect::Postgres, &a, &b);
         let [Change::AlterTable(t)] = changes.as_slice() else {
             panic!("{changes:?}")
         };
         assert!(matches!(t.changes.as_slice(), [TableChange::AddCheck(_)]));
-        assert!(diff(&b, &b).is_empty());
+        assert!(diff(Dialect::Postgres, &b, &b).is_empty());
     }
 
     #[test]
     fn changes_name_both_sides() {
         let a = schema("CREATE TABLE a (id int PRIMARY KEY, n varchar(10));");
         let b = schema("CREATE TABLE a (id int PRIMARY KEY, n varchar(20) NOT NULL);");
-        let changes = diff(&a, &b);
+        let changes = diff(Dialect::Postgres, &a, &b);
         let [Change::AlterTable(t)] = changes.as_slice() else {
             panic!("{changes:?}")
         };
-        let [TableChange::AlterColumn { from, to }] = t.changes.as_slice() else {
+        let [TableChange::AlterColumn { from, to, changes }] = t.changes.as_slice() else {
             panic!("{:?}", t.changes)
         };
         assert_eq!(from.ty, "character varying(10)");
         assert_eq!(to.ty, "character varying(20)");
         assert!(!to.nullable);
+        assert_eq!(
+            *changes,
+            ColumnChanges {
+                ty: Some(TypeDelta {
+                    from: "character varying(10)".into(),
+                    to: "character varying(20)".into(),
+                    class: TypeChange::Widening,
+                }),
+                nullable: Some(Delta {
+                    from: true,
+                    to: false
+                }),
+                ..ColumnChanges::default()
+            }
+        );
+    }
+
+    #[test]
+    fn type_changes_are_classified_per_engine() {
+        use TypeChange::*;
+        let pg = |a, b| classify_type_change(Dialect::Postgres, a, b);
+        assert_eq!(
+            pg("character varying(10)", "character varying(20)"),
+            Widening
+        );
+        assert_eq!(pg("integer", "bigint"), Widening);
+        assert_eq!(pg("bigint", "integer"), Narrowing);
+        assert_eq!(
+            pg("character varying(20)", "character varying(10)"),
+            Narrowing
+        );
+        assert_eq!(pg("character varying(20)", "text"), Widening);
+        assert_eq!(pg("text", "character varying(20)"), Narrowing);
+        assert_eq!(pg("numeric(10,2)", "numeric(14,2)"), Widening);
+        assert_eq!(pg("numeric(10,2)", "numeric(12,0)"), Narrowing);
+        assert_eq!(pg("integer", "text"), Reinterpreting);
+        let my = |a, b| classify_type_change(Dialect::Mysql, a, b);
+        assert_eq!(my("decimal(10,2)", "decimal(12,4)"), Widening);
+        assert_eq!(my("NUMERIC(10,2)", "NUMERIC(10,4)"), Narrowing);
+        assert_eq!(my("tinyint", "int"), Widening);
+        assert_eq!(my("varchar(20)", "longtext"), Widening);
+        assert_eq!(my("int unsigned", "bigint"), Reinterpreting);
+        let lite = |a, b| classify_type_change(Dialect::Sqlite, a, b);
+        // One type in SQLite: changing the spelling loses nothing.
+        assert_eq!(lite("INT", "INTEGER"), Widening);
+        assert_eq!(lite("INTEGER", "INT"), Widening);
+        assert_eq!(lite("BIGINT", "INTEGER"), Narrowing);
     }
 }

@@ -108,7 +108,7 @@ pub fn batches(
             plugin_schemas(dialect, desired, &owned, &plugin, live, &mut claimed);
         let mut scope = Scope::of(&from, &to);
         scope.tables.extend(live_names);
-        let plan = plan(dialect, diff(&from, &to));
+        let plan = plan(dialect, diff(dialect, &from, &to));
         let statements = render(&plan)?;
         out.push(Batch {
             version: desired.versions.get(&plugin).cloned(),

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use super::Phase;
-use crate::diff::{Change, TableChange, TableDiff};
-use crate::model::{Column, Table};
+use crate::diff::{diff_column, Change, TableChange, TableDiff};
+use crate::model::{Column, Dialect, Table};
 
 /// MySQL refuses to drop the index a foreign key uses, and drops an index it created for a key
 /// by itself when another one takes over. So an index (over `columns`, leading plain columns)
@@ -53,7 +53,7 @@ pub(super) fn refresh_foreign_keys_of_retyped_columns(changes: &mut [Change]) {
         })
         .flat_map(|d| {
             d.changes.iter().filter_map(|c| match c {
-                TableChange::AlterColumn { from, to } if from.ty != to.ty => {
+                TableChange::AlterColumn { to, changes, .. } if changes.ty.is_some() => {
                     Some((d.to.name.clone(), to.name.clone()))
                 }
                 _ => None,
@@ -121,8 +121,14 @@ pub(super) fn restate_collated_columns(changes: &mut [Change]) {
             .iter()
             .filter(|c| c.collation.is_some() && !touched.contains(&c.name))
             .filter_map(|c| {
+                // The live column as the conversion leaves it: with the table's collation.
+                let converted = Column {
+                    collation: None,
+                    ..diff.from.column(&c.name)?.clone()
+                };
                 Some(TableChange::AlterColumn {
-                    from: diff.from.column(&c.name)?.clone(),
+                    changes: diff_column(Dialect::Mysql, &converted, c),
+                    from: converted,
                     to: c.clone(),
                 })
             })

@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 
-use crate::diff::TableChange;
+use std::collections::BTreeSet;
+
+use crate::diff::{ColumnChanges, Delta, TableChange, TypeChange, INHERITED_OPTIONS};
+use crate::model::{Generated, Identity, SequenceOptions};
 
 /// What a step can cost. `DeletesData` is what `--allow-destructive` is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -39,33 +42,13 @@ impl Hazard {
     }
 }
 
+/// What one change does, naming each changed attribute with both sides.
 pub(super) fn describe(change: &TableChange) -> String {
     match change {
         TableChange::AddColumn(c) => format!("add column `{}` {}", c.name, c.ty),
         TableChange::DropColumn(c) => format!("drop column `{}`", c.name),
-        TableChange::AlterColumn { from, to } => {
-            let mut what = Vec::new();
-            if from.ty != to.ty {
-                what.push(format!("type {} → {}", from.ty, to.ty));
-            }
-            if from.nullable != to.nullable {
-                what.push(if to.nullable {
-                    "drop NOT NULL".into()
-                } else {
-                    "set NOT NULL".into()
-                });
-            }
-            if from.default != to.default {
-                what.push(format!(
-                    "default {} → {}",
-                    from.default.as_deref().unwrap_or("none"),
-                    to.default.as_deref().unwrap_or("none")
-                ));
-            }
-            if what.is_empty() {
-                what.push("attributes".into());
-            }
-            format!("column `{}`: {}", to.name, what.join(", "))
+        TableChange::AlterColumn { to, changes, .. } => {
+            format!("column `{}`: {}", to.name, describe_column(changes))
         }
         TableChange::SetPrimaryKey { to, .. } => match to {
             Some(pk) => format!("primary key ({})", pk.columns.join(", ")),
@@ -87,9 +70,164 @@ pub(super) fn describe(change: &TableChange) -> String {
         TableChange::DropCheck(c) => format!("drop check ({})", c.expr),
         TableChange::AddIndex(i) => format!("add index {}", i.name.as_str()),
         TableChange::DropIndex(i) => format!("drop index {}", i.name.as_str()),
-        TableChange::SetComment { .. } => "comment".into(),
-        TableChange::SetOptions { .. } => "table options".into(),
+        TableChange::SetComment { from, to } => format!(
+            "comment {} → {}",
+            text_or_none(from.as_deref()),
+            text_or_none(to.as_deref())
+        ),
+        TableChange::SetOptions { from, to } => {
+            // As the differ compares them: an inherited option the desired table leaves out
+            // is not a difference. An option left out is the engine's default.
+            let keys: BTreeSet<&String> = from.keys().chain(to.keys()).collect();
+            let what: Vec<String> = keys
+                .into_iter()
+                .filter(|k| !INHERITED_OPTIONS.contains(&k.as_str()) || to.contains_key(*k))
+                .filter(|k| from.get(*k) != to.get(*k))
+                .map(|k| {
+                    format!(
+                        "option {k} {} → {}",
+                        from.get(k).map(String::as_str).unwrap_or("default"),
+                        to.get(k).map(String::as_str).unwrap_or("default")
+                    )
+                })
+                .collect();
+            what.join(", ")
+        }
     }
+}
+
+/// Each changed attribute of a column: `type varchar(50) → varchar(80)`, `default 0 → 1`,
+/// `drop NOT NULL`, `identity added (GENERATED ALWAYS)`…
+fn describe_column(changes: &ColumnChanges) -> String {
+    // Destructure: a new attribute must be described before this compiles.
+    let ColumnChanges {
+        ty,
+        nullable,
+        default,
+        identity,
+        generated,
+        collation,
+        comment,
+        on_update,
+    } = changes;
+    let mut what = Vec::new();
+    if let Some(t) = ty {
+        what.push(format!("type {} → {}", t.from, t.to));
+    }
+    if let Some(n) = nullable {
+        what.push(
+            if n.to {
+                "drop NOT NULL"
+            } else {
+                "set NOT NULL"
+            }
+            .to_string(),
+        );
+    }
+    if let Some(d) = default {
+        what.push(format!("default {}", both(d)));
+    }
+    if let Some(Delta { from, to }) = identity {
+        what.push(match (from, to) {
+            (None, Some(i)) => format!("identity added ({})", identity_words(i)),
+            (Some(i), None) => format!("identity dropped ({})", identity_words(i)),
+            (a, b) => format!(
+                "identity {} → {}",
+                words_or_none(a.as_ref(), identity_words),
+                words_or_none(b.as_ref(), identity_words)
+            ),
+        });
+    }
+    if let Some(Delta { from, to }) = generated {
+        what.push(match (from, to) {
+            (None, Some(g)) => format!("generated added ({})", generated_words(g)),
+            (Some(g), None) => format!("generated dropped ({})", generated_words(g)),
+            (a, b) => format!(
+                "generated {} → {}",
+                words_or_none(a.as_ref(), generated_words),
+                words_or_none(b.as_ref(), generated_words)
+            ),
+        });
+    }
+    if let Some(c) = collation {
+        what.push(format!("collation {}", both(c)));
+    }
+    if let Some(c) = comment {
+        what.push(format!(
+            "comment {} → {}",
+            text_or_none(c.from.as_deref()),
+            text_or_none(c.to.as_deref())
+        ));
+    }
+    if let Some(u) = on_update {
+        what.push(format!("on update {}", both(u)));
+    }
+    what.join(", ")
+}
+
+/// `from → to`, `none` for an absent side.
+fn both(d: &Delta<Option<String>>) -> String {
+    format!(
+        "{} → {}",
+        d.from.as_deref().unwrap_or("none"),
+        d.to.as_deref().unwrap_or("none")
+    )
+}
+
+fn words_or_none<T>(value: Option<&T>, words: impl Fn(&T) -> String) -> String {
+    value.map(words).unwrap_or_else(|| "none".into())
+}
+
+/// A comment's text, quoted and escaped, or `none`.
+fn text_or_none(text: Option<&str>) -> String {
+    text.map(|t| format!("{t:?}"))
+        .unwrap_or_else(|| "none".into())
+}
+
+fn identity_words(i: &Identity) -> String {
+    match i {
+        Identity::Always(o) => format!("GENERATED ALWAYS{}", sequence_words(o)),
+        Identity::ByDefault(o) => format!("GENERATED BY DEFAULT{}", sequence_words(o)),
+        Identity::Serial => "serial".into(),
+        Identity::AutoIncrement => "AUTO_INCREMENT".into(),
+    }
+}
+
+fn sequence_words(o: &SequenceOptions) -> String {
+    let SequenceOptions {
+        start,
+        increment,
+        min_value,
+        max_value,
+        cache,
+        cycle,
+    } = o;
+    let mut words: Vec<String> = [
+        ("START", start),
+        ("INCREMENT", increment),
+        ("MINVALUE", min_value),
+        ("MAXVALUE", max_value),
+        ("CACHE", cache),
+    ]
+    .iter()
+    .filter_map(|(word, v)| v.map(|v| format!("{word} {v}")))
+    .collect();
+    if *cycle {
+        words.push("CYCLE".into());
+    }
+    if words.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", words.join(" "))
+    }
+}
+
+fn generated_words(g: &Generated) -> String {
+    format!(
+        "({}) {}",
+        g.expr,
+        if g.stored { "STORED" } else { "VIRTUAL" }
+    )
 }
 
 pub(super) fn change_hazards(table: &str, change: &TableChange) -> Vec<Hazard> {
@@ -98,32 +236,43 @@ pub(super) fn change_hazards(table: &str, change: &TableChange) -> Vec<Hazard> {
             HazardKind::DeletesData,
             format!("drops column `{table}`.`{}` and its values", c.name),
         )],
-        TableChange::AlterColumn { from, to } => {
+        TableChange::AlterColumn { to, changes, .. } => {
             let mut out = Vec::new();
-            if from.ty != to.ty && !is_widening(&from.ty, &to.ty) {
-                out.push(Hazard::new(
-                    HazardKind::NarrowsType,
-                    format!(
-                        "changes `{table}`.`{}` from {} to {}: values may be truncated or fail to convert",
-                        from.name, from.ty, to.ty
-                    ),
-                ));
+            if let Some(t) = &changes.ty {
+                let what = match t.class {
+                    TypeChange::Widening => None,
+                    TypeChange::Narrowing => Some("narrows"),
+                    TypeChange::Reinterpreting => Some("reinterprets"),
+                };
+                if let Some(what) = what {
+                    out.push(Hazard::new(
+                        HazardKind::NarrowsType,
+                        format!(
+                            "{what} `{table}`.`{}` from {} to {}: values may be truncated or fail to convert",
+                            to.name, t.from, t.to
+                        ),
+                    ));
+                }
             }
-            if from.nullable && !to.nullable {
+            if changes.nullable.as_ref().is_some_and(|n| !n.to) {
                 out.push(Hazard::new(
                     HazardKind::MayFail,
                     format!(
                         "makes `{table}`.`{}` NOT NULL: fails if a row holds NULL",
-                        from.name
+                        to.name
                     ),
                 ));
             }
-            if from.generated.is_some() != to.generated.is_some() {
+            if changes
+                .generated
+                .as_ref()
+                .is_some_and(|g| g.from.is_some() != g.to.is_some())
+            {
                 out.push(Hazard::new(
                     HazardKind::DeletesData,
                     format!(
                         "recomputes `{table}`.`{}`: stored values are replaced",
-                        from.name
+                        to.name
                     ),
                 ));
             }
@@ -152,67 +301,4 @@ pub(super) fn change_hazards(table: &str, change: &TableChange) -> Vec<Hazard> {
         )],
         _ => vec![],
     }
-}
-
-/// Type changes that cannot lose a value.
-pub(super) fn is_widening(from: &str, to: &str) -> bool {
-    let ints = [
-        "tinyint",
-        "smallint",
-        "mediumint",
-        "integer",
-        "int",
-        "bigint",
-    ];
-    let rank = |t: &str| ints.iter().position(|i| t.eq_ignore_ascii_case(i));
-    if let (Some(a), Some(b)) = (rank(from), rank(to)) {
-        return a <= b;
-    }
-    let len = |t: &str, base: &str| -> Option<Option<u64>> {
-        let t = t.to_ascii_lowercase();
-        let rest = t.strip_prefix(base)?;
-        if rest.is_empty() {
-            return Some(None);
-        }
-        rest.strip_prefix('(')?
-            .strip_suffix(')')?
-            .parse()
-            .ok()
-            .map(Some)
-    };
-    if let (Some((p1, s1)), Some((p2, s2))) = (decimal(from), decimal(to)) {
-        // Room for as many integer digits and as many fractional digits as before.
-        return s2 >= s1 && p2 - s2 >= p1 - s1;
-    }
-    for base in ["character varying", "varchar", "varbinary"] {
-        if let (Some(a), Some(b)) = (len(from, base), len(to, base)) {
-            return match (a, b) {
-                (_, None) => true,
-                (Some(a), Some(b)) => a <= b,
-                (None, Some(_)) => false,
-            };
-        }
-    }
-    let text_like = |t: &str| {
-        let t = t.to_ascii_lowercase();
-        t.starts_with("character varying") || t.starts_with("varchar") || t.starts_with("char")
-    };
-    (text_like(from) && (to.eq_ignore_ascii_case("text") || to.eq_ignore_ascii_case("longtext")))
-        || from.eq_ignore_ascii_case(to)
-}
-
-/// `numeric(p,s)` / `decimal(p,s)` (any case; `(p)` means scale 0) → `(p, s)`.
-fn decimal(ty: &str) -> Option<(u64, u64)> {
-    let t = ty.to_ascii_lowercase();
-    let args = ["numeric", "decimal"]
-        .iter()
-        .find_map(|base| t.strip_prefix(base))?
-        .trim()
-        .strip_prefix('(')?
-        .strip_suffix(')')?
-        .to_string();
-    let mut parts = args.split(',').map(|a| a.trim().parse::<u64>().ok());
-    let precision = parts.next()??;
-    let scale = parts.next().unwrap_or(Some(0))?;
-    (parts.next().is_none() && scale <= precision).then_some((precision, scale))
 }

@@ -52,6 +52,8 @@ pub enum Phase {
     DropEnum,
 }
 
+// Steps are few and short-lived, like the changes they hold (see `diff::Change`).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
@@ -401,7 +403,6 @@ fn split_primary_key_changes(changes: Vec<TableChange>) -> Vec<TableChange> {
 }
 #[cfg(test)]
 mod tests {
-    use super::hazards::is_widening;
     use super::*;
     use crate::diff::diff;
     use crate::model::Schema;
@@ -426,12 +427,12 @@ mod tests {
                    CREATE TABLE b (id int PRIMARY KEY, a int REFERENCES a(id));
                    CREATE TABLE a (id int PRIMARY KEY);";
         let full = schema(d, sql);
-        let up = plan(d, diff(&Schema::default(), &full));
+        let up = plan(d, diff(d, &Schema::default(), &full));
         assert_eq!(
             tables_in_order(&up),
             ["CreateTable:a", "CreateTable:b", "CreateTable:c"]
         );
-        let down = plan(d, diff(&full, &Schema::default()));
+        let down = plan(d, diff(d, &full, &Schema::default()));
         assert_eq!(
             tables_in_order(&down),
             ["DropTable:c", "DropTable:b", "DropTable:a"]
@@ -443,32 +444,50 @@ mod tests {
         let sql = "CREATE TABLE a (id int PRIMARY KEY, b int REFERENCES b(id));
                    CREATE TABLE b (id int PRIMARY KEY, a int REFERENCES a(id));";
         let d = Dialect::Postgres;
-        let up = plan(d, diff(&Schema::default(), &schema(d, sql)));
+        let up = plan(d, diff(d, &Schema::default(), &schema(d, sql)));
         assert_eq!(
             tables_in_order(&up),
             ["CreateTable:a", "CreateTable:b", "AddForeignKey:a"]
         );
         let d = Dialect::Sqlite;
-        let up = plan(d, diff(&Schema::default(), &schema(d, sql)));
+        let up = plan(d, diff(d, &Schema::default(), &schema(d, sql)));
         assert_eq!(tables_in_order(&up), ["CreateTable:a", "CreateTable:b"]);
     }
 
+    fn descriptions(d: Dialect, from: &str, to: &str) -> Vec<String> {
+        let plan = plan(d, diff(d, &schema(d, from), &schema(d, to)));
+        plan.steps.iter().map(Step::describe).collect()
+    }
+
     #[test]
-    fn widening_is_not_destructive() {
-        assert!(is_widening(
-            "character varying(10)",
-            "character varying(20)"
-        ));
-        assert!(is_widening("integer", "bigint"));
-        assert!(!is_widening("bigint", "integer"));
-        assert!(!is_widening(
-            "character varying(20)",
-            "character varying(10)"
-        ));
-        assert!(is_widening("character varying(20)", "text"));
-        assert!(is_widening("numeric(10,2)", "numeric(14,2)"));
-        assert!(is_widening("decimal(10,2)", "decimal(12,4)"));
-        assert!(!is_widening("NUMERIC(10,2)", "NUMERIC(10,4)"));
-        assert!(!is_widening("numeric(10,2)", "numeric(12,0)"));
+    fn descriptions_name_each_attribute() {
+        let d = Dialect::Postgres;
+        assert_eq!(
+            descriptions(
+                d,
+                "CREATE TABLE t (id int, n varchar(50) NOT NULL DEFAULT 'a');",
+                "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY, n varchar(80) DEFAULT 'b');
+                 COMMENT ON TABLE t IS 'T';
+                 COMMENT ON COLUMN t.n IS 'the n';"
+            ),
+            [
+                "table `t`: column `id`: set NOT NULL, identity added (GENERATED ALWAYS)",
+                "table `t`: column `n`: type character varying(50) → character varying(80), \
+                 drop NOT NULL, default 'a' → 'b', comment none → \"the n\"",
+                "table `t`: comment none → \"T\"",
+            ]
+        );
+        let d = Dialect::Mysql;
+        assert_eq!(
+            descriptions(
+                d,
+                "CREATE TABLE t (id int, s varchar(5)) ENGINE=MyISAM;",
+                "CREATE TABLE t (id int, s varchar(5) COLLATE utf8mb4_bin) ENGINE=InnoDB;"
+            ),
+            [
+                "table `t`: column `s`: collation none → utf8mb4_bin",
+                "table `t`: option engine myisam → default",
+            ]
+        );
     }
 }

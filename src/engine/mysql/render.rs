@@ -1,6 +1,6 @@
 //! MySQL/MariaDB DDL: backticks, one ALTER TABLE per table and phase, full MODIFY COLUMN.
 
-use crate::diff::TableChange;
+use crate::diff::{ColumnChanges, Delta, TableChange};
 use crate::model::{Column, Dialect, Identity, Index, Table};
 use crate::plan::{Action, Hazard, Phase, Step};
 use crate::render::{
@@ -208,7 +208,7 @@ fn alter_clauses(change: &TableChange) -> Vec<String> {
         // VIRTUAL and STORED (MySQL neither): such a column is dropped and added again, in one
         // statement (its indexes survive). Nothing is lost: a generated column holds no data of
         // its own.
-        TableChange::AlterColumn { from, to } if needs_re_adding(from, to) => vec![
+        TableChange::AlterColumn { from, to, changes } if needs_re_adding(changes) => vec![
             format!("DROP COLUMN {}", quote(D, &from.name)),
             format!("ADD COLUMN {}", column_def(to)),
         ],
@@ -261,11 +261,14 @@ fn alter_clauses(change: &TableChange) -> Vec<String> {
 /// Whether a generated column's change needs DROP + ADD (see `alter_clauses`): any change that
 /// involves a virtual column, or switches between virtual and stored. MODIFY changes a stored
 /// expression, or turns a stored column into a plain one (keeping its values) and back.
-fn needs_re_adding(from: &Column, to: &Column) -> bool {
-    match (&from.generated, &to.generated) {
-        (None, None) => false,
-        (Some(a), Some(b)) => a != b && !(a.stored && b.stored),
-        (Some(g), None) | (None, Some(g)) => !g.stored,
+fn needs_re_adding(changes: &ColumnChanges) -> bool {
+    match &changes.generated {
+        None => false,
+        Some(Delta { from, to }) => match (from, to) {
+            (None, None) => false,
+            (Some(a), Some(b)) => !(a.stored && b.stored),
+            (Some(g), None) | (None, Some(g)) => !g.stored,
+        },
     }
 }
 

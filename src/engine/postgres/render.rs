@@ -1,6 +1,6 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
-use crate::diff::TableChange;
+use crate::diff::{ColumnChanges, Delta, TableChange};
 use crate::error::{Error, Result};
 use crate::model::{Column, Dialect, EnumType, Exclusion, Identity, Index, SequenceOptions, Table};
 use crate::normalize::expr::postgres_default_sql;
@@ -325,7 +325,7 @@ fn alter(table: &str, change: &TableChange) -> Result<Vec<String>> {
         TableChange::DropColumn(c) => {
             vec![format!("ALTER TABLE {t} DROP COLUMN {}", quote(D, &c.name))]
         }
-        TableChange::AlterColumn { from, to } => alter_column(table, from, to),
+        TableChange::AlterColumn { from, to, changes } => alter_column(table, from, to, changes),
         TableChange::SetPrimaryKey { from, to } => {
             let mut out = Vec::new();
             if let Some(pk) = from {
@@ -404,14 +404,14 @@ fn pk_name(table: &str, pk: &crate::model::PrimaryKey) -> String {
     }
 }
 
-fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
+fn alter_column(table: &str, from: &Column, to: &Column, changes: &ColumnChanges) -> Vec<String> {
     let prefix = format!(
         "ALTER TABLE {} ALTER COLUMN {}",
         quote(D, table),
         quote(D, &to.name)
     );
     let mut out = Vec::new();
-    if from.generated != to.generated {
+    if changes.generated.is_some() {
         // A generated expression cannot be altered in place: recreate the column.
         out.push(format!(
             "ALTER TABLE {} DROP COLUMN {}",
@@ -425,43 +425,42 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
         ));
         return out;
     }
-    let type_changes = from.ty != to.ty || from.collation != to.collation;
-    let serial_change =
-        (from.identity == Some(Identity::Serial)) != (to.identity == Some(Identity::Serial));
-    let is_identity = |c: &Column| {
-        matches!(
-            c.identity,
-            Some(Identity::Always(_) | Identity::ByDefault(_))
-        )
-    };
+    let type_changes = changes.ty.is_some() || changes.collation.is_some();
+    let serial = |i: &Option<Identity>| *i == Some(Identity::Serial);
+    let serial_change = changes
+        .identity
+        .as_ref()
+        .is_some_and(|i| serial(&i.from) != serial(&i.to));
+    let is_identity =
+        |i: &Option<Identity>| matches!(i, Some(Identity::Always(_) | Identity::ByDefault(_)));
     // PostgreSQL adds an identity only to a NOT NULL column: make it so first.
-    let not_null_first = from.nullable && !to.nullable && is_identity(to) && !is_identity(from);
+    let sets_not_null = changes.nullable.as_ref().is_some_and(|n| !n.to);
+    let adds_identity = changes
+        .identity
+        .as_ref()
+        .is_some_and(|i| is_identity(&i.to) && !is_identity(&i.from));
+    let not_null_first = sets_not_null && adds_identity;
     if not_null_first {
         out.push(format!("{prefix} SET NOT NULL"));
     }
-    if from.identity != to.identity && !serial_change {
-        match (&from.identity, &to.identity) {
-            (Some(Identity::Always(_) | Identity::ByDefault(_)), None) => {
-                out.push(format!("{prefix} DROP IDENTITY"))
-            }
-            (
-                Some(Identity::Always(_) | Identity::ByDefault(_)),
-                Some(Identity::Always(_) | Identity::ByDefault(_)),
-            ) => {
+    if let Some(Delta { from: a, to: b }) = changes.identity.as_ref().filter(|_| !serial_change) {
+        match (is_identity(a), is_identity(b)) {
+            (true, false) => out.push(format!("{prefix} DROP IDENTITY")),
+            (true, true) => {
                 out.push(format!("{prefix} DROP IDENTITY"));
                 out.push(format!("{prefix} ADD {}", identity_clause(to)));
             }
-            (_, Some(Identity::Always(_) | Identity::ByDefault(_))) => {
+            (false, true) => {
                 if from.default.is_some() {
                     out.push(format!("{prefix} DROP DEFAULT"));
                 }
                 out.push(format!("{prefix} ADD {}", identity_clause(to)));
             }
-            _ => {}
+            (false, false) => {}
         }
     }
     if serial_change {
-        if to.identity == Some(Identity::Serial) {
+        if serial(&to.identity) {
             let seq = format!("{}_{}_seq", table, to.name);
             out.push(format!(
                 "CREATE SEQUENCE IF NOT EXISTS {} OWNED BY {}.{}",
@@ -494,13 +493,15 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
             to.ty
         ));
     }
-    if from.nullable != to.nullable && !not_null_first {
-        out.push(format!(
-            "{prefix} {} NOT NULL",
-            if to.nullable { "DROP" } else { "SET" }
-        ));
+    if let Some(n) = &changes.nullable {
+        if !not_null_first {
+            out.push(format!(
+                "{prefix} {} NOT NULL",
+                if n.to { "DROP" } else { "SET" }
+            ));
+        }
     }
-    if (from.default != to.default || type_changes) && to.identity != Some(Identity::Serial) {
+    if (changes.default.is_some() || type_changes) && !serial(&to.identity) {
         match &to.default {
             Some(d) => out.push(format!("{prefix} SET DEFAULT {}", postgres_default_sql(d))),
             None if from.default.is_some() && !type_changes => {
@@ -509,7 +510,7 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
             None => {}
         }
     }
-    if from.comment != to.comment {
+    if changes.comment.is_some() {
         out.push(comment_column(table, &to.name, to.comment.as_ref()));
     }
     out

@@ -297,7 +297,7 @@ fn query_count_is_flat() {
         assert_eq!(ten.queries, many.queries);
         // Equal but for what the DDL leaves to the database (`diff::INHERITED_OPTIONS`).
         assert_eq!(
-            crate::diff::diff(&many.schema, &desired(&tables(0, 500))),
+            crate::diff::diff(D, &many.schema, &desired(&tables(0, 500))),
             vec![]
         );
     });

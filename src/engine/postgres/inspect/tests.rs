@@ -246,7 +246,7 @@ fn live_schema_equals_parsed_ddl() {
             }
             // What plinth writes from the canonical IR must read back as the same IR.
             sqlx::raw_sql(reset).execute(&mut conn).await.unwrap();
-            let plan = crate::plan::plan(PG, crate::diff::diff(&Schema::default(), &want));
+            let plan = crate::plan::plan(PG, crate::diff::diff(PG, &Schema::default(), &want));
             let mut rendered = Vec::new();
             for statement in crate::render::render(&plan).unwrap() {
                 if let Err(e) = sqlx::raw_sql(&statement.sql).execute(&mut conn).await {
@@ -438,7 +438,7 @@ fn rendered_expressions_are_stored_as_written() {
                 Err(e) => failures.push(format!("{ddl}\n  inspection failed: {e}")),
             }
             sqlx::raw_sql(reset).execute(&mut conn).await.unwrap();
-            let plan = crate::plan::plan(PG, crate::diff::diff(&Schema::default(), &want));
+            let plan = crate::plan::plan(PG, crate::diff::diff(PG, &Schema::default(), &want));
             for statement in crate::render::render(&plan).unwrap() {
                 if let Err(e) = sqlx::raw_sql(&statement.sql).execute(&mut conn).await {
                     failures.push(format!("{ddl}\n  {}\n  fails: {e}", statement.sql));
