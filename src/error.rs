@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::plan::Hazard;
+
 /// A position in a user's file (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
@@ -37,12 +39,28 @@ pub enum Error {
     /// The database refused or failed; `context` says what plinth was doing.
     #[error("{context}: {message}")]
     Database { context: String, message: String },
-    /// The plan holds destructive steps and `--allow-destructive` was not given.
-    #[error("refusing to apply: the plan is destructive:\n{0}\nnothing was applied; re-run with --allow-destructive to accept this data loss")]
-    Destructive(String),
+    /// The plan holds destructive steps and `--allow-destructive` was not given: the hazards
+    /// that refused it, in plan order, each with its plugin.
+    #[error("refusing to apply: the plan is destructive:\n{}\nnothing was applied; re-run with --allow-destructive to accept this data loss", hazard_lines(.hazards))]
+    Destructive { hazards: Vec<PluginHazard> },
     /// Applying did not converge, or stopped half way (MySQL), with what happened.
     #[error("{0}")]
     Apply(String),
+}
+
+/// A destructive hazard of a plan, with the plugin whose batch holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginHazard {
+    pub plugin: String,
+    pub hazard: Hazard,
+}
+
+fn hazard_lines(hazards: &[PluginHazard]) -> String {
+    let lines: Vec<String> = hazards
+        .iter()
+        .map(|h| format!("  [{}] {}", h.plugin, h.hazard.message))
+        .collect();
+    lines.join("\n")
 }
 
 impl Error {
@@ -79,7 +97,18 @@ impl Error {
                 context: f(context),
                 message: f(message),
             },
-            Error::Destructive(message) => Error::Destructive(f(message)),
+            Error::Destructive { hazards } => Error::Destructive {
+                hazards: hazards
+                    .into_iter()
+                    .map(|PluginHazard { plugin, hazard }| PluginHazard {
+                        plugin: f(plugin),
+                        hazard: Hazard {
+                            message: f(hazard.message),
+                            ..hazard
+                        },
+                    })
+                    .collect(),
+            },
             Error::Apply(message) => Error::Apply(f(message)),
         }
     }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use sqlx::{Executor, Row};
 
 use super::{history, inspect, Conn, ExecError};
-use crate::error::{Error, Result};
+use crate::error::{Error, PluginHazard, Result};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{changed_outside, Batch, Scope};
 
@@ -57,23 +57,26 @@ fn refuse_destructive(batches: &[Batch], allow: bool) -> Result<()> {
     if allow {
         return Ok(());
     }
-    let lines: Vec<String> = batches
+    let mut hazards: Vec<PluginHazard> = batches
         .iter()
         .flat_map(|b| {
             b.statements.iter().flat_map(move |s| {
                 s.hazards
                     .iter()
                     .filter(|h| h.kind.is_destructive())
-                    .map(move |h| format!("  [{}] {}", b.plugin, h.message))
+                    .map(move |h| PluginHazard {
+                        plugin: b.plugin.clone(),
+                        hazard: h.clone(),
+                    })
             })
         })
         .collect();
-    let mut lines = lines;
-    lines.dedup();
-    if lines.is_empty() {
+    // A step rendered as several statements carries its hazards on each: say them once.
+    hazards.dedup_by(|a, b| a.plugin == b.plugin && a.hazard.message == b.hazard.message);
+    if hazards.is_empty() {
         Ok(())
     } else {
-        Err(Error::Destructive(lines.join("\n")))
+        Err(Error::Destructive { hazards })
     }
 }
 

@@ -7,6 +7,7 @@ use plinth::db;
 use plinth::error::Error;
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
+use plinth::plan::HazardKind;
 
 use crate::engines::{exec, runtime, TestDb};
 
@@ -174,7 +175,19 @@ fn destructive_plans_are_refused_before_anything_runs() {
         })
         .await
         {
-            Err(Error::Destructive(what)) => assert!(what.contains("drops table `old`"), "{what}"),
+            Err(Error::Destructive { hazards }) => {
+                let found: Vec<(&HazardKind, &str)> = hazards
+                    .iter()
+                    .map(|h| (&h.hazard.kind, h.hazard.message.as_str()))
+                    .collect();
+                assert_eq!(
+                    found,
+                    [(
+                        &HazardKind::DeletesData,
+                        "drops table `old` and all its rows"
+                    )]
+                );
+            }
             other => panic!("expected a refusal, got {other:?}"),
         }
         assert_eq!(

@@ -213,7 +213,7 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
             })
             .await
             {
-                Err(Error::Destructive(_)) => {}
+                Err(Error::Destructive { .. }) => {}
                 other => return Err(format!("a destructive plan was not refused: {other:?}")),
             }
             let after_refusal = db::inspect(&mut conn)
