@@ -30,22 +30,35 @@ impl fmt::Display for Location {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad input at a known place: a schema file or plugins.toml.
+    /// Bad input at a known place: a schema file or plugins.toml. The message ends with how to
+    /// fix it where there is something to say ("…; do X"), in the one line a user reads.
     #[error("{location}: {message}")]
     At { location: Location, message: String },
     /// Bad input without a position (a missing file, a bad flag combination…).
     #[error("{0}")]
     Usage(String),
-    /// The database refused or failed; `context` says what plinth was doing.
-    #[error("{context}: {message}")]
-    Database { context: String, message: String },
+    /// The database refused or failed; `context` says what plinth was doing, `cause` what the
+    /// driver said (its code, PostgreSQL's DETAIL and HINT).
+    #[error("{context}: {cause}")]
+    Database {
+        context: String,
+        #[source]
+        cause: Box<DriverError>,
+    },
     /// The plan holds destructive steps and `--allow-destructive` was not given: the hazards
     /// that refused it, in plan order, each with its plugin.
     #[error("refusing to apply: the plan is destructive:\n{}\nnothing was applied; re-run with --allow-destructive to accept this data loss", hazard_lines(.hazards))]
     Destructive { hazards: Vec<PluginHazard> },
-    /// Applying did not converge, or stopped half way (MySQL), with what happened.
-    #[error("{0}")]
-    Apply(String),
+    /// Applying stopped: a statement failed, the plan did not converge, or it changed what it
+    /// does not manage. `message` says what happened (built from `progress`, where statements
+    /// ran), `cause` what the database said when a statement failed.
+    #[error("{message}{}", database_said(.cause))]
+    Apply {
+        message: String,
+        progress: Option<Progress>,
+        #[source]
+        cause: Option<Box<DriverError>>,
+    },
 }
 
 /// A destructive hazard of a plan, with the plugin whose batch holds it.
@@ -63,6 +76,186 @@ fn hazard_lines(hazards: &[PluginHazard]) -> String {
     lines.join("\n")
 }
 
+/// How far an apply got when it stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Statements that ran to completion.
+    pub ran: usize,
+    /// Statements in the plan.
+    pub of: usize,
+    /// Whether what ran was rolled back (PostgreSQL, SQLite: one transaction) or stays (MySQL
+    /// commits each DDL statement).
+    pub rolled_back: bool,
+}
+
+impl fmt::Display for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Progress {
+            ran,
+            of,
+            rolled_back,
+        } = self;
+        if *rolled_back {
+            write!(f, "nothing was applied (rolled back)")
+        } else if *ran == 0 {
+            write!(f, "0 of {of} applied; the database is unchanged")
+        } else {
+            write!(f, "{ran} of {of} applied")
+        }
+    }
+}
+
+fn database_said(cause: &Option<Box<DriverError>>) -> String {
+    match cause {
+        Some(cause) => format!("\n  the database said: {cause}"),
+        None => String::new(),
+    }
+}
+
+/// What the database (or its driver) reported, field by field.
+///
+/// Every field is text that [`Error::map_text`] rewrites, and `Display` prints only these
+/// fields: that is how secrets are scrubbed from what the database says. The sqlx error itself
+/// is deliberately not kept as the source: its own `Display` and `source()` chain would print
+/// the server's and driver's texts verbatim (a server repeats a user or database name, which
+/// can be the password; a driver can quote a URL), out of reach of scrubbing. `src/db/` fills
+/// this from a `sqlx::Error`; plinth's own findings about a catalog (a row it cannot read)
+/// come as a message alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DriverError {
+    /// The server's message (or the driver's, when no server answered).
+    pub message: String,
+    /// Which engine answered, with its code.
+    pub code: Option<Code>,
+    /// PostgreSQL's DETAIL: which rows or values.
+    pub detail: Option<String>,
+    /// PostgreSQL's HINT: what to do about it.
+    pub hint: Option<String>,
+}
+
+/// An error code, as the engine that answered spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Code {
+    /// PostgreSQL: the severity (`ERROR`, `FATAL`…) and the SQLSTATE.
+    Postgres { severity: String, sqlstate: String },
+    /// MySQL/MariaDB: the error number, and the SQLSTATE when the server sent one.
+    Mysql {
+        number: u16,
+        sqlstate: Option<String>,
+    },
+    /// SQLite: the extended result code.
+    Sqlite { code: String },
+}
+
+impl From<String> for DriverError {
+    fn from(message: String) -> DriverError {
+        DriverError {
+            message,
+            ..DriverError::default()
+        }
+    }
+}
+
+impl From<&str> for DriverError {
+    fn from(message: &str) -> DriverError {
+        DriverError::from(message.to_string())
+    }
+}
+
+impl DriverError {
+    fn map_text(self, f: &impl Fn(String) -> String) -> DriverError {
+        let DriverError {
+            message,
+            code,
+            detail,
+            hint,
+        } = self;
+        DriverError {
+            message: f(message),
+            code: code.map(|code| match code {
+                Code::Postgres { severity, sqlstate } => Code::Postgres {
+                    severity: f(severity),
+                    sqlstate: f(sqlstate),
+                },
+                Code::Mysql { number, sqlstate } => Code::Mysql {
+                    number,
+                    sqlstate: sqlstate.map(f),
+                },
+                Code::Sqlite { code } => Code::Sqlite { code: f(code) },
+            }),
+            detail: detail.map(f),
+            hint: hint.map(f),
+        }
+    }
+}
+
+impl std::error::Error for DriverError {}
+
+impl fmt::Display for DriverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let DriverError {
+            message,
+            code,
+            detail,
+            hint,
+        } = self;
+        match code {
+            Some(Code::Postgres { severity, sqlstate }) => {
+                write!(f, "{severity} {sqlstate}: {message}")?
+            }
+            Some(Code::Mysql { number, .. }) => write!(f, "{message} (MySQL error {number})")?,
+            Some(Code::Sqlite { code }) => write!(f, "{message} (SQLite error {code})")?,
+            None => write!(f, "{message}")?,
+        }
+        if let Some(detail) = detail {
+            write!(f, "\n  detail: {detail}")?;
+        }
+        if let Some(hint) = hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        if let Some(Code::Mysql { number, .. }) = code {
+            if let Some(words) = mysql_means(*number, message) {
+                write!(f, "\n  this means: {words}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a MySQL/MariaDB error about a foreign key means: their messages name the failure
+/// (`errno: 150 "Foreign key constraint is incorrectly formed"`) but not its cause.
+fn mysql_means(number: u16, message: &str) -> Option<&'static str> {
+    const MALFORMED: &str = "the foreign key cannot be made as declared: the referenced table \
+        or columns do not exist, or a referencing column and the column it references differ in \
+        type, length, signedness, character set or collation, or no index of the referenced \
+        table starts with the referenced columns (reference its PRIMARY KEY or a UNIQUE key over \
+        exactly those columns), or ON DELETE / ON UPDATE SET NULL names a NOT NULL column";
+    match number {
+        // MariaDB (and MySQL before 5.6) report every malformed key as errno 150, on CREATE
+        // (1005) and on ALTER (1005, 1025).
+        1005 | 1025 if message.contains("errno: 150") => Some(MALFORMED),
+        1005 if message.contains("errno: 121") => Some(
+            "a constraint or index of that name already exists: MySQL/MariaDB foreign key \
+             names are unique in the whole database, not per table",
+        ),
+        1215 => Some(MALFORMED),
+        1822 => Some(
+            "no index of the referenced table starts with the referenced columns: reference its \
+             PRIMARY KEY or a UNIQUE key over exactly those columns",
+        ),
+        1824 => Some("the table the foreign key references does not exist (or is not InnoDB)"),
+        3780 => Some(
+            "a referencing column and the column it references must agree in type, length, \
+             signedness, character set and collation: declare them alike",
+        ),
+        1452 => Some(
+            "existing rows hold values that the referenced table does not have: fix or delete \
+             those rows, or add the rows they point at, then re-run",
+        ),
+        _ => None,
+    }
+}
+
 impl Error {
     pub fn at(location: Location, message: impl Into<String>) -> Error {
         Error::At {
@@ -75,10 +268,21 @@ impl Error {
         Error::Usage(message.into())
     }
 
-    pub fn database(context: impl Into<String>, message: impl fmt::Display) -> Error {
+    /// A database failure: what plinth was doing, and what the driver said (a `sqlx::Error`,
+    /// taken apart in `src/db/`) or plinth's own finding about what it read.
+    pub fn database(context: impl Into<String>, cause: impl Into<DriverError>) -> Error {
         Error::Database {
             context: context.into(),
-            message: message.to_string(),
+            cause: Box::new(cause.into()),
+        }
+    }
+
+    /// Applying stopped, with nothing the database said to add.
+    pub fn apply(message: impl Into<String>, progress: Option<Progress>) -> Error {
+        Error::Apply {
+            message: message.into(),
+            progress,
+            cause: None,
         }
     }
 
@@ -93,9 +297,9 @@ impl Error {
                 message: f(message),
             },
             Error::Usage(message) => Error::Usage(f(message)),
-            Error::Database { context, message } => Error::Database {
+            Error::Database { context, cause } => Error::Database {
                 context: f(context),
-                message: f(message),
+                cause: Box::new(cause.map_text(&f)),
             },
             Error::Destructive { hazards } => Error::Destructive {
                 hazards: hazards
@@ -109,9 +313,247 @@ impl Error {
                     })
                     .collect(),
             },
-            Error::Apply(message) => Error::Apply(f(message)),
+            Error::Apply {
+                message,
+                progress,
+                cause,
+            } => Error::Apply {
+                message: f(message),
+                progress,
+                cause: cause.map(|c| Box::new(c.map_text(&f))),
+            },
         }
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+    use crate::plan::HazardKind;
+
+    fn pg(detail: Option<&str>, hint: Option<&str>) -> DriverError {
+        DriverError {
+            message: "could not create unique index \"u\"".into(),
+            code: Some(Code::Postgres {
+                severity: "ERROR".into(),
+                sqlstate: "23505".into(),
+            }),
+            detail: detail.map(str::to_string),
+            hint: hint.map(str::to_string),
+        }
+    }
+
+    fn mysql(number: u16, message: &str) -> DriverError {
+        DriverError {
+            message: message.into(),
+            code: Some(Code::Mysql {
+                number,
+                sqlstate: Some("HY000".into()),
+            }),
+            ..DriverError::default()
+        }
+    }
+
+    fn hazard(plugin: &str, message: &str) -> PluginHazard {
+        PluginHazard {
+            plugin: plugin.into(),
+            hazard: Hazard {
+                kind: HazardKind::DeletesData,
+                message: message.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn schema_and_usage_errors_print_as_before() {
+        let e = Error::at(Location::new("schemas/a.sql", 3, 7), "unknown type `x`");
+        assert_eq!(e.to_string(), "schemas/a.sql:3:7: unknown type `x`");
+        assert_eq!(Error::usage("no schema").to_string(), "no schema");
+    }
+
+    #[test]
+    fn a_database_error_shows_code_detail_and_hint_and_keeps_them_as_its_source() {
+        let e = Error::database(
+            "applying statement 2 of 4",
+            pg(
+                Some("Key (email)=(a@x) is duplicated."),
+                Some("Remove the duplicates."),
+            ),
+        );
+        assert_eq!(
+            e.to_string(),
+            "applying statement 2 of 4: ERROR 23505: could not create unique index \"u\"\n  \
+             detail: Key (email)=(a@x) is duplicated.\n  hint: Remove the duplicates."
+        );
+        let source = e.source().map(|s| s.to_string());
+        assert_eq!(
+            source,
+            Some(
+                pg(
+                    Some("Key (email)=(a@x) is duplicated."),
+                    Some("Remove the duplicates.")
+                )
+                .to_string()
+            )
+        );
+        assert_eq!(
+            Error::database("cannot begin", pg(None, None)).to_string(),
+            "cannot begin: ERROR 23505: could not create unique index \"u\""
+        );
+    }
+
+    #[test]
+    fn plinth_findings_and_driver_failures_print_their_message_alone() {
+        let e = Error::database("reading the MySQL catalog", "unexpected NULL in column 3");
+        assert_eq!(
+            e.to_string(),
+            "reading the MySQL catalog: unexpected NULL in column 3"
+        );
+        let sqlite = DriverError {
+            message: "UNIQUE constraint failed: t.a".into(),
+            code: Some(Code::Sqlite {
+                code: "2067".into(),
+            }),
+            ..DriverError::default()
+        };
+        assert_eq!(
+            sqlite.to_string(),
+            "UNIQUE constraint failed: t.a (SQLite error 2067)"
+        );
+    }
+
+    #[test]
+    fn mysql_errors_show_their_number_and_foreign_key_errors_what_they_mean() {
+        let duplicate = mysql(1062, "Duplicate entry 'a' for key 'u'");
+        assert_eq!(
+            duplicate.to_string(),
+            "Duplicate entry 'a' for key 'u' (MySQL error 1062)"
+        );
+        let errno150 = mysql(
+            1005,
+            "Can't create table `d`.`c` (errno: 150 \"Foreign key constraint is incorrectly formed\")",
+        );
+        let text = errno150.to_string();
+        assert!(
+            text.starts_with("Can't create table `d`.`c` (errno: 150 \"Foreign key constraint is incorrectly formed\") (MySQL error 1005)\n  this means: the foreign key cannot be made as declared:"),
+            "{text}"
+        );
+        for words in ["do not exist", "type", "character set", "index", "NOT NULL"] {
+            assert!(text.contains(words), "{words}: {text}");
+        }
+        // 1005 is any failed CREATE TABLE: only errno 150 (and 121) is explained.
+        let other = mysql(
+            1005,
+            "Can't create table `d`.`c` (errno: 28 \"No space left\")",
+        );
+        assert!(!other.to_string().contains("this means"), "{other}");
+        for number in [1215, 1822, 1824, 3780, 1452] {
+            let text = mysql(number, "m").to_string();
+            assert!(text.contains("\n  this means: "), "{number}: {text}");
+        }
+        let name = mysql(
+            1005,
+            "Can't create table `d`.`c` (errno: 121 \"Duplicate key on write or update\")",
+        );
+        assert!(
+            name.to_string().contains("unique in the whole database"),
+            "{name}"
+        );
+    }
+
+    #[test]
+    fn a_refusal_lists_its_hazards_by_plugin() {
+        let e = Error::Destructive {
+            hazards: vec![
+                hazard("core", "drops table `old` and all its rows"),
+                hazard("billing", "drops column `t`.`a` and its values"),
+            ],
+        };
+        assert_eq!(
+            e.to_string(),
+            "refusing to apply: the plan is destructive:\n  [core] drops table `old` and all its rows\n  \
+             [billing] drops column `t`.`a` and its values\nnothing was applied; re-run with \
+             --allow-destructive to accept this data loss"
+        );
+    }
+
+    #[test]
+    fn an_apply_error_says_how_far_it_got_and_what_the_database_said() {
+        let progress = Progress {
+            ran: 1,
+            of: 4,
+            rolled_back: true,
+        };
+        let e = Error::Apply {
+            message: format!(
+                "statement 2 of 4 failed; {progress}\n  while running: CREATE UNIQUE INDEX …"
+            ),
+            progress: Some(progress),
+            cause: Some(Box::new(pg(Some("Key (email)=(a@x) is duplicated."), None))),
+        };
+        assert_eq!(
+            e.to_string(),
+            "statement 2 of 4 failed; nothing was applied (rolled back)\n  while running: CREATE \
+             UNIQUE INDEX …\n  the database said: ERROR 23505: could not create unique index \
+             \"u\"\n  detail: Key (email)=(a@x) is duplicated."
+        );
+        assert!(e.source().is_some());
+        let e = Error::apply("the plan did not converge", None);
+        assert_eq!(e.to_string(), "the plan did not converge");
+        assert!(e.source().is_none());
+    }
+
+    #[test]
+    fn progress_says_what_stays() {
+        let at = |ran, rolled_back| Progress {
+            ran,
+            of: 3,
+            rolled_back,
+        };
+        assert_eq!(at(2, true).to_string(), "nothing was applied (rolled back)");
+        assert_eq!(
+            at(0, false).to_string(),
+            "0 of 3 applied; the database is unchanged"
+        );
+        assert_eq!(at(2, false).to_string(), "2 of 3 applied");
+    }
+
+    /// Every text an error carries goes through `map_text`: what is printed (and what the
+    /// `Debug` form shows) holds no secret afterwards.
+    #[test]
+    fn map_text_reaches_every_text() {
+        let s = "SECRET";
+        let driver = DriverError {
+            message: s.into(),
+            code: Some(Code::Postgres {
+                severity: s.into(),
+                sqlstate: s.into(),
+            }),
+            detail: Some(s.into()),
+            hint: Some(s.into()),
+        };
+        let errors = [
+            Error::at(Location::new(s, 1, 1), s),
+            Error::usage(s),
+            Error::database(s, driver.clone()),
+            Error::database(s, mysql(1062, s)),
+            Error::Destructive {
+                hazards: vec![hazard(s, s)],
+            },
+            Error::Apply {
+                message: s.into(),
+                progress: None,
+                cause: Some(Box::new(driver)),
+            },
+        ];
+        for e in errors {
+            let e = e.map_text(|t| t.replace(s, "***"));
+            assert!(!e.to_string().contains(s), "{e}");
+            assert!(!format!("{e:?}").contains(s), "{e:?}");
+        }
+    }
+}

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use sqlx::{Executor, Row};
 
 use super::{history, inspect, Conn, ExecError};
-use crate::error::{Error, PluginHazard, Result};
+use crate::error::{Error, PluginHazard, Progress, Result};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{changed_outside, Batch, Scope};
 
@@ -43,7 +43,10 @@ where
     begin(conn).await?;
     let result = body(conn, allow_destructive, &mut planner).await;
     let result = match (result, conn.dialect()) {
-        (Ok(applied), Dialect::Sqlite) => sqlite_foreign_key_check(conn).await.map(|_| applied),
+        (Ok(applied), Dialect::Sqlite) => {
+            let ran = applied.statement_count();
+            sqlite_foreign_key_check(conn, ran).await.map(|_| applied)
+        }
         (other, _) => other,
     };
     end(conn, result).await
@@ -88,42 +91,64 @@ fn leftover(batches: &[Batch]) -> Option<String> {
     (!sql.is_empty()).then(|| sql.join(";\n"))
 }
 
-fn not_converged(rest: &str) -> Error {
-    Error::Apply(format!(
-        "the plan did not converge: after applying it, plinth would still run:\n{rest};\n\
-         everything was rolled back. This is a plinth bug: please report it with the schema"
-    ))
+fn not_converged(rest: &str, total: usize) -> Error {
+    Error::apply(
+        format!(
+            "the plan did not converge: after applying it, plinth would still run:\n{rest};\n\
+             everything was rolled back. This is a plinth bug: please report it with the schema"
+        ),
+        Some(Progress {
+            ran: total,
+            of: total,
+            rolled_back: true,
+        }),
+    )
 }
 
-fn sql_err(context: &str, sql: &str, e: ExecError) -> Error {
+/// Statement `progress.ran + 1` failed: say where the apply stands, which statement it was,
+/// what that failure usually means, and what the database said.
+fn sql_err(progress: Progress, sql: &str, e: ExecError) -> Error {
+    let rerun = if progress.rolled_back || progress.ran == 0 {
+        ""
+    } else {
+        " (MySQL commits each DDL statement); re-run `plinth apply` to plan from the live state and finish"
+    };
+    let context = format!(
+        "statement {} of {} failed; {progress}{rerun}",
+        progress.ran + 1,
+        progress.of
+    );
     let e = match e {
-        ExecError::NotOne(why) => return Error::Apply(format!("{context}\n  {why}")),
+        ExecError::NotOne(why) => {
+            return Error::apply(format!("{context}\n  {why}"), Some(progress))
+        }
         ExecError::Database(e) => e,
     };
+    let mut message = format!("{context}\n  while running: {sql}");
     if let sqlx::Error::Database(db) = &e {
+        let code = db.code();
         // PostgreSQL: one transaction holding a lock per touched object ran out of lock slots.
-        if db.code().as_deref() == Some("53200") {
-            return Error::Apply(format!(
-                "{context}\n  while running: {sql}\n  PostgreSQL ran out of lock slots for this one \
-                 transaction ({}): raise `max_locks_per_transaction` in postgresql.conf (and \
-                 restart), or apply fewer plugins at a time",
-                db.message()
-            ));
-        }
+        let out_of_lock_slots = code.as_deref() == Some("53200");
         // PostgreSQL lock_timeout / MySQL lock_wait_timeout: a busy table.
-        if matches!(db.code().as_deref(), Some("55P03") | Some("HY000"))
-            && db.message().to_ascii_lowercase().contains("lock")
-        {
-            return Error::Apply(format!(
-                "{context}\n  while running: {sql}\n  a table is busy (another session holds a lock on it; gave up after {DDL_LOCK_TIMEOUT_SECS}s instead of queueing everyone behind it): {}; retry when it is free",
-                db.message()
+        let busy = matches!(code.as_deref(), Some("55P03") | Some("HY000"))
+            && db.message().to_ascii_lowercase().contains("lock");
+        if out_of_lock_slots {
+            message.push_str(
+                "\n  PostgreSQL ran out of lock slots for this one transaction: raise \
+                 `max_locks_per_transaction` in postgresql.conf (and restart), or apply fewer \
+                 plugins at a time",
+            );
+        } else if busy {
+            message.push_str(&format!(
+                "\n  a table is busy (another session holds a lock on it; gave up after {DDL_LOCK_TIMEOUT_SECS}s instead of queueing everyone behind it); retry when it is free"
             ));
         }
     }
-    Error::database(
-        format!("{context}\n  while running: {sql}\n  the database said"),
-        e,
-    )
+    Error::Apply {
+        message,
+        progress: Some(progress),
+        cause: Some(Box::new(e.into())),
+    }
 }
 
 /// Take the lock and, where DDL is transactional, open the transaction and its savepoint.
@@ -186,10 +211,13 @@ async fn begin(conn: &mut Conn) -> Result<()> {
                     .fetch_one(&mut *c)
                     .await
                     .unwrap_or(None);
-                return Err(Error::Apply(format!(
-                    "waited {LOCK_WAIT_SECS}s for plinth's lock `{LOCK_NAME}`: another `plinth apply` (connection {}) is running against this database",
-                    holder.map(|h| h.to_string()).unwrap_or_else(|| "unknown".into())
-                )));
+                return Err(Error::apply(
+                    format!(
+                        "waited {LOCK_WAIT_SECS}s for plinth's lock `{LOCK_NAME}`: another `plinth apply` (connection {}) is running against this database",
+                        holder.map(|h| h.to_string()).unwrap_or_else(|| "unknown".into())
+                    ),
+                    None,
+                ));
             }
             c.execute(format!("SET SESSION lock_wait_timeout = {DDL_LOCK_TIMEOUT_SECS}").as_str())
                 .await
@@ -240,9 +268,14 @@ async fn end(conn: &mut Conn, result: Result<Applied>) -> Result<Applied> {
             Ok(_) => String::new(),
             Err(e) => format!("\n  the apply also failed: {e}"),
         };
-        return Err(Error::Apply(format!(
-            "the transaction plinth opened is no longer open: a statement ended it, so what ran before that point may be committed and plinth cannot undo it; the rest was rolled back. Inspect the database (`plinth check`) before anything else. This is a plinth bug: please report it with the schema{what}"
-        )));
+        // How far it got is unknown: the statement that ended the transaction committed what
+        // ran before it, and the rest was rolled back.
+        return Err(Error::apply(
+            format!(
+                "the transaction plinth opened is no longer open: a statement ended it, so what ran before that point may be committed and plinth cannot undo it; the rest was rolled back. Inspect the database (`plinth check`) before anything else. This is a plinth bug: please report it with the schema{what}"
+            ),
+            None,
+        ));
     }
     match (ended, conn.dialect()) {
         (Err(e), Dialect::Postgres | Dialect::Sqlite) => {
@@ -287,36 +320,30 @@ where
         _ => None,
     };
     let total: usize = batches.iter().map(|b| b.statements.len()).sum();
-    // What a failure after `done` statements leaves.
-    let state = |done: usize| {
-        if transactional {
-            "nothing was applied (rolled back)".to_string()
-        } else if done == 0 {
-            format!("0 of {total} applied; the database is unchanged")
-        } else {
-            format!(
-                "{done} of {total} applied (MySQL commits each DDL statement); re-run `plinth apply` to plan from the live state and finish"
-            )
-        }
+    // Where the apply stands after `done` statements.
+    let progress = |done: usize| Progress {
+        ran: done,
+        of: total,
+        rolled_back: transactional,
     };
     let mut done = 0;
     for batch in &batches {
         for statement in &batch.statements {
             if let Err(e) = conn.execute(&statement.sql).await {
-                return Err(sql_err(
-                    &format!("statement {} of {total} failed; {}", done + 1, state(done)),
-                    &statement.sql,
-                    e,
-                ));
+                return Err(sql_err(progress(done), &statement.sql, e));
             }
             done += 1;
             if let (Conn::Mysql(c), Some(before)) = (&mut *conn, &watched) {
                 let now = crate::engine::mysql::inspect::fingerprint(c, &outside).await?;
                 if let Some(table) = first_difference(before, &now) {
-                    return Err(Error::Apply(format!(
-                        "statement {done} of {total} changed table `{table}`, which this apply does not manage; plinth stopped there: {done} of {total} applied. This is a plinth bug: please report it with the schema\n  the statement: {}",
-                        statement.sql
-                    )));
+                    let progress = progress(done);
+                    return Err(Error::apply(
+                        format!(
+                            "statement {done} of {total} changed table `{table}`, which this apply does not manage; plinth stopped there: {progress}. This is a plinth bug: please report it with the schema\n  the statement: {}",
+                            statement.sql
+                        ),
+                        Some(progress),
+                    ));
                 }
             }
         }
@@ -332,18 +359,24 @@ where
         } else {
             "MySQL committed each statement: the change is in the database"
         };
-        return Err(Error::Apply(format!(
-            "the plan changed what it does not manage: {}; {state}. This is a plinth bug: please report it with the schema",
-            changed.join(", ")
-        )));
+        return Err(Error::apply(
+            format!(
+                "the plan changed what it does not manage: {}; {state}. This is a plinth bug: please report it with the schema",
+                changed.join(", ")
+            ),
+            Some(progress(total)),
+        ));
     }
     if let Some(rest) = leftover(&planner(&after)?) {
         return Err(if transactional {
-            not_converged(&rest)
+            not_converged(&rest, total)
         } else {
-            Error::Apply(format!(
-                "all {total} statements applied, but the database still differs; plinth would next run:\n{rest};\nthis is a plinth bug: please report it with the schema"
-            ))
+            Error::apply(
+                format!(
+                    "all {total} statements applied, but the database still differs; plinth would next run:\n{rest};\nthis is a plinth bug: please report it with the schema"
+                ),
+                Some(progress(total)),
+            )
         });
     }
     if transactional {
@@ -365,7 +398,9 @@ fn first_difference(
         .map(|(t, _)| t.clone())
 }
 
-async fn sqlite_foreign_key_check(conn: &mut Conn) -> Result<()> {
+/// SQLite checks foreign keys before commit (they are off during the apply): `ran` statements
+/// ran, and a violation rolls them all back.
+async fn sqlite_foreign_key_check(conn: &mut Conn, ran: usize) -> Result<()> {
     let Conn::Sqlite(c) = conn else { return Ok(()) };
     let violations = sqlx::query("PRAGMA foreign_key_check")
         .fetch_all(&mut *c)
@@ -374,10 +409,17 @@ async fn sqlite_foreign_key_check(conn: &mut Conn) -> Result<()> {
     if let Some(row) = violations.first() {
         let table: String = row.try_get(0).unwrap_or_default();
         let parent: String = row.try_get(2).unwrap_or_default();
-        return Err(Error::Apply(format!(
-            "rolled back: rows of `{table}` would point at missing rows of `{parent}` ({} violation(s)); nothing was applied. Fix the data or the foreign key",
-            violations.len()
-        )));
+        return Err(Error::apply(
+            format!(
+                "rolled back: rows of `{table}` would point at missing rows of `{parent}` ({} violation(s)); nothing was applied. Fix the data or the foreign key",
+                violations.len()
+            ),
+            Some(Progress {
+                ran,
+                of: ran,
+                rolled_back: true,
+            }),
+        ));
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use sqlx::{ConnectOptions, MySqlConnection, PgConnection, SqliteConnection};
 
 pub use apply::{apply, Applied};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, DriverError, Error, Result};
 use crate::model::{Dialect, Schema};
 
 /// What an inspection read, and how many catalog queries it took (a fixed number, whatever
@@ -89,6 +89,60 @@ impl Conn {
     }
 }
 
+/// What a sqlx error says, field by field: the server's code, and PostgreSQL's DETAIL and
+/// HINT, which the error's own `Display` leaves out. (Why the sqlx error is not kept: see
+/// [`DriverError`].)
+impl From<sqlx::Error> for DriverError {
+    fn from(e: sqlx::Error) -> DriverError {
+        let sqlx::Error::Database(db) = &e else {
+            return DriverError::from(e.to_string());
+        };
+        let mut said = DriverError::from(db.message());
+        if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            said.code = Some(Code::Postgres {
+                severity: pg_severity(pg.severity()).into(),
+                sqlstate: pg.code().into(),
+            });
+            said.detail = pg.detail().map(str::to_string);
+            said.hint = pg.hint().map(str::to_string);
+        } else if let Some(my) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+            said.code = Some(Code::Mysql {
+                number: my.number(),
+                sqlstate: my.code().map(str::to_string),
+            });
+        } else if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+            said.code = db.code().map(|code| Code::Sqlite {
+                code: code.into_owned(),
+            });
+        }
+        said
+    }
+}
+
+impl From<ExecError> for DriverError {
+    fn from(e: ExecError) -> DriverError {
+        match e {
+            ExecError::NotOne(why) => DriverError::from(why),
+            ExecError::Database(e) => DriverError::from(e),
+        }
+    }
+}
+
+/// A severity as PostgreSQL spells it in its own messages.
+fn pg_severity(severity: sqlx::postgres::PgSeverity) -> &'static str {
+    use sqlx::postgres::PgSeverity as S;
+    match severity {
+        S::Panic => "PANIC",
+        S::Fatal => "FATAL",
+        S::Error => "ERROR",
+        S::Warning => "WARNING",
+        S::Notice => "NOTICE",
+        S::Debug => "DEBUG",
+        S::Info => "INFO",
+        S::Log => "LOG",
+    }
+}
+
 pub use url::{redact, DatabaseUrl};
 
 /// Connect to the database a URL names (TLS as its `sslmode` / `ssl-mode` says).
@@ -153,6 +207,31 @@ mod tests {
         );
         assert_eq!(redact("mysql://root@h/x"), "mysql://root@h/x");
         assert_eq!(redact("sqlite://shop.db"), "sqlite://shop.db");
+    }
+
+    /// A real driver error, taken apart: SQLite's extended code is kept.
+    #[test]
+    fn a_sqlite_failure_keeps_its_extended_code() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let said = rt.block_on(async {
+            let url = DatabaseUrl::parse("sqlite::memory:").expect("a URL");
+            let mut conn = connect(&url).await.expect("connect");
+            conn.run_script("CREATE TABLE t (a integer UNIQUE); INSERT INTO t VALUES (1);")
+                .await
+                .expect("setup");
+            let e = conn
+                .execute("INSERT INTO t VALUES (1)")
+                .await
+                .expect_err("a duplicate");
+            DriverError::from(e)
+        });
+        assert_eq!(
+            said.to_string(),
+            "UNIQUE constraint failed: t.a (SQLite error 2067)"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use plinth::config::{validate_adhoc, Desired, Selection};
 use plinth::db;
-use plinth::error::Error;
+use plinth::error::{Code, DriverError, Error, Progress};
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
 use plinth::plan::HazardKind;
@@ -195,4 +195,155 @@ fn destructive_plans_are_refused_before_anything_runs() {
             db::inspect(&mut conn).await.expect("inspect").schema
         );
     });
+}
+
+/// Applies `current`, runs `data`, then applies `target`, which must fail on a statement:
+/// returns the error.
+fn failing_apply(d: Dialect, current: &str, data: &str, target: &str) -> Option<Error> {
+    let test_db = TestDb::new(d)?;
+    let (current, target) = (desired(d, current), desired(d, target));
+    Some(runtime().block_on(async {
+        let mut conn = test_db.connect().await;
+        db::apply(&mut conn, false, |live| {
+            batches(d, &current, &Selection::all(), live)
+        })
+        .await
+        .expect("apply current");
+        if !data.is_empty() {
+            exec(&mut conn, data).await;
+        }
+        db::apply(&mut conn, false, |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .expect_err("the apply must fail")
+    }))
+}
+
+/// What the database said about the failing statement, and how far the apply got.
+fn said(e: &Error) -> (&DriverError, Progress) {
+    match e {
+        Error::Apply {
+            progress: Some(progress),
+            cause: Some(cause),
+            ..
+        } => (cause, *progress),
+        other => panic!("expected a failed statement, got {other:?}"),
+    }
+}
+
+/// PostgreSQL says which rows are in the way (DETAIL): the user sees it, with the SQLSTATE.
+#[test]
+fn postgres_shows_the_detail_of_a_failure_on_data() {
+    let d = Dialect::Postgres;
+    let Some(e) = failing_apply(
+        d,
+        "CREATE TABLE users (id integer PRIMARY KEY, email varchar(50));",
+        "INSERT INTO users VALUES (1, 'a@x'), (2, 'a@x')",
+        "CREATE TABLE users (id integer PRIMARY KEY, email varchar(50) CONSTRAINT users_email_key UNIQUE);",
+    ) else {
+        return;
+    };
+    let (cause, progress) = said(&e);
+    assert_eq!(
+        cause.code,
+        Some(Code::Postgres {
+            severity: "ERROR".into(),
+            sqlstate: "23505".into()
+        }),
+        "{e}"
+    );
+    assert_eq!(
+        cause.detail.as_deref(),
+        Some("Key (email)=(a@x) is duplicated."),
+        "{e}"
+    );
+    assert_eq!(
+        progress,
+        Progress {
+            ran: 0,
+            of: 1,
+            rolled_back: true
+        }
+    );
+    let text = e.to_string();
+    assert!(
+        text.starts_with("statement 1 of 1 failed; nothing was applied (rolled back)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  the database said: ERROR 23505: could not create unique index \"users_email_key\"\n  detail: Key (email)=(a@x) is duplicated."),
+        "{text}"
+    );
+}
+
+/// MariaDB refuses a foreign key between columns of different types as `errno: 150`: the user
+/// sees the error number and what it means, and how far the apply got.
+#[test]
+fn mysql_explains_errno_150() {
+    let d = Dialect::Mysql;
+    let Some(e) = failing_apply(
+        d,
+        "CREATE TABLE p (id integer PRIMARY KEY);",
+        "",
+        "CREATE TABLE p (id integer PRIMARY KEY);
+         CREATE TABLE c (id integer PRIMARY KEY, p_id bigint REFERENCES p (id));",
+    ) else {
+        return;
+    };
+    let (cause, progress) = said(&e);
+    let text = e.to_string();
+    assert!(
+        matches!(
+            cause.code,
+            Some(Code::Mysql {
+                number: 1005 | 1215 | 3780,
+                ..
+            })
+        ),
+        "{text}"
+    );
+    assert!(!progress.rolled_back, "{text}");
+    assert_eq!(
+        progress.ran + 1,
+        progress.of,
+        "the last statement failed: {text}"
+    );
+    assert!(text.contains("(MySQL error "), "{text}");
+    assert!(text.contains("\n  this means: "), "{text}");
+    assert!(
+        text.contains("differ in type") || text.contains("agree in type"),
+        "{text}"
+    );
+}
+
+/// Adding a foreign key over rows that point nowhere: MySQL error 1452, explained.
+#[test]
+fn mysql_explains_a_foreign_key_over_orphan_rows() {
+    let d = Dialect::Mysql;
+    let Some(e) = failing_apply(
+        d,
+        "CREATE TABLE p (id integer PRIMARY KEY);
+         CREATE TABLE c (id integer PRIMARY KEY, p_id integer);",
+        "INSERT INTO c VALUES (1, 7)",
+        "CREATE TABLE p (id integer PRIMARY KEY);
+         CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id));",
+    ) else {
+        return;
+    };
+    let (cause, progress) = said(&e);
+    let text = e.to_string();
+    assert!(
+        matches!(cause.code, Some(Code::Mysql { number: 1452, .. })),
+        "{text}"
+    );
+    assert_eq!(
+        progress.ran + 1,
+        progress.of,
+        "the key is added last: {text}"
+    );
+    assert!(
+        text.contains("(MySQL error 1452)\n  this means: existing rows hold values that the referenced table does not have"),
+        "{text}"
+    );
 }
