@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use sqlx::{Executor, Row};
 
 use super::{history, inspect, Conn, ExecError};
-use crate::error::{Error, PluginHazard, Progress, Result};
+use crate::error::{Code, DriverError, Error, PluginHazard, Progress, Result};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{changed_outside, Batch, Scope};
 
@@ -124,30 +124,31 @@ fn sql_err(progress: Progress, sql: &str, e: ExecError) -> Error {
         }
         ExecError::Database(e) => e,
     };
+    let said = DriverError::from(e);
     let mut message = format!("{context}\n  while running: {sql}");
-    if let sqlx::Error::Database(db) = &e {
-        let code = db.code();
-        // PostgreSQL: one transaction holding a lock per touched object ran out of lock slots.
-        let out_of_lock_slots = code.as_deref() == Some("53200");
-        // PostgreSQL lock_timeout / MySQL lock_wait_timeout: a busy table.
-        let busy = matches!(code.as_deref(), Some("55P03") | Some("HY000"))
-            && db.message().to_ascii_lowercase().contains("lock");
-        if out_of_lock_slots {
-            message.push_str(
-                "\n  PostgreSQL ran out of lock slots for this one transaction: raise \
-                 `max_locks_per_transaction` in postgresql.conf (and restart), or apply fewer \
-                 plugins at a time",
-            );
-        } else if busy {
-            message.push_str(&format!(
-                "\n  a table is busy (another session holds a lock on it; gave up after {DDL_LOCK_TIMEOUT_SECS}s instead of queueing everyone behind it); retry when it is free"
-            ));
-        }
+    let sqlstate = match &said.code {
+        Some(Code::Postgres { sqlstate, .. }) => sqlstate.as_str(),
+        _ => "",
+    };
+    // PostgreSQL: one transaction holding a lock per touched object ran out of lock slots.
+    let out_of_lock_slots = sqlstate == "53200";
+    // PostgreSQL's lock_timeout, MySQL/MariaDB's lock_wait_timeout: a busy table.
+    let busy = sqlstate == "55P03" || matches!(said.code, Some(Code::Mysql { number: 1205, .. }));
+    if out_of_lock_slots {
+        message.push_str(
+            "\n  PostgreSQL ran out of lock slots for this one transaction: raise \
+             `max_locks_per_transaction` in postgresql.conf (and restart), or apply fewer \
+             plugins at a time",
+        );
+    } else if busy {
+        message.push_str(&format!(
+            "\n  a table is busy (another session holds a lock on it; gave up after {DDL_LOCK_TIMEOUT_SECS}s instead of queueing everyone behind it); retry when it is free"
+        ));
     }
     Error::Apply {
         message,
         progress: Some(progress),
-        cause: Some(Box::new(e.into())),
+        cause: Some(Box::new(said)),
     }
 }
 

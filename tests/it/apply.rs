@@ -347,3 +347,51 @@ fn mysql_explains_a_foreign_key_over_orphan_rows() {
         "{text}"
     );
 }
+
+/// Another session holds a lock on the table the plan alters: the statement gives up after
+/// plinth's DDL lock timeout, and the message says the table is busy, with the server's words.
+fn a_locked_table_is_reported_busy(d: Dialect, hold: &str) {
+    let Some(test_db) = TestDb::new(d) else {
+        return;
+    };
+    let current = desired(d, "CREATE TABLE t (id integer PRIMARY KEY);");
+    let target = desired(d, "CREATE TABLE t (id integer PRIMARY KEY, a integer);");
+    let e = runtime().block_on(async {
+        let mut conn = test_db.connect().await;
+        db::apply(&mut conn, false, |live| {
+            batches(d, &current, &Selection::all(), live)
+        })
+        .await
+        .expect("apply current");
+        let mut holder = test_db.connect().await;
+        exec(&mut holder, hold).await;
+        db::apply(&mut conn, false, |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .expect_err("the table is locked")
+    });
+    let (cause, progress) = said(&e);
+    let text = e.to_string();
+    assert_eq!(progress.ran, 0, "{text}");
+    assert!(text.contains("\n  a table is busy ("), "{text}");
+    let server = match &cause.code {
+        Some(Code::Postgres { sqlstate, .. }) => sqlstate == "55P03",
+        Some(Code::Mysql { number, .. }) => *number == 1205,
+        _ => false,
+    };
+    assert!(server, "{text}");
+}
+
+#[test]
+fn a_locked_table_is_reported_busy_postgres() {
+    a_locked_table_is_reported_busy(
+        Dialect::Postgres,
+        "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE",
+    );
+}
+
+#[test]
+fn a_locked_table_is_reported_busy_mysql() {
+    a_locked_table_is_reported_busy(Dialect::Mysql, "START TRANSACTION; SELECT * FROM t");
+}
