@@ -12,7 +12,7 @@ use plinth::cli::Cli;
 use plinth::commands::run;
 use plinth::db::url::Secrets;
 use plinth::error::Error;
-use plinth::sql::limits::{on_big_stack, STACK_BYTES};
+use plinth::limits::{on_big_stack, STACK_BYTES};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_args() {

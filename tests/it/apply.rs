@@ -7,7 +7,7 @@ use plinth::db;
 use plinth::error::{Code, DriverError, Error, Progress};
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
-use plinth::plan::HazardKind;
+use plinth::HazardKind;
 
 use crate::engines::{exec, runtime, TestDb};
 

@@ -6,9 +6,9 @@
 
 use std::process::Output;
 
+use plinth::limits::{MAX_DEPTH, MAX_NESTING};
 use plinth::model::Dialect;
-use plinth::sql::limits::{MAX_DEPTH, MAX_NESTING};
-use plinth::sql::parse_file;
+use plinth::parse_file;
 
 use crate::engines::{plinth, TestDb};
 

@@ -6,7 +6,7 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 use plinth::model::{Dialect, FkAction, Identity, IndexKey, Name, Schema, Table};
-use plinth::sql::{self, Parsed};
+use plinth::{parse_file, Parsed};
 
 type TestResult = Result<(), Box<dyn Error>>;
 
@@ -68,7 +68,7 @@ fn parse_plugin(dialect: Dialect, plugin: &Plugin) -> Result<Parsed, Box<dyn Err
     let mut parsed = Parsed::default();
     for file in &plugin.files {
         let text = std::fs::read_to_string(root().join(file))?;
-        let one = sql::parse_file(dialect, file, &text).map_err(|e| format!("{dialect}: {e}"))?;
+        let one = parse_file(dialect, file, &text).map_err(|e| format!("{dialect}: {e}"))?;
         parsed.merge(one).map_err(|e| format!("{dialect}: {e}"))?;
     }
     Ok(parsed)
@@ -106,7 +106,7 @@ fn parse_all(dialect: Dialect) -> Result<(Schema, BTreeMap<String, String>), Box
             r.to
         );
     }
-    plinth::normalize::finish(dialect, &mut schema);
+    plinth::finish(dialect, &mut schema);
     Ok((schema, owner))
 }
 

@@ -14,7 +14,7 @@ use proptest::test_runner::Config;
 
 use plinth::config;
 use plinth::model::Dialect;
-use plinth::sql::parse_file;
+use plinth::parse_file;
 
 /// Far above what any input here takes (milliseconds in a debug build): a case over it is
 /// quadratic or exponential work.

@@ -8,7 +8,7 @@ use plinth::db::{self, Conn};
 use plinth::error::Result;
 use plinth::model::{Dialect, Schema};
 use plinth::pipeline::{batches, Batch};
-use plinth::render::Statement;
+use plinth::Statement;
 
 use crate::engines::{exec, runtime, TestDb};
 use crate::hostile::{project, sentinel, SENTINEL};
