@@ -8,9 +8,10 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{Executor, Row};
+use sqlx::Executor;
 
 use super::{history, inspect, Conn, ExecError};
+use crate::engine;
 use crate::error::{Code, DriverError, Error, PluginHazard, Progress, Result};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{changed_outside, Batch, Scope};
@@ -28,10 +29,10 @@ impl Applied {
 }
 
 /// How long to wait for another plinth (or anything holding a lock) before giving up.
-const LOCK_WAIT_SECS: u64 = 30;
+pub(crate) const LOCK_WAIT_SECS: u64 = 30;
 /// How long one DDL statement may wait for a table lock: fail fast instead of queueing.
-const DDL_LOCK_TIMEOUT_SECS: u64 = 10;
-const LOCK_NAME: &str = "plinth_apply";
+pub(crate) const DDL_LOCK_TIMEOUT_SECS: u64 = 10;
+pub(crate) const LOCK_NAME: &str = "plinth_apply";
 
 /// Lock, inspect, plan with `planner`, refuse destructive plans unless allowed, execute,
 /// verify, record. `planner` turns a live schema into per-plugin batches; it is called again
@@ -42,10 +43,12 @@ where
 {
     begin(conn).await?;
     let result = body(conn, allow_destructive, &mut planner).await;
-    let result = match (result, conn.dialect()) {
-        (Ok(applied), Dialect::Sqlite) => {
+    let result = match (result, &mut *conn) {
+        (Ok(applied), Conn::Sqlite(c)) => {
             let ran = applied.statement_count();
-            sqlite_foreign_key_check(conn, ran).await.map(|_| applied)
+            engine::sqlite::apply::foreign_key_check(c, ran)
+                .await
+                .map(|()| applied)
         }
         (other, _) => other,
     };
@@ -54,7 +57,7 @@ where
 
 /// A savepoint that only the transaction plinth opened holds (PostgreSQL, SQLite): releasing it
 /// (or rolling back to it) succeeds only while that transaction is the one open.
-const SAVEPOINT: &str = "plinth_apply";
+pub(crate) const SAVEPOINT: &str = "plinth_apply";
 
 fn refuse_destructive(batches: &[Batch], allow: bool) -> Result<()> {
     if allow {
@@ -155,77 +158,10 @@ fn sql_err(progress: Progress, sql: &str, e: ExecError) -> Error {
 /// Take the lock and, where DDL is transactional, open the transaction and its savepoint.
 async fn begin(conn: &mut Conn) -> Result<()> {
     match conn {
-        Conn::Sqlite(c) => {
-            // Foreign keys off outside the transaction (it cannot change inside one), so a
-            // table rebuild cannot cascade into child rows; `foreign_key_check` runs before
-            // commit instead.
-            c.execute("PRAGMA foreign_keys = OFF")
-                .await
-                .map_err(|e| Error::database("cannot switch foreign keys off", e))?;
-            c.execute("BEGIN IMMEDIATE").await.map_err(|e| {
-                Error::database(
-                    format!("cannot take the write lock: another apply or writer holds the database (waited {LOCK_WAIT_SECS}s)"),
-                    e,
-                )
-            })?;
-            c.execute(format!("SAVEPOINT {SAVEPOINT}").as_str())
-                .await
-                .map_err(|e| Error::database("cannot open a savepoint", e))?;
-        }
-        Conn::Postgres(c) => {
-            c.execute("BEGIN")
-                .await
-                .map_err(|e| Error::database("cannot begin", e))?;
-            // Transaction-scoped: released by COMMIT/ROLLBACK, so it cannot leak through a
-            // connection pooler.
-            c.execute(format!("SET LOCAL lock_timeout = '{LOCK_WAIT_SECS}s'").as_str())
-                .await
-                .map_err(|e| Error::database("cannot set lock_timeout", e))?;
-            if let Err(e) = sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind(LOCK_NAME)
-                .execute(&mut *c)
-                .await
-            {
-                let _ = c.execute("ROLLBACK").await;
-                return Err(Error::database(
-                    format!("waited {LOCK_WAIT_SECS}s for plinth's advisory lock: another `plinth apply` is running against this database"),
-                    e,
-                ));
-            }
-            c.execute(format!("SET LOCAL lock_timeout = '{DDL_LOCK_TIMEOUT_SECS}s'").as_str())
-                .await
-                .map_err(|e| Error::database("cannot set lock_timeout", e))?;
-            c.execute(format!("SAVEPOINT {SAVEPOINT}").as_str())
-                .await
-                .map_err(|e| Error::database("cannot open a savepoint", e))?;
-        }
-        Conn::Mysql(c) => {
-            let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
-                .bind(LOCK_NAME)
-                .bind(LOCK_WAIT_SECS as i64)
-                .fetch_one(&mut *c)
-                .await
-                .map_err(|e| Error::database("cannot take plinth's lock", e))?;
-            if got != Some(1) {
-                let holder: Option<i64> = sqlx::query_scalar("SELECT IS_USED_LOCK(?)")
-                    .bind(LOCK_NAME)
-                    .fetch_one(&mut *c)
-                    .await
-                    .unwrap_or(None);
-                return Err(Error::apply(
-                    format!(
-                        "waited {LOCK_WAIT_SECS}s for plinth's lock `{LOCK_NAME}`: another `plinth apply` (connection {}) is running against this database",
-                        holder.map(|h| h.to_string()).unwrap_or_else(|| "unknown".into())
-                    ),
-                    None,
-                ));
-            }
-            c.execute(format!("SET SESSION lock_wait_timeout = {DDL_LOCK_TIMEOUT_SECS}").as_str())
-                .await
-                .map_err(|e| Error::database("cannot set lock_wait_timeout", e))?;
-        }
+        Conn::Postgres(c) => engine::postgres::apply::begin(c).await,
+        Conn::Mysql(c) => engine::mysql::apply::begin(c).await,
+        Conn::Sqlite(c) => engine::sqlite::apply::begin(c).await,
     }
-    Ok(())
 }
 
 /// Whether the transaction open now is the one plinth opened (PostgreSQL, SQLite): its
@@ -252,17 +188,9 @@ async fn end(conn: &mut Conn, result: Result<Applied>) -> Result<Applied> {
     let commit = result.is_ok() && intact;
     let word = if commit { "COMMIT" } else { "ROLLBACK" };
     let ended = match conn {
-        Conn::Sqlite(c) => {
-            let ended = c.execute(word).await;
-            let _ = c.execute("PRAGMA foreign_keys = ON").await;
-            ended.map(|_| ())
-        }
-        Conn::Postgres(c) => c.execute(word).await.map(|_| ()),
-        Conn::Mysql(c) => sqlx::query("SELECT RELEASE_LOCK(?)")
-            .bind(LOCK_NAME)
-            .execute(&mut *c)
-            .await
-            .map(|_| ()),
+        Conn::Postgres(c) => engine::postgres::apply::end(c, commit).await,
+        Conn::Mysql(c) => engine::mysql::apply::end(c).await,
+        Conn::Sqlite(c) => engine::sqlite::apply::end(c, commit).await,
     };
     if !intact {
         let what = match &result {
@@ -316,7 +244,7 @@ where
         .collect();
     let watched = match conn {
         Conn::Mysql(c) if !outside.is_empty() => {
-            Some(crate::engine::mysql::inspect::fingerprint(c, &outside).await?)
+            Some(engine::mysql::inspect::fingerprint(c, &outside).await?)
         }
         _ => None,
     };
@@ -335,7 +263,7 @@ where
             }
             done += 1;
             if let (Conn::Mysql(c), Some(before)) = (&mut *conn, &watched) {
-                let now = crate::engine::mysql::inspect::fingerprint(c, &outside).await?;
+                let now = engine::mysql::inspect::fingerprint(c, &outside).await?;
                 if let Some(table) = first_difference(before, &now) {
                     let progress = progress(done);
                     return Err(Error::apply(
@@ -397,30 +325,4 @@ fn first_difference(
         .iter()
         .find(|(t, f)| now.get(*t) != Some(*f))
         .map(|(t, _)| t.clone())
-}
-
-/// SQLite checks foreign keys before commit (they are off during the apply): `ran` statements
-/// ran, and a violation rolls them all back.
-async fn sqlite_foreign_key_check(conn: &mut Conn, ran: usize) -> Result<()> {
-    let Conn::Sqlite(c) = conn else { return Ok(()) };
-    let violations = sqlx::query("PRAGMA foreign_key_check")
-        .fetch_all(&mut *c)
-        .await
-        .map_err(|e| Error::database("foreign_key_check failed", e))?;
-    if let Some(row) = violations.first() {
-        let table: String = row.try_get(0).unwrap_or_default();
-        let parent: String = row.try_get(2).unwrap_or_default();
-        return Err(Error::apply(
-            format!(
-                "rolled back: rows of `{table}` would point at missing rows of `{parent}` ({} violation(s)); nothing was applied. Fix the data or the foreign key",
-                violations.len()
-            ),
-            Some(Progress {
-                ran,
-                of: ran,
-                rolled_back: true,
-            }),
-        ));
-    }
-    Ok(())
 }

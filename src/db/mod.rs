@@ -1,6 +1,6 @@
 //! The only place that talks to databases: connect, inspect, apply, lock, history.
 
-mod apply;
+pub(crate) mod apply;
 mod history;
 mod session;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! MySQL and MariaDB: what they store for what is written, how their catalog is read, and
 //! their DDL.
 
+pub(crate) mod apply;
 pub mod inspect;
 pub mod normalize;
 pub(crate) mod render;

@@ -1,5 +1,6 @@
 //! PostgreSQL: what it stores for what is written, how its catalog is read, and its DDL.
 
+pub(crate) mod apply;
 pub(crate) mod expr;
 pub mod inspect;
 pub(crate) mod interval;

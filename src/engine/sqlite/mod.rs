@@ -1,6 +1,7 @@
 //! SQLite: what it stores for what is written, how its schema is read back, and its DDL
 //! (including the table rebuild).
 
+pub(crate) mod apply;
 pub mod inspect;
 pub mod normalize;
 pub(crate) mod render;
