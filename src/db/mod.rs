@@ -1,21 +1,18 @@
-//! The only place that talks to databases: connect, inspect, apply, lock, history.
+//! The database layer, engine-neutral: `Conn` (one statement at a time), connecting,
+//! inspecting, applying and the history table; each engine's part is in
+//! `engine::<e>::{session, inspect, apply}`.
 
 pub(crate) mod apply;
 mod history;
-mod session;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod url;
 
-use std::str::FromStr;
-
-use sqlx::mysql::MySqlConnectOptions;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, MySqlConnection, PgConnection, SqliteConnection};
+use sqlx::{MySqlConnection, PgConnection, SqliteConnection};
 
 pub use apply::{apply, Applied};
 
+use crate::engine;
 use crate::error::{Code, DriverError, Error, Result};
 use crate::model::{Dialect, Schema};
 
@@ -63,7 +60,7 @@ impl Conn {
                 sqlx::query(sql).persistent(false).execute(c).await?;
             }
             Conn::Sqlite(c) => {
-                session::sqlite_one_statement(c, sql).await?;
+                engine::sqlite::session::one_statement(c, sql).await?;
                 sqlx::query(sql).persistent(false).execute(c).await?;
             }
         }
@@ -150,26 +147,21 @@ pub async fn connect(url: &DatabaseUrl) -> Result<Conn> {
     let fail = |e: sqlx::Error| Error::database(format!("cannot connect to {url}"), e);
     let driver_url = url.for_driver();
     Ok(match url.dialect() {
-        Dialect::Postgres => {
-            let options = PgConnectOptions::from_str(&driver_url).map_err(fail)?;
-            let mut c = options.connect().await.map_err(fail)?;
-            session::postgres(&mut c).await.map_err(fail)?;
-            Conn::Postgres(c)
-        }
-        Dialect::Mysql => {
-            let options = MySqlConnectOptions::from_str(&driver_url).map_err(fail)?;
-            let mut c = options.connect().await.map_err(fail)?;
-            session::mysql(&mut c).await.map_err(fail)?;
-            Conn::Mysql(c)
-        }
-        Dialect::Sqlite => {
-            let options = SqliteConnectOptions::from_str(&driver_url)
-                .map_err(fail)?
-                .create_if_missing(true)
-                .foreign_keys(false)
-                .busy_timeout(std::time::Duration::from_secs(30));
-            Conn::Sqlite(options.connect().await.map_err(fail)?)
-        }
+        Dialect::Postgres => Conn::Postgres(
+            engine::postgres::session::connect(&driver_url)
+                .await
+                .map_err(fail)?,
+        ),
+        Dialect::Mysql => Conn::Mysql(
+            engine::mysql::session::connect(&driver_url)
+                .await
+                .map_err(fail)?,
+        ),
+        Dialect::Sqlite => Conn::Sqlite(
+            engine::sqlite::session::connect(&driver_url)
+                .await
+                .map_err(fail)?,
+        ),
     })
 }
 

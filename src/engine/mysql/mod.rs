@@ -5,3 +5,4 @@ pub(crate) mod apply;
 pub mod inspect;
 pub mod normalize;
 pub(crate) mod render;
+pub(crate) mod session;

@@ -7,3 +7,4 @@ pub(crate) mod interval;
 pub mod normalize;
 pub(crate) mod prepass;
 pub(crate) mod render;
+pub(crate) mod session;
