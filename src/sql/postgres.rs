@@ -28,7 +28,9 @@ use sqlparser::ast::{
 
 use super::expr;
 use super::types;
-use crate::model::{Column, Dialect, Identity, IndexKey, Schema, SequenceOptions, Table};
+use crate::model::{
+    Column, Dialect, Expression, Identity, IndexKey, Schema, SequenceOptions, Table,
+};
 
 const PG: Dialect = Dialect::Postgres;
 
@@ -94,7 +96,7 @@ fn may_change(text: &str) -> bool {
     text.contains("::") || text.contains('\'')
 }
 
-fn respell(text: &mut String, types: &BTreeMap<String, String>) {
+fn respell(text: &mut Expression, types: &BTreeMap<String, String>) {
     if !may_change(text) {
         return;
     }
@@ -109,7 +111,11 @@ fn respell(text: &mut String, types: &BTreeMap<String, String>) {
 
 /// A default in the light of its column's type: `'x'::character varying` on a varchar column
 /// is `'x'`, `'5'` on an integer column is `5`.
-fn default_for(text: &str, column_ty: &str, types: &BTreeMap<String, String>) -> Option<String> {
+fn default_for(
+    text: &str,
+    column_ty: &str,
+    types: &BTreeMap<String, String>,
+) -> Option<Expression> {
     if !may_change(text) {
         return None;
     }

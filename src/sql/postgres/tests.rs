@@ -4,7 +4,7 @@
 use super::*;
 use crate::sql::{finish, parse_file};
 
-fn pg(text: &str) -> String {
+fn pg(text: &str) -> crate::model::Expression {
     expr::canonical_text(PG, text).unwrap()
 }
 
@@ -15,7 +15,7 @@ fn table(ddl: &str) -> crate::model::Table {
     schema.tables.into_values().next().unwrap()
 }
 
-fn default_of(ddl: &str, column: &str) -> String {
+fn default_of(ddl: &str, column: &str) -> crate::model::Expression {
     table(ddl).column(column).unwrap().default.clone().unwrap()
 }
 
