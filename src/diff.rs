@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, Dialect, EnumType, ForeignKey, Generated, Identity, Index, PrimaryKey, Schema,
-    Table, Unique,
+    Check, Column, Dialect, EnumType, Expression, ForeignKey, Generated, Identity, Index,
+    PrimaryKey, Schema, Table, Unique,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -97,7 +97,7 @@ pub struct ColumnChanges {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nullable: Option<Delta<bool>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub default: Option<Delta<Option<String>>>,
+    pub default: Option<Delta<Option<Expression>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<Delta<Option<Identity>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,7 +107,7 @@ pub struct ColumnChanges {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<Delta<Option<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub on_update: Option<Delta<Option<String>>>,
+    pub on_update: Option<Delta<Option<Expression>>>,
 }
 
 /// A column's type change, and what it can do to the values (see [`TypeChange`]).

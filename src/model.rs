@@ -6,10 +6,11 @@
 //! canonical text. The differ therefore compares values and never re-interprets text.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::ops::Deref;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// The three engines. Dialects are data: a `match` on this enum, never a trait object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -185,13 +186,13 @@ pub struct Column {
     pub ty: String,
     pub nullable: bool,
     /// Canonical expression text (see `normalize::expr`).
-    pub default: Option<String>,
+    pub default: Option<Expression>,
     pub identity: Option<Identity>,
     pub generated: Option<Generated>,
     pub collation: Option<String>,
     pub comment: Option<String>,
     /// MySQL `ON UPDATE CURRENT_TIMESTAMP`, canonical expression text.
-    pub on_update: Option<String>,
+    pub on_update: Option<Expression>,
 }
 
 impl Column {
@@ -237,8 +238,136 @@ pub struct SequenceOptions {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Generated {
-    pub expr: String,
+    pub expr: Expression,
     pub stored: bool,
+}
+
+/// An expression (a default, a check, a generated column, an index key or predicate): its
+/// canonical text (see `sql::expr`), which alone says what it means — `==`, ordering and the
+/// JSON plan use only the text — and the columns it references, read from its parse tree when
+/// the text was made. It reads as its text (`Deref<Target = str>`, `Display`).
+#[derive(Debug, Clone)]
+pub struct Expression {
+    text: String,
+    /// `None`: text a catalog gave that plinth could not read; it may reference anything.
+    columns: Option<BTreeSet<String>>,
+    shape: Shape,
+}
+
+/// What an expression's tree is, as far as DDL cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A literal written bare: a decimal number (signed or not), a quoted string, `NULL`, a
+    /// boolean.
+    Constant,
+    /// A literal of bits or bytes (`X'00'`, `B'101'`, `0x1F`): a constant too, written in
+    /// parentheses after `DEFAULT`.
+    BinaryConstant,
+    /// `CURRENT_TIMESTAMP[(p)]`, `CURRENT_DATE`, `CURRENT_TIME`: bare after `DEFAULT` too, but
+    /// evaluated when a row is written.
+    Clock,
+    /// Anything else (MySQL and SQLite want it parenthesized after `DEFAULT`).
+    Other,
+}
+
+impl Expression {
+    /// Made by `sql::expr`, which prints `text` from the tree it reads `columns` and `shape`
+    /// from.
+    pub(crate) fn new(text: String, columns: BTreeSet<String>, shape: Shape) -> Expression {
+        Expression {
+            text,
+            columns: Some(columns),
+            shape,
+        }
+    }
+
+    /// Text kept as a catalog gave it, unread: whatever it references is not known.
+    pub(crate) fn unread(text: String) -> Expression {
+        Expression {
+            text,
+            columns: None,
+            shape: Shape::Other,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// Whether it is a literal, of any kind.
+    pub fn is_constant(&self) -> bool {
+        matches!(self.shape, Shape::Constant | Shape::BinaryConstant)
+    }
+
+    /// The names of the columns it references, folded like every identifier; `None` when the
+    /// text could not be read.
+    pub fn columns(&self) -> Option<&BTreeSet<String>> {
+        self.columns.as_ref()
+    }
+
+    /// Whether it may reference the column `name` (PostgreSQL compares column names exactly,
+    /// MySQL and SQLite without regard to ASCII case). Unread text may reference anything.
+    pub fn references(&self, dialect: Dialect, name: &str) -> bool {
+        let Some(columns) = &self.columns else {
+            return true;
+        };
+        match dialect {
+            Dialect::Postgres => columns.contains(name),
+            Dialect::Mysql | Dialect::Sqlite => {
+                columns.iter().any(|c| c.eq_ignore_ascii_case(name))
+            }
+        }
+    }
+}
+
+impl Deref for Expression {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for Expression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl PartialEq for Expression {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+impl Eq for Expression {}
+impl PartialEq<str> for Expression {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+impl PartialEq<&str> for Expression {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+impl PartialOrd for Expression {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Expression {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.text.cmp(&other.text)
+    }
+}
+
+impl Serialize for Expression {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
 }
 
 /// A constraint or index name. A name the engine would generate by itself is not part of the
@@ -386,7 +515,7 @@ pub struct Unique {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Check {
     /// Canonical expression text.
-    pub expr: String,
+    pub expr: Expression,
     pub name: Name,
     /// PostgreSQL `NO INHERIT`.
     #[serde(skip_serializing_if = "is_default")]
@@ -402,7 +531,7 @@ pub struct Index {
     pub unique: bool,
     pub parts: Vec<IndexPart>,
     /// Partial index predicate, canonical expression text.
-    pub predicate: Option<String>,
+    pub predicate: Option<Expression>,
     /// Access method when not the default (PostgreSQL `gin`, `gist`, …).
     pub method: Option<String>,
     pub comment: Option<String>,
@@ -448,7 +577,7 @@ pub struct IndexPart {
 pub enum IndexKey {
     Column(String),
     /// Canonical expression text.
-    Expr(String),
+    Expr(Expression),
 }
 
 impl IndexPart {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::Phase;
 use crate::diff::{diff_column, Change, TableChange, TableDiff};
-use crate::model::{Column, Dialect, Table};
+use crate::model::{Column, Dialect, Expression, Table};
 
 /// MySQL refuses to drop the index a foreign key uses, and drops an index it created for a key
 /// by itself when another one takes over. So an index (over `columns`, leading plain columns)
@@ -156,10 +156,9 @@ fn kept_indexes(diff: &TableDiff) -> Table {
 }
 
 fn sqlite_can_add(table: &Table, c: &Column) -> bool {
-    let constant_default = c
-        .default
-        .as_deref()
-        .is_none_or(|d| !d.starts_with('(') && !d.contains("CURRENT_") && !d.contains('('));
+    // SQLite adds a column to a table with rows only with a literal default (not a clock, not
+    // an expression).
+    let constant_default = c.default.as_ref().is_none_or(Expression::is_constant);
     let in_key = table
         .primary_key
         .iter()
@@ -169,7 +168,10 @@ fn sqlite_can_add(table: &Table, c: &Column) -> bool {
         .foreign_keys
         .iter()
         .any(|fk| fk.columns.contains(&c.name));
-    let in_check = table.checks.iter().any(|k| k.expr.contains(&c.name));
+    let in_check = table
+        .checks
+        .iter()
+        .any(|k| k.expr.references(Dialect::Sqlite, &c.name));
     c.identity.is_none()
         && !matches!(&c.generated, Some(g) if g.stored)
         && constant_default
@@ -181,7 +183,7 @@ fn sqlite_can_add(table: &Table, c: &Column) -> bool {
 
 fn sqlite_can_drop(table: &Table, name: &str) -> bool {
     let name = name.to_string();
-    let mentions = |text: &str| text.contains(name.as_str());
+    let mentions = |e: &Expression| e.references(Dialect::Sqlite, &name);
     !(table
         .primary_key
         .iter()
@@ -197,7 +199,7 @@ fn sqlite_can_drop(table: &Table, name: &str) -> bool {
             .iter()
             .any(|c| c.generated.as_ref().is_some_and(|g| mentions(&g.expr)))
         || table.indexes.iter().any(|i| {
-            i.predicate.as_deref().is_some_and(mentions)
+            i.predicate.as_ref().is_some_and(mentions)
                 || i.parts.iter().any(|p| match &p.key {
                     crate::model::IndexKey::Column(c) => *c == name,
                     crate::model::IndexKey::Expr(e) => mentions(e),

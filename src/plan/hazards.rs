@@ -166,7 +166,7 @@ fn describe_column(changes: &ColumnChanges) -> String {
 }
 
 /// `from → to`, `none` for an absent side.
-fn both(d: &Delta<Option<String>>) -> String {
+fn both<T: std::ops::Deref<Target = str>>(d: &Delta<Option<T>>) -> String {
     format!(
         "{} → {}",
         d.from.as_deref().unwrap_or("none"),

@@ -490,4 +490,39 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn sqlite_asks_the_tree_which_columns_an_expression_uses() {
+        let d = Dialect::Sqlite;
+        let rebuilds = |from: &str, to: &str| {
+            plan(d, diff(d, &schema(d, from), &schema(d, to)))
+                .steps
+                .iter()
+                .any(|s| matches!(s.action, Action::Rebuild { .. }))
+        };
+        // `id` and `pa` are inside `paid`, which is not them.
+        assert!(!rebuilds(
+            "CREATE TABLE t (n int, paid int CHECK (paid >= 0), id text);",
+            "CREATE TABLE t (n int, paid int CHECK (paid >= 0), pa text);"
+        ));
+        // SQLite column names know no case: the check on `id` uses `ID`.
+        assert!(rebuilds(
+            "CREATE TABLE t (n int, ID int, CHECK (id > 0));",
+            "CREATE TABLE t (n int);"
+        ));
+        // SQLite adds a column with a literal default in place (to a table with rows), not
+        // one with an expression or a clock.
+        assert!(!rebuilds(
+            "CREATE TABLE t (n int);",
+            "CREATE TABLE t (n int, a text DEFAULT 'x(', b int DEFAULT -1, c blob DEFAULT X'00');"
+        ));
+        assert!(rebuilds(
+            "CREATE TABLE t (n int);",
+            "CREATE TABLE t (n int, a int DEFAULT (1 + 2));"
+        ));
+        assert!(rebuilds(
+            "CREATE TABLE t (n int);",
+            "CREATE TABLE t (n int, a text DEFAULT CURRENT_TIMESTAMP);"
+        ));
+    }
 }

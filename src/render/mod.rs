@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::model::{
-    Check, Column, Deferrable, Dialect, FkAction, ForeignKey, IndexKey, IndexPart, PrimaryKey,
-    Table, Unique,
+    Check, Column, Deferrable, Dialect, Expression, FkAction, ForeignKey, IndexKey, IndexPart,
+    PrimaryKey, Shape, Table, Unique,
 };
 use crate::plan::{Hazard, Plan};
 
@@ -205,27 +205,12 @@ pub fn index_parts(dialect: Dialect, parts: &[IndexPart]) -> String {
         .join(", ")
 }
 
-/// Whether a canonical default can be written bare after `DEFAULT` (otherwise it needs
-/// parentheses on SQLite and MySQL).
-fn is_plain_default(expr: &str) -> bool {
-    let e = expr.trim();
-    let upper = e.to_ascii_uppercase();
-    e.starts_with('\'')
-        || e.parse::<f64>().is_ok()
-        || matches!(
-            upper.as_str(),
-            "NULL" | "TRUE" | "FALSE" | "CURRENT_TIMESTAMP" | "CURRENT_DATE" | "CURRENT_TIME"
-        )
-        || upper.starts_with("CURRENT_TIMESTAMP(")
-}
-
-/// ` DEFAULT x`, parenthesized when the expression is not a plain literal (SQLite and MySQL
-/// require it then).
-pub fn default_clause(expr: &str) -> String {
-    if is_plain_default(expr) {
-        format!(" DEFAULT {expr}")
-    } else {
-        format!(" DEFAULT ({expr})")
+/// ` DEFAULT x`, parenthesized unless the expression is a constant or a clock keyword
+/// (SQLite and MySQL require the parentheses then).
+pub fn default_clause(expr: &Expression) -> String {
+    match expr.shape() {
+        Shape::Constant | Shape::Clock => format!(" DEFAULT {expr}"),
+        Shape::BinaryConstant | Shape::Other => format!(" DEFAULT ({expr})"),
     }
 }
 

@@ -16,8 +16,8 @@ use sqlx::{MySqlConnection, Row};
 use crate::db::{is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, Dialect, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, IndexPart,
-    PrimaryKey, Schema, Table,
+    Check, Column, Dialect, Expression, FkAction, ForeignKey, Generated, Identity, Index, IndexKey,
+    IndexPart, PrimaryKey, Schema, Table,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
@@ -300,7 +300,7 @@ fn number(row: &MySqlRow, index: usize) -> Result<Option<i64>> {
         .map_err(|e| Error::database("reading the MySQL catalog", e))
 }
 
-fn expression(text: &str, table: &str, what: &str) -> Result<String> {
+fn expression(text: &str, table: &str, what: &str) -> Result<Expression> {
     canonical_text(D, text)
         .map_err(|e| Error::database(format!("reading {what} of table `{table}`"), e))
 }
@@ -350,7 +350,7 @@ fn live_default(
     ty: &str,
     extra_lower: &str,
     default: Option<String>,
-) -> Result<Option<String>, String> {
+) -> Result<Option<Expression>, String> {
     let Some(d) = default else {
         return Ok(None);
     };

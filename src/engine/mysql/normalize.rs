@@ -18,7 +18,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    Column, Deferrable, Dialect, FkAction, Index, IndexKey, IndexPart, Name, Schema, Table, Unique,
+    Column, Deferrable, Dialect, Expression, FkAction, Index, IndexKey, IndexPart, Name, Schema,
+    Table, Unique,
 };
 use crate::normalize::expr::canonical_text;
 
@@ -213,10 +214,19 @@ fn respell_references(table: &mut Table, spellings: &BTreeMap<String, Vec<String
 }
 
 fn normalize_column(column: &mut Column) {
-    column.default = column
-        .default
-        .take()
-        .and_then(|d| normalize_default(&column.ty, &d));
+    column.default = column.default.take().and_then(|d| {
+        let spelled = normalize_default(&column.ty, &d)?;
+        if spelled == *d {
+            return Some(d);
+        }
+        // A literal spelled anew is its own canonical text: read it as one.
+        Some(
+            canonical_text(D, &spelled)
+                .ok()
+                .filter(|e| *e == *spelled)
+                .unwrap_or_else(|| Expression::unread(spelled)),
+        )
+    });
     drop_empty(&mut column.comment);
     if let Some(collation) = &mut column.collation {
         *collation = collation

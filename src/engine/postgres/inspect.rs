@@ -13,8 +13,9 @@ use sqlx::{PgConnection, Row};
 use crate::db::{is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, Deferrable, Dialect, EnumType, Exclusion, FkAction, ForeignKey, Generated,
-    Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table, Unique,
+    Check, Column, Deferrable, Dialect, EnumType, Exclusion, Expression, FkAction, ForeignKey,
+    Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table,
+    Unique,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
@@ -354,11 +355,11 @@ where
 /// repeat the same defaults (`0`, `true`, `now()`) over and over.
 #[derive(Default)]
 struct Texts {
-    canonical: BTreeMap<String, String>,
+    canonical: BTreeMap<String, Expression>,
 }
 
 impl Texts {
-    fn canonical(&mut self, text: &str, table: &str, what: &str) -> Result<String> {
+    fn canonical(&mut self, text: &str, table: &str, what: &str) -> Result<Expression> {
         if let Some(done) = self.canonical.get(text) {
             return Ok(done.clone());
         }

@@ -27,7 +27,9 @@ use sqlparser::ast::{
 };
 
 use super::interval;
-use crate::model::{Column, Dialect, Identity, IndexKey, Schema, SequenceOptions, Table};
+use crate::model::{
+    Column, Dialect, Expression, Identity, IndexKey, Schema, SequenceOptions, Table,
+};
 use crate::normalize::expr;
 use crate::normalize::types;
 
@@ -95,7 +97,7 @@ fn may_change(text: &str) -> bool {
     text.contains("::") || text.contains('\'')
 }
 
-fn respell(text: &mut String, types: &BTreeMap<String, String>) {
+fn respell(text: &mut Expression, types: &BTreeMap<String, String>) {
     if !may_change(text) {
         return;
     }
@@ -110,7 +112,11 @@ fn respell(text: &mut String, types: &BTreeMap<String, String>) {
 
 /// A default in the light of its column's type: `'x'::character varying` on a varchar column
 /// is `'x'`, `'5'` on an integer column is `5`.
-fn default_for(text: &str, column_ty: &str, types: &BTreeMap<String, String>) -> Option<String> {
+fn default_for(
+    text: &str,
+    column_ty: &str,
+    types: &BTreeMap<String, String>,
+) -> Option<Expression> {
     if !may_change(text) {
         return None;
     }

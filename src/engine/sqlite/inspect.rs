@@ -24,8 +24,8 @@ use sqlx::{Row, SqliteConnection};
 use crate::db::{is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
-    Column, Dialect, FkAction, ForeignKey, Generated, Index, IndexKey, IndexPart, Name, PrimaryKey,
-    Schema, Table, Unique,
+    Column, Dialect, Expression, FkAction, ForeignKey, Generated, Index, IndexKey, IndexPart, Name,
+    PrimaryKey, Schema, Table, Unique,
 };
 use crate::normalize::names::{classify, Kind};
 use crate::normalize::{expr, types};
@@ -255,11 +255,13 @@ fn build_table(name: &str, rows: LiveTable) -> Result<Table> {
             expr: text
                 .and_then(|t| t.generated.as_ref())
                 .map(|g| g.expr.clone())
-                .unwrap_or_default(),
+                .unwrap_or_else(|| Expression::unread(String::new())),
             stored: c.hidden == 3,
         });
         let default = match (&generated, &c.default) {
-            (None, Some(d)) => Some(expr::canonical_text(D, d).unwrap_or_else(|_| d.clone())),
+            (None, Some(d)) => {
+                Some(expr::canonical_text(D, d).unwrap_or_else(|_| Expression::unread(d.clone())))
+            }
             _ => None,
         };
         if c.pk > 0 {
@@ -376,7 +378,7 @@ fn build_index(table: &str, rows: &IndexRows, parsed: Option<&Table>) -> Index {
                 (Some(column), _) if p.cid >= 0 => IndexKey::Column(column.clone()),
                 (_, Some(w)) => w.key.clone(),
                 _ if p.cid == -1 => IndexKey::Column("rowid".into()),
-                _ => IndexKey::Expr(String::new()),
+                _ => IndexKey::Expr(Expression::unread(String::new())),
             };
             IndexPart {
                 key,

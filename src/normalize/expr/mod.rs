@@ -9,15 +9,16 @@
 //! column types (PostgreSQL's casts of columns, literals typed by the column they face) is
 //! settled afterwards, in `engine::postgres::normalize`.
 
+use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    visit_expressions_mut, BinaryOperator, CastKind, DataType, Expr, FunctionArguments, Ident,
-    ObjectName, ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
+    visit_expressions, visit_expressions_mut, BinaryOperator, CastKind, DataType, Expr,
+    FunctionArguments, Ident, ObjectName, ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
 };
 use sqlparser::parser::Parser;
 
-use crate::model::Dialect;
+use crate::model::{Dialect, Expression, Shape};
 use crate::sql::parser_dialect;
 
 mod print;
@@ -27,16 +28,66 @@ pub use crate::engine::postgres::expr::postgres_default_sql;
 use postgres::{is_postgres_sql_value_function, is_text_array};
 pub(crate) use print::{check_type_text, operator_symbol};
 
-/// Canonical text of an expression the user wrote, as SQL of `dialect` (see `print`), or
-/// what in it plinth cannot write.
-pub fn canonical(dialect: Dialect, expr: &Expr) -> Result<String, String> {
+/// An expression the user wrote, canonical: its text as SQL of `dialect` (see `print`) and the
+/// columns it references, both from one normalized tree; or what in it plinth cannot write.
+pub fn canonical(dialect: Dialect, expr: &Expr) -> Result<Expression, String> {
     let mut expr = expr.clone();
     normalize(dialect, &mut expr);
-    print::print(dialect, &expr)
+    let text = print::print(dialect, &expr)?;
+    Ok(Expression::new(text, columns(&expr), shape(&expr)))
 }
 
-/// Canonical text of an expression read back from a catalog.
-pub fn canonical_text(dialect: Dialect, text: &str) -> Result<String, String> {
+/// What a (normalized) tree is: see [`Shape`].
+fn shape(expr: &Expr) -> Shape {
+    let hex = |n: &str| n.starts_with("0x") || n.starts_with("0X");
+    let decimal = |v: &Value| matches!(v, Value::Number(n, _) if !hex(n));
+    match expr {
+        Expr::Value(ValueWithSpan { value, .. }) => match value {
+            Value::SingleQuotedString(_)
+            | Value::DoubleQuotedString(_)
+            | Value::EscapedStringLiteral(_)
+            | Value::UnicodeStringLiteral(_)
+            | Value::DollarQuotedString(_)
+            | Value::Null
+            | Value::Boolean(_) => Shape::Constant,
+            v if decimal(v) => Shape::Constant,
+            Value::Number(_, _)
+            | Value::HexStringLiteral(_)
+            | Value::SingleQuotedByteStringLiteral(_) => Shape::BinaryConstant,
+            _ => Shape::Other,
+        },
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            expr,
+        } if matches!(expr.as_ref(), Expr::Value(v) if decimal(&v.value)) => Shape::Constant,
+        Expr::Function(func) => {
+            let name = func.name.to_string().to_ascii_uppercase();
+            match (name.as_str(), &func.args) {
+                ("CURRENT_TIMESTAMP", _) => Shape::Clock,
+                ("CURRENT_DATE" | "CURRENT_TIME", FunctionArguments::None) => Shape::Clock,
+                _ => Shape::Other,
+            }
+        }
+        _ => Shape::Other,
+    }
+}
+
+/// The columns a (normalized) tree references: its bare identifiers (`t.col` is already
+/// `col`). A word the parser takes for an identifier (MySQL's `UTC_TIMESTAMP`) counts too,
+/// which only ever makes a caller more careful.
+fn columns(expr: &Expr) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let _ = visit_expressions(expr, |e| {
+        if let Expr::Identifier(ident) = e {
+            out.insert(ident.value.clone());
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    out
+}
+
+/// An expression read back from a catalog, canonical.
+pub fn canonical_text(dialect: Dialect, text: &str) -> Result<Expression, String> {
     canonical(dialect, &parse(dialect, text)?)
         .map_err(|e| format!("cannot read expression `{text}`: {e}"))
 }
@@ -333,7 +384,7 @@ mod tests {
     use super::*;
 
     fn pg(text: &str) -> String {
-        canonical_text(Dialect::Postgres, text).unwrap()
+        canonical_text(Dialect::Postgres, text).unwrap().to_string()
     }
 
     #[test]
@@ -452,5 +503,52 @@ mod tests {
             canonical_text(Dialect::Mysql, "price > 0").unwrap(),
             "`price` > 0"
         );
+    }
+
+    #[test]
+    fn expressions_know_their_columns_and_shape() {
+        let e = canonical_text(Dialect::Sqlite, "paid >= 0 AND t.\"Note\" <> lower(x)").unwrap();
+        let columns: Vec<&str> = e
+            .columns()
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(columns, ["Note", "paid", "x"]);
+        assert!(!e.references(Dialect::Sqlite, "id"));
+        assert!(e.references(Dialect::Sqlite, "PAID"));
+        assert!(!canonical_text(Dialect::Postgres, "\"Price\" > 0")
+            .unwrap()
+            .references(Dialect::Postgres, "price"));
+        let shape = |d, text| canonical_text(d, text).unwrap().shape();
+        for (d, text) in [
+            (Dialect::Mysql, "'a'"),
+            (Dialect::Mysql, "-1.5"),
+            (Dialect::Mysql, "NULL"),
+            (Dialect::Sqlite, "TRUE"),
+        ] {
+            assert_eq!(shape(d, text), Shape::Constant, "{text}");
+        }
+        for (d, text) in [
+            (Dialect::Mysql, "now()"),
+            (Dialect::Mysql, "current_timestamp(3)"),
+            (Dialect::Sqlite, "CURRENT_DATE"),
+        ] {
+            assert_eq!(shape(d, text), Shape::Clock, "{text}");
+        }
+        for (d, text) in [
+            (Dialect::Mysql, "0x1F"),
+            (Dialect::Mysql, "b'101'"),
+            (Dialect::Sqlite, "X'00'"),
+        ] {
+            assert_eq!(shape(d, text), Shape::BinaryConstant, "{text}");
+        }
+        for (d, text) in [
+            (Dialect::Sqlite, "1 + 2"),
+            (Dialect::Sqlite, "abs(-1)"),
+            (Dialect::Sqlite, "-x"),
+        ] {
+            assert_eq!(shape(d, text), Shape::Other, "{text}");
+        }
     }
 }

@@ -18,7 +18,7 @@ use sqlparser::tokenizer::Token;
 use super::{loc, Parsed};
 use crate::engine::postgres::prepass;
 use crate::error::{Error, Location, Result};
-use crate::model::{Dialect, EnumType, IndexKey, SequenceOptions, Table};
+use crate::model::{Dialect, EnumType, Expression, IndexKey, SequenceOptions, Table};
 use crate::normalize::expr;
 
 pub(super) struct Lowering<'a> {
@@ -117,7 +117,7 @@ impl<'a> Lowering<'a> {
 
     /// An expression's canonical text; `at` locates the statement when the expression carries
     /// no position of its own.
-    fn expr(&self, e: &Expr, at: &Location) -> Result<String> {
+    fn expr(&self, e: &Expr, at: &Location) -> Result<Expression> {
         expr::canonical(self.dialect, e).map_err(|message| {
             let span = sqlparser::ast::Spanned::span(e);
             let location = if span.start.line == 0 {
@@ -506,10 +506,7 @@ fn supplementary_text(table: &Table) -> Option<(String, char)> {
             ("default", col.default.as_deref()),
             ("comment", col.comment.as_deref()),
             ("ON UPDATE", col.on_update.as_deref()),
-            (
-                "expression",
-                col.generated.as_ref().map(|g| g.expr.as_str()),
-            ),
+            ("expression", col.generated.as_ref().map(|g| g.expr.text())),
         ] {
             if let Some(t) = text {
                 texts.push((what(w), t));

@@ -337,7 +337,12 @@ fn mysql8_defaults() {
     assert_eq!(live_default(Flavor::Mysql, "int", "", None).unwrap(), None);
     // The same values reach the same canonical default as the declared ones.
     let declared = |ty: &str, d: &str| crate::engine::mysql::normalize::normalize_default(ty, d);
-    let live = |ty: &str, d: &str| declared(ty, &my(ty, "", d).unwrap_or_default());
+    let live = |ty: &str, d: &str| {
+        declared(
+            ty,
+            &my(ty, "", d).map(|e| e.to_string()).unwrap_or_default(),
+        )
+    };
     assert_eq!(
         live("decimal(10,2)", "0.00"),
         declared("decimal(10,2)", "0")

@@ -5,7 +5,7 @@ use super::*;
 use crate::normalize::finish;
 use crate::sql::parse_file;
 
-fn pg(text: &str) -> String {
+fn pg(text: &str) -> crate::model::Expression {
     expr::canonical_text(PG, text).unwrap()
 }
 
@@ -16,7 +16,7 @@ fn table(ddl: &str) -> crate::model::Table {
     schema.tables.into_values().next().unwrap()
 }
 
-fn default_of(ddl: &str, column: &str) -> String {
+fn default_of(ddl: &str, column: &str) -> crate::model::Expression {
     table(ddl).column(column).unwrap().default.clone().unwrap()
 }
 
