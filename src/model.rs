@@ -580,7 +580,35 @@ pub enum IndexKey {
     Expr(Expression),
 }
 
+impl Index {
+    /// A plain index over `parts`: not unique, no predicate, the default method, no comment
+    /// and none of PostgreSQL's extras. Literals name only what differs:
+    /// `Index { unique: true, ..Index::new(name, parts) }`.
+    pub fn new(name: Name, parts: Vec<IndexPart>) -> Index {
+        Index {
+            name,
+            unique: false,
+            parts,
+            predicate: None,
+            method: None,
+            comment: None,
+            include: Vec::new(),
+            storage: Vec::new(),
+            nulls_not_distinct: false,
+            exclude: None,
+        }
+    }
+}
+
 impl IndexPart {
+    /// The column the first of `parts` is, when it is one (engines name indexes after it).
+    pub fn leading_column(parts: &[IndexPart]) -> Option<&str> {
+        match parts.first().map(|p| &p.key) {
+            Some(IndexKey::Column(c)) => Some(c),
+            _ => None,
+        }
+    }
+
     pub fn column(name: impl Into<String>) -> IndexPart {
         IndexPart {
             key: IndexKey::Column(name.into()),

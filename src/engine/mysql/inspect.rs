@@ -437,30 +437,24 @@ fn index(table: &mut Table, name: &str, rows: &[MySqlRow], flavor: Flavor) -> Re
         });
         return Ok(());
     }
-    let first_column = match parts.first().map(|p| &p.key) {
-        Some(IndexKey::Column(c)) => Some(c.clone()),
-        _ => None,
-    };
+    let first_column = IndexPart::leading_column(&parts).map(str::to_string);
     let method = text(first, 6)?
         .map(|m| m.to_ascii_lowercase())
         .filter(|m| m != "btree");
     table.indexes.push(Index {
-        name: classify(
-            D,
-            &table.name,
-            Kind::Index,
-            Some(name.to_string()),
-            first_column.as_deref(),
-        ),
         unique,
-        parts,
-        predicate: None,
         method,
         comment: text(first, 7)?.filter(|c| !c.is_empty()),
-        include: Vec::new(),
-        storage: Vec::new(),
-        nulls_not_distinct: false,
-        exclude: None,
+        ..Index::new(
+            classify(
+                D,
+                &table.name,
+                Kind::Index,
+                Some(name.to_string()),
+                first_column.as_deref(),
+            ),
+            parts,
+        )
     });
     Ok(())
 }

@@ -334,16 +334,10 @@ fn implicit_foreign_key_indexes(table: &mut Table) {
             continue;
         }
         table.indexes.push(Index {
-            name: Name::Generated(name),
-            unique: false,
-            parts: columns.iter().map(IndexPart::column).collect(),
-            predicate: None,
-            method: None,
-            comment: None,
-            include: Vec::new(),
-            storage: Vec::new(),
-            nulls_not_distinct: false,
-            exclude: None,
+            ..Index::new(
+                Name::Generated(name),
+                columns.iter().map(IndexPart::column).collect(),
+            )
         });
     }
 }

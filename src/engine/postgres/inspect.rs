@@ -620,21 +620,16 @@ fn index(row: &PgRow, oid: i64, table: &str, names: &Attnames, texts: &mut Texts
             None => (o, String::new()),
         })
         .collect();
-    let first = match parts.first().map(|p| &p.key) {
-        Some(IndexKey::Column(c)) => Some(c.as_str()),
-        _ => None,
-    };
+    let first = IndexPart::leading_column(&parts);
     let predicate: Option<String> = get(row, "predicate")?;
     let method: String = get(row, "method")?;
     Ok(Index {
-        name: classify(PG, table, Kind::Index, Some(name.clone()), first),
         unique: get(row, "is_unique")?,
         predicate: predicate
             .map(|p| texts.canonical(&p, table, &format!("predicate of index `{name}`")))
             .transpose()?,
         method: (method != "btree").then_some(method),
         comment: get(row, "comment")?,
-        parts,
         include,
         storage,
         nulls_not_distinct: get::<Option<bool>>(row, "nulls_not_distinct")?.unwrap_or(false),
@@ -646,6 +641,10 @@ fn index(row: &PgRow, oid: i64, table: &str, names: &Attnames, texts: &mut Texts
                 })
             })
             .transpose()?,
+        ..Index::new(
+            classify(PG, table, Kind::Index, Some(name.clone()), first),
+            parts,
+        )
     })
 }
 

@@ -389,21 +389,14 @@ fn build_index(table: &str, rows: &IndexRows, parsed: Option<&Table>) -> Index {
             }
         })
         .collect();
-    let first = match parts.first().map(|p| &p.key) {
-        Some(IndexKey::Column(c)) => Some(c.as_str()),
-        _ => None,
-    };
+    let first = IndexPart::leading_column(&parts);
     Index {
-        name: classify(D, table, Kind::Index, Some(rows.name.clone()), first),
         unique: rows.unique,
         predicate: text.and_then(|i| i.predicate.clone()),
-        parts,
-        method: None,
-        comment: None,
-        include: Vec::new(),
-        storage: Vec::new(),
-        nulls_not_distinct: false,
-        exclude: None,
+        ..Index::new(
+            classify(D, table, Kind::Index, Some(rows.name.clone()), first),
+            parts,
+        )
     }
 }
 

@@ -6,12 +6,12 @@ use sqlparser::ast::{
     TableConstraint, Value,
 };
 
-use super::indexes::{first_column, index_method, option_comment, option_using};
+use super::indexes::{index_method, option_comment, option_using};
 use super::Lowering;
 use crate::engine::postgres::prepass;
 use crate::error::{Location, Result};
 use crate::model::{
-    Check, Deferrable, Dialect, FkAction, ForeignKey, Index, PrimaryKey, Table, Unique,
+    Check, Deferrable, Dialect, FkAction, ForeignKey, Index, IndexPart, PrimaryKey, Table, Unique,
 };
 use crate::normalize::names::{classify, Kind};
 use crate::sql::Reference;
@@ -169,22 +169,19 @@ impl<'a> Lowering<'a> {
                     .map(|n| self.checked(&n, at))
                     .transpose()?;
                 table.indexes.push(Index {
-                    name: classify(
-                        self.dialect,
-                        &tname,
-                        Kind::Index,
-                        name,
-                        first_column(&parts),
-                    ),
                     unique: true,
-                    parts,
-                    predicate: None,
                     method,
                     comment: option_comment(&index_options),
-                    include: Vec::new(),
-                    storage: Vec::new(),
-                    nulls_not_distinct: false,
-                    exclude: None,
+                    ..Index::new(
+                        classify(
+                            self.dialect,
+                            &tname,
+                            Kind::Index,
+                            name,
+                            IndexPart::leading_column(&parts),
+                        ),
+                        parts,
+                    )
                 });
             }
             TableConstraint::Unique {
@@ -265,22 +262,18 @@ impl<'a> Lowering<'a> {
                 let method = index_method(index_type.as_ref().or(option_using(&index_options)));
                 let parts = self.index_parts(&columns, method.as_deref(), at)?;
                 table.indexes.push(Index {
-                    name: classify(
-                        self.dialect,
-                        &tname,
-                        Kind::Index,
-                        name.map(|n| self.checked(&n, at)).transpose()?,
-                        first_column(&parts),
-                    ),
-                    unique: false,
-                    parts,
-                    predicate: None,
                     method,
                     comment: option_comment(&index_options),
-                    include: Vec::new(),
-                    storage: Vec::new(),
-                    nulls_not_distinct: false,
-                    exclude: None,
+                    ..Index::new(
+                        classify(
+                            self.dialect,
+                            &tname,
+                            Kind::Index,
+                            name.map(|n| self.checked(&n, at)).transpose()?,
+                            IndexPart::leading_column(&parts),
+                        ),
+                        parts,
+                    )
                 });
             }
             // MySQL `FULLTEXT` / `SPATIAL` indexes: the kind is the index's method.
@@ -292,22 +285,17 @@ impl<'a> Lowering<'a> {
             } if self.dialect == Dialect::Mysql => {
                 let parts = self.index_parts(&columns, None, at)?;
                 table.indexes.push(Index {
-                    name: classify(
-                        self.dialect,
-                        &tname,
-                        Kind::Index,
-                        opt_index_name.map(|n| self.checked(&n, at)).transpose()?,
-                        first_column(&parts),
-                    ),
-                    unique: false,
-                    parts,
-                    predicate: None,
                     method: Some(if fulltext { "fulltext" } else { "spatial" }.into()),
-                    comment: None,
-                    include: Vec::new(),
-                    storage: Vec::new(),
-                    nulls_not_distinct: false,
-                    exclude: None,
+                    ..Index::new(
+                        classify(
+                            self.dialect,
+                            &tname,
+                            Kind::Index,
+                            opt_index_name.map(|n| self.checked(&n, at)).transpose()?,
+                            IndexPart::leading_column(&parts),
+                        ),
+                        parts,
+                    )
                 });
             }
             other => {

@@ -62,19 +62,22 @@ impl<'a> Lowering<'a> {
         }
         let parts = self.index_parts(&columns, method.as_deref(), at)?;
         Ok(Index {
-            name: classify(self.dialect, table, Kind::Index, name, first_column(&parts)),
-            unique: false,
-            parts,
             predicate,
             method,
-            comment: None,
-            include: Vec::new(),
-            storage: Vec::new(),
-            nulls_not_distinct: false,
             exclude: Some(Exclusion {
                 operators,
                 deferrable,
             }),
+            ..Index::new(
+                classify(
+                    self.dialect,
+                    table,
+                    Kind::Index,
+                    name,
+                    IndexPart::leading_column(&parts),
+                ),
+                parts,
+            )
         })
     }
 
@@ -277,15 +280,7 @@ impl<'a> Lowering<'a> {
             self.postgres_only("`NULLS NOT DISTINCT`", &at)?;
         }
         let index = Index {
-            name: classify(
-                self.dialect,
-                &table_name,
-                Kind::Index,
-                name,
-                first_column(&parts),
-            ),
             unique: ci.unique,
-            parts,
             predicate: ci
                 .predicate
                 .as_ref()
@@ -296,7 +291,16 @@ impl<'a> Lowering<'a> {
             include: self.idents(&ci.include, &at)?,
             storage: self.storage_parameters(&ci.with, &at)?,
             nulls_not_distinct,
-            exclude: None,
+            ..Index::new(
+                classify(
+                    self.dialect,
+                    &table_name,
+                    Kind::Index,
+                    name,
+                    IndexPart::leading_column(&parts),
+                ),
+                parts,
+            )
         };
         if let Some(n) = index.name.given() {
             let at = match &ci.name {
@@ -400,13 +404,6 @@ pub(super) const DEFAULT_OPCLASSES: &[&str] = &[
     "xid8_ops",
     "xid_ops",
 ];
-
-pub(super) fn first_column(parts: &[IndexPart]) -> Option<&str> {
-    match parts.first().map(|p| &p.key) {
-        Some(IndexKey::Column(c)) => Some(c),
-        _ => None,
-    }
-}
 
 pub(super) fn index_method(t: Option<&IndexType>) -> Option<String> {
     let m = t?.to_string().to_lowercase();
