@@ -243,9 +243,9 @@ pub struct Generated {
 }
 
 /// An expression (a default, a check, a generated column, an index key or predicate): its
-/// canonical text (see `sql::expr`), which alone says what it means — `==`, ordering and the
-/// JSON plan use only the text — and the columns it references, read from its parse tree when
-/// the text was made. It reads as its text (`Deref<Target = str>`, `Display`).
+/// canonical text (see `normalize::expr`), which alone says what it means — `==`, ordering and
+/// the JSON plan use only the text — and the columns it references, read from its parse tree
+/// when the text was made. It reads as its text (`Deref<Target = str>`, `Display`).
 #[derive(Debug, Clone)]
 pub struct Expression {
     text: String,
@@ -271,8 +271,8 @@ pub enum Shape {
 }
 
 impl Expression {
-    /// Made by `sql::expr`, which prints `text` from the tree it reads `columns` and `shape`
-    /// from.
+    /// Made by `normalize::expr`, which prints `text` from the tree it reads `columns` and
+    /// `shape` from.
     pub(crate) fn new(text: String, columns: BTreeSet<String>, shape: Shape) -> Expression {
         Expression {
             text,
