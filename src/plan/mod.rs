@@ -7,7 +7,6 @@
 //! references in CREATE TABLE and cannot add a key later. SQLite changes that `ALTER TABLE`
 //! cannot express become one table rebuild.
 
-mod engines;
 mod hazards;
 mod order;
 
@@ -18,11 +17,11 @@ use serde::Serialize;
 pub use hazards::{Hazard, HazardKind};
 
 use crate::diff::{Change, TableChange, TableDiff};
-use crate::model::{Dialect, EnumType, Table};
-use engines::{
-    needs_rebuild, refresh_foreign_keys_of_retyped_columns, replacement_phase,
-    restate_collated_columns,
+use crate::engine::mysql::plan::{
+    refresh_foreign_keys_of_retyped_columns, replacement_phase, restate_collated_columns,
 };
+use crate::engine::sqlite::plan::needs_rebuild;
+use crate::model::{Dialect, EnumType, Table};
 use hazards::{change_hazards, describe};
 use order::fk_order;
 

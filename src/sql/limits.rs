@@ -13,7 +13,7 @@
 //! least one token of its own level (an operator, a keyword, a name, a literal) or a group, so
 //! this bounds the depth of any tree sqlparser builds from the tokens — left-deep chains like
 //! `a + a + … + a`, which sqlparser builds without recursing, included. The limits, and the
-//! measurements behind them, are in ARCHITECTURE.md ("Bounded work").
+//! measurements behind them, are in docs/bounded-work.md.
 
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer};

@@ -4,5 +4,6 @@
 pub(crate) mod apply;
 pub mod inspect;
 pub mod normalize;
+pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod session;

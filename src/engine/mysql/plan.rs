@@ -1,18 +1,19 @@
-//! What the engines cannot do the standard way: MySQL's foreign keys hold on to indexes and
-//! column types; SQLite's ALTER TABLE does little, so most changes rebuild the table.
+//! What MySQL/MariaDB cannot do the standard way: their foreign keys hold on to indexes and
+//! column types, and a character set conversion re-collates every column. The planner asks
+//! these rules before it orders the steps.
 
 use std::collections::BTreeSet;
 
-use super::Phase;
 use crate::diff::{diff_column, Change, TableChange, TableDiff};
-use crate::model::{Column, Dialect, Expression, Table};
+use crate::model::{Column, Dialect};
+use crate::plan::Phase;
 
 /// MySQL refuses to drop the index a foreign key uses, and drops an index it created for a key
 /// by itself when another one takes over. So an index (over `columns`, leading plain columns)
 /// that a kept foreign key may be using is dropped in the phase that adds its replacement
 /// (`AddConstraint` for a unique key, else `CreateIndex`); the renderer makes one ALTER TABLE
 /// of both, and the server checks the key against the result. `None`: no key needs it.
-pub(super) fn replacement_phase(diff: &TableDiff, columns: &[&str]) -> Option<Phase> {
+pub(crate) fn replacement_phase(diff: &TableDiff, columns: &[&str]) -> Option<Phase> {
     let kept = diff
         .to
         .foreign_keys
@@ -44,7 +45,7 @@ pub(super) fn replacement_phase(diff: &TableDiff, columns: &[&str]) -> Option<Ph
 
 /// MySQL refuses to change the type of a column a foreign key uses, on either side: each key
 /// of a changed table that uses a retyped column is dropped first and added again last.
-pub(super) fn refresh_foreign_keys_of_retyped_columns(changes: &mut [Change]) {
+pub(crate) fn refresh_foreign_keys_of_retyped_columns(changes: &mut [Change]) {
     let retyped: BTreeSet<(String, String)> = changes
         .iter()
         .filter_map(|c| match c {
@@ -91,7 +92,7 @@ pub(super) fn refresh_foreign_keys_of_retyped_columns(changes: &mut [Change]) {
 
 /// MySQL: a table that changes character set or collation is converted, which re-collates every
 /// column; a column that keeps a collation of its own is then stated again.
-pub(super) fn restate_collated_columns(changes: &mut [Change]) {
+pub(crate) fn restate_collated_columns(changes: &mut [Change]) {
     for change in changes.iter_mut() {
         let Change::AlterTable(diff) = change else {
             continue;
@@ -135,74 +136,4 @@ pub(super) fn restate_collated_columns(changes: &mut [Change]) {
             .collect();
         diff.changes.extend(restated);
     }
-}
-
-/// What SQLite's ALTER TABLE can do in place: add a plain nullable-or-defaulted column, drop a
-/// column nothing else uses, and create or drop indexes. Everything else rebuilds.
-pub(super) fn needs_rebuild(diff: &TableDiff) -> bool {
-    diff.changes.iter().any(|change| match change {
-        TableChange::AddIndex(_) | TableChange::DropIndex(_) => false,
-        TableChange::AddColumn(c) => !sqlite_can_add(&diff.to, c),
-        TableChange::DropColumn(c) => !sqlite_can_drop(&kept_indexes(diff), &c.name),
-        _ => true,
-    })
-}
-
-/// `from` without the indexes this diff drops: those go (DROP INDEX) before the column does.
-fn kept_indexes(diff: &TableDiff) -> Table {
-    let mut from = diff.from.clone();
-    from.indexes.retain(|i| diff.to.indexes.contains(i));
-    from
-}
-
-fn sqlite_can_add(table: &Table, c: &Column) -> bool {
-    // SQLite adds a column to a table with rows only with a literal default (not a clock, not
-    // an expression).
-    let constant_default = c.default.as_ref().is_none_or(Expression::is_constant);
-    let in_key = table
-        .primary_key
-        .iter()
-        .any(|pk| pk.columns.contains(&c.name))
-        || table.uniques.iter().any(|u| u.columns.contains(&c.name));
-    let in_fk = table
-        .foreign_keys
-        .iter()
-        .any(|fk| fk.columns.contains(&c.name));
-    let in_check = table
-        .checks
-        .iter()
-        .any(|k| k.expr.references(Dialect::Sqlite, &c.name));
-    c.identity.is_none()
-        && !matches!(&c.generated, Some(g) if g.stored)
-        && constant_default
-        && (c.nullable || c.default.is_some())
-        && !in_key
-        && !in_fk
-        && !in_check
-}
-
-fn sqlite_can_drop(table: &Table, name: &str) -> bool {
-    let name = name.to_string();
-    let mentions = |e: &Expression| e.references(Dialect::Sqlite, &name);
-    !(table
-        .primary_key
-        .iter()
-        .any(|pk| pk.columns.contains(&name))
-        || table.uniques.iter().any(|u| u.columns.contains(&name))
-        || table
-            .foreign_keys
-            .iter()
-            .any(|fk| fk.columns.contains(&name))
-        || table.checks.iter().any(|c| mentions(&c.expr))
-        || table
-            .columns
-            .iter()
-            .any(|c| c.generated.as_ref().is_some_and(|g| mentions(&g.expr)))
-        || table.indexes.iter().any(|i| {
-            i.predicate.as_ref().is_some_and(mentions)
-                || i.parts.iter().any(|p| match &p.key {
-                    crate::model::IndexKey::Column(c) => *c == name,
-                    crate::model::IndexKey::Expr(e) => mentions(e),
-                })
-        }))
 }
