@@ -3,6 +3,7 @@
 //! `engine::<e>::{session, inspect, apply}`.
 
 pub(crate) mod apply;
+pub(crate) mod catalog;
 mod history;
 #[cfg(test)]
 pub(crate) mod testing;

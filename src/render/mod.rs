@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::model::{
-    Check, Column, Deferrable, Dialect, Expression, FkAction, ForeignKey, IndexKey, IndexPart,
-    PrimaryKey, Shape, Table, Unique,
+    Check, Column, Deferrable, Dialect, Expression, FkAction, ForeignKey, Generated, IndexKey,
+    IndexPart, PrimaryKey, Shape, Table, Unique,
 };
 use crate::plan::{Hazard, Plan};
 
@@ -49,6 +49,25 @@ pub fn render(plan: &Plan) -> Result<Vec<Statement>> {
 /// literals and words (collations, engines, character sets, access methods: bare when plain,
 /// else quoted) as `crate::quote` writes them.
 pub use crate::quote::{ident as quote, string as string_literal, word};
+
+/// ` COLLATE name`: PostgreSQL collation names are identifiers (`"C"`, `"en_US"`); MySQL's and
+/// SQLite's are words.
+pub(crate) fn collate_clause(dialect: Dialect, collation: &str) -> String {
+    match dialect {
+        Dialect::Postgres => format!(" COLLATE {}", quote(dialect, collation)),
+        Dialect::Mysql | Dialect::Sqlite => format!(" COLLATE {}", word(dialect, collation)),
+    }
+}
+
+/// ` GENERATED ALWAYS AS (expr) STORED` (or `VIRTUAL`; PostgreSQL 15 has stored ones only).
+pub(crate) fn generated_clause(generated: &Generated) -> String {
+    let kind = if generated.stored {
+        "STORED"
+    } else {
+        "VIRTUAL"
+    };
+    format!(" GENERATED ALWAYS AS ({}) {kind}", generated.expr)
+}
 
 pub fn quote_list(dialect: Dialect, idents: &[String]) -> String {
     idents
@@ -185,13 +204,8 @@ pub fn index_parts(dialect: Dialect, parts: &[IndexPart]) -> String {
             if let Some(len) = p.prefix {
                 s.push_str(&format!("({len})"));
             }
-            match &p.collation {
-                // PostgreSQL collation names are identifiers (`"C"`, `"en_US"`).
-                Some(c) if dialect == Dialect::Postgres => {
-                    s.push_str(&format!(" COLLATE {}", quote(dialect, c)))
-                }
-                Some(c) => s.push_str(&format!(" COLLATE {}", word(dialect, c))),
-                None => {}
+            if let Some(c) = &p.collation {
+                s.push_str(&collate_clause(dialect, c));
             }
             if let Some(opclass) = &p.opclass {
                 s.push_str(&format!(" {}", quote(dialect, opclass)));

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use sqlx::mysql::MySqlRow;
 use sqlx::{MySqlConnection, Row};
 
-use crate::db::{is_plinth_table, Inspected};
+use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Check, Column, Dialect, Expression, FkAction, ForeignKey, Generated, Identity, Index, IndexKey,
@@ -270,19 +270,13 @@ async fn fetch(
     sql: &str,
     queries: &mut usize,
 ) -> Result<Vec<MySqlRow>> {
-    *queries += 1;
-    sqlx::query(sql)
-        .fetch_all(conn)
-        .await
-        .map_err(|e| Error::database("reading the MySQL catalog", e))
+    catalog::rows(conn, sql, queries, "the MySQL catalog").await
 }
 
 /// A text cell. information_schema column types differ between servers and versions (some
 /// are binary), so every text cell is read as bytes.
 fn text(row: &MySqlRow, index: usize) -> Result<Option<String>> {
-    let bytes: Option<Vec<u8>> = row
-        .try_get(index)
-        .map_err(|e| Error::database("reading the MySQL catalog", e))?;
+    let bytes: Option<Vec<u8>> = catalog::cell(row, index, "the MySQL catalog")?;
     Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
 }
 
@@ -296,8 +290,7 @@ fn required(row: &MySqlRow, index: usize) -> Result<String> {
 }
 
 fn number(row: &MySqlRow, index: usize) -> Result<Option<i64>> {
-    row.try_get(index)
-        .map_err(|e| Error::database("reading the MySQL catalog", e))
+    catalog::cell(row, index, "the MySQL catalog")
 }
 
 fn expression(text: &str, table: &str, what: &str) -> Result<Expression> {

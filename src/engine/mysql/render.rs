@@ -4,8 +4,8 @@ use crate::diff::{ColumnChanges, Delta, TableChange};
 use crate::model::{Column, Dialect, Identity, Index, Table};
 use crate::plan::{Action, Hazard, Phase, Step};
 use crate::render::{
-    constraint_prefix, default_clause, foreign_key_clause, index_parts, quote, quote_list,
-    string_literal, word, Statement,
+    collate_clause, constraint_prefix, default_clause, foreign_key_clause, generated_clause,
+    index_parts, quote, quote_list, string_literal, word, Statement,
 };
 
 const D: Dialect = Dialect::Mysql;
@@ -170,14 +170,10 @@ fn index_def(i: &Index) -> String {
 fn column_def(c: &Column) -> String {
     let mut s = format!("{} {}", quote(D, &c.name), c.ty);
     if let Some(coll) = &c.collation {
-        s.push_str(&format!(" COLLATE {}", word(D, coll)));
+        s.push_str(&collate_clause(D, coll));
     }
     if let Some(g) = &c.generated {
-        s.push_str(&format!(
-            " GENERATED ALWAYS AS ({}) {}",
-            g.expr,
-            if g.stored { "STORED" } else { "VIRTUAL" }
-        ));
+        s.push_str(&generated_clause(g));
     }
     // MariaDB takes no NULL / NOT NULL on a generated column (MySQL takes both).
     if c.generated.is_none() {
@@ -298,7 +294,7 @@ fn convert(from: &Options, to: &Options) -> Option<String> {
     }
     let mut clause = format!("CONVERT TO CHARACTER SET {}", word(D, to.get("charset")?));
     if let Some(collation) = to.get("collation") {
-        clause.push_str(&format!(" COLLATE {}", word(D, collation)));
+        clause.push_str(&collate_clause(D, collation));
     }
     Some(clause)
 }

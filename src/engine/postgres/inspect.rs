@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 
 use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 
-use crate::db::{is_plinth_table, Inspected};
+use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Check, Column, Deferrable, Dialect, EnumType, Exclusion, Expression, FkAction, ForeignKey,
@@ -336,19 +336,15 @@ async fn fetch(
     sql: &str,
     what: &str,
 ) -> Result<Vec<PgRow>> {
-    *queries += 1;
-    sqlx::query(sql)
-        .fetch_all(conn)
-        .await
-        .map_err(|e| Error::database(format!("reading {what} from the PostgreSQL catalog"), e))
+    let what = format!("{what} from the PostgreSQL catalog");
+    catalog::rows(conn, sql, queries, &what).await
 }
 
 fn get<'r, T>(row: &'r PgRow, column: &str) -> Result<T>
 where
     T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {
-    row.try_get(column)
-        .map_err(|e| Error::database("decoding a PostgreSQL catalog row", e))
+    catalog::cell(row, column, "a PostgreSQL catalog row")
 }
 
 /// Canonical texts of the expressions the catalog printed, each text parsed once: schemas

@@ -6,8 +6,9 @@ use crate::model::{Column, Dialect, EnumType, Exclusion, Identity, Index, Sequen
 use crate::normalize::expr::postgres_default_sql;
 use crate::plan::{Action, Step};
 use crate::render::{
-    check_clause, constraint_lines, deferrable_sql, foreign_key_clause, index_parts, named_prefix,
-    primary_key_clause, quote, quote_list, string_literal, unique_clause, Statement,
+    check_clause, collate_clause, constraint_lines, deferrable_sql, foreign_key_clause,
+    generated_clause, index_parts, named_prefix, primary_key_clause, quote, quote_list,
+    string_literal, unique_clause, Statement,
 };
 
 const D: Dialect = Dialect::Postgres;
@@ -122,7 +123,7 @@ fn type_sql(c: &Column) -> String {
         c.ty.clone()
     };
     match &c.collation {
-        Some(coll) => format!("{ty} COLLATE {}", quote(D, coll)),
+        Some(coll) => format!("{ty}{}", collate_clause(D, coll)),
         None => ty,
     }
 }
@@ -146,7 +147,7 @@ fn column_def(c: &Column) -> String {
         s.push_str(&format!(" DEFAULT {}", postgres_default_sql(d)));
     }
     if let Some(g) = &c.generated {
-        s.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.expr));
+        s.push_str(&generated_clause(g));
     }
     s
 }
@@ -484,7 +485,7 @@ fn alter_column(table: &str, from: &Column, to: &Column, changes: &ColumnChanges
         let collate = to
             .collation
             .as_ref()
-            .map(|c| format!(" COLLATE {}", quote(D, c)))
+            .map(|c| collate_clause(D, c))
             .unwrap_or_default();
         out.push(format!(
             "{prefix} TYPE {}{collate} USING {}::{}",

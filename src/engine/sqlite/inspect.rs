@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
-use crate::db::{is_plinth_table, Inspected};
+use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Column, Dialect, Expression, FkAction, ForeignKey, Generated, Index, IndexKey, IndexPart, Name,
@@ -157,19 +157,14 @@ async fn fetch(
     sql: &str,
     count: &mut usize,
 ) -> Result<Vec<SqliteRow>> {
-    *count += 1;
-    sqlx::query(sql)
-        .fetch_all(conn)
-        .await
-        .map_err(|e| Error::database("reading the SQLite catalog", e))
+    catalog::rows(conn, sql, count, "the SQLite catalog").await
 }
 
 fn get<'r, T>(row: &'r SqliteRow, index: usize) -> Result<T>
 where
     T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
 {
-    row.try_get(index)
-        .map_err(|e| Error::database("reading the SQLite catalog", e))
+    catalog::cell(row, index, "the SQLite catalog")
 }
 
 #[derive(Default)]

@@ -5,8 +5,8 @@ use crate::error::{Error, Result};
 use crate::model::{Column, Dialect, Identity, Index, Table};
 use crate::plan::{Action, Step};
 use crate::render::{
-    common_columns, constraint_lines, default_clause, index_parts, quote, quote_list,
-    string_literal, word, Statement,
+    collate_clause, common_columns, constraint_lines, default_clause, generated_clause,
+    index_parts, quote, quote_list, string_literal, Statement,
 };
 
 const D: Dialect = Dialect::Sqlite;
@@ -175,14 +175,10 @@ fn column_def(c: &Column, inline_pk: bool) -> String {
         s.push_str(&default_clause(d));
     }
     if let Some(coll) = &c.collation {
-        s.push_str(&format!(" COLLATE {}", word(D, coll)));
+        s.push_str(&collate_clause(D, coll));
     }
     if let Some(g) = &c.generated {
-        s.push_str(&format!(
-            " GENERATED ALWAYS AS ({}) {}",
-            g.expr,
-            if g.stored { "STORED" } else { "VIRTUAL" }
-        ));
+        s.push_str(&generated_clause(g));
     }
     s
 }

@@ -1,6 +1,6 @@
 //! Live tests of PostgreSQL inspection: DDL applied, inspected, and compared with its parse.
 
-use sqlx::Connection;
+use sqlx::{Connection, Row};
 
 use super::*;
 use crate::sql::parse_file;
