@@ -7,9 +7,41 @@ pub mod expr;
 pub mod names;
 pub mod types;
 
+/// The declared spelling of `name` among `columns`, for engines that compare column names
+/// without regard to case (MySQL, SQLite): a reference written `ID` to a column `id` is `id`.
+pub(crate) fn spell(columns: &[String], name: &mut String) {
+    if let Some(declared) = columns.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+        name.clone_from(declared);
+    }
+}
+
+/// Spell every reference a table makes to its own columns (primary key, unique keys, index
+/// columns, foreign key columns) as the column is declared (see [`spell`]); the declared
+/// names are returned for the references to other tables, which each engine resolves.
+pub(crate) fn respell_own_columns(table: &mut Table) -> Vec<String> {
+    let own: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+    if let Some(pk) = &mut table.primary_key {
+        pk.columns.iter_mut().for_each(|c| spell(&own, c));
+    }
+    for unique in &mut table.uniques {
+        unique.columns.iter_mut().for_each(|c| spell(&own, c));
+    }
+    for index in &mut table.indexes {
+        for part in &mut index.parts {
+            if let IndexKey::Column(c) = &mut part.key {
+                spell(&own, c);
+            }
+        }
+    }
+    for fk in &mut table.foreign_keys {
+        fk.columns.iter_mut().for_each(|c| spell(&own, c));
+    }
+    own
+}
+
 use std::collections::BTreeMap;
 
-use crate::model::{Dialect, Schema};
+use crate::model::{Dialect, IndexKey, Schema, Table};
 
 /// Complete a merged desired schema (or a live one) for `dialect`: resolve foreign keys that
 /// name no columns, apply the engine's implicit rules, and sort constraint lists.

@@ -22,6 +22,7 @@ use crate::model::{
     Table, Unique,
 };
 use crate::normalize::expr::canonical_text;
+use crate::normalize::{respell_own_columns, spell};
 
 const D: Dialect = Dialect::Mysql;
 
@@ -178,30 +179,9 @@ fn same_as_no_action(action: FkAction) -> FkAction {
     }
 }
 
-/// The declared spelling of `name` among `columns` (compared case-insensitively).
-fn spell(columns: &[String], name: &mut String) {
-    if let Some(declared) = columns.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-        name.clone_from(declared);
-    }
-}
-
 fn respell_references(table: &mut Table, spellings: &BTreeMap<String, Vec<String>>) {
-    let own: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
-    if let Some(pk) = &mut table.primary_key {
-        pk.columns.iter_mut().for_each(|c| spell(&own, c));
-    }
-    for unique in &mut table.uniques {
-        unique.columns.iter_mut().for_each(|c| spell(&own, c));
-    }
-    for index in &mut table.indexes {
-        for part in &mut index.parts {
-            if let IndexKey::Column(c) = &mut part.key {
-                spell(&own, c);
-            }
-        }
-    }
+    let own = respell_own_columns(table);
     for fk in &mut table.foreign_keys {
-        fk.columns.iter_mut().for_each(|c| spell(&own, c));
         let target = if fk.ref_table == table.name {
             Some(&own)
         } else {

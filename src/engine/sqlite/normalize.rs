@@ -12,7 +12,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{IndexKey, Schema, Table};
+use crate::model::{Schema, Table};
+use crate::normalize::{respell_own_columns, spell};
 
 struct Target {
     name: String,
@@ -55,30 +56,9 @@ pub(crate) fn finish(schema: &mut Schema) {
     }
 }
 
-/// The declared spelling of `name` among `columns` (compared case-insensitively).
-fn spell(columns: &[String], name: &mut String) {
-    if let Some(declared) = columns.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-        name.clone_from(declared);
-    }
-}
-
 fn respell_references(table: &mut Table, targets: &BTreeMap<String, Target>) {
-    let columns: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
-    if let Some(pk) = &mut table.primary_key {
-        pk.columns.iter_mut().for_each(|c| spell(&columns, c));
-    }
-    for unique in &mut table.uniques {
-        unique.columns.iter_mut().for_each(|c| spell(&columns, c));
-    }
-    for index in &mut table.indexes {
-        for part in &mut index.parts {
-            if let IndexKey::Column(c) = &mut part.key {
-                spell(&columns, c);
-            }
-        }
-    }
+    respell_own_columns(table);
     for fk in &mut table.foreign_keys {
-        fk.columns.iter_mut().for_each(|c| spell(&columns, c));
         let Some(target) = targets.get(&fk.ref_table.to_ascii_lowercase()) else {
             continue;
         };
