@@ -81,6 +81,15 @@ impl Dialect {
         }
     }
 
+    /// Whether two column names name one column: PostgreSQL compares them exactly (as folded),
+    /// MySQL and SQLite without regard to ASCII case.
+    pub fn same_column(self, a: &str, b: &str) -> bool {
+        match self {
+            Dialect::Postgres => a == b,
+            Dialect::Mysql | Dialect::Sqlite => a.eq_ignore_ascii_case(b),
+        }
+    }
+
     /// Whether two table names name one table (see [`Dialect::table_key`]).
     pub fn same_table(self, a: &str, b: &str) -> bool {
         match self {
@@ -309,18 +318,13 @@ impl Expression {
         self.columns.as_ref()
     }
 
-    /// Whether it may reference the column `name` (PostgreSQL compares column names exactly,
-    /// MySQL and SQLite without regard to ASCII case). Unread text may reference anything.
+    /// Whether it may reference the column `name` (compared as the engine compares column
+    /// names, [`Dialect::same_column`]). Unread text may reference anything.
     pub fn references(&self, dialect: Dialect, name: &str) -> bool {
         let Some(columns) = &self.columns else {
             return true;
         };
-        match dialect {
-            Dialect::Postgres => columns.contains(name),
-            Dialect::Mysql | Dialect::Sqlite => {
-                columns.iter().any(|c| c.eq_ignore_ascii_case(name))
-            }
-        }
+        columns.iter().any(|c| dialect.same_column(c, name))
     }
 }
 

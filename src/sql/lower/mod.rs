@@ -592,11 +592,8 @@ pub(crate) fn column_name_problem(dialect: Dialect, name: &str) -> Option<String
         .then(|| format!("column `{name}` has the name of a PostgreSQL system column; rename it"))
 }
 
-/// Whether `table` has a column `name`: exactly on PostgreSQL, ignoring ASCII case on MySQL and
-/// SQLite, which compare column names that way.
+/// Whether `table` has a column `name`, compared as the engine compares column names
+/// ([`Dialect::same_column`]).
 pub(crate) fn has_column(dialect: Dialect, table: &Table, name: &str) -> bool {
-    table.columns.iter().any(|c| match dialect {
-        Dialect::Postgres => c.name == name,
-        Dialect::Mysql | Dialect::Sqlite => c.name.eq_ignore_ascii_case(name),
-    })
+    table.columns.iter().any(|c| dialect.same_column(&c.name, name))
 }
