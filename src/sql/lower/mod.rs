@@ -595,5 +595,8 @@ pub(crate) fn column_name_problem(dialect: Dialect, name: &str) -> Option<String
 /// Whether `table` has a column `name`, compared as the engine compares column names
 /// ([`Dialect::same_column`]).
 pub(crate) fn has_column(dialect: Dialect, table: &Table, name: &str) -> bool {
-    table.columns.iter().any(|c| dialect.same_column(&c.name, name))
+    table
+        .columns
+        .iter()
+        .any(|c| dialect.same_column(&c.name, name))
 }
