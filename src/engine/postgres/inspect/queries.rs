@@ -1,0 +1,157 @@
+//! The catalog queries PostgreSQL inspection runs: a fixed number, whatever the size of the
+//! schema, each reading one kind of object for every table at once.
+
+/// Ordinary and partitioned tables of the managed schema (partitions belong to their parent).
+pub(super) const TABLES: &str = "
+SELECT c.oid::int8 AS oid, c.relname::text AS name, ds.description AS comment
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
+  AND ds.objsubid = 0
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition";
+
+/// Every column of those tables (in no particular order: sorting here costs more than in Rust).
+/// Catalog functions are called only where needed: deparsing is the expensive part, and a
+/// default that names no column is deparsed without opening its table (ten times cheaper).
+pub(super) const COLUMNS: &str = "
+SELECT a.attrelid::int8 AS table_oid, a.attnum::int4 AS num, a.attname::text AS name,
+       format_type(a.atttypid, a.atttypmod) AS ty, a.attnotnull AS not_null,
+       CASE WHEN d.adbin::text LIKE '%{VAR %' THEN pg_get_expr(d.adbin, d.adrelid)
+            ELSE pg_get_expr(d.adbin, 0) END AS default_expr,
+       a.attidentity::text AS identity, a.attgenerated::text AS generated,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation,
+       ds.description AS comment
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass
+  AND ds.objsubid = a.attnum
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+  AND a.attnum > 0 AND NOT a.attisdropped";
+
+/// Sequences owned by a column: `a` (auto) for serial columns, `i` (internal) for identities.
+pub(super) const SEQUENCES: &str = "
+SELECT d.refobjid::int8 AS table_oid, d.refobjsubid::int4 AS num, d.deptype::text AS deptype,
+       s.relname::text AS seq_name, format_type(q.seqtypid, NULL) AS seq_type,
+       q.seqstart, q.seqincrement, q.seqmax, q.seqmin, q.seqcache, q.seqcycle
+FROM pg_depend d
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_sequence q ON q.seqrelid = s.oid
+JOIN pg_class c ON c.oid = d.refobjid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+  AND n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+ORDER BY 1, 2, 4";
+
+/// Key columns come as attribute numbers, named from the columns already read; a foreign key
+/// to a table outside the schema names its referenced columns itself. `NULLS NOT DISTINCT`
+/// (PostgreSQL 15+) is read where the server has it (see [`for_server`]).
+pub(super) const CONSTRAINTS: &str = "
+SELECT con.conrelid::int8 AS table_oid, con.conname::text AS name, con.contype::text AS kind,
+       con.conkey::int2[] AS attnums, con.confrelid::int8 AS ref_oid, fc.relname::text AS ref_table,
+       con.confkey::int2[] AS ref_attnums,
+       CASE WHEN fc.relnamespace <> c.relnamespace THEN
+         ARRAY(SELECT a.attname::text
+               FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+               JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
+               ORDER BY k.ord)
+       END AS ref_names,
+       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+       con.condeferrable AS deferrable, con.condeferred AS deferred,
+       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
+       con.confmatchtype::text AS match_type, con.connoinherit AS no_inherit,
+       CASE WHEN con.contype = 'u' THEN
+         (SELECT {NULLS_NOT_DISTINCT_IX}
+          FROM pg_index ix WHERE ix.indexrelid = con.conindid)
+       END AS nulls_not_distinct,
+       ds.description AS comment
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_description ds ON ds.objoid = con.oid AND ds.classoid = 'pg_constraint'::regclass
+  AND ds.objsubid = 0
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+  AND con.contype IN ('p', 'u', 'f', 'c')";
+
+/// Indexes that do not back a primary key or unique constraint (those behind an exclusion
+/// constraint come with its operators, deferrability and comment). Per key column:
+/// the attribute number (0 for an expression, whose text is then asked for), the DESC bit, the
+/// collation when it differs from the column's and the operator class when it is not the
+/// default (each looked up only when some key needs it). `INCLUDE` columns follow the keys in
+/// `indkey`; `NULLS NOT DISTINCT` (15+) is read where the server has it (see [`for_server`]).
+pub(super) const INDEXES: &str = "
+SELECT i.indrelid::int8 AS table_oid, ic.relname::text AS name, i.indisunique AS is_unique,
+       i.indnkeyatts::int4 AS nkeys, i.indnatts::int4 AS natts,
+       string_to_array(i.indkey::text, ' ')::int2[] AS attnums,
+       string_to_array(i.indoption::text, ' ')::int2[] AS options,
+       CASE WHEN 0 = ANY (i.indkey::int2[]) THEN
+         ARRAY(SELECT CASE WHEN i.indkey[k] = 0 THEN pg_get_indexdef(i.indexrelid, k + 1, true) END
+               FROM generate_series(0, i.indnkeyatts - 1) k ORDER BY k)
+       END AS keys,
+       CASE WHEN EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[]) x WHERE x NOT IN (0, 100)) THEN
+         ARRAY(SELECT coalesce(co.collname::text, '')
+               FROM generate_series(0, i.indnkeyatts - 1) k
+               LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
+               LEFT JOIN pg_collation co ON co.oid = i.indcollation[k]
+                 AND i.indkey[k] <> 0 AND i.indcollation[k] <> a.attcollation
+               ORDER BY k)
+       END AS collations,
+       CASE WHEN EXISTS (SELECT 1 FROM unnest(i.indclass::oid[]) x
+                         JOIN pg_opclass o ON o.oid = x WHERE NOT o.opcdefault) THEN
+         ARRAY(SELECT CASE WHEN o.opcdefault THEN '' ELSE o.opcname::text END
+               FROM generate_series(0, i.indnkeyatts - 1) k
+               JOIN pg_opclass o ON o.oid = i.indclass[k]
+               ORDER BY k)
+       END AS opclasses,
+       pg_get_expr(i.indpred, i.indrelid) AS predicate,
+       am.amname::text AS method,
+       CASE WHEN xc.oid IS NULL THEN ds.description ELSE xd.description END AS comment,
+       ic.reloptions::text[] AS reloptions,
+       CASE WHEN xc.oid IS NOT NULL THEN
+         ARRAY(SELECT op.oprname::text
+               FROM unnest(xc.conexclop) WITH ORDINALITY e(opr, ord)
+               JOIN pg_operator op ON op.oid = e.opr
+               ORDER BY e.ord)
+       END AS exclusion_ops,
+       coalesce(xc.condeferrable, false) AS deferrable, coalesce(xc.condeferred, false) AS deferred,
+       CASE WHEN i.indisunique THEN {NULLS_NOT_DISTINCT_I} END
+         AS nulls_not_distinct
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_description ds ON ds.objoid = i.indexrelid AND ds.classoid = 'pg_class'::regclass
+  AND ds.objsubid = 0
+LEFT JOIN pg_constraint xc ON xc.conindid = i.indexrelid AND xc.conrelid = i.indrelid
+  AND xc.contype = 'x'
+LEFT JOIN pg_description xd ON xd.objoid = xc.oid AND xd.classoid = 'pg_constraint'::regclass
+  AND xd.objsubid = 0
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con
+                  WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u'))";
+
+pub(super) const ENUMS: &str = "
+SELECT t.typname::text AS name,
+       ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid
+             ORDER BY e.enumsortorder) AS labels
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = current_schema() AND t.typtype = 'e'";
+
+/// `pg_index.indnullsnotdistinct` exists from PostgreSQL 15 on; older servers answer NULL.
+/// (Reading it through `to_jsonb` on every server cost a third of the constraint query.)
+pub(super) fn for_server(sql: &str, version: u32) -> String {
+    let (ix, i) = if version >= 150_000 {
+        ("ix.indnullsnotdistinct", "i.indnullsnotdistinct")
+    } else {
+        ("NULL::bool", "NULL::bool")
+    };
+    sql.replace("{NULLS_NOT_DISTINCT_IX}", ix)
+        .replace("{NULLS_NOT_DISTINCT_I}", i)
+}
