@@ -1,5 +1,6 @@
 //! Which constraint and index names the engine generates by itself (and so carry no meaning).
 
+use crate::engine;
 use crate::model::{Dialect, Name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,21 +28,7 @@ pub fn classify(
     }
 }
 
-/// PostgreSQL truncates generated names to 63 bytes, shortening the table part first when it
-/// is the longest: such a name is 62 or 63 bytes long and starts with a good part of the table.
-fn is_truncated_postgres_name(table: &str, name: &str) -> bool {
-    let common = table
-        .bytes()
-        .zip(name.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    name.len() >= 62 && common >= table.len().min(20)
-}
-
-fn strip_digits(s: &str) -> &str {
-    s.trim_end_matches(|c: char| c.is_ascii_digit())
-}
-
+/// Whether the engine generated `name` by itself (see `engine::<e>::names`).
 pub fn is_generated(
     dialect: Dialect,
     table: &str,
@@ -50,76 +37,8 @@ pub fn is_generated(
     first_column: Option<&str>,
 ) -> bool {
     match dialect {
-        Dialect::Postgres => {
-            let rest = match name.strip_prefix(table).and_then(|r| r.strip_prefix('_')) {
-                Some(rest) => rest,
-                // A generated name longer than 63 bytes has its table and column parts cut
-                // short (`long_table_na_long_column_fkey`): judge it by its start and label.
-                None if is_truncated_postgres_name(table, name) => {
-                    let label = strip_digits(name);
-                    let label = label.rsplit_once('_').map_or(label, |(_, l)| l);
-                    return match kind {
-                        Kind::PrimaryKey => label == "pkey",
-                        Kind::Unique => label == "key",
-                        Kind::ForeignKey => label == "fkey",
-                        Kind::Check => label == "check",
-                        Kind::Index => label == "idx" || label == "key" || label == "excl",
-                    };
-                }
-                None => return false,
-            };
-            let rest = strip_digits(rest);
-            // Untruncated, a generated key or index name spells its columns after the table
-            // (`users_last_name_idx`): `users_name_idx` on (last_name) is the user's own name.
-            let spells_columns = first_column
-                .is_none_or(|c| rest.strip_prefix(c).is_some_and(|r| r.starts_with('_')));
-            match kind {
-                Kind::PrimaryKey => rest == "pkey",
-                Kind::Unique => spells_columns && rest.ends_with("key"),
-                Kind::ForeignKey => spells_columns && rest.ends_with("fkey"),
-                Kind::Check => rest.ends_with("check"),
-                // `excl`: the index behind an exclusion constraint.
-                Kind::Index => {
-                    spells_columns
-                        && (rest.ends_with("idx")
-                            || rest.ends_with("key")
-                            || rest.ends_with("excl"))
-                }
-            }
-        }
-        Dialect::Mysql => {
-            let column_like = |n: &str| {
-                first_column.is_some_and(|c| {
-                    n.eq_ignore_ascii_case(c)
-                        || n.strip_prefix(c)
-                            .and_then(|r| r.strip_prefix('_'))
-                            .is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_digit()))
-                })
-            };
-            match kind {
-                Kind::PrimaryKey => true,
-                Kind::Unique | Kind::Index => column_like(name),
-                Kind::ForeignKey => name
-                    .strip_prefix(table)
-                    .and_then(|r| r.strip_prefix("_ibfk_"))
-                    .is_some_and(|r| r.chars().all(|c| c.is_ascii_digit())),
-                Kind::Check => {
-                    name.starts_with("CONSTRAINT_")
-                        || name
-                            .strip_prefix(table)
-                            .and_then(|r| r.strip_prefix("_chk_"))
-                            .is_some()
-                        || column_like(name)
-                }
-            }
-        }
-        // SQLite keeps constraint names only in the table's SQL and cannot act on them, except
-        // that a CHECK's name is part of what the table says; index names are real
-        // (sqlite_autoindex_* excepted).
-        Dialect::Sqlite => match kind {
-            Kind::Index => name.starts_with("sqlite_autoindex_"),
-            Kind::Check => false,
-            _ => true,
-        },
+        Dialect::Postgres => engine::postgres::names::is_generated(table, kind, name, first_column),
+        Dialect::Mysql => engine::mysql::names::is_generated(table, kind, name, first_column),
+        Dialect::Sqlite => engine::sqlite::names::is_generated(kind, name),
     }
 }

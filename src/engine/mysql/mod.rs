@@ -3,6 +3,7 @@
 
 pub(crate) mod apply;
 pub mod inspect;
+pub(crate) mod names;
 pub mod normalize;
 pub(crate) mod plan;
 pub(crate) mod render;

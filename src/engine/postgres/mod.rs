@@ -4,6 +4,7 @@ pub(crate) mod apply;
 pub(crate) mod expr;
 pub mod inspect;
 pub(crate) mod interval;
+pub(crate) mod names;
 pub mod normalize;
 pub(crate) mod prepass;
 pub(crate) mod render;
