@@ -12,6 +12,9 @@ use std::ops::Deref;
 
 use serde::{Serialize, Serializer};
 
+mod column_type;
+pub use column_type::ColumnType;
+
 /// The three engines. Dialects are data: a `match` on this enum, never a trait object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
