@@ -185,8 +185,8 @@ impl Table {
 pub struct Column {
     pub name: String,
     /// The type as the engine's catalog spells it (PostgreSQL `format_type`, MySQL
-    /// `COLUMN_TYPE`, SQLite the declared type upper-cased).
-    pub ty: String,
+    /// `COLUMN_TYPE`, SQLite the declared type upper-cased), and its parts.
+    pub ty: ColumnType,
     pub nullable: bool,
     /// Canonical expression text (see `normalize::expr`).
     pub default: Option<Expression>,
@@ -199,10 +199,10 @@ pub struct Column {
 }
 
 impl Column {
-    pub fn new(name: impl Into<String>, ty: impl Into<String>) -> Column {
+    pub fn new(name: impl Into<String>, ty: ColumnType) -> Column {
         Column {
             name: name.into(),
-            ty: ty.into(),
+            ty,
             nullable: true,
             default: None,
             identity: None,
