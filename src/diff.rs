@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, Dialect, EnumType, Expression, ForeignKey, Generated, Identity, Index,
-    PrimaryKey, Schema, Table, Unique,
+    Check, Column, ColumnType, Dialect, EnumType, Expression, ForeignKey, Generated, Identity,
+    Index, PrimaryKey, Schema, Table, Unique,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -113,8 +113,8 @@ pub struct ColumnChanges {
 /// A column's type change, and what it can do to the values (see [`TypeChange`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TypeDelta {
-    pub from: String,
-    pub to: String,
+    pub from: ColumnType,
+    pub to: ColumnType,
     pub class: TypeChange,
 }
 
@@ -290,15 +290,20 @@ pub fn diff_column(dialect: Dialect, from: &Column, to: &Column) -> ColumnChange
     }
 }
 
-/// What changing a column of `dialect` from type `from` to type `to` (each spelled as the
-/// engine's catalog spells it) can do to its values.
-pub fn classify_type_change(dialect: Dialect, from: &str, to: &str) -> TypeChange {
-    let (from, to) = (from.to_ascii_lowercase(), to.to_ascii_lowercase());
-    if from == to {
+/// What changing a column of `dialect` from type `from` to type `to` can do to its values,
+/// decided from the types' parts (see [`ColumnType`]).
+pub fn classify_type_change(dialect: Dialect, from: &ColumnType, to: &ColumnType) -> TypeChange {
+    if from.as_str().eq_ignore_ascii_case(to.as_str()) {
         return TypeChange::Widening;
     }
+    let text_like = |t: &ColumnType| {
+        ["character varying", "varchar", "char"]
+            .iter()
+            .any(|b| t.base().starts_with(b))
+    };
     // The integer types each engine has, narrowest first. SQLite takes any of the names (and
-    // holds them all alike): `INT` and `INTEGER` are one.
+    // holds them all alike): `INT` and `INTEGER` are one. Only bare names are ranked: MySQL's
+    // `unsigned` and `tinyint(1)` are not (reinterpreting).
     let ints: &[&[&str]] = match dialect {
         Dialect::Postgres => &[&["smallint"], &["integer"], &["bigint"]],
         Dialect::Mysql => &[
@@ -316,15 +321,19 @@ pub fn classify_type_change(dialect: Dialect, from: &str, to: &str) -> TypeChang
             &["bigint"],
         ],
     };
-    let rank = |t: &str| ints.iter().position(|names| names.contains(&t));
-    if let (Some(a), Some(b)) = (rank(&from), rank(&to)) {
+    let rank = |t: &ColumnType| {
+        t.is_plain()
+            .then(|| ints.iter().position(|names| names.contains(&t.base())))
+            .flatten()
+    };
+    if let (Some(a), Some(b)) = (rank(from), rank(to)) {
         return if a <= b {
             TypeChange::Widening
         } else {
             TypeChange::Narrowing
         };
     }
-    if let (Some((p1, s1)), Some((p2, s2))) = (decimal(&from), decimal(&to)) {
+    if let (Some((p1, s1)), Some((p2, s2))) = (decimal(from), decimal(to)) {
         // Room for as many integer digits and as many fractional digits as before.
         return if s2 >= s1 && p2 - s2 >= p1 - s1 {
             TypeChange::Widening
@@ -332,8 +341,8 @@ pub fn classify_type_change(dialect: Dialect, from: &str, to: &str) -> TypeChang
             TypeChange::Narrowing
         };
     }
-    for base in ["character varying", "varchar", "varbinary"] {
-        if let (Some(a), Some(b)) = (length(&from, base), length(&to, base)) {
+    if let (Some(a), Some(b)) = (length(from), length(to)) {
+        if from.base() == to.base() {
             let wider = match (a, b) {
                 (_, None) => true,
                 (Some(a), Some(b)) => a <= b,
@@ -346,45 +355,43 @@ pub fn classify_type_change(dialect: Dialect, from: &str, to: &str) -> TypeChang
             };
         }
     }
-    let text_like = |t: &str| {
-        t.starts_with("character varying") || t.starts_with("varchar") || t.starts_with("char")
-    };
-    let unbounded_text = |t: &str| t == "text" || t == "longtext";
-    if text_like(&from) && unbounded_text(&to) {
+    let unbounded_text = |t: &ColumnType| t.is_plain() && matches!(t.base(), "text" | "longtext");
+    if text_like(from) && unbounded_text(to) {
         TypeChange::Widening
-    } else if (text_like(&from) || unbounded_text(&from)) && (text_like(&to) || unbounded_text(&to))
-    {
+    } else if (text_like(from) || unbounded_text(from)) && (text_like(to) || unbounded_text(to)) {
         TypeChange::Narrowing
     } else {
         TypeChange::Reinterpreting
     }
 }
 
-/// `base` or `base(n)` (lower case) → `Some(None)` or `Some(Some(n))`.
-fn length(ty: &str, base: &str) -> Option<Option<u64>> {
-    let rest = ty.strip_prefix(base)?;
-    if rest.is_empty() {
-        return Some(None);
+/// A variable-length string or binary type, `base` or `base(n)` → `Some(None)` or
+/// `Some(Some(n))`.
+fn length(ty: &ColumnType) -> Option<Option<u64>> {
+    if !matches!(ty.base(), "character varying" | "varchar" | "varbinary")
+        || ty.is_unsigned()
+        || ty.is_array()
+    {
+        return None;
     }
-    rest.strip_prefix('(')?
-        .strip_suffix(')')?
-        .parse()
-        .ok()
-        .map(Some)
+    match (ty.has_modifier(), ty.params()) {
+        (false, _) => Some(None),
+        (true, [n]) => Some(Some(*n)),
+        _ => None,
+    }
 }
 
-/// `numeric(p,s)` / `decimal(p,s)` (lower case; `(p)` means scale 0) → `(p, s)`.
-fn decimal(ty: &str) -> Option<(u64, u64)> {
-    let args = ["numeric", "decimal"]
-        .iter()
-        .find_map(|base| ty.strip_prefix(base))?
-        .trim()
-        .strip_prefix('(')?
-        .strip_suffix(')')?;
-    let mut parts = args.split(',').map(|a| a.trim().parse::<u64>().ok());
-    let precision = parts.next()??;
-    let scale = parts.next().unwrap_or(Some(0))?;
-    (parts.next().is_none() && scale <= precision).then_some((precision, scale))
+/// `numeric(p,s)` / `decimal(p,s)` (`(p)` means scale 0), signed → `(p, s)`.
+fn decimal(ty: &ColumnType) -> Option<(u64, u64)> {
+    if !matches!(ty.base(), "numeric" | "decimal") || ty.is_unsigned() || ty.is_array() {
+        return None;
+    }
+    let (precision, scale) = match ty.params() {
+        [p] => (*p, 0),
+        [p, s] => (*p, *s),
+        _ => return None,
+    };
+    (scale <= precision).then_some((precision, scale))
 }
 
 /// Table options a definition may leave to the engine: a MySQL table that names no character set
@@ -489,8 +496,8 @@ mod tests {
             *changes,
             ColumnChanges {
                 ty: Some(TypeDelta {
-                    from: "character varying(10)".into(),
-                    to: "character varying(20)".into(),
+                    from: ColumnType::new(Dialect::Postgres, "character varying(10)"),
+                    to: ColumnType::new(Dialect::Postgres, "character varying(20)"),
                     class: TypeChange::Widening,
                 }),
                 nullable: Some(Delta {
@@ -505,7 +512,7 @@ mod tests {
     #[test]
     fn type_changes_are_classified_per_engine() {
         use TypeChange::*;
-        let pg = |a, b| classify_type_change(Dialect::Postgres, a, b);
+        let pg = |a, b| class(Dialect::Postgres, a, b);
         assert_eq!(
             pg("character varying(10)", "character varying(20)"),
             Widening
@@ -521,16 +528,95 @@ mod tests {
         assert_eq!(pg("numeric(10,2)", "numeric(14,2)"), Widening);
         assert_eq!(pg("numeric(10,2)", "numeric(12,0)"), Narrowing);
         assert_eq!(pg("integer", "text"), Reinterpreting);
-        let my = |a, b| classify_type_change(Dialect::Mysql, a, b);
+        let my = |a, b| class(Dialect::Mysql, a, b);
         assert_eq!(my("decimal(10,2)", "decimal(12,4)"), Widening);
         assert_eq!(my("NUMERIC(10,2)", "NUMERIC(10,4)"), Narrowing);
         assert_eq!(my("tinyint", "int"), Widening);
         assert_eq!(my("varchar(20)", "longtext"), Widening);
         assert_eq!(my("int unsigned", "bigint"), Reinterpreting);
-        let lite = |a, b| classify_type_change(Dialect::Sqlite, a, b);
+        let lite = |a, b| class(Dialect::Sqlite, a, b);
         // One type in SQLite: changing the spelling loses nothing.
         assert_eq!(lite("INT", "INTEGER"), Widening);
         assert_eq!(lite("INTEGER", "INT"), Widening);
         assert_eq!(lite("BIGINT", "INTEGER"), Narrowing);
+    }
+
+    fn class(dialect: Dialect, from: &str, to: &str) -> TypeChange {
+        let ty = |t: &str| ColumnType::new(dialect, t);
+        classify_type_change(dialect, &ty(from), &ty(to))
+    }
+
+    #[test]
+    fn postgres_type_changes_from_the_parts() {
+        use TypeChange::*;
+        let pg = |a, b| class(Dialect::Postgres, a, b);
+        assert_eq!(
+            pg("character varying(50)", "character varying(80)"),
+            Widening
+        );
+        assert_eq!(pg("character varying(50)", "character varying"), Widening);
+        assert_eq!(pg("character varying", "character varying(50)"), Narrowing);
+        assert_eq!(pg("numeric(10,2)", "numeric(12,2)"), Widening);
+        assert_eq!(pg("numeric(10,2)", "numeric(10,1)"), Narrowing);
+        assert_eq!(pg("numeric(10)", "numeric(10,2)"), Narrowing);
+        assert_eq!(pg("numeric(10,2)", "numeric"), Reinterpreting);
+        assert_eq!(pg("numeric(5,-2)", "numeric(6,-2)"), Reinterpreting);
+        assert_eq!(pg("smallint", "integer"), Widening);
+        assert_eq!(pg("integer", "bigint"), Widening);
+        assert_eq!(pg("bigint", "integer"), Narrowing);
+        assert_eq!(pg("character(3)", "text"), Widening);
+        assert_eq!(pg("character varying(10)", "character(10)"), Narrowing);
+        assert_eq!(
+            pg(
+                "timestamp(3) without time zone",
+                "timestamp(6) without time zone"
+            ),
+            Reinterpreting
+        );
+        assert_eq!(pg("text[]", "integer[]"), Reinterpreting);
+        assert_eq!(pg("integer[]", "bigint[]"), Reinterpreting);
+        assert_eq!(
+            pg("character varying(10)[]", "character varying(20)[]"),
+            Narrowing
+        );
+    }
+
+    #[test]
+    fn mysql_type_changes_from_the_parts() {
+        use TypeChange::*;
+        let my = |a, b| class(Dialect::Mysql, a, b);
+        assert_eq!(my("varchar(50)", "varchar(80)"), Widening);
+        assert_eq!(my("varchar(80)", "varchar(50)"), Narrowing);
+        assert_eq!(my("varbinary(8)", "varbinary(16)"), Widening);
+        assert_eq!(my("varchar(8)", "varbinary(16)"), Reinterpreting);
+        assert_eq!(my("decimal(10,2)", "decimal(12,2)"), Widening);
+        assert_eq!(my("decimal(10,2)", "decimal(10,1)"), Narrowing);
+        assert_eq!(my("int", "bigint"), Widening);
+        assert_eq!(my("bigint", "int"), Narrowing);
+        // Unsigned integers and display widths are not ranked.
+        assert_eq!(my("int unsigned", "int"), Reinterpreting);
+        assert_eq!(my("int", "int unsigned"), Reinterpreting);
+        assert_eq!(my("int unsigned", "bigint unsigned"), Reinterpreting);
+        assert_eq!(my("tinyint(1)", "int"), Reinterpreting);
+        assert_eq!(
+            my("decimal(10,2) unsigned", "decimal(12,2) unsigned"),
+            Reinterpreting
+        );
+        assert_eq!(my("char(10)", "text"), Widening);
+        assert_eq!(my("text", "longtext"), Narrowing);
+        assert_eq!(my("enum('a')", "enum('a','b')"), Reinterpreting);
+    }
+
+    #[test]
+    fn sqlite_type_changes_from_the_parts() {
+        use TypeChange::*;
+        let lite = |a, b| class(Dialect::Sqlite, a, b);
+        assert_eq!(lite("VARCHAR(50)", "VARCHAR(80)"), Widening);
+        assert_eq!(lite("DECIMAL(10,2)", "DECIMAL(12,2)"), Widening);
+        assert_eq!(lite("DECIMAL(10,2)", "DECIMAL(10,1)"), Narrowing);
+        assert_eq!(lite("INT", "BIGINT"), Widening);
+        assert_eq!(lite("BIGINT", "INT"), Narrowing);
+        assert_eq!(lite("VARCHAR(10)", "TEXT"), Widening);
+        assert_eq!(lite("TEXT", "BLOB"), Reinterpreting);
     }
 }

@@ -12,6 +12,9 @@ use std::ops::Deref;
 
 use serde::{Serialize, Serializer};
 
+mod column_type;
+pub use column_type::ColumnType;
+
 /// The three engines. Dialects are data: a `match` on this enum, never a trait object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -191,8 +194,8 @@ impl Table {
 pub struct Column {
     pub name: String,
     /// The type as the engine's catalog spells it (PostgreSQL `format_type`, MySQL
-    /// `COLUMN_TYPE`, SQLite the declared type upper-cased).
-    pub ty: String,
+    /// `COLUMN_TYPE`, SQLite the declared type upper-cased), and its parts.
+    pub ty: ColumnType,
     pub nullable: bool,
     /// Canonical expression text (see `normalize::expr`).
     pub default: Option<Expression>,
@@ -205,10 +208,10 @@ pub struct Column {
 }
 
 impl Column {
-    pub fn new(name: impl Into<String>, ty: impl Into<String>) -> Column {
+    pub fn new(name: impl Into<String>, ty: ColumnType) -> Column {
         Column {
             name: name.into(),
-            ty: ty.into(),
+            ty,
             nullable: true,
             default: None,
             identity: None,

@@ -195,7 +195,7 @@ fn plugin_schemas<'a>(
     let used: BTreeSet<&str> = to
         .tables
         .values()
-        .flat_map(|t| t.columns.iter().map(|c| c.ty.trim_end_matches("[]")))
+        .flat_map(|t| t.columns.iter().map(|c| c.ty.element()))
         .collect();
     for (name, e) in &desired.schema.enums {
         if used.contains(name.as_str()) && claimed_enums.insert(name.clone()) {

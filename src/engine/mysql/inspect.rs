@@ -16,8 +16,8 @@ use sqlx::{MySqlConnection, Row};
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, Dialect, Expression, FkAction, ForeignKey, Generated, Identity, Index, IndexKey,
-    IndexPart, PrimaryKey, Schema, Table,
+    Check, Column, ColumnType, Dialect, Expression, FkAction, ForeignKey, Generated, Identity,
+    Index, IndexKey, IndexPart, PrimaryKey, Schema, Table,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
@@ -304,7 +304,7 @@ fn column(row: &MySqlRow, flavor: Flavor, default_collation: Option<String>) -> 
     let ty = mysql_catalog(&required(row, 2)?);
     let extra = text(row, 5)?.unwrap_or_default();
     let extra_lower = extra.to_ascii_lowercase();
-    let mut column = Column::new(name.clone(), ty);
+    let mut column = Column::new(name.clone(), ColumnType::new(D, ty));
     column.nullable = text(row, 3)?.as_deref() == Some("YES");
     column.default = live_default(flavor, &column.ty, &extra_lower, text(row, 4)?)
         .map_err(|e| Error::database(format!("reading the default of `{table}`.`{name}`"), e))?;
@@ -340,19 +340,19 @@ fn column(row: &MySqlRow, flavor: Flavor, default_collation: Option<String>) -> 
 /// came unmarked).
 fn live_default(
     flavor: Flavor,
-    ty: &str,
+    ty: &ColumnType,
     extra_lower: &str,
     default: Option<String>,
 ) -> Result<Option<Expression>, String> {
     let Some(d) = default else {
         return Ok(None);
     };
-    let temporal = ty.starts_with("datetime") || ty.starts_with("timestamp");
+    let temporal = matches!(ty.base(), "datetime" | "timestamp");
     let text = match flavor {
         Flavor::MariaDb => d,
         Flavor::Mysql if extra_lower.contains("default_generated") => stored(flavor, &d),
         Flavor::Mysql if temporal && is_current_timestamp(&d) => d,
-        Flavor::Mysql if ty.starts_with("bit") && d.starts_with("b'") => d,
+        Flavor::Mysql if ty.base() == "bit" && d.starts_with("b'") => d,
         Flavor::Mysql => format!("'{}'", d.replace('\'', "''")),
     };
     canonical_text(D, &text).map(Some)

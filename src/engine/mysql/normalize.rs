@@ -18,8 +18,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    Column, Deferrable, Dialect, Expression, FkAction, Index, IndexKey, IndexPart, Name, Schema,
-    Table, Unique,
+    Column, ColumnType, Deferrable, Dialect, Expression, FkAction, Index, IndexKey, IndexPart,
+    Name, Schema, Table, Unique,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::{respell_own_columns, spell};
@@ -236,7 +236,7 @@ fn json_columns(table: &mut Table) {
         });
         if let Some(at) = check {
             table.checks.remove(at);
-            column.ty = "json".into();
+            column.ty = ColumnType::new(D, "json");
             column.collation = None;
         }
     }
@@ -353,31 +353,20 @@ enum Family {
     Other,
 }
 
-fn family(ty: &str) -> Family {
-    let base: String = ty
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let args: Vec<usize> = ty
-        .find('(')
-        .and_then(|open| {
-            let close = ty[open..].find(')')? + open;
-            Some(
-                ty[open + 1..close]
-                    .split(',')
-                    .filter_map(|a| a.trim().parse().ok())
-                    .collect(),
-            )
-        })
-        .unwrap_or_default();
-    match base.as_str() {
+fn family(ty: &ColumnType) -> Family {
+    let arg = |i: usize| {
+        ty.params()
+            .get(i)
+            .and_then(|&n| usize::try_from(n).ok())
+            .unwrap_or(0)
+    };
+    match ty.base() {
         "tinyint" | "smallint" | "mediumint" | "int" | "bigint" | "year" => Family::Integer,
-        "decimal" => Family::Decimal(args.get(1).copied().unwrap_or(0)),
+        "decimal" => Family::Decimal(arg(1)),
         "float" | "double" => Family::Float,
         "bit" => Family::Bit,
-        "datetime" | "timestamp" => Family::DateTime(args.first().copied().unwrap_or(0)),
-        "time" => Family::Time(args.first().copied().unwrap_or(0)),
+        "datetime" | "timestamp" => Family::DateTime(arg(0)),
+        "time" => Family::Time(arg(0)),
         "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "enum" | "set" => {
             Family::Text
         }
@@ -386,7 +375,7 @@ fn family(ty: &str) -> Family {
 }
 
 /// A default (canonical expression text) spelled the way the server reports it for `ty`.
-pub fn normalize_default(ty: &str, text: &str) -> Option<String> {
+pub fn normalize_default(ty: &ColumnType, text: &str) -> Option<String> {
     if text.eq_ignore_ascii_case("NULL") {
         return None;
     }

@@ -8,7 +8,7 @@ use sqlparser::ast::{
 use sqlparser::parser::Parser;
 
 use super::interval;
-use super::normalize::{base_type, typed, Typed};
+use super::normalize::{base_type, cast_type, typed, Typed};
 use crate::model::Dialect;
 use crate::normalize::expr::{is_literal, parenthesize_operands};
 use crate::sql::parser_dialect;
@@ -237,7 +237,7 @@ pub(crate) fn rewrite(e: &mut Expr, root: bool) -> bool {
             data_type,
             format: None,
         } => {
-            let ty = crate::normalize::types::normalize(Dialect::Postgres, data_type).ty;
+            let ty = cast_type(data_type);
             // A typed string is a constant of that type, printed as the catalog prints it:
             // `'-1'::integer` and `BOOLEAN 't'` are `-1` and `true`, `'2'::bigint` stays.
             if let Expr::Value(ValueWithSpan {
@@ -245,8 +245,8 @@ pub(crate) fn rewrite(e: &mut Expr, root: bool) -> bool {
                 ..
             }) = inner.as_ref()
             {
-                let constant = if base_type(&ty) == ty {
-                    typed(s, &ty)
+                let constant = if base_type(&ty) == ty.as_str() {
+                    typed(s, ty.as_str())
                 } else {
                     Typed::Text(s.clone())
                 };
@@ -290,7 +290,7 @@ pub(crate) fn rewrite(e: &mut Expr, root: bool) -> bool {
             }
             // A cast that stays has one spelling: `x::type`, the type as the catalog names it.
             *kind = CastKind::DoubleColon;
-            *data_type = DataType::Custom(ObjectName::from(vec![Ident::new(ty)]), vec![]);
+            *data_type = DataType::Custom(ObjectName::from(vec![Ident::new(ty.as_str())]), vec![]);
             while let Expr::Nested(x) = inner.as_mut() {
                 let x = take(x);
                 **inner = x;

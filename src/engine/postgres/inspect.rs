@@ -16,9 +16,9 @@ use sqlx::PgConnection;
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, Deferrable, Dialect, EnumType, Exclusion, Expression, FkAction, ForeignKey,
-    Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema, SequenceOptions, Table,
-    Unique,
+    Check, Column, ColumnType, Deferrable, Dialect, EnumType, Exclusion, Expression, FkAction,
+    ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema,
+    SequenceOptions, Table, Unique,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
@@ -280,7 +280,7 @@ fn column(
     texts: &mut Texts,
 ) -> Result<Column> {
     let name: String = get(row, "name")?;
-    let mut column = Column::new(name.clone(), get::<String>(row, "ty")?);
+    let mut column = Column::new(name.clone(), ColumnType::new(PG, get::<String>(row, "ty")?));
     column.nullable = !get::<bool>(row, "not_null")?;
     column.collation = get(row, "collation")?;
     column.comment = get(row, "comment")?;

@@ -28,7 +28,7 @@ use sqlparser::ast::{
 
 use super::interval;
 use crate::model::{
-    Column, Dialect, Expression, Identity, IndexKey, Schema, SequenceOptions, Table,
+    Column, ColumnType, Dialect, Expression, Identity, IndexKey, Schema, SequenceOptions, Table,
 };
 use crate::normalize::expr;
 use crate::normalize::types;
@@ -38,7 +38,7 @@ const PG: Dialect = Dialect::Postgres;
 pub(crate) fn finish(schema: &mut Schema) {
     for table in schema.tables.values_mut() {
         no_empty_comments(table);
-        let types: BTreeMap<String, String> = table
+        let types: BTreeMap<String, ColumnType> = table
             .columns
             .iter()
             .map(|c| (c.name.clone(), c.ty.clone()))
@@ -97,7 +97,7 @@ fn may_change(text: &str) -> bool {
     text.contains("::") || text.contains('\'')
 }
 
-fn respell(text: &mut Expression, types: &BTreeMap<String, String>) {
+fn respell(text: &mut Expression, types: &BTreeMap<String, ColumnType>) {
     if !may_change(text) {
         return;
     }
@@ -114,8 +114,8 @@ fn respell(text: &mut Expression, types: &BTreeMap<String, String>) {
 /// is `'x'`, `'5'` on an integer column is `5`.
 fn default_for(
     text: &str,
-    column_ty: &str,
-    types: &BTreeMap<String, String>,
+    column_ty: &ColumnType,
+    types: &BTreeMap<String, ColumnType>,
 ) -> Option<Expression> {
     if !may_change(text) {
         return None;
@@ -154,38 +154,36 @@ fn default_for(
 
 /// Does `DEFAULT NULL` leave a default on a column of type `ty`? Only a type modifier
 /// (other than an interval's) makes PostgreSQL keep the cast NULL.
-fn column_stores_null(ty: &str) -> bool {
-    ty.contains('(') && !ty.starts_with("interval")
+fn column_stores_null(ty: &ColumnType) -> bool {
+    ty.has_modifier() && !ty.base().starts_with("interval")
 }
 
 /// A type without its modifiers, as PostgreSQL labels a constant of it: `character
 /// varying(20)` is `character varying`, `character(3)` is `bpchar`, `numeric(10,2)` is
 /// `numeric`, `timestamp(3) without time zone` is `timestamp without time zone`.
-pub(crate) fn base_type(ty: &str) -> String {
-    let mut out = String::with_capacity(ty.len());
-    let mut depth = 0usize;
-    for c in ty.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    match out.as_str() {
-        "character" => "bpchar".to_string(),
-        "character[]" => "bpchar[]".to_string(),
+pub(crate) fn base_type(ty: &ColumnType) -> String {
+    let mut out = match ty.base() {
+        "character" => "bpchar",
         // `bit` alone is `bit(1)`; the type without a length is spelled quoted.
-        "bit" => "\"bit\"".to_string(),
-        "bit[]" => "\"bit\"[]".to_string(),
-        _ => out,
+        "bit" => "\"bit\"",
+        base => base,
     }
+    .to_string();
+    if ty.is_array() {
+        out.push_str("[]");
+    }
+    out
 }
 
-/// Position in PostgreSQL's implicit numeric promotions (`smallint` → … → `double
-/// precision`), `None` for other types.
-fn numeric_rank(ty: &str) -> Option<u8> {
-    match base_type(ty).as_str() {
+/// The type a cast names, as a column of it would be typed.
+pub(crate) fn cast_type(data_type: &DataType) -> ColumnType {
+    ColumnType::new(PG, types::normalize(PG, data_type).ty)
+}
+
+/// Position of a type (as [`base_type`] labels it) in PostgreSQL's implicit numeric promotions
+/// (`smallint` → … → `double precision`), `None` for other types.
+fn numeric_rank(label: &str) -> Option<u8> {
+    match label {
         "smallint" => Some(1),
         "integer" => Some(2),
         "bigint" => Some(3),
@@ -197,10 +195,10 @@ fn numeric_rank(ty: &str) -> Option<u8> {
 }
 
 /// The type of an operand, where it is plain to see: a column, a cast, a number.
-fn type_of(e: &Expr, types: &BTreeMap<String, String>) -> Option<String> {
+fn type_of(e: &Expr, types: &BTreeMap<String, ColumnType>) -> Option<String> {
     match e {
-        Expr::Identifier(ident) => types.get(&ident.value).map(|t| base_type(t)),
-        Expr::Cast { data_type, .. } => Some(base_type(&types::normalize(PG, data_type).ty)),
+        Expr::Identifier(ident) => types.get(&ident.value).map(base_type),
+        Expr::Cast { data_type, .. } => Some(base_type(&cast_type(data_type))),
         Expr::Nested(inner) => type_of(inner, types),
         Expr::UnaryOp {
             op: UnaryOperator::Minus | UnaryOperator::Plus,
@@ -240,7 +238,7 @@ fn string_literal(e: &Expr) -> Option<&str> {
 }
 
 /// Undo the casts PostgreSQL adds to columns and literals, now that column types are known.
-fn casts(e: &mut Expr, types: &BTreeMap<String, String>) {
+fn casts(e: &mut Expr, types: &BTreeMap<String, ColumnType>) {
     let _ = visit_expressions_mut(e, |e| {
         text_cast(e, types);
         match e {
@@ -296,7 +294,7 @@ fn comparison_or_arithmetic(op: &BinaryOperator) -> bool {
 }
 
 /// `(name)::text` on a character column is the implicit cast PostgreSQL writes out.
-fn text_cast(e: &mut Expr, types: &BTreeMap<String, String>) {
+fn text_cast(e: &mut Expr, types: &BTreeMap<String, ColumnType>) {
     let Expr::Cast {
         expr: inner,
         data_type,
@@ -322,7 +320,7 @@ fn text_cast(e: &mut Expr, types: &BTreeMap<String, String>) {
 }
 
 /// `(qty)::numeric` facing a numeric operand: PostgreSQL widened the column itself.
-fn widened(e: &mut Expr, other: &Expr, types: &BTreeMap<String, String>) {
+fn widened(e: &mut Expr, other: &Expr, types: &BTreeMap<String, ColumnType>) {
     let Some(column) = widened_column(e, types) else {
         return;
     };
@@ -338,21 +336,21 @@ fn widened(e: &mut Expr, other: &Expr, types: &BTreeMap<String, String>) {
 }
 
 /// `round((qty)::numeric, 2)`: a function taking only the wider type got the column widened.
-fn widened_argument(e: &mut Expr, types: &BTreeMap<String, String>) {
+fn widened_argument(e: &mut Expr, types: &BTreeMap<String, ColumnType>) {
     if let Some(column) = widened_column(e, types) {
         *e = column;
     }
 }
 
 /// The column of `(column)::T` when T is a wider number than the column's type.
-fn widened_column(e: &Expr, types: &BTreeMap<String, String>) -> Option<Expr> {
+fn widened_column(e: &Expr, types: &BTreeMap<String, ColumnType>) -> Option<Expr> {
     let Expr::Cast { expr: inner, .. } = e else {
         return None;
     };
     let Expr::Identifier(ident) = inner.as_ref() else {
         return None;
     };
-    let from = numeric_rank(types.get(&ident.value)?)?;
+    let from = numeric_rank(&base_type(types.get(&ident.value)?))?;
     let to = numeric_rank_of_cast(e)?;
     (from < to).then(|| Expr::Identifier(ident.clone()))
 }
@@ -361,12 +359,12 @@ fn numeric_rank_of_cast(e: &Expr) -> Option<u8> {
     let Expr::Cast { data_type, .. } = e else {
         return None;
     };
-    numeric_rank(&types::normalize(PG, data_type).ty)
+    numeric_rank(&base_type(&cast_type(data_type)))
 }
 
 /// A string literal facing an operand of a known type takes that type, as PostgreSQL types
 /// an unknown literal: `'3'` facing an integer is `3`, `'2'::bigint` facing a bigint is `'2'`.
-fn facing(e: &mut Expr, other: &Expr, types: &BTreeMap<String, String>) {
+fn facing(e: &mut Expr, other: &Expr, types: &BTreeMap<String, ColumnType>) {
     let Some(ty) = type_of(other, types) else {
         return;
     };
@@ -379,7 +377,7 @@ fn facing(e: &mut Expr, other: &Expr, types: &BTreeMap<String, String>) {
             data_type,
             ..
         } => match string_literal(inner) {
-            Some(s) if base_type(&types::normalize(PG, data_type).ty) == ty => s.to_string(),
+            Some(s) if base_type(&cast_type(data_type)) == ty => s.to_string(),
             _ => return,
         },
         _ => match string_literal(e) {

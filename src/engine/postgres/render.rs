@@ -120,7 +120,7 @@ fn type_sql(c: &Column) -> String {
             _ => "serial".to_string(),
         }
     } else {
-        c.ty.clone()
+        c.ty.to_string()
     };
     match &c.collation {
         Some(coll) => format!("{ty}{}", collate_clause(D, coll)),

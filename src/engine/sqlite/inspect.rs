@@ -24,8 +24,8 @@ use sqlx::SqliteConnection;
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
-    Column, Dialect, Expression, FkAction, ForeignKey, Generated, Index, IndexKey, IndexPart, Name,
-    PrimaryKey, Schema, Table, Unique,
+    Column, ColumnType, Dialect, Expression, FkAction, ForeignKey, Generated, Index, IndexKey,
+    IndexPart, Name, PrimaryKey, Schema, Table, Unique,
 };
 use crate::normalize::names::{classify, Kind};
 use crate::normalize::{expr, types};
@@ -264,7 +264,7 @@ fn build_table(name: &str, rows: LiveTable) -> Result<Table> {
         }
         table.columns.push(Column {
             name: c.name.clone(),
-            ty: column_type(&c.ty),
+            ty: ColumnType::new(D, column_type(&c.ty)),
             nullable: !c.not_null,
             default,
             identity: text.and_then(|t| t.identity.clone()),

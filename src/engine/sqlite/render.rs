@@ -161,9 +161,9 @@ fn create_table(t: &Table, name: &str) -> String {
 
 fn column_def(c: &Column, inline_pk: bool) -> String {
     let mut s = quote(D, &c.name);
-    if !c.ty.is_empty() {
+    if !c.ty.as_str().is_empty() {
         s.push(' ');
-        s.push_str(&c.ty);
+        s.push_str(c.ty.as_str());
     }
     if inline_pk {
         s.push_str(" PRIMARY KEY AUTOINCREMENT");

@@ -8,7 +8,7 @@ use sqlparser::ast::{
 use super::{column_name_problem, has_column, is_keyword, Lowering};
 use crate::error::{Location, Result};
 use crate::model::{
-    Column, Dialect, Generated, Identity, PrimaryKey, SequenceOptions, Table, Unique,
+    Column, ColumnType, Dialect, Generated, Identity, PrimaryKey, SequenceOptions, Table, Unique,
 };
 use crate::normalize::names::{classify, Kind};
 use crate::normalize::{expr, types};
@@ -34,7 +34,7 @@ impl<'a> Lowering<'a> {
         let normalized = types::normalize(self.dialect, &def.data_type);
         expr::check_type_text(self.dialect, &normalized.ty)
             .map_err(|message| self.err(cloc.clone(), message))?;
-        let mut column = Column::new(name.clone(), normalized.ty);
+        let mut column = Column::new(name.clone(), ColumnType::new(self.dialect, normalized.ty));
         if normalized.serial {
             column.identity = Some(Identity::Serial);
             column.nullable = false;
@@ -166,7 +166,7 @@ impl<'a> Lowering<'a> {
             // SQLite numbers an `INTEGER PRIMARY KEY` (the rowid) by itself.
             (Dialect::Sqlite, Some(Identity::Always(_) | Identity::ByDefault(_))) if primary => {
                 column.identity = None;
-                column.ty = "INTEGER".into();
+                column.ty = ColumnType::new(Dialect::Sqlite, "INTEGER");
             }
             (Dialect::Sqlite, Some(Identity::Always(_) | Identity::ByDefault(_))) => {
                 column.identity = None;

@@ -501,7 +501,7 @@ fn supplementary_text(table: &Table) -> Option<(String, char)> {
     }
     for col in &table.columns {
         let what = |w: &str| format!("the {w} of column `{}`", col.name);
-        texts.push((what("type"), &col.ty));
+        texts.push((what("type"), col.ty.as_str()));
         for (w, text) in [
             ("default", col.default.as_deref()),
             ("comment", col.comment.as_deref()),

@@ -306,7 +306,13 @@ fn query_count_is_flat() {
 #[test]
 fn mysql8_defaults() {
     let my = |ty: &str, extra: &str, d: &str| {
-        live_default(Flavor::Mysql, ty, extra, Some(d.to_string())).unwrap()
+        live_default(
+            Flavor::Mysql,
+            &ColumnType::new(D, ty),
+            extra,
+            Some(d.to_string()),
+        )
+        .unwrap()
     };
     assert_eq!(my("varchar(10)", "", "abc").as_deref(), Some("'abc'"));
     assert_eq!(my("varchar(10)", "", "it's").as_deref(), Some("'it''s'"));
@@ -334,9 +340,14 @@ fn mysql8_defaults() {
         canonical_text(D, "concat('a', 'b')").ok()
     );
     assert_eq!(my("bit(4)", "", "b'101'").as_deref(), Some("B'101'"));
-    assert_eq!(live_default(Flavor::Mysql, "int", "", None).unwrap(), None);
+    assert_eq!(
+        live_default(Flavor::Mysql, &ColumnType::new(D, "int"), "", None).unwrap(),
+        None
+    );
     // The same values reach the same canonical default as the declared ones.
-    let declared = |ty: &str, d: &str| crate::engine::mysql::normalize::normalize_default(ty, d);
+    let declared = |ty: &str, d: &str| {
+        crate::engine::mysql::normalize::normalize_default(&ColumnType::new(D, ty), d)
+    };
     let live = |ty: &str, d: &str| {
         declared(
             ty,

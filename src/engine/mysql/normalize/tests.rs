@@ -39,52 +39,67 @@ fn table_character_sets() {
 #[test]
 fn defaults_by_type() {
     assert_eq!(
-        normalize_default("bit(4)", "B'0010'").as_deref(),
+        normalize_default(&ColumnType::new(D, "bit(4)"), "B'0010'").as_deref(),
         Some("B'10'")
     );
-    assert_eq!(normalize_default("bit(8)", "5").as_deref(), Some("B'101'"));
     assert_eq!(
-        normalize_default("decimal(10,2)", "0").as_deref(),
+        normalize_default(&ColumnType::new(D, "bit(8)"), "5").as_deref(),
+        Some("B'101'")
+    );
+    assert_eq!(
+        normalize_default(&ColumnType::new(D, "decimal(10,2)"), "0").as_deref(),
         Some("0.00")
     );
     assert_eq!(
-        normalize_default("decimal(10,2)", "-1.005").as_deref(),
+        normalize_default(&ColumnType::new(D, "decimal(10,2)"), "-1.005").as_deref(),
         Some("-1.01")
     );
     assert_eq!(
-        normalize_default("decimal(5,2)", "'1.5'").as_deref(),
+        normalize_default(&ColumnType::new(D, "decimal(5,2)"), "'1.5'").as_deref(),
         Some("1.50")
     );
     assert_eq!(
-        normalize_default("decimal(5,0)", "9.5").as_deref(),
+        normalize_default(&ColumnType::new(D, "decimal(5,0)"), "9.5").as_deref(),
         Some("10")
     );
-    assert_eq!(normalize_default("int", "'5'").as_deref(), Some("5"));
-    assert_eq!(normalize_default("int", "-1").as_deref(), Some("-1"));
     assert_eq!(
-        normalize_default("double", "1e20"),
-        normalize_default("double", "100000000000000000000")
+        normalize_default(&ColumnType::new(D, "int"), "'5'").as_deref(),
+        Some("5")
     );
-    assert_eq!(normalize_default("float", "1.50").as_deref(), Some("1.5"));
     assert_eq!(
-        normalize_default("varchar(10)", "0").as_deref(),
+        normalize_default(&ColumnType::new(D, "int"), "-1").as_deref(),
+        Some("-1")
+    );
+    assert_eq!(
+        normalize_default(&ColumnType::new(D, "double"), "1e20"),
+        normalize_default(&ColumnType::new(D, "double"), "100000000000000000000")
+    );
+    assert_eq!(
+        normalize_default(&ColumnType::new(D, "float"), "1.50").as_deref(),
+        Some("1.5")
+    );
+    assert_eq!(
+        normalize_default(&ColumnType::new(D, "varchar(10)"), "0").as_deref(),
         Some("'0'")
     );
-    assert_eq!(normalize_default("varchar(10)", "NULL"), None);
     assert_eq!(
-        normalize_default("varchar(10)", "'NULL'").as_deref(),
+        normalize_default(&ColumnType::new(D, "varchar(10)"), "NULL"),
+        None
+    );
+    assert_eq!(
+        normalize_default(&ColumnType::new(D, "varchar(10)"), "'NULL'").as_deref(),
         Some("'NULL'")
     );
     assert_eq!(
-        normalize_default("datetime(3)", "'2020-01-01 10:00'").as_deref(),
+        normalize_default(&ColumnType::new(D, "datetime(3)"), "'2020-01-01 10:00'").as_deref(),
         Some("'2020-01-01 10:00:00.000'")
     );
     assert_eq!(
-        normalize_default("time", "'10:00'").as_deref(),
+        normalize_default(&ColumnType::new(D, "time"), "'10:00'").as_deref(),
         Some("'10:00:00'")
     );
     assert_eq!(
-        normalize_default("datetime", "CURRENT_TIMESTAMP").as_deref(),
+        normalize_default(&ColumnType::new(D, "datetime"), "CURRENT_TIMESTAMP").as_deref(),
         Some("CURRENT_TIMESTAMP")
     );
 }
