@@ -293,7 +293,7 @@ pub fn diff_column(dialect: Dialect, from: &Column, to: &Column) -> ColumnChange
 /// What changing a column of `dialect` from type `from` to type `to` can do to its values,
 /// decided from the types' parts (see [`ColumnType`]).
 pub fn classify_type_change(dialect: Dialect, from: &ColumnType, to: &ColumnType) -> TypeChange {
-    if from.as_str().eq_ignore_ascii_case(to.as_str()) {
+    if from == to {
         return TypeChange::Widening;
     }
     let text_like = |t: &ColumnType| {
@@ -601,6 +601,23 @@ mod tests {
         );
         assert_eq!(pg("text", "text[]"), Reinterpreting);
         assert_eq!(pg("integer", "integer[]"), Reinterpreting);
+    }
+
+    /// Types were compared without regard to case, so PostgreSQL's `"Mood"` and `"mood"` (two
+    /// enum types) or MySQL's `enum('A')` and `enum('a')` were one type: widening, no hazard.
+    #[test]
+    fn types_differing_only_in_case_are_different() {
+        use TypeChange::*;
+        assert_eq!(
+            class(Dialect::Postgres, "\"Mood\"", "\"mood\""),
+            Reinterpreting
+        );
+        assert_eq!(
+            class(Dialect::Mysql, "enum('A','B')", "enum('a','b')"),
+            Reinterpreting
+        );
+        // SQLite's text is upper-cased on both sides: nothing differs only in case there.
+        assert_eq!(class(Dialect::Sqlite, "INT", "INT"), Widening);
     }
 
     #[test]
