@@ -293,7 +293,7 @@ pub fn diff_column(dialect: Dialect, from: &Column, to: &Column) -> ColumnChange
 /// What changing a column of `dialect` from type `from` to type `to` can do to its values,
 /// decided from the types' parts (see [`ColumnType`]).
 pub fn classify_type_change(dialect: Dialect, from: &ColumnType, to: &ColumnType) -> TypeChange {
-    if from.as_str().eq_ignore_ascii_case(to.as_str()) {
+    if from == to {
         return TypeChange::Widening;
     }
     let text_like = |t: &ColumnType| {
@@ -301,6 +301,15 @@ pub fn classify_type_change(dialect: Dialect, from: &ColumnType, to: &ColumnType
             .iter()
             .any(|b| t.base().starts_with(b))
     };
+    if from.is_array() || to.is_array() {
+        // An array and a scalar are different things, whatever their elements. Two arrays are
+        // not classified by element (issue 12): two of character types narrow, as they did.
+        return if from.is_array() && to.is_array() && text_like(from) && text_like(to) {
+            TypeChange::Narrowing
+        } else {
+            TypeChange::Reinterpreting
+        };
+    }
     // The integer types each engine has, narrowest first. SQLite takes any of the names (and
     // holds them all alike): `INT` and `INTEGER` are one. Only bare names are ranked: MySQL's
     // `unsigned` and `tinyint(1)` are not (reinterpreting).
@@ -368,10 +377,7 @@ pub fn classify_type_change(dialect: Dialect, from: &ColumnType, to: &ColumnType
 /// A variable-length string or binary type, `base` or `base(n)` → `Some(None)` or
 /// `Some(Some(n))`.
 fn length(ty: &ColumnType) -> Option<Option<u64>> {
-    if !matches!(ty.base(), "character varying" | "varchar" | "varbinary")
-        || ty.is_unsigned()
-        || ty.is_array()
-    {
+    if !matches!(ty.base(), "character varying" | "varchar" | "varbinary") || ty.is_unsigned() {
         return None;
     }
     match (ty.has_modifier(), ty.params()) {
@@ -383,7 +389,7 @@ fn length(ty: &ColumnType) -> Option<Option<u64>> {
 
 /// `numeric(p,s)` / `decimal(p,s)` (`(p)` means scale 0), signed → `(p, s)`.
 fn decimal(ty: &ColumnType) -> Option<(u64, u64)> {
-    if !matches!(ty.base(), "numeric" | "decimal") || ty.is_unsigned() || ty.is_array() {
+    if !matches!(ty.base(), "numeric" | "decimal") || ty.is_unsigned() {
         return None;
     }
     let (precision, scale) = match ty.params() {
@@ -579,6 +585,39 @@ mod tests {
             pg("character varying(10)[]", "character varying(20)[]"),
             Narrowing
         );
+    }
+
+    /// An array and a scalar were compared by their text: `character varying(10)[]` starts like
+    /// a character type, so turning it into `text` was widening (no hazard) though every value
+    /// is rewritten (`{a,b}` becomes the string `'{a,b}'`).
+    #[test]
+    fn an_array_and_a_scalar_reinterpret() {
+        use TypeChange::*;
+        let pg = |a, b| class(Dialect::Postgres, a, b);
+        assert_eq!(pg("character varying(10)[]", "text"), Reinterpreting);
+        assert_eq!(
+            pg("character varying(10)[]", "character varying(20)"),
+            Reinterpreting
+        );
+        assert_eq!(pg("text", "text[]"), Reinterpreting);
+        assert_eq!(pg("integer", "integer[]"), Reinterpreting);
+    }
+
+    /// Types were compared without regard to case, so PostgreSQL's `"Mood"` and `"mood"` (two
+    /// enum types) or MySQL's `enum('A')` and `enum('a')` were one type: widening, no hazard.
+    #[test]
+    fn types_differing_only_in_case_are_different() {
+        use TypeChange::*;
+        assert_eq!(
+            class(Dialect::Postgres, "\"Mood\"", "\"mood\""),
+            Reinterpreting
+        );
+        assert_eq!(
+            class(Dialect::Mysql, "enum('A','B')", "enum('a','b')"),
+            Reinterpreting
+        );
+        // SQLite's text is upper-cased on both sides: nothing differs only in case there.
+        assert_eq!(class(Dialect::Sqlite, "INT", "INT"), Widening);
     }
 
     #[test]
