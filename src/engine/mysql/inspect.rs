@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use sqlx::mysql::MySqlRow;
 use sqlx::{MySqlConnection, Row};
 
+use super::types::mysql_catalog;
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -21,7 +22,6 @@ use crate::model::{
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
-use crate::normalize::types::mysql_catalog;
 
 const D: Dialect = Dialect::Mysql;
 

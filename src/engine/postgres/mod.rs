@@ -9,3 +9,4 @@ pub mod normalize;
 pub(crate) mod prepass;
 pub(crate) mod render;
 pub(crate) mod session;
+pub(crate) mod types;

@@ -8,3 +8,4 @@ pub mod normalize;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod session;
+pub(crate) mod types;
