@@ -19,12 +19,12 @@ use super::Dialect;
 pub struct ColumnType {
     text: String,
     /// The name without its parenthesized modifier, array suffix and (MySQL) `unsigned`.
-    base: String,
+    base: Box<str>,
     /// The parentheses' numbers (`varchar(20)`: `[20]`; `numeric(10,2)`: `[10, 2]`); empty
     /// when there are none or they hold something else.
-    params: Vec<u64>,
+    params: Box<[u64]>,
     /// MySQL `enum(…)`/`set(…)`: the members' values, unquoted.
-    members: Vec<String>,
+    members: Box<[String]>,
     /// The text has a parenthesized modifier, whatever it holds (`varchar(max)` has one and no
     /// `params`).
     modified: bool,
@@ -97,10 +97,11 @@ impl ColumnType {
                     .unwrap_or_default();
             }
         }
+        // Exactly sized: a schema holds many of these, on both sides of the diff.
         ColumnType {
-            base,
-            params,
-            members,
+            base: base.into_boxed_str(),
+            params: params.into_boxed_slice(),
+            members: members.into_boxed_slice(),
             modified: inner.is_some(),
             array,
             unsigned,

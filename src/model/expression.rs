@@ -18,7 +18,9 @@ use super::Dialect;
 pub struct Expression {
     text: String,
     /// `None`: text a catalog gave that plinth could not read; it may reference anything.
-    columns: Option<BTreeSet<String>>,
+    /// Sorted, each once (one exactly sized allocation, not a tree: most expressions name one
+    /// column or none).
+    columns: Option<Box<[String]>>,
     shape: Shape,
 }
 
@@ -44,7 +46,7 @@ impl Expression {
     pub(crate) fn new(text: String, columns: BTreeSet<String>, shape: Shape) -> Expression {
         Expression {
             text,
-            columns: Some(columns),
+            columns: Some(columns.into_iter().collect()),
             shape,
         }
     }
@@ -73,8 +75,8 @@ impl Expression {
 
     /// The names of the columns it references, folded like every identifier; `None` when the
     /// text could not be read.
-    pub fn columns(&self) -> Option<&BTreeSet<String>> {
-        self.columns.as_ref()
+    pub fn columns(&self) -> Option<&[String]> {
+        self.columns.as_deref()
     }
 
     /// Whether it may reference the column `name` (compared as the engine compares column
