@@ -31,5 +31,5 @@ pub use diff::{diff, Change, ColumnChanges, TableChange, TableDiff};
 pub use normalize::finish;
 pub use plan::{Hazard, HazardKind, Plan, Step};
 pub use render::Statement;
-pub use report::Outcome;
+pub use report::{for_terminal, Outcome};
 pub use sql::{limits, parse_file, Parsed};

@@ -58,8 +58,8 @@ fn command(cli: Cli) -> ExitCode {
         Err(e) => {
             let mut err = std::io::stderr().lock();
             let _ = match &e {
-                Error::At { .. } => writeln!(err, "{e}"),
-                _ => writeln!(err, "error: {e}"),
+                Error::At { .. } => writeln!(err, "{}", plinth::for_terminal(&e.to_string())),
+                _ => writeln!(err, "error: {}", plinth::for_terminal(&e.to_string())),
             };
             ExitCode::from(2)
         }

@@ -39,9 +39,20 @@ pub(crate) fn io(e: std::io::Error) -> Error {
 /// plugins.toml or a schema file ends the comment and becomes SQL for whoever runs the printed
 /// plan, or reaches the terminal as a control sequence.
 fn comment(text: &str) -> String {
+    escaped(text, |_| false)
+}
+
+/// An error message for the terminal: its own line breaks kept (a database error's `detail:`
+/// lines), every other control character that a name, a file or a server's words carried
+/// written escaped, so no message can move the cursor or recolour the terminal.
+pub fn for_terminal(text: &str) -> String {
+    escaped(text, |c| c == '\n')
+}
+
+fn escaped(text: &str, keep: impl Fn(char) -> bool) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if c.is_control() && !keep(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
@@ -179,6 +190,14 @@ pub(crate) fn write_applied(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_text_keeps_only_its_line_breaks() {
+        assert_eq!(
+            for_terminal("table `x\u{1b}[31m`\n  detail: y\r"),
+            "table `x\\u{1b}[31m`\n  detail: y\\r"
+        );
+    }
 
     #[test]
     fn comment_lines_stay_comments() {
