@@ -101,13 +101,13 @@ pub struct ColumnChanges {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<Delta<Option<Identity>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<Delta<Option<Generated>>>,
+    pub generated: Option<Delta<Option<Box<Generated>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collation: Option<Delta<Option<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<Delta<Option<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub on_update: Option<Delta<Option<Expression>>>,
+    pub on_update: Option<Delta<Option<Box<Expression>>>>,
 }
 
 /// A column's type change, and what it can do to the values (see [`TypeChange`]).
@@ -376,7 +376,7 @@ pub fn classify_type_change(dialect: Dialect, from: &ColumnType, to: &ColumnType
 
 /// A variable-length string or binary type, `base` or `base(n)` → `Some(None)` or
 /// `Some(Some(n))`.
-fn length(ty: &ColumnType) -> Option<Option<u64>> {
+fn length(ty: &ColumnType) -> Option<Option<u32>> {
     if !matches!(ty.base(), "character varying" | "varchar" | "varbinary") || ty.is_unsigned() {
         return None;
     }
@@ -388,7 +388,7 @@ fn length(ty: &ColumnType) -> Option<Option<u64>> {
 }
 
 /// `numeric(p,s)` / `decimal(p,s)` (`(p)` means scale 0), signed → `(p, s)`.
-fn decimal(ty: &ColumnType) -> Option<(u64, u64)> {
+fn decimal(ty: &ColumnType) -> Option<(u32, u32)> {
     if !matches!(ty.base(), "numeric" | "decimal") || ty.is_unsigned() {
         return None;
     }

@@ -17,14 +17,16 @@ use super::Dialect;
 /// and never search the text.
 #[derive(Debug, Clone)]
 pub struct ColumnType {
-    text: String,
+    text: Box<str>,
     /// The name without its parenthesized modifier, array suffix and (MySQL) `unsigned`.
-    base: Box<str>,
+    base: Base,
     /// The parentheses' numbers (`varchar(20)`: `[20]`; `numeric(10,2)`: `[10, 2]`); empty
     /// when there are none or they hold something else.
-    params: Box<[u64]>,
+    params: Params,
     /// MySQL `enum(…)`/`set(…)`: the members' values, unquoted.
     members: Box<[String]>,
+    /// Where the text of the element type ends (before the array suffix).
+    element_end: u32,
     /// The text has a parenthesized modifier, whatever it holds (`varchar(max)` has one and no
     /// `params`).
     modified: bool,
@@ -33,8 +35,94 @@ pub struct ColumnType {
     array: bool,
     /// MySQL `unsigned` (`zerofill` implies it).
     unsigned: bool,
-    /// Where the text of the element type ends (before the array suffix).
-    element_end: usize,
+}
+
+/// Where a type's base name is kept. A schema holds many types, on both sides of the diff, and
+/// nearly every base is the start of the text or a built-in name: neither allocates.
+#[derive(Debug, Clone)]
+enum Base {
+    /// The first `n` bytes of the text (`varchar(20)`: 7).
+    Prefix(u32),
+    /// A built-in name spelled otherwise in the text (SQLite's `INTEGER`: `integer`).
+    Known(&'static str),
+    /// Anything else (`timestamp(3) with time zone`: `timestamp with time zone`).
+    Owned(Box<str>),
+}
+
+/// Built-in base names of the three engines, sorted, for [`Base::Known`].
+const KNOWN_BASES: &[&str] = &[
+    "bigint",
+    "binary",
+    "bit",
+    "blob",
+    "bool",
+    "boolean",
+    "bytea",
+    "char",
+    "character",
+    "character varying",
+    "date",
+    "datetime",
+    "decimal",
+    "double",
+    "double precision",
+    "enum",
+    "float",
+    "int",
+    "integer",
+    "json",
+    "jsonb",
+    "longblob",
+    "longtext",
+    "mediumblob",
+    "mediumint",
+    "mediumtext",
+    "numeric",
+    "real",
+    "set",
+    "smallint",
+    "text",
+    "time",
+    "time with time zone",
+    "time without time zone",
+    "timestamp",
+    "timestamp with time zone",
+    "timestamp without time zone",
+    "tinyblob",
+    "tinyint",
+    "tinytext",
+    "uuid",
+    "varbinary",
+    "varchar",
+    "year",
+];
+
+/// Up to two numbers inline (no type has more: a length, or a precision and a scale); a
+/// modifier of more numbers, or of numbers beyond `u32`, is not read as numbers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Params {
+    values: [u32; 2],
+    len: u8,
+}
+
+impl Params {
+    fn read(numbers: &[u32]) -> Params {
+        match *numbers {
+            [a] => Params {
+                values: [a, 0],
+                len: 1,
+            },
+            [a, b] => Params {
+                values: [a, b],
+                len: 2,
+            },
+            _ => Params::default(),
+        }
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        &self.values[..usize::from(self.len)]
+    }
 }
 
 impl ColumnType {
@@ -92,21 +180,27 @@ impl ColumnType {
             } else {
                 params = split_top(inner)
                     .iter()
-                    .map(|p| p.trim().parse::<u64>().ok())
+                    .map(|p| p.trim().parse::<u32>().ok())
                     .collect::<Option<Vec<_>>>()
                     .unwrap_or_default();
             }
         }
-        // Exactly sized: a schema holds many of these, on both sides of the diff.
+        let base = if text.starts_with(base.as_str()) {
+            Base::Prefix(u32::try_from(base.len()).unwrap_or(u32::MAX))
+        } else if let Ok(i) = KNOWN_BASES.binary_search(&base.as_str()) {
+            Base::Known(KNOWN_BASES[i])
+        } else {
+            Base::Owned(base.into_boxed_str())
+        };
         ColumnType {
-            base: base.into_boxed_str(),
-            params: params.into_boxed_slice(),
+            base,
+            params: Params::read(&params),
             members: members.into_boxed_slice(),
             modified: inner.is_some(),
             array,
             unsigned,
-            element_end,
-            text,
+            element_end: u32::try_from(element_end).unwrap_or(u32::MAX),
+            text: text.into_boxed_str(),
         }
     }
 
@@ -120,13 +214,17 @@ impl ColumnType {
     /// (SQLite's text is upper case); PostgreSQL's is its text, where built-in names are lower
     /// case and a user type's quoted name keeps its case.
     pub fn base(&self) -> &str {
-        &self.base
+        match &self.base {
+            Base::Prefix(n) => self.text.get(..*n as usize).unwrap_or_default(),
+            Base::Known(name) => name,
+            Base::Owned(name) => name,
+        }
     }
 
     /// The numbers in the parentheses: a length, a precision and scale, a fractional-seconds
     /// precision. Empty when there are no parentheses or they hold something else.
-    pub fn params(&self) -> &[u64] {
-        &self.params
+    pub fn params(&self) -> &[u32] {
+        self.params.as_slice()
     }
 
     /// Whether the text has a parenthesized modifier (read into `params` or `members`, or not).
@@ -156,7 +254,9 @@ impl ColumnType {
 
     /// The text of the element type: the text without its array suffix (`mood[]`: `mood`).
     pub fn element(&self) -> &str {
-        &self.text[..self.element_end]
+        self.text
+            .get(..self.element_end as usize)
+            .unwrap_or_default()
     }
 }
 
@@ -228,12 +328,12 @@ impl PartialEq for ColumnType {
 impl Eq for ColumnType {}
 impl PartialEq<str> for ColumnType {
     fn eq(&self, other: &str) -> bool {
-        self.text == other
+        &*self.text == other
     }
 }
 impl PartialEq<&str> for ColumnType {
     fn eq(&self, other: &&str) -> bool {
-        self.text == *other
+        &*self.text == *other
     }
 }
 impl PartialOrd for ColumnType {
@@ -262,7 +362,7 @@ impl Serialize for ColumnType {
 mod tests {
     use super::*;
 
-    fn parts(d: Dialect, text: &str) -> (String, Vec<u64>, bool, bool) {
+    fn parts(d: Dialect, text: &str) -> (String, Vec<u32>, bool, bool) {
         let t = ColumnType::new(d, text);
         assert_eq!(t.as_str(), text);
         assert_eq!(t.to_string(), text);
@@ -363,5 +463,13 @@ mod tests {
             serde_json::to_string(&a).ok().as_deref(),
             Some("\"integer\"")
         );
+    }
+
+    /// Every column of both sides of a diff pays these sizes (N = 10,000 tables is 80,000
+    /// columns a side): a field that makes them grow belongs in a `Box`.
+    #[test]
+    fn sizes_stay_small() {
+        assert!(std::mem::size_of::<ColumnType>() <= 80);
+        assert!(std::mem::size_of::<crate::model::Column>() <= 232);
     }
 }

@@ -16,7 +16,7 @@ use super::Dialect;
 /// when the text was made. It reads as its text (`Deref<Target = str>`, `Display`).
 #[derive(Debug, Clone)]
 pub struct Expression {
-    text: String,
+    text: Box<str>,
     /// `None`: text a catalog gave that plinth could not read; it may reference anything.
     /// Sorted, each once (one exactly sized allocation, not a tree: most expressions name one
     /// column or none).
@@ -45,7 +45,7 @@ impl Expression {
     /// `shape` from.
     pub(crate) fn new(text: String, columns: BTreeSet<String>, shape: Shape) -> Expression {
         Expression {
-            text,
+            text: text.into_boxed_str(),
             columns: Some(columns.into_iter().collect()),
             shape,
         }
@@ -54,7 +54,7 @@ impl Expression {
     /// Text kept as a catalog gave it, unread: whatever it references is not known.
     pub(crate) fn unread(text: String) -> Expression {
         Expression {
-            text,
+            text: text.into_boxed_str(),
             columns: None,
             shape: Shape::Other,
         }
@@ -110,12 +110,12 @@ impl PartialEq for Expression {
 impl Eq for Expression {}
 impl PartialEq<str> for Expression {
     fn eq(&self, other: &str) -> bool {
-        self.text == other
+        &*self.text == other
     }
 }
 impl PartialEq<&str> for Expression {
     fn eq(&self, other: &&str) -> bool {
-        self.text == *other
+        &*self.text == *other
     }
 }
 impl PartialOrd for Expression {

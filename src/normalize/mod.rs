@@ -70,6 +70,9 @@ pub fn finish(dialect: Dialect, schema: &mut Schema) {
             }
         }
         table.normalize_order();
+        // The inspectors push columns row by row: give back the slack (a schema holds many
+        // tables, and a column is a few hundred bytes).
+        table.columns.shrink_to_fit();
     }
     match dialect {
         Dialect::Postgres => crate::engine::postgres::normalize::finish(schema),

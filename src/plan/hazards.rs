@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 use crate::diff::{ColumnChanges, Delta, TableChange, TypeChange, INHERITED_OPTIONS};
-use crate::model::{Generated, Identity, SequenceOptions};
+use crate::model::{Expression, Generated, Identity, SequenceOptions};
 
 /// What a step can cost. `DeletesData` is what `--allow-destructive` is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -144,8 +144,8 @@ fn describe_column(changes: &ColumnChanges) -> String {
             (Some(g), None) => format!("generated dropped ({})", generated_words(g)),
             (a, b) => format!(
                 "generated {} → {}",
-                words_or_none(a.as_ref(), generated_words),
-                words_or_none(b.as_ref(), generated_words)
+                words_or_none(a.as_deref(), generated_words),
+                words_or_none(b.as_deref(), generated_words)
             ),
         });
     }
@@ -160,7 +160,11 @@ fn describe_column(changes: &ColumnChanges) -> String {
         ));
     }
     if let Some(u) = on_update {
-        what.push(format!("on update {}", both(u)));
+        what.push(format!(
+            "on update {} → {}",
+            u.from.as_deref().map_or("none", Expression::text),
+            u.to.as_deref().map_or("none", Expression::text)
+        ));
     }
     what.join(", ")
 }

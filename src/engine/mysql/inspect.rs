@@ -313,19 +313,19 @@ fn column(row: &MySqlRow, flavor: Flavor, default_collation: Option<String>) -> 
     }
     if let Some(at) = extra_lower.find("on update ") {
         let on_update = extra[at + "on update ".len()..].trim();
-        column.on_update = Some(expression(
+        column.on_update = Some(Box::new(expression(
             on_update,
             &table,
             &format!("ON UPDATE of `{name}`"),
-        )?);
+        )?));
     }
     if extra_lower.contains("generated") && !extra_lower.contains("default_generated") {
         if let Some(expr) = text(row, 6)?.filter(|e| !e.is_empty()) {
             let expr = stored(flavor, &expr);
-            column.generated = Some(Generated {
+            column.generated = Some(Box::new(Generated {
                 expr: expression(&expr, &table, &format!("the expression of `{name}`"))?,
                 stored: extra_lower.contains("stored"),
-            });
+            }));
             column.default = None;
         }
     }

@@ -291,17 +291,17 @@ fn column(
         ("a" | "d", _) => {
             let options = sequence.map(OwnedSequence::options).unwrap_or_default();
             column.identity = Some(if identity == "a" {
-                Identity::Always(options)
+                Identity::Always(Box::new(options))
             } else {
-                Identity::ByDefault(options)
+                Identity::ByDefault(Box::new(options))
             });
         }
         (_, "s") => {
             let expr = default.as_deref().unwrap_or_default();
-            column.generated = Some(Generated {
+            column.generated = Some(Box::new(Generated {
                 expr: texts.canonical(expr, table, &format!("generated column `{name}`"))?,
                 stored: true,
-            });
+            }));
         }
         _ => {
             let serial = match (&default, sequence) {

@@ -246,12 +246,14 @@ fn build_table(name: &str, rows: LiveTable) -> Result<Table> {
             continue;
         }
         let text = parsed.and_then(|t| find_column(t, &c.name));
-        let generated = matches!(c.hidden, 2 | 3).then(|| Generated {
-            expr: text
-                .and_then(|t| t.generated.as_ref())
-                .map(|g| g.expr.clone())
-                .unwrap_or_else(|| Expression::unread(String::new())),
-            stored: c.hidden == 3,
+        let generated = matches!(c.hidden, 2 | 3).then(|| {
+            Box::new(Generated {
+                expr: text
+                    .and_then(|t| t.generated.as_ref())
+                    .map(|g| g.expr.clone())
+                    .unwrap_or_else(|| Expression::unread(String::new())),
+                stored: c.hidden == 3,
+            })
         });
         let default = match (&generated, &c.default) {
             (None, Some(d)) => {

@@ -117,27 +117,29 @@ impl<'a> Lowering<'a> {
                     ..
                 } => match generation_expr {
                     Some(e) => {
-                        column.generated = Some(Generated {
+                        column.generated = Some(Box::new(Generated {
                             expr: self.expr(e, &cloc)?,
                             stored: matches!(
                                 generation_expr_mode,
                                 Some(GeneratedExpressionMode::Stored)
                             ) || matches!(generated_as, GeneratedAs::ExpStored),
-                        })
+                        }))
                     }
                     None => {
                         let opts =
                             self.sequence_options(sequence_options.as_deref().unwrap_or(&[]));
                         column.identity = Some(match generated_as {
-                            GeneratedAs::Always => Identity::Always(opts),
-                            _ => Identity::ByDefault(opts),
+                            GeneratedAs::Always => Identity::Always(Box::new(opts)),
+                            _ => Identity::ByDefault(Box::new(opts)),
                         });
                     }
                 },
                 ColumnOption::Comment(c) => column.comment = Some(c.clone()),
                 ColumnOption::Collation(c) => column.collation = Some(self.collation_name(c)),
                 ColumnOption::CharacterSet(_) if self.dialect == Dialect::Mysql => {}
-                ColumnOption::OnUpdate(e) => column.on_update = Some(self.expr(e, &cloc)?),
+                ColumnOption::OnUpdate(e) => {
+                    column.on_update = Some(Box::new(self.expr(e, &cloc)?))
+                }
                 other => {
                     return Err(self.err(
                         cloc,
@@ -161,7 +163,7 @@ impl<'a> Lowering<'a> {
                 column.identity = Some(Identity::AutoIncrement);
             }
             (Dialect::Postgres, Some(Identity::AutoIncrement)) => {
-                column.identity = Some(Identity::ByDefault(SequenceOptions::default()));
+                column.identity = Some(Identity::ByDefault(Box::default()));
             }
             // SQLite numbers an `INTEGER PRIMARY KEY` (the rowid) by itself.
             (Dialect::Sqlite, Some(Identity::Always(_) | Identity::ByDefault(_))) if primary => {

@@ -321,6 +321,8 @@ impl<'a> Lowering<'a> {
             ));
         }
         let mut table = Table::new(name.clone());
+        // Exactly sized: a schema holds many tables, and a column is a few hundred bytes.
+        table.columns.reserve_exact(ct.columns.len());
         for col in &ct.columns {
             self.column(&mut table, col, &at)?;
         }
@@ -505,7 +507,7 @@ fn supplementary_text(table: &Table) -> Option<(String, char)> {
         for (w, text) in [
             ("default", col.default.as_deref()),
             ("comment", col.comment.as_deref()),
-            ("ON UPDATE", col.on_update.as_deref()),
+            ("ON UPDATE", col.on_update.as_deref().map(Expression::text)),
             ("expression", col.generated.as_ref().map(|g| g.expr.text())),
         ] {
             if let Some(t) = text {
