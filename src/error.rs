@@ -30,10 +30,15 @@ impl fmt::Display for Location {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad input at a known place: a schema file or plugins.toml. The message ends with how to
-    /// fix it where there is something to say ("…; do X"), in the one line a user reads.
-    #[error("{location}: {message}")]
-    At { location: Location, message: String },
+    /// Bad input at a known place: a schema file or plugins.toml. `message` says what is wrong,
+    /// `help` how to fix it where there is something to say; both print in the one line a user
+    /// reads, `help` after `; ` ("…; do X").
+    #[error("{location}: {message}{}", help_after(.help))]
+    At {
+        location: Location,
+        message: String,
+        help: Option<String>,
+    },
     /// Bad input without a position (a missing file, a bad flag combination…).
     #[error("{0}")]
     Usage(String),
@@ -66,6 +71,13 @@ pub enum Error {
 pub struct PluginHazard {
     pub plugin: String,
     pub hazard: Hazard,
+}
+
+fn help_after(help: &Option<String>) -> String {
+    match help {
+        Some(help) => format!("; {help}"),
+        None => String::new(),
+    }
 }
 
 fn hazard_lines(hazards: &[PluginHazard]) -> String {
@@ -257,10 +269,25 @@ fn mysql_means(number: u16, message: &str) -> Option<&'static str> {
 }
 
 impl Error {
+    /// Bad input at `location`, with nothing to say about how to fix it.
     pub fn at(location: Location, message: impl Into<String>) -> Error {
         Error::At {
             location,
             message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Bad input at `location`: what is wrong, and how to fix it.
+    pub fn at_help(
+        location: Location,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Error {
+        Error::At {
+            location,
+            message: message.into(),
+            help: Some(help.into()),
         }
     }
 
@@ -289,12 +316,17 @@ impl Error {
     /// The same error with `f` applied to every text it carries (to scrub secrets from it).
     pub fn map_text(self, f: impl Fn(String) -> String) -> Error {
         match self {
-            Error::At { location, message } => Error::At {
+            Error::At {
+                location,
+                message,
+                help,
+            } => Error::At {
                 location: Location {
                     file: f(location.file),
                     ..location
                 },
                 message: f(message),
+                help: help.map(&f),
             },
             Error::Usage(message) => Error::Usage(f(message)),
             Error::Database { context, cause } => Error::Database {
@@ -373,6 +405,34 @@ mod tests {
         let e = Error::at(Location::new("schemas/a.sql", 3, 7), "unknown type `x`");
         assert_eq!(e.to_string(), "schemas/a.sql:3:7: unknown type `x`");
         assert_eq!(Error::usage("no schema").to_string(), "no schema");
+    }
+
+    #[test]
+    fn a_schema_error_prints_its_help_after_a_semicolon() {
+        let at = || Location::new("schemas/a.sql", 3, 7);
+        let e = Error::at_help(at(), "table `t` is defined twice", "keep one CREATE TABLE");
+        assert_eq!(
+            e.to_string(),
+            "schemas/a.sql:3:7: table `t` is defined twice; keep one CREATE TABLE"
+        );
+        let Error::At { message, help, .. } = &e else {
+            panic!("{e:?}");
+        };
+        assert_eq!(message, "table `t` is defined twice");
+        assert_eq!(help.as_deref(), Some("keep one CREATE TABLE"));
+        let e = Error::at(at(), "table `t` is defined twice");
+        assert!(matches!(&e, Error::At { help: None, .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "schemas/a.sql:3:7: table `t` is defined twice"
+        );
+        // The help is text like any other: `map_text` reaches it.
+        let e = Error::at_help(at(), "table `t`", "rename `t`").map_text(|t| t.replace('t', "*"));
+        let Error::At { message, help, .. } = &e else {
+            panic!("{e:?}");
+        };
+        assert_eq!(message, "*able `*`");
+        assert_eq!(help.as_deref(), Some("rename `*`"));
     }
 
     #[test]
@@ -538,6 +598,7 @@ mod tests {
         };
         let errors = [
             Error::at(Location::new(s, 1, 1), s),
+            Error::at_help(Location::new(s, 1, 1), s, s),
             Error::usage(s),
             Error::database(s, driver.clone()),
             Error::database(s, mysql(1062, s)),

@@ -30,14 +30,15 @@ pub(super) fn inside_project(root: &Path, full: &Path, at: &Location) -> Result<
         )
     })?;
     if !real.starts_with(&real_root) {
-        return Err(Error::at(
+        return Err(Error::at_help(
             at.clone(),
             format!(
-                "schema file {} resolves to {}, outside the project ({}); schema files of plugins.toml must be inside its directory: move or copy the file there (a file anywhere can be given with --schema)",
+                "schema file {} resolves to {}, outside the project ({})",
                 full.display(),
                 real.display(),
                 real_root.display()
             ),
+            "schema files of plugins.toml must be inside its directory: move or copy the file there (a file anywhere can be given with --schema)",
         ));
     }
     let metadata = std::fs::metadata(&real).map_err(|e| {
@@ -47,12 +48,13 @@ pub(super) fn inside_project(root: &Path, full: &Path, at: &Location) -> Result<
         )
     })?;
     if !metadata.is_file() {
-        return Err(Error::at(
+        return Err(Error::at_help(
             at.clone(),
             format!(
-                "schema file {} is not a regular file (a directory, a device or a pipe); name a .sql file",
+                "schema file {} is not a regular file (a directory, a device or a pipe)",
                 full.display()
             ),
+            "name a .sql file",
         ));
     }
     Ok(Some(real))
@@ -79,11 +81,20 @@ pub(super) fn read_bounded(path: &Path) -> std::result::Result<Vec<u8>, Read> {
     Ok(bytes)
 }
 
-pub(super) fn too_large(path: &str) -> Error {
-    Error::usage(format!(
-        "{path} is larger than {} MiB, the most plinth reads; split it into several files",
+/// What to do about a file larger than [`MAX_FILE_BYTES`].
+pub(super) const TOO_LARGE_HELP: &str = "split it into several files";
+
+/// A file larger than [`MAX_FILE_BYTES`] (without [`TOO_LARGE_HELP`]).
+pub(super) fn too_large_message(path: &str) -> String {
+    format!(
+        "{path} is larger than {} MiB, the most plinth reads",
         MAX_FILE_BYTES >> 20
-    ))
+    )
+}
+
+/// A file given on the command line, or plugins.toml, is larger than [`MAX_FILE_BYTES`].
+pub(super) fn too_large(path: &str) -> Error {
+    Error::usage(format!("{}; {TOO_LARGE_HELP}", too_large_message(path)))
 }
 
 /// File bytes as text: UTF-8 without NUL bytes, else an error at the first bad byte (line and
@@ -97,19 +108,18 @@ pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String> {
             // The valid prefix decodes: count lines and characters in it.
             let prefix = String::from_utf8_lossy(&bytes[..good]);
             let bad = bytes[good..].iter().take(4).map(|b| format!("0x{b:02X}"));
-            return Err(Error::at(
+            return Err(Error::at_help(
                 position(path, &prefix),
-                format!(
-                    "invalid UTF-8 (byte {}); save the file as UTF-8",
-                    bad.collect::<Vec<_>>().join(" ")
-                ),
+                format!("invalid UTF-8 (byte {})", bad.collect::<Vec<_>>().join(" ")),
+                "save the file as UTF-8",
             ));
         }
     };
     if let Some(nul) = text.find('\0') {
-        return Err(Error::at(
+        return Err(Error::at_help(
             position(path, &text[..nul]),
-            "NUL byte; remove it (no database takes NUL in DDL, and it is often a sign of a UTF-16 file: save it as UTF-8)",
+            "NUL byte",
+            "remove it (no database takes NUL in DDL, and it is often a sign of a UTF-16 file: save it as UTF-8)",
         ));
     }
     Ok(text)

@@ -28,7 +28,7 @@ use crate::model::{Dialect, Schema};
 pub use crate::sql::limits::MAX_FILE_BYTES;
 
 pub use files::decode;
-use files::{inside_project, read_bounded, too_large, Read};
+use files::{inside_project, read_bounded, too_large, too_large_message, Read, TOO_LARGE_HELP};
 pub use rules::{validate, validate_adhoc};
 
 /// The name of the implicit plugin of `--schema` mode.
@@ -198,7 +198,9 @@ pub fn load_project(project: &Project, dialect: Dialect) -> Result<Desired> {
                     Read::Io(e) => {
                         Error::at(at.clone(), format!("cannot read schema file {shown}: {e}"))
                     }
-                    Read::TooLarge => Error::at(at.clone(), too_large(&shown).to_string()),
+                    Read::TooLarge => {
+                        Error::at_help(at.clone(), too_large_message(&shown), TOO_LARGE_HELP)
+                    }
                 })?;
                 files.insert(file.clone(), decode(&shown, bytes)?);
             }
@@ -235,7 +237,12 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
     let at = |span: Range<usize>| lines.location(path, span.start);
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let location = e.span().map_or_else(|| Location::new(path, 1, 1), &at);
-        Error::at(location, toml_message(e.message()))
+        let (message, help) = toml_message(e.message());
+        Error::At {
+            location,
+            message,
+            help,
+        }
     })?;
     let root = Path::new(path)
         .parent()
@@ -250,9 +257,10 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         external_at: BTreeMap::new(),
     };
     let Some(plugins) = raw.plugins.filter(|p| !p.get_ref().is_empty()) else {
-        return Err(Error::at(
+        return Err(Error::at_help(
             Location::new(path, 1, 1),
-            "no plugins declared; add one per plugin: [plugins.NAME] schema = [\"schemas/NAME.sql\"] tables = [\"...\"]",
+            "no plugins declared",
+            "add one per plugin: [plugins.NAME] schema = [\"schemas/NAME.sql\"] tables = [\"...\"]",
         ));
     };
     // Schema file (normalized) → the plugin and place that names it first.
@@ -261,16 +269,18 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         let name = key.get_ref().trim().to_string();
         let header = at(key.span());
         if name.is_empty() {
-            return Err(Error::at(
+            return Err(Error::at_help(
                 header,
-                "empty plugin name; give the plugin a name: [plugins.NAME]",
+                "empty plugin name",
+                "give the plugin a name: [plugins.NAME]",
             ));
         }
         let raw = value.into_inner();
         let Some(tables) = raw.tables else {
-            return Err(Error::at(
+            return Err(Error::at_help(
                 header,
-                format!("plugin `{name}` does not list its tables; add `tables = [\"...\"]` naming every table its schema files define (ownership is never inferred)"),
+                format!("plugin `{name}` does not list its tables"),
+                "add `tables = [\"...\"]` naming every table its schema files define (ownership is never inferred)",
             ));
         };
         let (schema, schema_at) = strings(&name, "schema", raw.schema, &at)?;
@@ -284,9 +294,10 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
                 } else {
                     format!("plugin `{first}`")
                 };
-                return Err(Error::at(
+                return Err(Error::at_help(
                     loc.clone(),
-                    format!("schema file `{file}` is already listed by {whose} at {first_at}; a schema file belongs to one plugin: remove this entry"),
+                    format!("schema file `{file}` is already listed by {whose} at {first_at}"),
+                    "a schema file belongs to one plugin: remove this entry",
                 ));
             }
             schema_files.insert(normalize(file), (name.clone(), loc.clone()));
@@ -303,12 +314,10 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
             version: raw.version.map(Spanned::into_inner),
         };
         if let Some(first) = project.plugins.get(&name) {
-            return Err(Error::at(
+            return Err(Error::at_help(
                 plugin.at,
-                format!(
-                    "plugin `{name}` is declared twice (first at {}); merge the two",
-                    first.at
-                ),
+                format!("plugin `{name}` is declared twice (first at {})", first.at),
+                "merge the two",
             ));
         }
         project.plugins.insert(name, plugin);
@@ -342,15 +351,20 @@ fn strings(
         let loc = at(item.span());
         let value = item.into_inner();
         if value.trim().is_empty() {
-            return Err(Error::at(loc, format!("empty name in {what}; remove it")));
+            return Err(Error::at_help(
+                loc,
+                format!("empty name in {what}"),
+                "remove it",
+            ));
         }
         if let Some(&i) = seen.get(&value) {
-            return Err(Error::at(
+            return Err(Error::at_help(
                 loc,
                 format!(
-                    "`{value}` appears twice in {what} (first at {}); remove one",
+                    "`{value}` appears twice in {what} (first at {})",
                     locations[i]
                 ),
+                "remove one",
             ));
         }
         seen.insert(value.clone(), values.len());
@@ -367,16 +381,18 @@ fn relative_inside(file: &str, at: &Location) -> Result<()> {
     for component in Path::new(file).components() {
         match component {
             Component::Prefix(_) | Component::RootDir => {
-                return Err(Error::at(
+                return Err(Error::at_help(
                     at.clone(),
-                    format!("schema path `{file}` is absolute; write it relative to the directory of plugins.toml (a file anywhere can be given with --schema)"),
+                    format!("schema path `{file}` is absolute"),
+                    "write it relative to the directory of plugins.toml (a file anywhere can be given with --schema)",
                 ))
             }
             Component::CurDir => {}
             Component::ParentDir if depth == 0 => {
-                return Err(Error::at(
+                return Err(Error::at_help(
                     at.clone(),
-                    format!("schema path `{file}` leads out of the project with `..`; schema files must be inside the directory of plugins.toml: move the file there (a file anywhere can be given with --schema)"),
+                    format!("schema path `{file}` leads out of the project with `..`"),
+                    "schema files must be inside the directory of plugins.toml: move the file there (a file anywhere can be given with --schema)",
                 ))
             }
             Component::ParentDir => depth -= 1,
@@ -394,18 +410,19 @@ fn normalize(path: &str) -> PathBuf {
         .collect()
 }
 
-/// serde's message, with a hint for the common mistakes.
-fn toml_message(message: &str) -> String {
+/// serde's message, with help for the common mistakes.
+fn toml_message(message: &str) -> (String, Option<String>) {
     let message = message.trim_end();
-    if message.starts_with("unknown field") {
-        format!("{message}; fix the spelling or remove the key")
+    let help = if message.starts_with("unknown field") {
+        Some("fix the spelling or remove the key")
     } else if message.ends_with("expected a sequence") {
-        format!("{message}; write a list: [\"a\", \"b\"]")
+        Some("write a list: [\"a\", \"b\"]")
     } else if message.ends_with("expected a string") {
-        format!("{message}; write it in quotes: \"...\"")
+        Some("write it in quotes: \"...\"")
     } else {
-        message.to_string()
-    }
+        None
+    };
+    (message.to_string(), help.map(str::to_string))
 }
 
 /// Byte offset → 1-based line and column (in characters), with one index of line starts.

@@ -54,11 +54,11 @@ pub fn validate(
         for (file, at) in plugin.schema.iter().zip(&plugin.schema_at) {
             let full = project.root.join(file);
             let Some(text) = files.get(file) else {
-                return Err(Error::at(
+                return Err(Error::at_help(
                     at.clone(),
+                    format!("schema file {} does not exist", full.display()),
                     format!(
-                        "schema file {} does not exist; fix the path (relative to the directory of {}) or create the file",
-                        full.display(),
+                        "fix the path (relative to the directory of {}) or create the file",
                         project.path
                     ),
                 ));
@@ -100,18 +100,24 @@ pub fn validate(
             let name = resolve(dialect, table, &known);
             let k = key(dialect, &name);
             if let Some(first) = owner.get(&k) {
-                let message = if first.plugin == plugin.name {
-                    format!(
-                        "table `{name}` is listed twice in plugin `{}` (first at {}); remove one",
-                        plugin.name, first.at
+                let (message, help) = if first.plugin == plugin.name {
+                    (
+                        format!(
+                            "table `{name}` is listed twice in plugin `{}` (first at {})",
+                            plugin.name, first.at
+                        ),
+                        "remove one",
                     )
                 } else {
-                    format!(
-                        "table `{name}` is already owned by plugin `{}` ({}); a table has exactly one owner: remove it from one of the two `tables` lists",
-                        first.plugin, first.at
+                    (
+                        format!(
+                            "table `{name}` is already owned by plugin `{}` ({})",
+                            first.plugin, first.at
+                        ),
+                        "a table has exactly one owner: remove it from one of the two `tables` lists",
                     )
                 };
-                return Err(Error::at(at.clone(), message));
+                return Err(Error::at_help(at.clone(), message, help));
             }
             owner.insert(
                 k,
@@ -136,21 +142,23 @@ pub fn validate(
         }
         let k = key(dialect, &name);
         if let Some(o) = owner.get(&k) {
-            return Err(Error::at(
+            return Err(Error::at_help(
                 at.clone(),
                 format!(
-                    "table `{name}` is declared external but plugin `{}` owns it ({}); a table is either managed by a plugin or external: remove it from one of the two lists",
+                    "table `{name}` is declared external but plugin `{}` owns it ({})",
                     o.plugin, o.at
                 ),
+                "a table is either managed by a plugin or external: remove it from one of the two lists",
             ));
         }
         if let Some(first) = external.get(&k) {
-            return Err(Error::at(
+            return Err(Error::at_help(
                 at.clone(),
                 format!(
-                    "table `{name}` is declared external twice (first at {}); remove one",
+                    "table `{name}` is declared external twice (first at {})",
                     first.at
                 ),
+                "remove one",
             ));
         }
         external.insert(
@@ -173,25 +181,34 @@ pub fn validate(
             }
             let k = key(dialect, &name);
             let conflict = if let Some(o) = owner.get(&k) {
-                Some(format!(
-                    "table `{name}` is retired by plugin `{}` but listed in `tables` of plugin `{}` ({}); a retired table is dropped: remove it from one of the two lists",
-                    plugin.name, o.plugin, o.at
+                Some((
+                    format!(
+                        "table `{name}` is retired by plugin `{}` but listed in `tables` of plugin `{}` ({})",
+                        plugin.name, o.plugin, o.at
+                    ),
+                    "a retired table is dropped: remove it from one of the two lists",
                 ))
             } else if let Some(e) = external.get(&k) {
-                Some(format!(
-                    "table `{name}` is retired by plugin `{}` but declared external ({}); plinth drops retired tables and never touches external ones: remove it from one of the two lists",
-                    plugin.name, e.at
+                Some((
+                    format!(
+                        "table `{name}` is retired by plugin `{}` but declared external ({})",
+                        plugin.name, e.at
+                    ),
+                    "plinth drops retired tables and never touches external ones: remove it from one of the two lists",
                 ))
             } else {
                 retired.get(&k).map(|r| {
-                    format!(
-                        "table `{name}` is already retired by plugin `{}` ({}); remove one of the two entries",
-                        r.plugin, r.at
+                    (
+                        format!(
+                            "table `{name}` is already retired by plugin `{}` ({})",
+                            r.plugin, r.at
+                        ),
+                        "remove one of the two entries",
                     )
                 })
             };
-            if let Some(message) = conflict {
-                return Err(Error::at(at.clone(), message));
+            if let Some((message, help)) = conflict {
+                return Err(Error::at_help(at.clone(), message, help));
             }
             retired.insert(
                 k,
@@ -213,25 +230,39 @@ pub fn validate(
             if mine.contains_key(&k) {
                 continue;
             }
-            let message = if let Some((other, def)) = defined_by.get(&k) {
-                format!(
-                    "plugin `{}` lists table `{name}`, but it is defined in the schema of plugin `{other}` ({def}); move the CREATE TABLE into {}, or list the table under [plugins.{other}]",
-                    plugin.name,
-                    if plugin.schema.is_empty() { "a schema file of this plugin".to_string() } else { file_list(project, &plugin.name) }
+            let (message, help) = if let Some((other, def)) = defined_by.get(&k) {
+                (
+                    format!(
+                        "plugin `{}` lists table `{name}`, but it is defined in the schema of plugin `{other}` ({def})",
+                        plugin.name
+                    ),
+                    format!(
+                        "move the CREATE TABLE into {}, or list the table under [plugins.{other}]",
+                        if plugin.schema.is_empty() { "a schema file of this plugin".to_string() } else { file_list(project, &plugin.name) }
+                    ),
                 )
             } else if plugin.schema.is_empty() {
-                format!(
-                    "plugin `{}` lists table `{name}` but has no schema files; add `schema = [\"schemas/{}.sql\"]` holding its CREATE TABLE",
-                    plugin.name, plugin.name
+                (
+                    format!(
+                        "plugin `{}` lists table `{name}` but has no schema files",
+                        plugin.name
+                    ),
+                    format!(
+                        "add `schema = [\"schemas/{}.sql\"]` holding its CREATE TABLE",
+                        plugin.name
+                    ),
                 )
             } else {
-                format!(
-                    "table `{name}` is listed for plugin `{}` but none of its schema files ({}) defines it; add its CREATE TABLE there, or remove it from `tables`",
-                    plugin.name,
-                    file_list(project, &plugin.name)
+                (
+                    format!(
+                        "table `{name}` is listed for plugin `{}` but none of its schema files ({}) defines it",
+                        plugin.name,
+                        file_list(project, &plugin.name)
+                    ),
+                    "add its CREATE TABLE there, or remove it from `tables`".to_string(),
                 )
             };
-            return Err(Error::at(at.clone(), message));
+            return Err(Error::at_help(at.clone(), message, help));
         }
     }
 
@@ -239,31 +270,50 @@ pub fn validate(
     for (plugin, p) in &parsed {
         for (table, at) in &p.tables {
             let k = key(dialect, table);
-            let message = if let Some(o) = owner.get(&k) {
+            let (message, help) = if let Some(o) = owner.get(&k) {
                 if o.plugin == *plugin {
                     continue;
                 }
-                format!(
-                    "table `{table}` is defined in the schema of plugin `{plugin}` but owned by plugin `{}` ({}); move this CREATE TABLE into the schema of `{}`, or move the table to `tables` of [plugins.{plugin}]",
-                    o.plugin, o.at, o.plugin
+                (
+                    format!(
+                        "table `{table}` is defined in the schema of plugin `{plugin}` but owned by plugin `{}` ({})",
+                        o.plugin, o.at
+                    ),
+                    format!(
+                        "move this CREATE TABLE into the schema of `{}`, or move the table to `tables` of [plugins.{plugin}]",
+                        o.plugin
+                    ),
                 )
             } else if let Some(r) = retired.get(&k) {
-                format!(
-                    "table `{table}` is retired by plugin `{}` ({}) but still defined here; remove this CREATE TABLE, or move `{table}` from `retired` back to `tables`",
-                    r.plugin, r.at
+                (
+                    format!(
+                        "table `{table}` is retired by plugin `{}` ({}) but still defined here",
+                        r.plugin, r.at
+                    ),
+                    format!(
+                        "remove this CREATE TABLE, or move `{table}` from `retired` back to `tables`"
+                    ),
                 )
             } else if let Some(e) = external.get(&k) {
-                format!(
-                    "table `{table}` is declared external ({}) but defined here; remove this CREATE TABLE, or remove it from [external] and add it to `tables` of [plugins.{plugin}]",
-                    e.at
+                (
+                    format!(
+                        "table `{table}` is declared external ({}) but defined here",
+                        e.at
+                    ),
+                    format!(
+                        "remove this CREATE TABLE, or remove it from [external] and add it to `tables` of [plugins.{plugin}]"
+                    ),
                 )
             } else {
-                format!(
-                    "table `{table}` is not listed in {}; add it to `tables` of [plugins.{plugin}] ({}): ownership is never inferred",
-                    project.path, project.plugins[*plugin].at
+                (
+                    format!("table `{table}` is not listed in {}", project.path),
+                    format!(
+                        "add it to `tables` of [plugins.{plugin}] ({}): ownership is never inferred",
+                        project.plugins[*plugin].at
+                    ),
                 )
             };
-            return Err(Error::at(at.clone(), message));
+            return Err(Error::at_help(at.clone(), message, help));
         }
     }
 
@@ -281,19 +331,24 @@ pub fn validate(
                 }
             } else if external.contains_key(&k) {
             } else if let Some(ret) = retired.get(&k) {
-                return Err(Error::at(
+                return Err(Error::at_help(
                     r.location.clone(),
                     format!(
-                        "`{}` references table `{}`, which plugin `{}` retires ({}); drop this foreign key, or keep the table (move it from `retired` back to `tables`)",
+                        "`{}` references table `{}`, which plugin `{}` retires ({})",
                         r.from, r.to, ret.plugin, ret.at
                     ),
+                    "drop this foreign key, or keep the table (move it from `retired` back to `tables`)",
                 ));
             } else {
-                return Err(Error::at(
+                return Err(Error::at_help(
                     r.location.clone(),
                     format!(
-                        "`{}` references table `{}`, which no plugin owns and which is not declared external; list it in a plugin's `tables`, or add it to `[external] tables = [\"{}\"]` in {}",
-                        r.from, r.to, r.to, project.path
+                        "`{}` references table `{}`, which no plugin owns and which is not declared external",
+                        r.from, r.to
+                    ),
+                    format!(
+                        "list it in a plugin's `tables`, or add it to `[external] tables = [\"{}\"]` in {}",
+                        r.to, project.path
                     ),
                 ));
             }
@@ -343,12 +398,13 @@ pub fn validate_adhoc(files: &[(String, String)], dialect: Dialect) -> Result<De
         .collect();
     for r in parts.iter().flat_map(|p| &p.references) {
         if !defined.contains(&key(dialect, &r.to)) {
-            return Err(Error::at(
+            return Err(Error::at_help(
                 r.location.clone(),
                 format!(
-                    "`{}` references table `{}`, which none of the schema files defines; add its CREATE TABLE (with --schema the files describe the whole database)",
+                    "`{}` references table `{}`, which none of the schema files defines",
                     r.from, r.to
                 ),
+                "add its CREATE TABLE (with --schema the files describe the whole database)",
             ));
         }
     }
@@ -468,15 +524,16 @@ fn cycle_error(plugins: &[String], edges: &BTreeMap<(String, String), Reference>
     let Some(fk) = edges.get(&first_edge) else {
         return Error::usage("plugins depend on each other through foreign keys in a cycle");
     };
-    Error::at(
+    Error::at_help(
         fk.location.clone(),
         format!(
-            "plugins depend on each other in a cycle: {} (`A → B`: a table of A references a table of B); here `{}` of plugin `{}` references `{}` of plugin `{}`; plugins must be orderable: move a table to the other plugin or drop one foreign key of the cycle",
+            "plugins depend on each other in a cycle: {} (`A → B`: a table of A references a table of B); here `{}` of plugin `{}` references `{}` of plugin `{}`",
             path.join(" → "),
             fk.from,
             path[0],
             fk.to,
             path[1]
         ),
+        "plugins must be orderable: move a table to the other plugin or drop one foreign key of the cycle",
     )
 }

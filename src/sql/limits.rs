@@ -18,6 +18,7 @@
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer};
 
+use crate::error::Error;
 use crate::model::Dialect;
 
 /// Parentheses, brackets, `CASE … END` and prefix operators (`NOT`, `-`…) open at once.
@@ -50,9 +51,45 @@ pub fn budget(tokens: usize) -> u64 {
     BUDGET_BASE + BUDGET_PER_TOKEN * tokens as u64
 }
 
-/// Check a token stream against the limits (module documentation). `Err` holds the span of
-/// the token at fault and the message.
-pub fn check_tokens(tokens: &[TokenWithSpan]) -> Result<(), (Span, String)> {
+/// Where a token stream breaks a limit (see [`check_tokens`]): the token at fault, what is
+/// wrong, and how to fix it when there is something to say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Fault {
+    fn new(span: Span, message: String, help: Option<String>) -> Fault {
+        Fault {
+            span,
+            message,
+            help,
+        }
+    }
+
+    /// The fault as an error in the file `path`.
+    pub fn at(self, path: &str) -> Error {
+        Error::At {
+            location: super::loc(path, self.span),
+            message: self.message,
+            help: self.help,
+        }
+    }
+
+    /// The message and its help in one text, as an error prints them.
+    pub fn text(&self) -> String {
+        match &self.help {
+            Some(help) => format!("{}; {help}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// Check a token stream against the limits (module documentation). `Err` says which token is
+/// at fault, and why.
+pub fn check_tokens(tokens: &[TokenWithSpan]) -> Result<(), Fault> {
     let mut open: Vec<Group> = Vec::new();
     let mut top = Group::root();
     // Prefix operators in a row just before this token (`NOT NOT`, `- -`), and the run that a
@@ -100,17 +137,23 @@ pub fn check_tokens(tokens: &[TokenWithSpan]) -> Result<(), (Span, String)> {
                     held -= close(&mut top, &mut open);
                 }
                 if top.kind != kind {
-                    let message = match top.kind {
-                        Kind::Root => format!("unmatched \"{}\"; remove it or open it", t.token),
-                        _ => format!(
-                            "\"{}\" does not close the \"{}\" at line {}, column {}",
-                            t.token,
-                            top.kind.opener(),
-                            top.span.start.line,
-                            top.span.start.column
+                    let (message, help) = match top.kind {
+                        Kind::Root => (
+                            format!("unmatched \"{}\"", t.token),
+                            Some("remove it or open it".to_string()),
+                        ),
+                        _ => (
+                            format!(
+                                "\"{}\" does not close the \"{}\" at line {}, column {}",
+                                t.token,
+                                top.kind.opener(),
+                                top.span.start.line,
+                                top.span.start.column
+                            ),
+                            None,
                         ),
                     };
-                    return Err((t.span, message));
+                    return Err(Fault::new(t.span, message, help));
                 }
                 held -= close(&mut top, &mut open);
             }
@@ -142,21 +185,23 @@ pub fn check_tokens(tokens: &[TokenWithSpan]) -> Result<(), (Span, String)> {
         }
         let nesting = open.len() + held + run;
         if nesting > MAX_NESTING {
-            return Err((
+            return Err(Fault::new(
                 t.span,
                 format!(
-                    "nested deeper than {MAX_NESTING} levels (parentheses, brackets, CASE and prefix operators such as NOT); simplify the expression"
+                    "nested deeper than {MAX_NESTING} levels (parentheses, brackets, CASE and prefix operators such as NOT)"
                 ),
+                Some("simplify the expression".to_string()),
             ));
         }
         // Every open group's current item, and one level for each group.
         let depth = open.iter().map(Group::depth).sum::<usize>() + top.depth() + open.len();
         if depth > MAX_DEPTH {
-            return Err((
+            return Err(Fault::new(
                 t.span,
                 format!(
-                    "expression too deep (more than {MAX_DEPTH} levels of operators and nesting); split it, or use IN (…) for long lists"
+                    "expression too deep (more than {MAX_DEPTH} levels of operators and nesting)"
                 ),
+                Some("split it, or use IN (…) for long lists".to_string()),
             ));
         }
     }
@@ -165,13 +210,10 @@ pub fn check_tokens(tokens: &[TokenWithSpan]) -> Result<(), (Span, String)> {
     }
     match top.kind {
         Kind::Root => Ok(()),
-        kind => Err((
+        kind => Err(Fault::new(
             top.span,
-            format!(
-                "unclosed \"{}\"; close it with \"{}\"",
-                kind.opener(),
-                kind.closer()
-            ),
+            format!("unclosed \"{}\"", kind.opener()),
+            Some(format!("close it with \"{}\"", kind.closer())),
         )),
     }
 }
@@ -323,10 +365,12 @@ pub fn checked_tokens(dialect: Dialect, text: &str) -> Result<Vec<TokenWithSpan>
     let tokens = Tokenizer::new(pd.as_ref(), text)
         .tokenize_with_location()
         .map_err(|e| e.to_string())?;
-    check_tokens(&tokens).map_err(|(span, message)| {
+    check_tokens(&tokens).map_err(|fault| {
         format!(
-            "line {}, column {}: {message}",
-            span.start.line, span.start.column
+            "line {}, column {}: {}",
+            fault.span.start.line,
+            fault.span.start.column,
+            fault.text()
         )
     })?;
     Ok(tokens)
@@ -375,8 +419,14 @@ mod tests {
         let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
             .tokenize_with_location()
             .unwrap();
-        check_tokens(&tokens)
-            .map_err(|(span, m)| format!("{}:{}: {m}", span.start.line, span.start.column))
+        check_tokens(&tokens).map_err(|f| {
+            format!(
+                "{}:{}: {}",
+                f.span.start.line,
+                f.span.start.column,
+                f.text()
+            )
+        })
     }
 
     #[test]

@@ -65,12 +65,13 @@ impl Parsed {
                 continue; // an external table, or a missing one: the ownership rules say which
             };
             if r.columns.is_empty() && target.primary_key.is_none() {
-                return Err(Error::at(
+                return Err(Error::at_help(
                     r.location.clone(),
                     format!(
-                        "`{}` references `{}` without naming columns, but `{}` has no primary key; name the referenced columns",
+                        "`{}` references `{}` without naming columns, but `{}` has no primary key",
                         r.from, r.to, r.to
                     ),
+                    "name the referenced columns",
                 ));
             }
             if let Some(missing) = r
@@ -97,9 +98,10 @@ impl Parsed {
     pub fn merge(&mut self, other: Parsed) -> Result<()> {
         for (name, location) in other.tables {
             if let Some(first) = self.tables.get(&name) {
-                return Err(Error::at(
+                return Err(Error::at_help(
                     location,
-                    format!("table `{name}` is already defined at {first}; define it once"),
+                    format!("table `{name}` is already defined at {first}"),
+                    "define it once",
                 ));
             }
             self.tables.insert(name, location);
@@ -107,9 +109,10 @@ impl Parsed {
         self.schema.tables.extend(other.schema.tables);
         for (name, location) in other.enums {
             if let Some(first) = self.enums.get(&name) {
-                return Err(Error::at(
+                return Err(Error::at_help(
                     location,
-                    format!("enum type `{name}` is already defined at {first}; define it once"),
+                    format!("enum type `{name}` is already defined at {first}"),
+                    "define it once",
                 ));
             }
             self.enums.insert(name, location);
@@ -193,10 +196,11 @@ impl Parsed {
                     } else {
                         ", which it compares without regard to case"
                     };
-                    return Err(Error::at(
+                    return Err(Error::at_help(
                         at.clone(),
+                        format!("{what} has the name of {other} ({first})"),
                         format!(
-                            "{what} has the name of {other} ({first}); {} keeps one object per name{case}: rename one",
+                            "{} keeps one object per name{case}: rename one",
                             dialect.product()
                         ),
                     ));
@@ -261,7 +265,7 @@ fn parse_piece(
         shift(&mut t.span.end);
     }
     let mut tokens = prepass::collapse_whitespace(tokens);
-    limits::check_tokens(&tokens).map_err(|(span, message)| Error::at(loc(path, span), message))?;
+    limits::check_tokens(&tokens).map_err(|fault| fault.at(path))?;
     // PostgreSQL syntax sqlparser does not know, rewritten with spans kept (see `prepass`).
     if dialect == Dialect::Postgres {
         tokens = prepass::postgres(tokens);
@@ -281,19 +285,20 @@ fn parse_piece(
         }
         let span = next.span;
         // A panic inside sqlparser (a bug there) is this statement's error, not plinth's end.
-        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            parser.parse_statement()
-        }))
-        .map_err(|_| {
-            Error::at(
-                loc(path, span),
-                "the SQL parser failed on this statement (a bug in sqlparser); please report it with the statement",
-            )
-        })?;
+        let parsed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse_statement()))
+                .map_err(|_| {
+                    Error::at_help(
+                        loc(path, span),
+                        "the SQL parser failed on this statement (a bug in sqlparser)",
+                        "please report it with the statement",
+                    )
+                })?;
         let statement = parsed.map_err(|e| match pd.exhausted() {
-            Some(at) => Error::at(
+            Some(at) => Error::at_help(
                 Location::new(path, at.line, at.column),
-                "statement too complex to parse (sqlparser tried too many readings of it); look for an error near here, or simplify the expression",
+                "statement too complex to parse (sqlparser tried too many readings of it)",
+                "look for an error near here, or simplify the expression",
             ),
             None => parser_error(path, e, span),
         })?;
@@ -451,6 +456,31 @@ mod tests {
             err.starts_with("a.sql:1:34: `b` has no column `y`"),
             "{err}"
         );
+    }
+
+    /// The fix is the error's help, apart from what is wrong; an error with nothing to say
+    /// about a fix has none.
+    #[test]
+    fn a_schema_error_carries_its_fix_as_help() {
+        let text = "CREATE TABLE t (a int);\nCREATE TABLE t (b int);";
+        let err = parse_file(Dialect::Sqlite, "a.sql", text).unwrap_err();
+        let Error::At { message, help, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(message, "table `t` is defined twice in this file");
+        assert_eq!(help.as_deref(), Some("keep one CREATE TABLE"));
+        assert_eq!(
+            err.to_string(),
+            "a.sql:2:14: table `t` is defined twice in this file; keep one CREATE TABLE"
+        );
+        let text = "CREATE TABLE t (a int, a int);";
+        let err = parse_file(Dialect::Sqlite, "a.sql", text).unwrap_err();
+        assert!(matches!(err, Error::At { help: None, .. }), "{err:?}");
+        let err = parse_file(Dialect::Sqlite, "a.sql", "CREATE TABLE t (a int").unwrap_err();
+        let Error::At { help, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(help.as_deref(), Some("close it with \")\""), "{err}");
     }
 
     #[test]

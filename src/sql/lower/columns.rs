@@ -23,7 +23,7 @@ impl<'a> Lowering<'a> {
         let name = self.checked(&def.name, at)?;
         let cloc = self.ident_loc(&def.name, at);
         if let Some(problem) = column_name_problem(self.dialect, &name) {
-            return Err(self.err(cloc, problem));
+            return Err(problem.at(cloc));
         }
         if has_column(self.dialect, table, &name) {
             return Err(self.err(
@@ -141,12 +141,13 @@ impl<'a> Lowering<'a> {
                     column.on_update = Some(Box::new(self.expr(e, &cloc)?))
                 }
                 other => {
-                    return Err(self.err(
+                    return Err(self.err_help(
                         cloc,
                         format!(
-                            "column option `{other}` on `{}`.`{name}` is not supported; remove it",
+                            "column option `{other}` on `{}`.`{name}` is not supported",
                             table.name
                         ),
+                        "remove it",
                     ))
                 }
             }

@@ -299,9 +299,10 @@ impl<'a> Lowering<'a> {
                 });
             }
             other => {
-                return Err(self.err(
+                return Err(self.err_help(
                     at.clone(),
-                    format!("constraint `{other}` is not supported; remove it"),
+                    format!("constraint `{other}` is not supported"),
+                    "remove it",
                 ))
             }
         }
@@ -354,12 +355,13 @@ pub(super) fn string_arg(e: &Expr) -> Option<&str> {
     }
 }
 
-/// `COMMENT ON CONSTRAINT`: set the comment of the constraint called `name`.
+/// `COMMENT ON CONSTRAINT`: set the comment of the constraint called `name`. `Err` says what
+/// is wrong, and how to fix it.
 pub(super) fn constraint_comment(
     table: &mut Table,
     name: &str,
     comment: Option<String>,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), (String, &'static str)> {
     let slot = if let Some(pk) = table
         .primary_key
         .as_mut()
@@ -383,9 +385,12 @@ pub(super) fn constraint_comment(
     {
         &mut i.comment
     } else {
-        return Err(format!(
-            "table `{}` has no constraint named `{name}` above this comment; name the constraint in its CREATE TABLE",
-            table.name
+        return Err((
+            format!(
+                "table `{}` has no constraint named `{name}` above this comment",
+                table.name
+            ),
+            "name the constraint in its CREATE TABLE",
         ));
     };
     *slot = comment;

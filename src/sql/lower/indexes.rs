@@ -231,9 +231,10 @@ impl<'a> Lowering<'a> {
                     },
                 };
                 if c.column.options.nulls_first.is_some() {
-                    return Err(self.err(
+                    return Err(self.err_help(
                         at.clone(),
-                        "`NULLS FIRST` / `NULLS LAST` on an index key is not supported; remove it",
+                        "`NULLS FIRST` / `NULLS LAST` on an index key is not supported",
+                        "remove it",
                     ));
                 }
                 part.descending = c.column.options.asc == Some(false);

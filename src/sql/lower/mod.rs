@@ -44,6 +44,16 @@ impl<'a> Lowering<'a> {
         Error::at(location, message)
     }
 
+    /// An error with how to fix it (see [`Error::at_help`]).
+    fn err_help(
+        &self,
+        location: Location,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Error {
+        Error::at_help(location, message, help)
+    }
+
     /// The object name's last part, folded; a schema qualifier other than the default is an
     /// error (plinth manages one schema).
     fn object_name(&self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
@@ -55,9 +65,10 @@ impl<'a> Lowering<'a> {
             let schema = self.fold(parts[parts.len() - 2]);
             let default = matches!(schema.as_str(), "public" | "main");
             if !default || parts.len() > 2 {
-                return Err(self.err(
+                return Err(self.err_help(
                     self.ident_loc(parts[0], at),
-                    format!("`{name}`: plinth manages the default schema only; drop the `{schema}.` qualifier"),
+                    format!("`{name}`: plinth manages the default schema only"),
+                    format!("drop the `{schema}.` qualifier"),
                 ));
             }
         }
@@ -69,7 +80,7 @@ impl<'a> Lowering<'a> {
     fn table_name(&self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
         let (table, location) = self.object_name(name, at)?;
         match table_name_problem(self.dialect, &table) {
-            Some(problem) => Err(self.err(location, problem)),
+            Some(problem) => Err(problem.at(location)),
             None => Ok((table, location)),
         }
     }
@@ -94,7 +105,7 @@ impl<'a> Lowering<'a> {
     fn checked(&self, ident: &Ident, at: &Location) -> Result<String> {
         let name = self.fold(ident);
         match name_problem(self.dialect, &name) {
-            Some(problem) => Err(self.err(self.ident_loc(ident, at), problem)),
+            Some(problem) => Err(problem.at(self.ident_loc(ident, at))),
             None => Ok(name),
         }
     }
@@ -134,12 +145,10 @@ impl<'a> Lowering<'a> {
         if self.dialect == Dialect::Postgres {
             return Ok(());
         }
-        Err(self.err(
+        Err(self.err_help(
             at.clone(),
-            format!(
-                "{what} is PostgreSQL-only; {} has no such thing: remove it",
-                self.dialect.product()
-            ),
+            format!("{what} is PostgreSQL-only"),
+            format!("{} has no such thing: remove it", self.dialect.product()),
         ))
     }
 
@@ -153,9 +162,10 @@ impl<'a> Lowering<'a> {
             } if self.dialect == Dialect::Postgres => {
                 let (name, location) = self.object_name(&name, &at)?;
                 if let Some(first) = self.out.enums.get(&name) {
-                    return Err(self.err(
+                    return Err(self.err_help(
                         location,
-                        format!("enum type `{name}` is already defined at {first}; define it once"),
+                        format!("enum type `{name}` is already defined at {first}"),
+                        "define it once",
                     ));
                 }
                 let values = labels.iter().map(|l| l.value.clone()).collect();
@@ -208,9 +218,10 @@ impl<'a> Lowering<'a> {
                     .take(3)
                     .collect::<Vec<_>>()
                     .join(" ");
-                Err(self.err(
+                Err(self.err_help(
                     at,
-                    format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX{} and nothing else; remove it", if self.dialect == Dialect::Postgres { ", CREATE TYPE … AS ENUM, COMMENT ON" } else { "" }),
+                    format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX{} and nothing else", if self.dialect == Dialect::Postgres { ", CREATE TYPE … AS ENUM, COMMENT ON" } else { "" }),
+                    "remove it",
                 ))
             }
         }
@@ -218,9 +229,10 @@ impl<'a> Lowering<'a> {
 
     fn take_table(&mut self, name: &str, at: &Location) -> Result<Table> {
         self.out.schema.tables.remove(name).ok_or_else(|| {
-            self.err(
+            self.err_help(
                 at.clone(),
-                format!("table `{name}` is not defined above in this file; CREATE it first"),
+                format!("table `{name}` is not defined above in this file"),
+                "CREATE it first",
             )
         })
     }
@@ -245,7 +257,7 @@ impl<'a> Lowering<'a> {
                 let table = self.fold(t);
                 let mut tbl = self.take_table(&table, &at)?;
                 let res = constraint_comment(&mut tbl, &self.fold(c), comment)
-                    .map_err(|msg| self.err(at, msg));
+                    .map_err(|(message, help)| self.err_help(at, message, help));
                 self.out.schema.tables.insert(table, tbl);
                 return res;
             }
@@ -288,9 +300,10 @@ impl<'a> Lowering<'a> {
                 i.comment = comment;
                 Ok(())
             }
-            None => Err(self.err(
+            None => Err(self.err_help(
                 at,
-                format!("index `{name}` is not defined above in this file; CREATE INDEX it first"),
+                format!("index `{name}` is not defined above in this file"),
+                "CREATE INDEX it first",
             )),
         }
     }
@@ -315,9 +328,10 @@ impl<'a> Lowering<'a> {
         let (name, tloc) = self.table_name(&ct.name, &at)?;
         // Names the engine compares without regard to case: `Parsed::check_names`.
         if self.out.tables.contains_key(&name) {
-            return Err(self.err(
+            return Err(self.err_help(
                 tloc,
-                format!("table `{name}` is defined twice in this file; keep one CREATE TABLE"),
+                format!("table `{name}` is defined twice in this file"),
+                "keep one CREATE TABLE",
             ));
         }
         let mut table = Table::new(name.clone());
@@ -351,12 +365,13 @@ impl<'a> Lowering<'a> {
         self.columns_exist(table, at)?;
         if self.dialect == Dialect::Mysql {
             if let Some((what, c)) = supplementary_text(table) {
-                return Err(self.err(
+                return Err(self.err_help(
                     at.clone(),
                     format!(
-                        "{what} of `{}` holds U+{:04X} ({c}), a character outside the Basic Multilingual Plane (such as an emoji); MySQL/MariaDB keep defaults, checks, comments and enum values in utf8mb3, which cannot hold it, so the schema would never match: write it another way (e.g. `CHAR(…)` or a hex literal) or leave it out",
+                        "{what} of `{}` holds U+{:04X} ({c}), a character outside the Basic Multilingual Plane (such as an emoji)",
                         table.name, c as u32
                     ),
+                    "MySQL/MariaDB keep defaults, checks, comments and enum values in utf8mb3, which cannot hold it, so the schema would never match: write it another way (e.g. `CHAR(…)` or a hex literal) or leave it out",
                 ));
             }
         }
@@ -379,11 +394,11 @@ impl<'a> Lowering<'a> {
             }));
         for name in named {
             if !has_column(self.dialect, table, name) {
-                return Err(self.err(
+                return Err(self.err_help(
                     at.clone(),
+                    format!("`{}` has no column `{name}`", table.name),
                     format!(
-                        "`{}` has no column `{name}`; name one of its columns ({})",
-                        table.name,
+                        "name one of its columns ({})",
                         table
                             .columns
                             .iter()
@@ -454,9 +469,10 @@ impl<'a> Lowering<'a> {
                 SqlOption::NamedParenthesizedList(_) | SqlOption::KeyValue { .. }
                     if self.dialect == Dialect::Mysql => {}
                 other => {
-                    return Err(self.err(
+                    return Err(self.err_help(
                         at.clone(),
-                        format!("table option `{other}` is not supported; remove it"),
+                        format!("table option `{other}` is not supported"),
+                        "remove it",
                     ))
                 }
             }
@@ -533,15 +549,46 @@ fn supplementary_text(table: &Table) -> Option<(String, char)> {
         .find_map(|(what, text)| wide(text).map(|c| (what, c)))
 }
 
+/// What is wrong with a name, and how to fix it when there is something to say.
+pub(crate) struct Problem {
+    message: String,
+    help: Option<String>,
+}
+
+impl Problem {
+    fn new(message: impl Into<String>, help: Option<String>) -> Problem {
+        Problem {
+            message: message.into(),
+            help,
+        }
+    }
+
+    fn fix(message: impl Into<String>, help: impl Into<String>) -> Problem {
+        Problem::new(message, Some(help.into()))
+    }
+
+    /// The problem as an error at `location`.
+    fn at(self, location: Location) -> Error {
+        Error::At {
+            location,
+            message: self.message,
+            help: self.help,
+        }
+    }
+}
+
 /// What the engine would refuse in a (folded) identifier, before any DDL: the empty name, NUL,
 /// a name over the engine's limit (PostgreSQL counts bytes, MySQL/MariaDB characters), and on
 /// MySQL/MariaDB a name ending in a space.
-pub(crate) fn name_problem(dialect: Dialect, name: &str) -> Option<String> {
+pub(crate) fn name_problem(dialect: Dialect, name: &str) -> Option<Problem> {
     if name.is_empty() {
-        return Some("an empty name; give it a name".into());
+        return Some(Problem::fix("an empty name", "give it a name"));
     }
     if name.contains('\0') {
-        return Some("a name holding the NUL character; no engine takes it: rename it".into());
+        return Some(Problem::fix(
+            "a name holding the NUL character",
+            "no engine takes it: rename it",
+        ));
     }
     let (length, unit) = match dialect {
         Dialect::Postgres => (name.len(), "bytes"),
@@ -550,22 +597,23 @@ pub(crate) fn name_problem(dialect: Dialect, name: &str) -> Option<String> {
     };
     if let Some(max) = dialect.max_identifier_len() {
         if length > max {
-            return Some(format!(
-                "identifier `{name}` is {length} {unit} long; {} allows at most {max}: shorten it",
-                dialect.product()
+            return Some(Problem::fix(
+                format!("identifier `{name}` is {length} {unit} long"),
+                format!("{} allows at most {max}: shorten it", dialect.product()),
             ));
         }
     }
     if dialect == Dialect::Mysql && name.ends_with(' ') {
-        return Some(format!(
-            "identifier `{name}` ends with a space, which MySQL/MariaDB refuse: remove the trailing space"
+        return Some(Problem::new(
+            format!("identifier `{name}` ends with a space, which MySQL/MariaDB refuse: remove the trailing space"),
+            None,
         ));
     }
     if dialect == Dialect::Mysql {
         if let Some(c) = name.chars().find(|c| u32::from(*c) > 0xFFFF) {
-            return Some(format!(
-                "identifier `{name}` holds U+{:04X} ({c}); MySQL/MariaDB names are utf8mb3, which has no characters beyond U+FFFF: rename it",
-                u32::from(c)
+            return Some(Problem::fix(
+                format!("identifier `{name}` holds U+{:04X} ({c})", u32::from(c)),
+                "MySQL/MariaDB names are utf8mb3, which has no characters beyond U+FFFF: rename it",
             ));
         }
     }
@@ -574,13 +622,17 @@ pub(crate) fn name_problem(dialect: Dialect, name: &str) -> Option<String> {
 
 /// What the engine would refuse in a table name beyond [`name_problem`]: plinth's own prefix,
 /// and SQLite's.
-pub(crate) fn table_name_problem(dialect: Dialect, name: &str) -> Option<String> {
+pub(crate) fn table_name_problem(dialect: Dialect, name: &str) -> Option<Problem> {
     if name.to_ascii_lowercase().starts_with("plinth_") {
-        return Some(format!("table `{name}`: names starting with `plinth_` are plinth's own (its history and rebuild tables); rename the table"));
+        return Some(Problem::fix(
+            format!("table `{name}`: names starting with `plinth_` are plinth's own (its history and rebuild tables)"),
+            "rename the table",
+        ));
     }
     if dialect == Dialect::Sqlite && name.to_ascii_lowercase().starts_with("sqlite_") {
-        return Some(format!(
-            "table `{name}`: SQLite reserves names starting with `sqlite_`; rename the table"
+        return Some(Problem::fix(
+            format!("table `{name}`: SQLite reserves names starting with `sqlite_`"),
+            "rename the table",
         ));
     }
     None
@@ -588,10 +640,14 @@ pub(crate) fn table_name_problem(dialect: Dialect, name: &str) -> Option<String>
 
 /// What the engine would refuse in a column name beyond [`name_problem`]: PostgreSQL's system
 /// column names.
-pub(crate) fn column_name_problem(dialect: Dialect, name: &str) -> Option<String> {
+pub(crate) fn column_name_problem(dialect: Dialect, name: &str) -> Option<Problem> {
     const SYSTEM: &[&str] = &["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"];
-    (dialect == Dialect::Postgres && SYSTEM.contains(&name))
-        .then(|| format!("column `{name}` has the name of a PostgreSQL system column; rename it"))
+    (dialect == Dialect::Postgres && SYSTEM.contains(&name)).then(|| {
+        Problem::fix(
+            format!("column `{name}` has the name of a PostgreSQL system column"),
+            "rename it",
+        )
+    })
 }
 
 /// Whether `table` has a column `name`, compared as the engine compares column names
