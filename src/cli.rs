@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +38,23 @@ pub struct Global {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// Whether `database_url` came from the environment (`DATABASE_URL`), not the command
+    /// line: a site's own URL wins over the environment's, never over the flag.
+    #[arg(skip)]
+    pub database_url_from_env: bool,
+    /// The site of plugins.toml to work on (`[sites.NAME]`): its database and its plugins.
+    #[arg(long, global = true, value_name = "NAME", conflicts_with = "all_sites")]
+    pub site: Option<String>,
+    /// Run the command over every site of plugins.toml, `--jobs` at a time.
+    #[arg(long, global = true)]
+    pub all_sites: bool,
+    /// With --all-sites: how many sites run at once (and so how many connections are open).
+    #[arg(long, global = true, value_name = "N", requires = "all_sites",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
+    /// With --all-sites: stop starting sites after the first one fails.
+    #[arg(long, global = true, requires = "all_sites")]
+    pub fail_fast: bool,
     /// Ad-hoc mode: these files describe the whole database (no plugins.toml). Repeat the
     /// option (`--schema a.sql --schema b.sql`) or list the files (`--schema a.sql b.sql`).
     // Not `global`: clap would let the files given after the command replace those given
@@ -72,7 +90,11 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        Cli::try_parse_from(args).map(Cli::merged)
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.global.database_url_from_env =
+            matches.value_source("database_url") == Some(ValueSource::EnvVariable);
+        Ok(cli.merged())
     }
 
     fn merged(mut self) -> Cli {

@@ -7,7 +7,7 @@
 use std::io::Write;
 
 use crate::cli::{Cli, Command};
-use crate::config::Desired;
+use crate::config::{Desired, Selection};
 use crate::db::{self, url::Secrets};
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Schema};
@@ -45,7 +45,8 @@ async fn run_command(
             let request = Request::resolve(&cli.global, &args.plugins, offline, secrets)?;
             let (desired, live) = prepare(&request).await?;
             let dialect = request.target.dialect();
-            let batches = batches(dialect, &desired, &request.selection, &live.schema)?;
+            let selection = with_dependencies(&desired, &request, "planning", err)?;
+            let batches = batches(dialect, &desired, &selection, &live.schema)?;
             report::write_plan(out, err, dialect, &batches, args.format)?;
             Ok(Outcome::Ok)
         }
@@ -53,8 +54,9 @@ async fn run_command(
             let request = Request::resolve(&cli.global, &args.plugins, None, secrets)?;
             let (desired, live) = prepare(&request).await?;
             let dialect = request.target.dialect();
+            let selection = with_dependencies(&desired, &request, "checking", err)?;
             require_external(dialect, &desired, &live.schema)?;
-            let batches = batches(dialect, &desired, &request.selection, &live.schema)?;
+            let batches = batches(dialect, &desired, &selection, &live.schema)?;
             report::write_check(out, err, dialect, &batches, args.format)
         }
         Command::Apply(args) => {
@@ -65,9 +67,10 @@ async fn run_command(
             let mut conn = db::connect(url).await?;
             let dialect = conn.dialect();
             let desired = request.source.load(dialect)?;
+            let selection = with_dependencies(&desired, &request, "applying", err)?;
             let applied = db::apply(&mut conn, args.allow_destructive, |live: &Schema| {
                 require_external(dialect, &desired, live)?;
-                batches(dialect, &desired, &request.selection, live)
+                batches(dialect, &desired, &selection, live)
             })
             .await?;
             report::write_applied(out, err, dialect, &applied.batches)?;
@@ -104,6 +107,21 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Inspected)> {
         .await
         .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
     Ok((desired, live?))
+}
+
+/// The request's plugins and the ones they depend on, each of those said on `err`
+/// (`also applying core: computers references core.users`).
+fn with_dependencies(
+    desired: &Desired,
+    request: &Request,
+    doing: &str,
+    err: &mut dyn Write,
+) -> Result<Selection> {
+    let (selection, added) = request.selection.with_dependencies(desired);
+    for dependency in added {
+        report::dependency(err, doing, desired, &dependency)?;
+    }
+    Ok(selection)
 }
 
 /// External tables are someone else's, but must exist for the foreign keys that point at them.

@@ -8,6 +8,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::cli::{CheckFormat, PlanFormat};
+use crate::config::{Dependency, Desired};
 use crate::error::{Error, Result};
 use crate::model::Dialect;
 use crate::pipeline::Batch;
@@ -163,6 +164,30 @@ pub(crate) fn write_check(
     } else {
         Ok(Outcome::Drift)
     }
+}
+
+/// A plugin the command also works on because a named one depends on it.
+pub(crate) fn dependency(
+    err: &mut dyn Write,
+    doing: &str,
+    desired: &Desired,
+    dependency: &Dependency,
+) -> Result<()> {
+    let Dependency {
+        plugin,
+        needed_by,
+        reference,
+    } = dependency;
+    let owner = desired.owner.get(&reference.to).unwrap_or(plugin);
+    writeln!(
+        err,
+        "also {doing} {}: {} references {}.{}",
+        comment(plugin),
+        comment(needed_by),
+        comment(owner),
+        comment(&reference.to)
+    )
+    .map_err(io)
 }
 
 /// After `apply`: the statements run (the SQL on `out`) and a summary on `err`.

@@ -13,6 +13,7 @@
 
 mod files;
 mod rules;
+mod sites;
 #[cfg(test)]
 mod tests;
 
@@ -30,6 +31,7 @@ pub use crate::sql::limits::MAX_FILE_BYTES;
 pub use files::decode;
 use files::{inside_project, read_bounded, too_large, too_large_message, Read, TOO_LARGE_HELP};
 pub use rules::{validate, validate_adhoc};
+pub use sites::{Dependency, Site, SiteUrl};
 
 /// The name of the implicit plugin of `--schema` mode.
 pub const ADHOC_PLUGIN: &str = "schema";
@@ -42,7 +44,11 @@ pub struct Project {
     /// The config's directory: schema paths are relative to it.
     pub root: PathBuf,
     pub database_url: Option<String>,
+    /// Where `[database]` is (an error about its URL points there).
+    pub database_at: Option<Location>,
     pub plugins: BTreeMap<String, Plugin>,
+    /// `[sites.NAME]`: the project's databases, each with its plugins.
+    pub sites: BTreeMap<String, Site>,
     /// `[external] tables`, as written.
     pub external: BTreeSet<String>,
     /// Where each external table is named in plugins.toml.
@@ -82,6 +88,8 @@ pub struct Desired {
     pub adhoc: bool,
     /// Plugin → its `version`, for the history table.
     pub versions: BTreeMap<String, String>,
+    /// Plugin → the plugins its foreign keys reference → one such foreign key.
+    pub depends: BTreeMap<String, BTreeMap<String, crate::sql::Reference>>,
     /// Where each desired table is defined (its CREATE TABLE name).
     pub defined_at: BTreeMap<String, Location>,
     /// Retired and external tables as plugins.toml writes them, by the name they resolve to
@@ -127,11 +135,17 @@ impl Desired {
     }
 }
 
-/// The plugins a command works on (none named: all of them), each name checked once, where
-/// the request is made ([`Project::select`], [`Desired::select`], [`Selection::adhoc`]):
-/// everything downstream takes a `Selection` and need not check again.
+/// The plugins a command works on, each name checked once, where the request is made
+/// ([`Project::select`], [`Project::select_on`], [`Desired::select`], [`Selection::adhoc`]):
+/// everything downstream takes a `Selection` and need not check again. The plugins named on
+/// the command line, or else every plugin of the site (every plugin, without sites); the
+/// plugins the named ones depend on join them with [`Selection::with_dependencies`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Selection(Vec<String>);
+pub struct Selection {
+    named: Vec<String>,
+    /// The site's plugins; `None`: every plugin of the project.
+    site: Option<Vec<String>>,
+}
 
 impl Selection {
     /// Every plugin.
@@ -150,13 +164,44 @@ impl Selection {
                 "unknown plugin `{name}`; the plugins are: {}",
                 known.join(", ")
             ))),
-            None => Ok(Selection(names.to_vec())),
+            None => Ok(Selection {
+                named: names.to_vec(),
+                site: None,
+            }),
         }
     }
 
     /// Whether the command works on `plugin`.
     pub fn includes(&self, plugin: &str) -> bool {
-        self.0.is_empty() || self.0.iter().any(|p| p == plugin)
+        if !self.named.is_empty() {
+            return self.named.iter().any(|p| p == plugin);
+        }
+        self.site
+            .as_ref()
+            .is_none_or(|site| site.iter().any(|p| p == plugin))
+    }
+
+    /// Whether `plugin` is on the site the command works on (every plugin is, without sites).
+    pub fn on_site(&self, plugin: &str) -> bool {
+        self.site
+            .as_ref()
+            .is_none_or(|site| site.iter().any(|p| p == plugin))
+    }
+
+    /// The selection with the plugins the named ones depend on, and those plugins with the
+    /// foreign key that needs each. A site's plugins are closed under dependencies already
+    /// (plugins.toml is refused otherwise), so a dependency is always on the site.
+    pub fn with_dependencies(&self, desired: &Desired) -> (Selection, Vec<Dependency>) {
+        if self.named.is_empty() {
+            return (self.clone(), Vec::new());
+        }
+        let named: BTreeSet<String> = self.named.iter().cloned().collect();
+        let found = desired.dependencies(&named);
+        let mut selection = self.clone();
+        selection
+            .named
+            .extend(found.iter().map(|d| d.plugin.clone()));
+        (selection, found)
     }
 }
 
@@ -165,6 +210,22 @@ impl Project {
     pub fn select(&self, names: &[String]) -> Result<Selection> {
         let known: Vec<String> = self.plugins.keys().cloned().collect();
         Selection::checked(&known, names)
+    }
+
+    /// Check plugin names against the plugins of `site`.
+    pub fn select_on(&self, site: &Site, names: &[String]) -> Result<Selection> {
+        let mut selection = self.select(names)?;
+        if let Some(name) = names.iter().find(|n| !site.has(n)) {
+            return Err(Error::usage(format!(
+                "plugin `{name}` is not on site `{}`; its plugins are: {} (add it to `plugins` of [sites.{}] at {})",
+                site.name,
+                site.plugins.join(", "),
+                site.name,
+                site.at
+            )));
+        }
+        selection.site = Some(site.plugins.clone());
+        Ok(selection)
     }
 }
 
@@ -248,11 +309,14 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    let database_at = raw.database.as_ref().map(|d| at(d.span()));
     let mut project = Project {
         path: path.to_string(),
         root,
-        database_url: raw.database.and_then(|d| d.url),
+        database_url: raw.database.and_then(|d| d.into_inner().url),
+        database_at,
         plugins: BTreeMap::new(),
+        sites: BTreeMap::new(),
         external: BTreeSet::new(),
         external_at: BTreeMap::new(),
     };
@@ -322,6 +386,20 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         }
         project.plugins.insert(name, plugin);
     }
+    for (key, value) in raw.sites.unwrap_or_default() {
+        let site = site(&project, key, value.into_inner(), &at)?;
+        project.sites.insert(site.name.clone(), site);
+    }
+    if let (Some(database), Some(site)) = (&project.database_at, project.sites.values().next()) {
+        return Err(Error::at_help(
+            database.clone(),
+            format!(
+                "[database] and [sites] exclude each other (site `{}` is at {})",
+                site.name, site.at
+            ),
+            "[database] is the one site of a project without [sites]: move its url into a [sites.NAME] table",
+        ));
+    }
     if let Some(external) = raw.external {
         let (names, locations) = strings("", "external", external.tables, &at)?;
         for (name, loc) in names.into_iter().zip(locations) {
@@ -330,6 +408,68 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         }
     }
     Ok(project)
+}
+
+/// One `[sites.NAME]`: a URL and plugins of the project, each named once.
+fn site(
+    project: &Project,
+    key: Spanned<String>,
+    raw: RawSite,
+    at: &impl Fn(Range<usize>) -> Location,
+) -> Result<Site> {
+    let name = key.get_ref().trim().to_string();
+    let header = at(key.span());
+    if name.is_empty() {
+        return Err(Error::at_help(
+            header,
+            "empty site name",
+            "give the site a name: [sites.NAME]",
+        ));
+    }
+    let Some(url) = raw.url else {
+        return Err(Error::at_help(
+            header,
+            format!("site `{name}` has no database URL"),
+            "add `url = \"env:VAR\"` (read from the environment: keeps the password out of the file) or `url = \"postgres://…\"`",
+        ));
+    };
+    let url_at = at(url.span());
+    let Some(plugins) = raw.plugins else {
+        return Err(Error::at_help(
+            header,
+            format!("site `{name}` does not list its plugins"),
+            "add `plugins = [\"...\"]` naming every plugin the site has (a site's plugins are never inferred)",
+        ));
+    };
+    let (plugins, plugins_at) = strings(&format!("site `{name}`"), "plugins", plugins, at)?;
+    for (plugin, loc) in plugins.iter().zip(&plugins_at) {
+        if !project.plugins.contains_key(plugin) {
+            let known: Vec<&str> = project.plugins.keys().map(String::as_str).collect();
+            return Err(Error::at_help(
+                loc.clone(),
+                format!(
+                    "site `{name}` names plugin `{plugin}`, which plugins.toml does not declare"
+                ),
+                format!("name one of: {}", known.join(", ")),
+            ));
+        }
+    }
+    let url_text = url.into_inner();
+    if url_text.trim().is_empty() || url_text.trim() == "env:" {
+        return Err(Error::at_help(
+            url_at,
+            format!("site `{name}` has an empty database URL"),
+            "write `url = \"env:VAR\"` or a URL",
+        ));
+    }
+    Ok(Site {
+        name,
+        at: header,
+        url: SiteUrl::read(&url_text),
+        url_at,
+        plugins,
+        plugins_at,
+    })
 }
 
 /// A list of strings with positions; empty strings and duplicates are errors.
@@ -341,6 +481,8 @@ fn strings(
 ) -> Result<(Vec<String>, Vec<Location>)> {
     let what = if plugin.is_empty() {
         "[external] tables".to_string()
+    } else if plugin.starts_with("site `") {
+        format!("`{key}` of {plugin}")
     } else {
         format!("`{key}` of plugin `{plugin}`")
     };
@@ -465,8 +607,9 @@ impl<'a> Lines<'a> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    database: Option<RawDatabase>,
+    database: Option<Spanned<RawDatabase>>,
     plugins: Option<Spanned<BTreeMap<Spanned<String>, Spanned<RawPlugin>>>>,
+    sites: Option<BTreeMap<Spanned<String>, Spanned<RawSite>>>,
     external: Option<RawExternal>,
 }
 
@@ -474,6 +617,13 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawDatabase {
     url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    url: Option<Spanned<String>>,
+    plugins: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]

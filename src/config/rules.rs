@@ -356,8 +356,17 @@ pub fn validate(
     }
 
     let order = dependency_order(project.plugins.keys().cloned().collect(), &edges)?;
+    let mut depends: BTreeMap<String, BTreeMap<String, Reference>> = BTreeMap::new();
+    for ((from, to), fk) in &edges {
+        depends
+            .entry(from.clone())
+            .or_default()
+            .insert(to.clone(), fk.clone());
+    }
+    super::sites::check_closed(&project.sites, &depends)?;
     let mut desired = merge(dialect, parsed.into_values())?;
     desired.order = order;
+    desired.depends = depends;
     desired.owner = owner
         .into_values()
         .chain(retired.values().map(|r| Entry {
@@ -437,6 +446,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         order: Vec::new(),
         adhoc: false,
         versions: BTreeMap::new(),
+        depends: BTreeMap::new(),
         defined_at: all.tables,
         written: BTreeMap::new(),
     })

@@ -532,3 +532,89 @@ fn a_missing_config_is_an_error_that_says_what_to_do() {
     );
     assert!(err.contains("--schema"), "{err}");
 }
+
+const SITES: &str = r#"[plugins.computers]
+schema = ["schemas/computers.sql"]
+tables = ["computertypes", "computers"]
+
+[plugins.network]
+schema = ["schemas/network.sql"]
+tables = ["ports"]
+
+[plugins.alerts]
+schema = ["schemas/alerts.sql"]
+tables = ["alerts"]
+
+[external]
+tables = ["users"]
+
+[sites.north]
+url = "env:NORTH_URL"
+plugins = ["computers", "network", "alerts"]
+
+[sites.south]
+url = "sqlite://south.db"
+plugins = ["computers"]
+"#;
+
+#[test]
+fn sites_name_their_database_and_plugins() {
+    let project = parse(CONFIG, SITES).unwrap();
+    let north = &project.sites["north"];
+    assert_eq!(north.url, SiteUrl::Env("NORTH_URL".into()));
+    assert_eq!(
+        north
+            .url(|v| (v == "NORTH_URL").then(|| "sqlite://n.db".to_string()))
+            .unwrap(),
+        "sqlite://n.db"
+    );
+    let unset = north.url(|_| None).unwrap_err().to_string();
+    assert!(unset.starts_with("plugins.toml:17:7: "), "{unset}");
+    assert!(unset.contains("NORTH_URL, which is not set"), "{unset}");
+    let south = &project.sites["south"];
+    assert_eq!(south.url(|_| None).unwrap(), "sqlite://south.db");
+    // On a site, the selection is the site's plugins; naming another is an error.
+    let all = project.select_on(south, &[]).unwrap();
+    assert!(all.includes("computers") && !all.includes("network"));
+    let err = project
+        .select_on(south, &["alerts".to_string()])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("plugin `alerts` is not on site `south`"),
+        "{err}"
+    );
+    check(SITES, &shop_files()).unwrap();
+}
+
+#[test]
+fn a_site_must_hold_what_its_plugins_reference() {
+    let toml = SITES.replace(
+        "plugins = [\"computers\", \"network\", \"alerts\"]",
+        "plugins = [\"computers\", \"alerts\"]",
+    );
+    fails(
+        check(&toml, &shop_files()),
+        "plugins.toml:18:25: ",
+        &[
+            "site `north` has plugin `alerts` but not `network`",
+            "`alerts` references `ports`",
+            "schemas/alerts.sql:1:",
+        ],
+    );
+}
+
+#[test]
+fn named_plugins_bring_their_dependencies_in_dependency_order() {
+    let d = check(SITES, &shop_files()).unwrap();
+    let named = d.select(&["alerts".to_string()]).unwrap();
+    let (selection, added) = named.with_dependencies(&d);
+    let plugins: Vec<&str> = added.iter().map(|a| a.plugin.as_str()).collect();
+    assert_eq!(plugins, ["computers", "network"]);
+    assert_eq!(added[1].needed_by, "alerts");
+    assert_eq!(added[1].reference.to, "ports");
+    assert!(selection.includes("computers") && selection.includes("alerts"));
+    // Every plugin selected already: nothing to add.
+    let (_, none) = Selection::all().with_dependencies(&d);
+    assert!(none.is_empty());
+}

@@ -47,7 +47,7 @@ pub struct Parsed {
     pub indexes: Vec<(String, String, Location)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
     pub from: String,
     pub to: String,

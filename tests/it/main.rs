@@ -20,5 +20,6 @@ mod fuzz;
 mod guards;
 mod hostile;
 mod secrets;
+mod sites;
 mod tls;
 mod values;
