@@ -102,6 +102,8 @@ impl Cli {
             Command::Plan(a) => &mut a.schema.files,
             Command::Apply(a) => &mut a.schema.files,
             Command::Check(a) => &mut a.schema.files,
+            Command::Status(a) => &mut a.schema.files,
+            Command::Uninstall(_) => return self,
         };
         self.global.schema.append(after);
         self
@@ -116,6 +118,33 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Exit 0 when the database matches the schema, 1 when it drifted.
     Check(CheckArgs),
+    /// Per plugin: installed or not, the last apply, in sync or drifted, its tables; orphans.
+    Status(StatusArgs),
+    /// Drop the plugins' tables (referencing tables first) and record the uninstall.
+    Uninstall(UninstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Plugins to report on (default: every plugin of the site).
+    pub plugins: Vec<String>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    #[command(flatten)]
+    pub schema: SchemaFiles,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// The plugins whose tables to drop.
+    #[arg(required = true)]
+    pub plugins: Vec<String>,
+    /// Needed to drop anything: uninstalling deletes the plugins' data.
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Print the statements instead of running them.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

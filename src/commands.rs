@@ -6,15 +6,18 @@
 
 use std::io::Write;
 
-use crate::cli::{Cli, Command};
+use std::collections::BTreeSet;
+
+use crate::cli::{Cli, Command, PlanFormat, UninstallArgs};
 use crate::config::{Desired, Selection};
 use crate::db::{self, url::Secrets};
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Schema};
-use crate::pipeline::batches;
+use crate::pipeline::{batches, Batch};
 pub use crate::report::Outcome;
 use crate::report::{self, io};
-use crate::request::{Request, Target};
+use crate::request::{Request, Source, Target};
+use crate::status;
 
 /// Run one command. Every error it returns is scrubbed of the database URL's secrets (the
 /// password as written and decoded, wherever a server or driver message repeats it).
@@ -57,8 +60,34 @@ async fn run_command(
             let selection = with_dependencies(&desired, &request, "checking", err)?;
             require_external(dialect, &desired, &live.schema)?;
             let batches = batches(dialect, &desired, &selection, &live.schema)?;
+            let orphans = status::orphans(
+                dialect,
+                &desired,
+                &request.selection,
+                &live.schema,
+                &live.history,
+            );
+            report::orphans(err, &orphans)?;
             report::write_check(out, err, dialect, &batches, args.format)
         }
+        Command::Status(args) => {
+            let request = Request::resolve(&cli.global, &args.plugins, None, secrets)?;
+            let (desired, live) = prepare(&request).await?;
+            let dialect = request.target.dialect();
+            let batches = batches(dialect, &desired, &request.selection, &live.schema)?;
+            let status = status::status(
+                dialect,
+                &desired,
+                &request.selection,
+                request.site.as_deref(),
+                &live.schema,
+                &batches,
+                &live.history,
+            );
+            report::write_status(out, &status, args.format)?;
+            Ok(Outcome::Ok)
+        }
+        Command::Uninstall(args) => uninstall(cli, args, secrets, out, err).await,
         Command::Apply(args) => {
             let request = Request::resolve(&cli.global, &args.plugins, None, secrets)?;
             let Target::Database(url) = &request.target else {
@@ -68,7 +97,11 @@ async fn run_command(
             let dialect = conn.dialect();
             let desired = request.source.load(dialect)?;
             let selection = with_dependencies(&desired, &request, "applying", err)?;
-            let applied = db::apply(&mut conn, args.allow_destructive, |live: &Schema| {
+            let options = db::Options {
+                allow_destructive: args.allow_destructive,
+                kind: db::history::Kind::Apply,
+            };
+            let applied = db::apply(&mut conn, options, |live: &Schema| {
                 require_external(dialect, &desired, live)?;
                 batches(dialect, &desired, &selection, live)
             })
@@ -83,11 +116,8 @@ async fn run_command(
 /// an empty database. Reading the catalog and parsing the schema files run side by side: one
 /// waits on the server, the other works on this machine. A bad project is reported before
 /// anything the database said.
-pub async fn prepare(request: &Request) -> Result<(Desired, db::Inspected)> {
-    let empty = || db::Inspected {
-        schema: Schema::default(),
-        queries: 0,
-    };
+pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
+    let empty = db::Live::default;
     let url = match &request.target {
         Target::Offline(dialect) => return Ok((request.source.load(*dialect)?, empty())),
         Target::Database(url) => url,
@@ -101,12 +131,104 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Inspected)> {
     let live = if url.sqlite_file().is_some_and(|f| !f.exists()) {
         Ok(empty())
     } else {
-        db::inspect_read_only(url).await
+        db::read_live(url).await
     };
     let desired = parsing
         .await
         .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
     Ok((desired, live?))
+}
+
+/// `plinth uninstall`: the named plugins' tables dropped, those of a plugin that others
+/// depend on last, through the apply protocol (lock, one transaction where the engine has
+/// them, verified, recorded as an uninstall).
+async fn uninstall(
+    cli: &Cli,
+    args: &UninstallArgs,
+    secrets: &mut Secrets,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    let request = Request::resolve(&cli.global, &args.plugins, None, secrets)?;
+    if matches!(request.source, Source::AdHoc(_)) {
+        return Err(Error::usage(
+            "uninstall needs plugins.toml: with --schema files there are no plugins to remove",
+        ));
+    }
+    let Target::Database(url) = &request.target else {
+        return Err(Error::usage("uninstall needs a database"));
+    };
+    let removing: BTreeSet<String> = args.plugins.iter().cloned().collect();
+    let planner = |desired: &Desired, dialect: Dialect, live: &Schema| -> Result<Vec<Batch>> {
+        refuse_referenced(dialect, desired, &removing, live)?;
+        let without = desired.without(&removing);
+        let mut planned = batches(dialect, &without, &request.selection, live)?;
+        // Dependency order reversed: a plugin's tables go before those they reference.
+        planned.reverse();
+        Ok(planned)
+    };
+    if args.dry_run {
+        let (desired, live) = prepare(&request).await?;
+        let dialect = request.target.dialect();
+        let planned = planner(&desired, dialect, &live.schema)?;
+        report::write_plan(out, err, dialect, &planned, PlanFormat::Sql)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut conn = db::connect(url).await?;
+    let dialect = conn.dialect();
+    let desired = request.source.load(dialect)?;
+    let options = db::Options {
+        allow_destructive: args.allow_destructive,
+        kind: db::history::Kind::Uninstall,
+    };
+    let applied = db::apply(&mut conn, options, |live: &Schema| {
+        planner(&desired, dialect, live)
+    })
+    .await?;
+    report::write_uninstalled(out, err, dialect, &applied.batches, request.site.as_deref())?;
+    Ok(Outcome::Ok)
+}
+
+/// Refuse to uninstall `removing` while a live table that stays has a foreign key into one of
+/// their tables: dropping would fail, or (MySQL, SQLite with foreign keys off) leave it
+/// pointing at nothing.
+fn refuse_referenced(
+    dialect: Dialect,
+    desired: &Desired,
+    removing: &BTreeSet<String>,
+    live: &Schema,
+) -> Result<()> {
+    let owned_by = |table: &str| -> Option<&String> {
+        desired
+            .owner
+            .iter()
+            .find(|(t, _)| dialect.same_table(t, table))
+            .map(|(_, p)| p)
+    };
+    let going = |table: &str| owned_by(table).is_some_and(|p| removing.contains(p));
+    for (name, table) in &live.tables {
+        if going(name) {
+            continue;
+        }
+        if let Some(fk) = table.foreign_keys.iter().find(|fk| going(&fk.ref_table)) {
+            let target = owned_by(&fk.ref_table).map_or("", String::as_str);
+            let (whose, fix) = match owned_by(name) {
+                Some(plugin) => (
+                    format!("plugin {plugin}'s table `{name}`"),
+                    format!("uninstall {plugin} too (`plinth uninstall {plugin} {target}`)"),
+                ),
+                None => (
+                    format!("table `{name}` (no plugin owns it)"),
+                    "drop that foreign key first".to_string(),
+                ),
+            };
+            return Err(Error::usage(format!(
+                "cannot uninstall {target}: {whose} references its table `{}`; {fix}",
+                fk.ref_table
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The request's plugins and the ones they depend on, each of those said on `err`

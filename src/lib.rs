@@ -18,6 +18,7 @@ pub mod model;
 pub mod pipeline;
 pub mod quote;
 pub mod request;
+pub mod status;
 
 pub(crate) mod diff;
 pub(crate) mod engine;

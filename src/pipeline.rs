@@ -23,6 +23,9 @@ pub struct Batch {
     #[serde(skip)]
     pub plan: Plan,
     pub statements: Vec<Statement>,
+    /// The tables the plugin owns in the desired state (what history records for it).
+    #[serde(skip)]
+    pub tables: Vec<String>,
     /// The tables and enum types this batch was planned over (live and desired): all it may
     /// change. Everything else must come out of an apply exactly as it went in.
     #[serde(skip)]
@@ -108,9 +111,11 @@ pub fn batches(
             plugin_schemas(dialect, desired, &owned, &plugin, live, &mut claimed);
         let mut scope = Scope::of(&from, &to);
         scope.tables.extend(live_names);
+        let tables = to.tables.keys().cloned().collect();
         let plan = plan(dialect, diff(dialect, &from, &to));
         let statements = render(&plan)?;
         out.push(Batch {
+            tables,
             version: desired.versions.get(&plugin).cloned(),
             plugin,
             plan,

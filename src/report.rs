@@ -12,6 +12,8 @@ use crate::config::{Dependency, Desired};
 use crate::error::{Error, Result};
 use crate::model::Dialect;
 use crate::pipeline::Batch;
+use crate::plan::Action;
+use crate::status::{Orphan, State, Status};
 
 /// What a successful command found. Errors are `Err`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +192,121 @@ pub(crate) fn dependency(
     .map_err(io)
 }
 
+/// Orphans, as warnings on `err` (`check` does not fail on them).
+pub(crate) fn orphans(err: &mut dyn Write, orphans: &[Orphan]) -> Result<()> {
+    for orphan in orphans {
+        writeln!(err, "warning: {}", comment(&orphan.describe())).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// `plinth status`: one aligned row per plugin, then the orphans; or one JSON document.
+pub(crate) fn write_status(
+    out: &mut dyn Write,
+    status: &Status,
+    format: CheckFormat,
+) -> Result<()> {
+    if format == CheckFormat::Json {
+        return write_json(out, status);
+    }
+    if let Some(site) = &status.site {
+        writeln!(out, "site {}", comment(site)).map_err(io)?;
+    }
+    let header = ["plugin", "version", "state", "installed", "tables", "last"];
+    let rows: Vec<[String; 6]> = status
+        .plugins
+        .iter()
+        .map(|p| {
+            let state = match p.state {
+                State::Drift => format!("drift ({} statements)", p.statements),
+                other => other.words().to_string(),
+            };
+            let last = match &p.last {
+                None => "-".to_string(),
+                Some(l) => format!(
+                    "{} {} at {}",
+                    serde_json::to_value(l.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    l.version.as_deref().unwrap_or("(no version)"),
+                    l.at
+                ),
+            };
+            [
+                comment(&p.plugin),
+                comment(p.version.as_deref().unwrap_or("-")),
+                state,
+                if p.installed { "yes" } else { "no" }.to_string(),
+                format!("{}/{}", p.present, p.tables),
+                comment(&last),
+            ]
+        })
+        .collect();
+    table(out, &header, &rows)?;
+    if !status.orphans.is_empty() {
+        writeln!(out, "orphans:").map_err(io)?;
+        for orphan in &status.orphans {
+            writeln!(out, "  {}", comment(&orphan.describe())).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+/// Rows under a header, each column as wide as its widest cell.
+fn table<const N: usize>(
+    out: &mut dyn Write,
+    header: &[&str; N],
+    rows: &[[String; N]],
+) -> Result<()> {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    writeln!(out, "{}", line(header.to_vec())).map_err(io)?;
+    for row in rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect())).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// After `uninstall`: the statements run, and what is left to do in plugins.toml.
+pub(crate) fn write_uninstalled(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    dialect: Dialect,
+    batches: &[Batch],
+    site: Option<&str>,
+) -> Result<()> {
+    write_sql(out, batches).map_err(io)?;
+    for b in batches {
+        let tables = b
+            .plan
+            .steps
+            .iter()
+            .filter(|s| matches!(s.action, Action::DropTable(_)))
+            .count();
+        writeln!(
+            err,
+            "uninstalled {} ({dialect}): dropped {tables} table(s); it stays in plugins.toml{}, so the next apply installs it again: remove it there to keep it out",
+            comment(&b.plugin),
+            site.map(|s| format!(" (site {})", comment(s))).unwrap_or_default()
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
 /// After `apply`: the statements run (the SQL on `out`) and a summary on `err`.
 pub(crate) fn write_applied(
     out: &mut dyn Write,
@@ -198,12 +315,28 @@ pub(crate) fn write_applied(
     batches: &[Batch],
 ) -> Result<()> {
     let count: usize = batches.iter().map(|b| b.statements.len()).sum();
+    for b in batches.iter().filter(|b| b.statements.is_empty()) {
+        let version = b.version.as_deref().unwrap_or("no version");
+        writeln!(
+            err,
+            "recorded plugin {} at {} (no schema change)",
+            comment(&b.plugin),
+            comment(version)
+        )
+        .map_err(io)?;
+    }
     if count == 0 {
-        writeln!(err, "nothing to do: the database matches the schema").map_err(io)?;
+        if batches.is_empty() {
+            writeln!(err, "nothing to do: the database matches the schema").map_err(io)?;
+        }
         return Ok(());
     }
     write_sql(out, batches).map_err(io)?;
-    let plugins: Vec<&str> = batches.iter().map(|b| b.plugin.as_str()).collect();
+    let plugins: Vec<&str> = batches
+        .iter()
+        .filter(|b| !b.statements.is_empty())
+        .map(|b| b.plugin.as_str())
+        .collect();
     writeln!(
         err,
         "applied {count} statement(s) for {} ({dialect})",

@@ -133,6 +133,17 @@ impl Desired {
     pub fn select(&self, names: &[String]) -> Result<Selection> {
         Selection::checked(&self.order, names)
     }
+
+    /// The desired state with no table for `plugins` (what uninstalling them leaves): they
+    /// still own their tables, so the plan drops those.
+    pub fn without(&self, plugins: &BTreeSet<String>) -> Desired {
+        let mut desired = self.clone();
+        desired
+            .schema
+            .tables
+            .retain(|t, _| !self.owner.get(t).is_some_and(|p| plugins.contains(p)));
+        desired
+    }
 }
 
 /// The plugins a command works on, each name checked once, where the request is made

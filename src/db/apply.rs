@@ -10,16 +10,36 @@ use std::collections::BTreeMap;
 
 use sqlx::Executor;
 
-use super::{history, inspect, Conn, ExecError};
+use super::history::{self, Kind, Last};
+use super::{inspect, Conn, ExecError};
 use crate::engine;
 use crate::error::{Code, DriverError, Error, PluginHazard, Progress, Result};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{changed_outside, Batch, Scope};
 
-/// What an apply did.
+/// What an apply did: the batches it ran and recorded (a batch without statements records a
+/// new version of its plugin, or the plugin's first row).
 #[derive(Debug, Default)]
 pub struct Applied {
     pub batches: Vec<Batch>,
+}
+
+/// How to apply.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Run steps that drop tables or columns or can otherwise lose data.
+    pub allow_destructive: bool,
+    /// What the history rows say: an apply, or an uninstall.
+    pub kind: Kind,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            allow_destructive: false,
+            kind: Kind::Apply,
+        }
+    }
 }
 
 impl Applied {
@@ -37,12 +57,12 @@ pub(crate) const LOCK_NAME: &str = "plinth_apply";
 /// Lock, inspect, plan with `planner`, refuse destructive plans unless allowed, execute,
 /// verify, record. `planner` turns a live schema into per-plugin batches; it is called again
 /// after executing, and must then return no statements.
-pub async fn apply<F>(conn: &mut Conn, allow_destructive: bool, mut planner: F) -> Result<Applied>
+pub async fn apply<F>(conn: &mut Conn, options: Options, mut planner: F) -> Result<Applied>
 where
     F: FnMut(&Schema) -> Result<Vec<Batch>>,
 {
     begin(conn).await?;
-    let result = body(conn, allow_destructive, &mut planner).await;
+    let result = body(conn, options, &mut planner).await;
     let result = match (result, &mut *conn) {
         (Ok(applied), Conn::Sqlite(c)) => {
             let ran = applied.statement_count();
@@ -214,13 +234,27 @@ async fn end(conn: &mut Conn, result: Result<Applied>) -> Result<Applied> {
     }
 }
 
-async fn body<F>(conn: &mut Conn, allow: bool, planner: &mut F) -> Result<Applied>
+/// Whether a batch gets a history row: it has statements, or it says something the plugin's
+/// newest row does not (a first row, a new version, other tables, the end of a partial apply
+/// or of an uninstall); an uninstall is always recorded.
+fn to_record(batch: &Batch, last: &[Last], kind: Kind) -> bool {
+    if kind == Kind::Uninstall || !batch.statements.is_empty() {
+        return true;
+    }
+    match last.iter().find(|l| l.plugin == batch.plugin) {
+        None => true,
+        Some(l) => l.kind != Kind::Apply || l.version != batch.version || l.tables != batch.tables,
+    }
+}
+
+async fn body<F>(conn: &mut Conn, options: Options, planner: &mut F) -> Result<Applied>
 where
     F: FnMut(&Schema) -> Result<Vec<Batch>>,
 {
     let dialect = conn.dialect();
     let transactional = dialect != Dialect::Mysql;
     let live = inspect(conn).await?.schema;
+    let last = history::latest(conn).await?;
     let planned = planner(&live)?;
     let mut scope = Scope::default();
     for batch in &planned {
@@ -228,12 +262,12 @@ where
     }
     let batches: Vec<Batch> = planned
         .into_iter()
-        .filter(|b| !b.statements.is_empty())
+        .filter(|b| to_record(b, &last, options.kind))
         .collect();
     if batches.is_empty() {
         return Ok(Applied::default());
     }
-    refuse_destructive(&batches, allow)?;
+    refuse_destructive(&batches, options.allow_destructive)?;
     history::ensure(conn).await?;
     // MySQL: the tables outside the plan, looked at after every statement.
     let outside: Vec<String> = live
@@ -257,11 +291,19 @@ where
     };
     let mut done = 0;
     for batch in &batches {
-        for statement in &batch.statements {
+        // MySQL: the row is there before the first statement and follows each one.
+        let row = match transactional {
+            true => None,
+            false => Some(history::start(conn, batch).await?),
+        };
+        for (i, statement) in batch.statements.iter().enumerate() {
             if let Err(e) = conn.execute(&statement.sql).await {
                 return Err(sql_err(progress(done), &statement.sql, e));
             }
             done += 1;
+            if let Some(id) = row {
+                history::progress(conn, id, batch, i + 1, options.kind).await?;
+            }
             if let (Conn::Mysql(c), Some(before)) = (&mut *conn, &watched) {
                 let now = engine::mysql::inspect::fingerprint(c, &outside).await?;
                 if let Some(table) = first_difference(before, &now) {
@@ -276,8 +318,8 @@ where
                 }
             }
         }
-        if !transactional {
-            history::record(conn, batch).await?;
+        if let (Some(id), true) = (row, batch.statements.is_empty()) {
+            history::progress(conn, id, batch, 0, options.kind).await?;
         }
     }
     let after = inspect(conn).await?.schema;
@@ -310,7 +352,7 @@ where
     }
     if transactional {
         for batch in &batches {
-            history::record(conn, batch).await?;
+            history::record(conn, batch, options.kind).await?;
         }
     }
     Ok(Applied { batches })

@@ -4,14 +4,14 @@
 
 pub(crate) mod apply;
 pub(crate) mod catalog;
-mod history;
+pub mod history;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod url;
 
 use sqlx::{MySqlConnection, PgConnection, SqliteConnection};
 
-pub use apply::{apply, Applied};
+pub use apply::{apply, Applied, Options};
 
 use crate::engine;
 use crate::error::{Code, DriverError, Error, Result};
@@ -170,13 +170,39 @@ pub async fn connect(url: &DatabaseUrl) -> Result<Conn> {
 /// two connections sharing one snapshot, so the server works on two queries at once.
 pub async fn inspect_read_only(url: &DatabaseUrl) -> Result<Inspected> {
     let mut conn = connect(url).await?;
-    if let Conn::Postgres(first) = &mut conn {
+    inspect_on(&mut conn, url).await
+}
+
+async fn inspect_on(conn: &mut Conn, url: &DatabaseUrl) -> Result<Inspected> {
+    if let Conn::Postgres(first) = conn {
         if let Conn::Postgres(mut second) = connect(url).await? {
             return crate::engine::postgres::inspect::inspect_concurrently(first, &mut second)
                 .await;
         }
     }
-    inspect(&mut conn).await
+    inspect(conn).await
+}
+
+/// What a command that changes nothing reads: the live schema and the newest history row
+/// of each plugin.
+#[derive(Debug, Default)]
+pub struct Live {
+    pub schema: Schema,
+    /// Catalog queries the inspection took.
+    pub queries: usize,
+    pub history: Vec<history::Last>,
+}
+
+/// [`inspect_read_only`], and the history.
+pub async fn read_live(url: &DatabaseUrl) -> Result<Live> {
+    let mut conn = connect(url).await?;
+    let Inspected { schema, queries } = inspect_on(&mut conn, url).await?;
+    let history = history::latest(&mut conn).await?;
+    Ok(Live {
+        schema,
+        queries,
+        history,
+    })
 }
 
 /// Read the live schema (every table but plinth's own).

@@ -182,9 +182,14 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
             )
             .await;
         }
-        db::apply(&mut conn, true, |live| {
-            batches(d, &current, &Selection::all(), live)
-        })
+        db::apply(
+            &mut conn,
+            db::Options {
+                allow_destructive: true,
+                ..db::Options::default()
+            },
+            |live| batches(d, &current, &Selection::all(), live),
+        )
         .await
         .map_err(|e| format!("applying current: {e}"))?;
         if let Some(data) = fx.section("-- data") {
@@ -208,7 +213,7 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
         }
         let destructive = first.iter().any(Batch::is_destructive);
         if destructive {
-            match db::apply(&mut conn, false, |live| {
+            match db::apply(&mut conn, db::Options::default(), |live| {
                 batches(d, &target, &Selection::all(), live)
             })
             .await
@@ -224,9 +229,14 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
                 return Err("a refused apply changed the database".to_string());
             }
         }
-        db::apply(&mut conn, true, |live| {
-            batches(d, &target, &Selection::all(), live)
-        })
+        db::apply(
+            &mut conn,
+            db::Options {
+                allow_destructive: true,
+                ..db::Options::default()
+            },
+            |live| batches(d, &target, &Selection::all(), live),
+        )
         .await
         .map_err(|e| format!("applying desired: {e}"))?;
         let live = db::inspect(&mut conn)

@@ -270,7 +270,7 @@ pub async fn apply_and_converge(
     d: Dialect,
     desired: &Desired,
 ) -> Result<(), String> {
-    db::apply(conn, false, |live| {
+    db::apply(conn, db::Options::default(), |live| {
         batches(d, desired, &Selection::all(), live)
     })
     .await
@@ -443,9 +443,14 @@ fn retired_names(d: Dialect) {
             )
             .await;
         }
-        db::apply(&mut conn, true, |live| {
-            batches(d, &desired, &Selection::all(), live)
-        })
+        db::apply(
+            &mut conn,
+            db::Options {
+                allow_destructive: true,
+                ..db::Options::default()
+            },
+            |live| batches(d, &desired, &Selection::all(), live),
+        )
         .await
         .expect("apply");
         let live = db::inspect(&mut conn).await.expect("inspect").schema;

@@ -168,3 +168,233 @@ fn a_site_manages_only_its_plugins_postgres() {
 fn a_site_manages_only_its_plugins_mysql() {
     a_site_manages_only_its_plugins(Dialect::Mysql);
 }
+
+/// The history rows, oldest first: (plugin, version, kind, statements).
+fn history(db: &TestDb) -> Vec<(String, Option<String>, String, String)> {
+    let sql = "SELECT plugin, version, kind, statements FROM plinth_history ORDER BY id";
+    runtime().block_on(async {
+        let conn = db.connect().await;
+        match conn {
+            plinth::db::Conn::Postgres(mut c) => sqlx::query_as(sql).fetch_all(&mut c).await,
+            plinth::db::Conn::Mysql(mut c) => sqlx::query_as(sql).fetch_all(&mut c).await,
+            plinth::db::Conn::Sqlite(mut c) => sqlx::query_as(sql).fetch_all(&mut c).await,
+        }
+        .expect("read plinth_history")
+    })
+}
+
+/// Remove `[plugins.NAME]` (up to the next blank line) from the project's plugins.toml.
+fn remove_plugin(dir: &Path, name: &str) {
+    let path = dir.join("plugins.toml");
+    let text = std::fs::read_to_string(&path).expect("plugins.toml");
+    let header = format!("[plugins.{name}]");
+    let start = text.find(&header).expect("the plugin's table");
+    let end = text[start..]
+        .find("\n\n")
+        .map_or(text.len(), |i| start + i + 2);
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).expect("write");
+}
+
+fn status_history_and_uninstall(dialect: Dialect) {
+    let Some(db) = TestDb::new(dialect) else {
+        return;
+    };
+    let dir = example_copy();
+    let url = db.url.as_str();
+    let o = plinth(dir.path(), &["status", "--database-url", url]);
+    assert_eq!(code(&o), 0, "{dialect} status before: {}", stderr(&o));
+    assert!(stdout(&o).contains("never applied"), "{}", stdout(&o));
+
+    let o = plinth(dir.path(), &["apply", "--database-url", url]);
+    assert_eq!(code(&o), 0, "{dialect} apply: {}", stderr(&o));
+    let o = plinth(
+        dir.path(),
+        &["status", "--format", "json", "--database-url", url],
+    );
+    assert_eq!(code(&o), 0, "{dialect} status: {}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let plugins = json["plugins"].as_array().expect("plugins");
+    assert_eq!(plugins.len(), 7);
+    for p in plugins {
+        assert_eq!(p["state"], "in_sync", "{p}");
+        assert_eq!(p["installed"], true, "{p}");
+        assert_eq!(p["last"]["version"], "1.0.0", "{p}");
+        assert_eq!(p["present"], p["tables"], "{p}");
+    }
+
+    // A version bump with no schema change is recorded, and status shows it.
+    let toml = dir.path().join("plugins.toml");
+    let text = std::fs::read_to_string(&toml).expect("plugins.toml");
+    let core = text.find("[plugins.core]").expect("core");
+    let at = core
+        + text[core..]
+            .find("version = \"1.0.0\"")
+            .expect("core's version");
+    let bumped = format!("{}version = \"1.1.0\"{}", &text[..at], &text[at + 17..]);
+    std::fs::write(&toml, bumped).expect("write");
+    let o = plinth(dir.path(), &["apply", "--database-url", url]);
+    assert_eq!(code(&o), 0, "{dialect}: {}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("recorded plugin core at 1.1.0 (no schema change)"),
+        "{}",
+        stderr(&o)
+    );
+    let rows = history(&db);
+    assert_eq!(rows.len(), 8, "{dialect}: {rows:?}");
+    assert_eq!(rows[7].0, "core");
+    assert_eq!(rows[7].1.as_deref(), Some("1.1.0"));
+    assert_eq!(rows[7].3, "");
+    let o = plinth(dir.path(), &["apply", "--database-url", url]);
+    assert!(stderr(&o).contains("nothing to do"), "{}", stderr(&o));
+    assert_eq!(history(&db).len(), 8, "a second apply records nothing");
+    let o = plinth(dir.path(), &["status", "core", "--database-url", url]);
+    assert!(stdout(&o).contains("apply 1.1.0 at "), "{}", stdout(&o));
+
+    // A plugin removed from plugins.toml: its tables are orphans, reported, never dropped.
+    remove_plugin(dir.path(), "printers");
+    let o = plinth(dir.path(), &["check", "--database-url", url]);
+    assert_eq!(
+        code(&o),
+        0,
+        "{dialect}: orphans are warnings: {}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("warning: plugin printers is recorded in plinth_history"),
+        "{}",
+        stderr(&o)
+    );
+    let o = plinth(dir.path(), &["status", "--database-url", url]);
+    assert!(stdout(&o).contains("orphans:"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("printerdata"), "{}", stdout(&o));
+    let o = plinth(dir.path(), &["apply", "--database-url", url]);
+    assert_eq!(code(&o), 0);
+    assert!(
+        tables(&db).iter().any(|t| t == "printers"),
+        "apply left it alone"
+    );
+
+    // uninstall: refused while another plugin references it, destructive, in reverse FK order.
+    let o = plinth(
+        dir.path(),
+        &[
+            "uninstall",
+            "core",
+            "--allow-destructive",
+            "--database-url",
+            url,
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("cannot uninstall core: plugin "),
+        "{}",
+        stderr(&o)
+    );
+    let o = plinth(dir.path(), &["uninstall", "usb", "--database-url", url]);
+    assert_eq!(code(&o), 2, "needs --allow-destructive");
+    let o = plinth(
+        dir.path(),
+        &["uninstall", "usb", "--dry-run", "--database-url", url],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let sql = stdout(&o);
+    let checkouts = sql.find("DROP TABLE").map(|_| sql.find("usbcheckouts"));
+    assert!(checkouts.is_some(), "{sql}");
+    assert!(
+        tables(&db).iter().any(|t| t == "usbdevices"),
+        "a dry run drops nothing"
+    );
+    let o = plinth(
+        dir.path(),
+        &[
+            "uninstall",
+            "usb",
+            "--allow-destructive",
+            "--database-url",
+            url,
+        ],
+    );
+    assert_eq!(code(&o), 0, "{dialect} uninstall: {}", stderr(&o));
+    let sql = stdout(&o);
+    let position = |t: &str| sql.find(&format!("DROP TABLE {}", quoted(dialect, t)));
+    let (a, b, c) = (
+        position("usbcheckouts"),
+        position("usbdevices"),
+        position("usbdevicetypes"),
+    );
+    assert!(
+        a.is_some() && a < b && b < c,
+        "{dialect}: referencing tables first:\n{sql}"
+    );
+    let live = tables(&db);
+    assert!(!live.iter().any(|t| t.starts_with("usb")), "{live:?}");
+    let rows = history(&db);
+    let last = rows.last().expect("a row");
+    assert_eq!(
+        (last.0.as_str(), last.2.as_str()),
+        ("usb", "uninstall"),
+        "{rows:?}"
+    );
+    let o = plinth(dir.path(), &["status", "usb", "--database-url", url]);
+    assert!(stdout(&o).contains("uninstalled"), "{}", stdout(&o));
+}
+
+fn quoted(dialect: Dialect, name: &str) -> String {
+    match dialect {
+        Dialect::Mysql => format!("`{name}`"),
+        _ => format!("\"{name}\""),
+    }
+}
+
+#[test]
+fn status_history_and_uninstall_sqlite() {
+    status_history_and_uninstall(Dialect::Sqlite);
+}
+
+#[test]
+fn status_history_and_uninstall_postgres() {
+    status_history_and_uninstall(Dialect::Postgres);
+}
+
+#[test]
+fn status_history_and_uninstall_mysql() {
+    status_history_and_uninstall(Dialect::Mysql);
+}
+
+/// MySQL commits each statement: the ones that ran before a failure are on record as a
+/// partial apply, and the re-run that finishes records the rest.
+#[test]
+fn mysql_history_records_a_partial_apply() {
+    let Some(db) = TestDb::new(Dialect::Mysql) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("plugins.toml"),
+        "[plugins.shop]\nschema = [\"shop.sql\"]\ntables = [\"a\", \"b\"]\nversion = \"1\"\n",
+    )
+    .expect("plugins.toml");
+    // `b.a_id` differs in type from `a.id`: MariaDB refuses the foreign key (errno 150).
+    let bad = "CREATE TABLE a (id integer PRIMARY KEY);\n\
+               CREATE TABLE b (id integer PRIMARY KEY, a_id varchar(10) REFERENCES a (id));\n";
+    std::fs::write(dir.path().join("shop.sql"), bad).expect("shop.sql");
+    let o = plinth(dir.path(), &["apply", "--database-url", &db.url]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 of 2 applied"), "{}", stderr(&o));
+    let rows = history(&db);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].2, "partial");
+    assert!(rows[0].3.contains("CREATE TABLE `a`"), "{rows:?}");
+    assert!(!rows[0].3.contains("CREATE TABLE `b`"), "{rows:?}");
+    let good = bad.replace("varchar(10)", "integer");
+    std::fs::write(dir.path().join("shop.sql"), good).expect("shop.sql");
+    let o = plinth(dir.path(), &["apply", "--database-url", &db.url]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rows = history(&db);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1].2, "apply");
+    assert!(rows[1].3.contains("CREATE TABLE `b`"), "{rows:?}");
+    assert!(!rows[1].3.contains("CREATE TABLE `a`"), "{rows:?}");
+}

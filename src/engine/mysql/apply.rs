@@ -5,12 +5,27 @@
 use sqlx::{Executor, MySqlConnection};
 
 use crate::db::apply::{DDL_LOCK_TIMEOUT_SECS, LOCK_NAME, LOCK_WAIT_SECS};
+use crate::db::history::HistorySql;
 use crate::error::{Error, Result};
 
-pub(crate) const HISTORY_DDL: &str = "CREATE TABLE IF NOT EXISTS plinth_history (\n  id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,\n  plugin varchar(255) NOT NULL,\n  version varchar(255),\n  applied_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,\n  statements longtext NOT NULL\n)";
+/// The history table's SQL (see `db::history`).
+pub(crate) const HISTORY: HistorySql = HistorySql {
+    ddl: "CREATE TABLE IF NOT EXISTS plinth_history (\n  id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,\n  plugin varchar(255) NOT NULL,\n  version varchar(255),\n  applied_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,\n  statements longtext NOT NULL,\n  kind varchar(16) NOT NULL DEFAULT 'apply',\n  tables longtext\n)",
+    columns: "SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'plinth_history' AND column_name IN ('plugin', 'kind')",
+    upgrade: &[
+        "ALTER TABLE plinth_history ADD COLUMN kind varchar(16) NOT NULL DEFAULT 'apply'",
+        "ALTER TABLE plinth_history ADD COLUMN tables longtext",
+    ],
+    insert: "INSERT INTO plinth_history (plugin, version, statements, kind, tables) VALUES (?, ?, ?, ?, ?)",
+    latest: "SELECT plugin, version, kind, tables, CAST(applied_at AS CHAR) FROM plinth_history WHERE id IN (SELECT max(id) FROM plinth_history GROUP BY plugin) ORDER BY plugin",
+    latest_v1: "SELECT plugin, version, 'apply', NULL, CAST(applied_at AS CHAR) FROM plinth_history WHERE id IN (SELECT max(id) FROM plinth_history GROUP BY plugin) ORDER BY plugin",
+};
 
-pub(crate) const HISTORY_INSERT: &str =
-    "INSERT INTO plinth_history (plugin, version, statements) VALUES (?, ?, ?)";
+/// MySQL commits each statement: a batch's row is written before its first statement (as
+/// `partial`) and brought up to date after each one, so a failure or a kill leaves the
+/// statements that ran on record.
+pub(crate) const HISTORY_PROGRESS: &str =
+    "UPDATE plinth_history SET statements = ?, kind = ? WHERE id = ?";
 
 /// Take plinth's named lock (naming its holder when another apply has it) and set the lock
 /// wait timeout for the DDL that follows.

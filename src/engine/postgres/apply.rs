@@ -4,12 +4,21 @@
 use sqlx::{Executor, PgConnection};
 
 use crate::db::apply::{DDL_LOCK_TIMEOUT_SECS, LOCK_NAME, LOCK_WAIT_SECS, SAVEPOINT};
+use crate::db::history::HistorySql;
 use crate::error::{Error, Result};
 
-pub(crate) const HISTORY_DDL: &str = "CREATE TABLE IF NOT EXISTS plinth_history (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  plugin text NOT NULL,\n  version text,\n  applied_at timestamptz NOT NULL DEFAULT now(),\n  statements text NOT NULL\n)";
-
-pub(crate) const HISTORY_INSERT: &str =
-    "INSERT INTO plinth_history (plugin, version, statements) VALUES ($1, $2, $3)";
+/// The history table's SQL (see `db::history`).
+pub(crate) const HISTORY: HistorySql = HistorySql {
+    ddl: "CREATE TABLE IF NOT EXISTS plinth_history (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  plugin text NOT NULL,\n  version text,\n  applied_at timestamptz NOT NULL DEFAULT now(),\n  statements text NOT NULL,\n  kind text NOT NULL DEFAULT 'apply',\n  tables text\n)",
+    columns: "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'plinth_history' AND column_name IN ('plugin', 'kind')",
+    upgrade: &[
+        "ALTER TABLE plinth_history ADD COLUMN kind text NOT NULL DEFAULT 'apply'",
+        "ALTER TABLE plinth_history ADD COLUMN tables text",
+    ],
+    insert: "INSERT INTO plinth_history (plugin, version, statements, kind, tables) VALUES ($1, $2, $3, $4, $5)",
+    latest: "SELECT plugin, version, kind, tables, CAST(applied_at AS text) FROM plinth_history WHERE id IN (SELECT max(id) FROM plinth_history GROUP BY plugin) ORDER BY plugin",
+    latest_v1: "SELECT plugin, version, 'apply', NULL, CAST(applied_at AS text) FROM plinth_history WHERE id IN (SELECT max(id) FROM plinth_history GROUP BY plugin) ORDER BY plugin",
+};
 
 /// Open the transaction, take plinth's lock inside it and open the savepoint.
 pub(crate) async fn begin(c: &mut PgConnection) -> Result<()> {

@@ -5,12 +5,21 @@
 use sqlx::{Executor, Row, SqliteConnection};
 
 use crate::db::apply::{LOCK_WAIT_SECS, SAVEPOINT};
+use crate::db::history::HistorySql;
 use crate::error::{Error, Progress, Result};
 
-pub(crate) const HISTORY_DDL: &str = "CREATE TABLE IF NOT EXISTS plinth_history (\n  id INTEGER PRIMARY KEY,\n  plugin TEXT NOT NULL,\n  version TEXT,\n  applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,\n  statements TEXT NOT NULL\n)";
-
-pub(crate) const HISTORY_INSERT: &str =
-    "INSERT INTO plinth_history (plugin, version, statements) VALUES (?, ?, ?)";
+/// The history table's SQL (see `db::history`).
+pub(crate) const HISTORY: HistorySql = HistorySql {
+    ddl: "CREATE TABLE IF NOT EXISTS plinth_history (\n  id INTEGER PRIMARY KEY,\n  plugin TEXT NOT NULL,\n  version TEXT,\n  applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,\n  statements TEXT NOT NULL,\n  kind TEXT NOT NULL DEFAULT 'apply',\n  tables TEXT\n)",
+    columns: "SELECT count(*) FROM pragma_table_info('plinth_history') WHERE name IN ('plugin', 'kind')",
+    upgrade: &[
+        "ALTER TABLE plinth_history ADD COLUMN kind TEXT NOT NULL DEFAULT 'apply'",
+        "ALTER TABLE plinth_history ADD COLUMN tables TEXT",
+    ],
+    insert: "INSERT INTO plinth_history (plugin, version, statements, kind, tables) VALUES (?, ?, ?, ?, ?)",
+    latest: "SELECT plugin, version, kind, tables, applied_at FROM plinth_history WHERE id IN (SELECT max(id) FROM plinth_history GROUP BY plugin) ORDER BY plugin",
+    latest_v1: "SELECT plugin, version, 'apply', NULL, applied_at FROM plinth_history WHERE id IN (SELECT max(id) FROM plinth_history GROUP BY plugin) ORDER BY plugin",
+};
 
 /// Switch foreign keys off, take the write lock and open the savepoint.
 pub(crate) async fn begin(c: &mut SqliteConnection) -> Result<()> {
