@@ -110,6 +110,22 @@ impl Cli {
     }
 }
 
+impl Command {
+    /// The plugins the command names, and the engine of an offline plan.
+    pub fn request_parts(&self) -> (&[String], Option<crate::model::Dialect>) {
+        match self {
+            Command::Plan(a) => (
+                &a.plugins,
+                a.offline.then(|| a.dialect.map(Into::into)).flatten(),
+            ),
+            Command::Apply(a) => (&a.plugins, None),
+            Command::Check(a) => (&a.plugins, None),
+            Command::Status(a) => (&a.plugins, None),
+            Command::Uninstall(a) => (&a.plugins, None),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the SQL that would make the database match the schema (a dry run).

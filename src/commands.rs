@@ -39,25 +39,66 @@ async fn run_command(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
-    match &cli.command {
+    let (plugins, offline) = cli.command.request_parts();
+    if let Command::Uninstall(args) = &cli.command {
+        if cli.global.all_sites {
+            return Err(Error::usage(
+                "uninstall works on one site: pass --site NAME (a plugin is removed site by site)",
+            ));
+        }
+        let request = Request::resolve(&cli.global, plugins, offline, secrets)?;
+        return uninstall(args, &request, out, err).await;
+    }
+    if cli.global.all_sites {
+        let requests = Request::resolve_all(&cli.global, plugins, offline, secrets)?;
+        return fleet(cli, requests, secrets, out, err).await;
+    }
+    let request = Request::resolve(&cli.global, plugins, offline, secrets)?;
+    one(&cli.command, &request, out, err)
+        .await
+        .map(|done| done.outcome)
+}
+
+/// What a command did on one database.
+struct Done {
+    outcome: Outcome,
+    /// Statements planned, applied or found drifted.
+    statements: usize,
+}
+
+impl Done {
+    fn ok(statements: usize) -> Done {
+        Done {
+            outcome: Outcome::Ok,
+            statements,
+        }
+    }
+}
+
+fn count(batches: &[Batch]) -> usize {
+    batches.iter().map(|b| b.statements.len()).sum()
+}
+
+/// plan, check, status or apply on the one database of `request`.
+async fn one(
+    command: &Command,
+    request: &Request,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Done> {
+    match command {
         Command::Plan(args) => {
-            let offline = args
-                .offline
-                .then(|| args.dialect.map(Dialect::from))
-                .flatten();
-            let request = Request::resolve(&cli.global, &args.plugins, offline, secrets)?;
-            let (desired, live) = prepare(&request).await?;
+            let (desired, live) = prepare(request).await?;
             let dialect = request.target.dialect();
-            let selection = with_dependencies(&desired, &request, "planning", err)?;
+            let selection = with_dependencies(&desired, request, "planning", err)?;
             let batches = batches(dialect, &desired, &selection, &live.schema)?;
             report::write_plan(out, err, dialect, &batches, args.format)?;
-            Ok(Outcome::Ok)
+            Ok(Done::ok(count(&batches)))
         }
         Command::Check(args) => {
-            let request = Request::resolve(&cli.global, &args.plugins, None, secrets)?;
-            let (desired, live) = prepare(&request).await?;
+            let (desired, live) = prepare(request).await?;
             let dialect = request.target.dialect();
-            let selection = with_dependencies(&desired, &request, "checking", err)?;
+            let selection = with_dependencies(&desired, request, "checking", err)?;
             require_external(dialect, &desired, &live.schema)?;
             let batches = batches(dialect, &desired, &selection, &live.schema)?;
             let orphans = status::orphans(
@@ -68,11 +109,13 @@ async fn run_command(
                 &live.history,
             );
             report::orphans(err, &orphans)?;
-            report::write_check(out, err, dialect, &batches, args.format)
+            Ok(Done {
+                outcome: report::write_check(out, err, dialect, &batches, args.format)?,
+                statements: count(&batches),
+            })
         }
         Command::Status(args) => {
-            let request = Request::resolve(&cli.global, &args.plugins, None, secrets)?;
-            let (desired, live) = prepare(&request).await?;
+            let (desired, live) = prepare(request).await?;
             let dialect = request.target.dialect();
             let batches = batches(dialect, &desired, &request.selection, &live.schema)?;
             let status = status::status(
@@ -85,18 +128,22 @@ async fn run_command(
                 &live.history,
             );
             report::write_status(out, &status, args.format)?;
-            Ok(Outcome::Ok)
+            Ok(Done::ok(0))
         }
-        Command::Uninstall(args) => uninstall(cli, args, secrets, out, err).await,
+        Command::Uninstall(args) => uninstall(args, request, out, err)
+            .await
+            .map(|outcome| Done {
+                outcome,
+                statements: 0,
+            }),
         Command::Apply(args) => {
-            let request = Request::resolve(&cli.global, &args.plugins, None, secrets)?;
             let Target::Database(url) = &request.target else {
                 return Err(Error::usage("apply needs a database"));
             };
             let mut conn = db::connect(url).await?;
             let dialect = conn.dialect();
             let desired = request.source.load(dialect)?;
-            let selection = with_dependencies(&desired, &request, "applying", err)?;
+            let selection = with_dependencies(&desired, request, "applying", err)?;
             let options = db::Options {
                 allow_destructive: args.allow_destructive,
                 kind: db::history::Kind::Apply,
@@ -107,9 +154,22 @@ async fn run_command(
             })
             .await?;
             report::write_applied(out, err, dialect, &applied.batches)?;
-            Ok(Outcome::Ok)
+            Ok(Done::ok(applied.statement_count()))
         }
     }
+}
+
+/// `--all-sites`: the command on every site (see [`crate::fleet`]); each site's output and
+/// errors are its own, scrubbed of every site's secrets.
+async fn fleet(
+    cli: &Cli,
+    requests: Vec<Request>,
+    secrets: &Secrets,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    let _ = (cli, requests, secrets, out, err);
+    Err(Error::usage("--all-sites: not yet"))
 }
 
 /// The desired state and the live schema the request compares; an offline plan compares with
@@ -143,13 +203,11 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
 /// depend on last, through the apply protocol (lock, one transaction where the engine has
 /// them, verified, recorded as an uninstall).
 async fn uninstall(
-    cli: &Cli,
     args: &UninstallArgs,
-    secrets: &mut Secrets,
+    request: &Request,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
-    let request = Request::resolve(&cli.global, &args.plugins, None, secrets)?;
     if matches!(request.source, Source::AdHoc(_)) {
         return Err(Error::usage(
             "uninstall needs plugins.toml: with --schema files there are no plugins to remove",
@@ -168,7 +226,7 @@ async fn uninstall(
         Ok(planned)
     };
     if args.dry_run {
-        let (desired, live) = prepare(&request).await?;
+        let (desired, live) = prepare(request).await?;
         let dialect = request.target.dialect();
         let planned = planner(&desired, dialect, &live.schema)?;
         report::write_plan(out, err, dialect, &planned, PlanFormat::Sql)?;

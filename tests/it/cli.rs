@@ -77,9 +77,12 @@ fn offline_plan_of_one_plugin_and_json() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
     let plugins = json["plugins"].as_array().expect("plugins array");
-    assert_eq!(plugins.len(), 1);
-    assert_eq!(plugins[0]["plugin"], "usb");
-    assert!(plugins[0]["statements"][0]["sql"]
+    // usb's tables reference core's: an empty database needs core first.
+    assert_eq!(plugins.len(), 2);
+    assert_eq!(plugins[0]["plugin"], "core");
+    assert_eq!(plugins[1]["plugin"], "usb");
+    assert!(stderr(&o).contains("also planning core: usb references core."));
+    assert!(plugins[1]["statements"][0]["sql"]
         .as_str()
         .is_some_and(|s| s.starts_with("CREATE TABLE")));
 }
