@@ -64,6 +64,42 @@ pub enum Error {
         #[source]
         cause: Option<Box<DriverError>>,
     },
+    /// `--all-sites`: sites failed (and, with `--fail-fast`, `skipped` were never started). The
+    /// run has already printed every site's report and each failure in full; this is the last
+    /// line, and the exit code 2.
+    #[error("{} of {of} site{} failed: {}{}", failed.len(), plural(*.of), site_list(.failed), skipped_after(*.skipped))]
+    Fleet {
+        /// The failed sites, in name order.
+        failed: Vec<String>,
+        /// Sites not started because one had failed (`--fail-fast`).
+        skipped: usize,
+        /// All the sites of the run.
+        of: usize,
+    },
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Site names on one line: a control character (a line break too) in a name is written escaped.
+fn site_list(sites: &[String]) -> String {
+    let names: Vec<String> = sites
+        .iter()
+        .map(|s| crate::report::for_terminal(s).replace('\n', "\\n"))
+        .collect();
+    names.join(", ")
+}
+
+fn skipped_after(skipped: usize) -> String {
+    match skipped {
+        0 => String::new(),
+        n => format!("; {n} not started (--fail-fast)"),
+    }
 }
 
 /// A destructive hazard of a plan, with the plugin whose batch holds it.
@@ -354,6 +390,15 @@ impl Error {
                 progress,
                 cause: cause.map(|c| Box::new(c.map_text(&f))),
             },
+            Error::Fleet {
+                failed,
+                skipped,
+                of,
+            } => Error::Fleet {
+                failed: failed.into_iter().map(&f).collect(),
+                skipped,
+                of,
+            },
         }
     }
 }
@@ -568,6 +613,31 @@ mod tests {
     }
 
     #[test]
+    fn a_fleet_error_counts_and_names_the_failed_sites_on_one_line() {
+        let e = Error::Fleet {
+            failed: vec!["south".into(), "west".into()],
+            skipped: 0,
+            of: 53,
+        };
+        assert_eq!(e.to_string(), "2 of 53 sites failed: south, west");
+        let e = Error::Fleet {
+            failed: vec!["a\nb\u{1b}[31m".into()],
+            skipped: 3,
+            of: 5,
+        };
+        assert_eq!(
+            e.to_string(),
+            "1 of 5 sites failed: a\\nb\\u{1b}[31m; 3 not started (--fail-fast)"
+        );
+        let e = Error::Fleet {
+            failed: vec!["only".into()],
+            skipped: 0,
+            of: 1,
+        };
+        assert_eq!(e.to_string(), "1 of 1 site failed: only");
+    }
+
+    #[test]
     fn progress_says_what_stays() {
         let at = |ran, rolled_back| Progress {
             ran,
@@ -609,6 +679,11 @@ mod tests {
                 message: s.into(),
                 progress: None,
                 cause: Some(Box::new(driver)),
+            },
+            Error::Fleet {
+                failed: vec![s.into()],
+                skipped: 0,
+                of: 2,
             },
         ];
         for e in errors {
