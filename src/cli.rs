@@ -124,6 +124,16 @@ impl Command {
             Command::Uninstall(a) => (&a.plugins, None),
         }
     }
+
+    /// Whether the command writes JSON (`--format json`).
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Plan(a) => a.format == PlanFormat::Json,
+            Command::Check(a) => a.format == CheckFormat::Json,
+            Command::Status(a) => a.format == CheckFormat::Json,
+            Command::Apply(_) | Command::Uninstall(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

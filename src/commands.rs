@@ -6,12 +6,13 @@
 
 use std::io::Write;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cli::{Cli, Command, PlanFormat, UninstallArgs};
 use crate::config::{Desired, Selection};
 use crate::db::{self, url::Secrets};
 use crate::error::{Error, Result};
+use crate::fleet::{self, SiteResult};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{batches, Batch};
 pub use crate::report::Outcome;
@@ -163,13 +164,52 @@ async fn one(
 /// errors are its own, scrubbed of every site's secrets.
 async fn fleet(
     cli: &Cli,
-    requests: Vec<Request>,
+    requests: Vec<(String, Result<Request>)>,
     secrets: &Secrets,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
-    let _ = (cli, requests, secrets, out, err);
-    Err(Error::usage("--all-sites: not yet"))
+    let json = cli.command.json();
+    let options = fleet::Options {
+        jobs: cli.global.jobs.map_or(fleet::DEFAULT_JOBS, usize::from),
+        fail_fast: cli.global.fail_fast,
+        json,
+        // JSON is for a program: no progress lines, unless a person watches a terminal.
+        progress: match fleet::Progress::detect() {
+            fleet::Progress::Plain if json => fleet::Progress::Quiet,
+            detected => detected,
+        },
+    };
+    let mut by_site: BTreeMap<String, Result<Request>> = requests.into_iter().collect();
+    let sites = by_site.keys().cloned().collect();
+    let command = &cli.command;
+    let run_one = |site: String| {
+        let request = by_site.remove(&site);
+        async move {
+            let request = match request {
+                Some(Ok(request)) => request,
+                Some(Err(e)) => return SiteResult::failed(secrets.scrub_error(e)),
+                None => return SiteResult::failed(Error::usage(format!("no site `{site}`"))),
+            };
+            let (mut site_out, mut site_err) = (Vec::new(), Vec::new());
+            let result = one(command, &request, &mut site_out, &mut site_err).await;
+            let detail = json
+                .then(|| serde_json::from_slice(&site_out).ok())
+                .flatten();
+            let (outcome, statements) = match result {
+                Ok(done) => (Ok(done.outcome), done.statements),
+                Err(e) => (Err(secrets.scrub_error(e)), 0),
+            };
+            SiteResult {
+                outcome,
+                statements,
+                out: site_out,
+                err: site_err,
+                detail,
+            }
+        }
+    };
+    fleet::run(sites, &options, out, err, run_one).await
 }
 
 /// The desired state and the live schema the request compares; an offline plan compares with

@@ -22,13 +22,6 @@ pub mod status;
 
 pub(crate) mod diff;
 pub(crate) mod engine;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the runner of --all-sites, before commands.rs calls it"
-    )
-)]
 pub(crate) mod fleet;
 pub(crate) mod normalize;
 pub(crate) mod plan;

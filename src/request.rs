@@ -90,13 +90,15 @@ impl Request {
         Request::for_site(global, source, site.as_ref(), plugins, offline, secrets)
     }
 
-    /// `--all-sites`: one request per site of plugins.toml, in name order.
+    /// `--all-sites`: one request per site of plugins.toml, in name order; a site whose
+    /// request cannot be made (its URL's variable unset, a plugin not on it) is that site's
+    /// failure, not the run's.
     pub fn resolve_all(
         global: &Global,
         plugins: &[String],
         offline: Option<Dialect>,
         secrets: &mut Secrets,
-    ) -> Result<Vec<Request>> {
+    ) -> Result<Vec<(String, Result<Request>)>> {
         let Source::Project(project) = source(global)? else {
             return Err(Error::usage(
                 "--all-sites needs plugins.toml with [sites.NAME] tables",
@@ -116,14 +118,8 @@ impl Request {
         let mut requests = Vec::new();
         for site in project.sites.values() {
             let source = Source::Project(project.clone());
-            requests.push(Request::for_site(
-                global,
-                source,
-                Some(site),
-                plugins,
-                offline,
-                secrets,
-            )?);
+            let request = Request::for_site(global, source, Some(site), plugins, offline, secrets);
+            requests.push((site.name.clone(), request));
         }
         Ok(requests)
     }

@@ -22,8 +22,12 @@ fn plinth_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 
 /// The live tables of a database, plinth's own left out.
 fn tables(db: &TestDb) -> Vec<String> {
+    tables_at(&db.url)
+}
+
+fn tables_at(database: &str) -> Vec<String> {
     runtime().block_on(async {
-        let inspected = plinth::db::inspect_read_only(&url(&db.url))
+        let inspected = plinth::db::inspect_read_only(&url(database))
             .await
             .expect("inspect");
         inspected.schema.tables.keys().cloned().collect()
@@ -397,4 +401,84 @@ fn mysql_history_records_a_partial_apply() {
     assert_eq!(rows[1].2, "apply");
     assert!(rows[1].3.contains("CREATE TABLE `b`"), "{rows:?}");
     assert!(!rows[1].3.contains("CREATE TABLE `a`"), "{rows:?}");
+}
+
+/// A fleet: 50 SQLite sites, two PostgreSQL and two MariaDB databases, and one site whose URL
+/// variable is not set. The broken site fails alone; every other site is applied; the exit
+/// code is the worst; the summary names every site.
+#[test]
+fn a_fleet_run_applies_every_site_and_reports_the_failing_one() {
+    let servers: Vec<TestDb> = [
+        Dialect::Postgres,
+        Dialect::Postgres,
+        Dialect::Mysql,
+        Dialect::Mysql,
+    ]
+    .into_iter()
+    .filter_map(TestDb::new)
+    .collect();
+    let dir = example_copy();
+    let mut sites = String::new();
+    for i in 0..50 {
+        let plugins = if i % 2 == 0 {
+            "\"core\", \"computers\""
+        } else {
+            "\"core\", \"usb\""
+        };
+        sites.push_str(&format!(
+            "[sites.lite{i:02}]\nurl = \"sqlite://site{i:02}.sqlite3\"\nplugins = [{plugins}]\n\n"
+        ));
+    }
+    for (i, db) in servers.iter().enumerate() {
+        sites.push_str(&format!(
+            "[sites.server{i}]\nurl = \"{}\"\nplugins = [\"core\", \"printers\"]\n\n",
+            db.url
+        ));
+    }
+    sites.push_str("[sites.broken]\nurl = \"env:PLINTH_TEST_UNSET_URL\"\nplugins = [\"core\"]");
+    with_sites(dir.path(), &sites);
+    let total = 51 + servers.len();
+    let o = plinth(dir.path(), &["apply", "--all-sites", "--jobs", "4"]);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(
+        err.contains(&format!("1 of {total} sites failed: broken")),
+        "{err}"
+    );
+    assert!(err.contains("PLINTH_TEST_UNSET_URL"), "{err}");
+    let summary = err
+        .lines()
+        .skip_while(|l| !l.starts_with("site "))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        summary.len(),
+        total + 3,
+        "header, sites, the failure:\n{err}"
+    );
+    let ok = summary
+        .iter()
+        .filter(|l| l.split_whitespace().nth(1) == Some("ok"))
+        .count();
+    assert_eq!(ok, total - 1, "{err}");
+    assert!(stdout(&o).contains("-- site lite00\n"), "{}", stdout(&o));
+    for (i, db) in servers.iter().enumerate() {
+        let live = tables(db);
+        assert!(live.iter().any(|t| t == "printers"), "server{i}: {live:?}");
+    }
+    let lite = |i: usize| {
+        let file = dir.path().join(format!("site{i:02}.sqlite3"));
+        tables_at(&format!("sqlite://{}", file.display()))
+    };
+    assert!(lite(0).iter().any(|t| t == "computers"));
+    assert!(!lite(0).iter().any(|t| t == "usbdevices"));
+    assert!(lite(49).iter().any(|t| t == "usbdevices"));
+    // Every site but the broken one is in sync; the JSON report says so per site.
+    let o = plinth(dir.path(), &["check", "--all-sites", "--format", "json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("one JSON document");
+    let results = json["sites"].as_array().expect("sites");
+    assert_eq!(results.len(), total);
+    let in_sync = results.iter().filter(|s| s["result"] == "ok").count();
+    assert_eq!(in_sync, total - 1, "{json}");
+    assert_eq!(json["result"], "failed");
 }
