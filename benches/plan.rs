@@ -93,6 +93,7 @@ async fn run(dialect: Dialect, n: usize) {
         config: None,
         database_url: Some(url.clone()),
         schema: vec![file.clone()],
+        lock_timeout: Default::default(),
     };
     let started = Instant::now();
     let mut secrets = Secrets::default();

@@ -65,7 +65,11 @@ async fn run_command(
             let mut conn = db::connect(url).await?;
             let dialect = conn.dialect();
             let desired = request.source.load(dialect)?;
-            let applied = db::apply(&mut conn, args.allow_destructive, |live: &Schema| {
+            let options = db::apply::Options {
+                allow_destructive: args.allow_destructive,
+                lock_timeout: cli.global.lock_timeout.duration(),
+            };
+            let applied = db::apply(&mut conn, options, |live: &Schema| {
                 require_external(dialect, &desired, live)?;
                 batches(dialect, &desired, &request.selection, live)
             })

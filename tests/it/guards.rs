@@ -4,7 +4,7 @@
 //! what really happened — never "rolled back" when something was committed.
 
 use plinth::config::{Desired, Selection};
-use plinth::db::{self, Conn};
+use plinth::db::{self, apply::Options, Conn};
 use plinth::error::Result;
 use plinth::model::{Dialect, Schema};
 use plinth::pipeline::{batches, Batch};
@@ -51,7 +51,7 @@ fn reaching_an_unowned_table(d: Dialect) {
         let before = sentinel(&mut conn).await;
         let err = db::apply(
             &mut conn,
-            false,
+            Options::default(),
             with_extra(d, &desired, "DROP TABLE victim"),
         )
         .await
@@ -82,9 +82,13 @@ fn ending_the_transaction(d: Dialect) {
     runtime().block_on(async {
         let mut conn = test_db.connect().await;
         setup(&mut conn).await;
-        let err = db::apply(&mut conn, false, with_extra(d, &desired, "COMMIT"))
-            .await
-            .expect_err("a plan that commits must fail");
+        let err = db::apply(
+            &mut conn,
+            Options::default(),
+            with_extra(d, &desired, "COMMIT"),
+        )
+        .await
+        .expect_err("a plan that commits must fail");
         let message = err.to_string();
         assert!(
             message.contains("no longer open") && !message.contains("nothing was applied"),
@@ -104,9 +108,13 @@ fn two_statements_in_one(d: Dialect) {
         setup(&mut conn).await;
         let before = sentinel(&mut conn).await;
         let extra = "CREATE INDEX owned_a ON owned (a); DROP TABLE victim";
-        let err = db::apply(&mut conn, false, with_extra(d, &desired, extra))
-            .await
-            .expect_err("two statements in one text must not run");
+        let err = db::apply(
+            &mut conn,
+            Options::default(),
+            with_extra(d, &desired, extra),
+        )
+        .await
+        .expect_err("two statements in one text must not run");
         assert_eq!(sentinel(&mut conn).await, before, "{d}: {err}");
         if d == Dialect::Sqlite {
             assert!(err.to_string().contains("more than one statement"), "{err}");
