@@ -1,6 +1,7 @@
 //! The command line (clap types): the contract scripts and CI depend on.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -61,6 +62,11 @@ pub struct Global {
     // before it; each command has its own `--schema` (`SchemaFiles`), merged by `Cli::merged`.
     #[arg(long, value_name = "FILE", num_args = 1.., action = ArgAction::Append)]
     pub schema: Vec<PathBuf>,
+    /// How long apply waits for another apply to the same database to finish (SQLite: for
+    /// another writer), in seconds, 1 to 3600. A table lock is waited for 10s at most, or this
+    /// long if it is shorter.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = LockTimeout::default())]
+    pub lock_timeout: LockTimeout,
 }
 
 /// `--schema` after the command name (`plinth plan --schema a.sql`), added to those before it.
@@ -240,4 +246,38 @@ pub enum PlanFormat {
 pub enum CheckFormat {
     Text,
     Json,
+}
+
+/// `--lock-timeout`: whole seconds, at least 1 and at most an hour, so a wait stays bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockTimeout(u64);
+
+impl LockTimeout {
+    pub fn duration(self) -> Duration {
+        Duration::from_secs(self.0)
+    }
+}
+
+impl Default for LockTimeout {
+    fn default() -> LockTimeout {
+        LockTimeout(crate::db::apply::DEFAULT_LOCK_TIMEOUT.as_secs())
+    }
+}
+
+impl std::str::FromStr for LockTimeout {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<LockTimeout, String> {
+        let max = crate::db::apply::MAX_LOCK_TIMEOUT.as_secs();
+        match text.trim().parse::<u64>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(LockTimeout(n)),
+            _ => Err(format!("expected whole seconds from 1 to {max}")),
+        }
+    }
+}
+
+impl std::fmt::Display for LockTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
 }

@@ -7,6 +7,7 @@
 use std::io::Write;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use crate::cli::{Cli, Command, PlanFormat, UninstallArgs};
 use crate::config::{Desired, Selection};
@@ -41,6 +42,7 @@ async fn run_command(
     err: &mut dyn Write,
 ) -> Result<Outcome> {
     let (plugins, offline) = cli.command.request_parts();
+    let lock_timeout = cli.global.lock_timeout.duration();
     if let Command::Uninstall(args) = &cli.command {
         if cli.global.all_sites {
             return Err(Error::usage(
@@ -48,14 +50,14 @@ async fn run_command(
             ));
         }
         let request = Request::resolve(&cli.global, plugins, offline, secrets)?;
-        return uninstall(args, &request, out, err).await;
+        return uninstall(args, &request, lock_timeout, out, err).await;
     }
     if cli.global.all_sites {
         let requests = Request::resolve_all(&cli.global, plugins, offline, secrets)?;
         return fleet(cli, requests, secrets, out, err).await;
     }
     let request = Request::resolve(&cli.global, plugins, offline, secrets)?;
-    one(&cli.command, &request, out, err)
+    one(&cli.command, &request, lock_timeout, out, err)
         .await
         .map(|done| done.outcome)
 }
@@ -84,6 +86,7 @@ fn count(batches: &[Batch]) -> usize {
 async fn one(
     command: &Command,
     request: &Request,
+    lock_timeout: Duration,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Done> {
@@ -131,12 +134,14 @@ async fn one(
             report::write_status(out, &status, args.format)?;
             Ok(Done::ok(0))
         }
-        Command::Uninstall(args) => uninstall(args, request, out, err)
-            .await
-            .map(|outcome| Done {
-                outcome,
-                statements: 0,
-            }),
+        Command::Uninstall(args) => {
+            uninstall(args, request, lock_timeout, out, err)
+                .await
+                .map(|outcome| Done {
+                    outcome,
+                    statements: 0,
+                })
+        }
         Command::Apply(args) => {
             let Target::Database(url) = &request.target else {
                 return Err(Error::usage("apply needs a database"));
@@ -147,6 +152,7 @@ async fn one(
             let selection = with_dependencies(&desired, request, "applying", err)?;
             let options = db::Options {
                 allow_destructive: args.allow_destructive,
+                lock_timeout,
                 kind: db::history::Kind::Apply,
             };
             let applied = db::apply(&mut conn, options, |live: &Schema| {
@@ -170,6 +176,7 @@ async fn fleet(
     err: &mut dyn Write,
 ) -> Result<Outcome> {
     let json = cli.command.json();
+    let lock_timeout = cli.global.lock_timeout.duration();
     let options = fleet::Options {
         jobs: cli.global.jobs.map_or(fleet::DEFAULT_JOBS, usize::from),
         fail_fast: cli.global.fail_fast,
@@ -192,7 +199,14 @@ async fn fleet(
                 None => return SiteResult::failed(Error::usage(format!("no site `{site}`"))),
             };
             let (mut site_out, mut site_err) = (Vec::new(), Vec::new());
-            let result = one(command, &request, &mut site_out, &mut site_err).await;
+            let result = one(
+                command,
+                &request,
+                lock_timeout,
+                &mut site_out,
+                &mut site_err,
+            )
+            .await;
             let detail = json
                 .then(|| serde_json::from_slice(&site_out).ok())
                 .flatten();
@@ -245,6 +259,7 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
 async fn uninstall(
     args: &UninstallArgs,
     request: &Request,
+    lock_timeout: Duration,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
@@ -277,6 +292,7 @@ async fn uninstall(
     let desired = request.source.load(dialect)?;
     let options = db::Options {
         allow_destructive: args.allow_destructive,
+        lock_timeout,
         kind: db::history::Kind::Uninstall,
     };
     let applied = db::apply(&mut conn, options, |live: &Schema| {

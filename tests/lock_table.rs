@@ -15,7 +15,7 @@
 mod engines;
 
 use plinth::config::{validate_adhoc, Desired, Selection};
-use plinth::db;
+use plinth::db::{self, apply::Options};
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
 
@@ -53,7 +53,7 @@ fn postgres_out_of_lock_slots_rolls_back_and_names_the_setting() {
             .map(|i| format!("CREATE TABLE t{i} (id integer PRIMARY KEY, n integer UNIQUE);\n"))
             .collect();
         let target = desired(d, &sql);
-        let err = db::apply(&mut conn, db::Options::default(), |live| {
+        let err = db::apply(&mut conn, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         })
         .await

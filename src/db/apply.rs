@@ -7,6 +7,7 @@
 //! they were, says how far it got when one fails, and a re-run finishes the job.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use sqlx::Executor;
 
@@ -24,11 +25,32 @@ pub struct Applied {
     pub batches: Vec<Batch>,
 }
 
-/// How to apply.
-#[derive(Debug, Clone, Copy)]
+impl Applied {
+    pub fn statement_count(&self) -> usize {
+        self.batches.iter().map(|b| b.statements.len()).sum()
+    }
+}
+
+/// How long to wait for another plinth (or anything holding its lock) before giving up, unless
+/// `--lock-timeout` says otherwise.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest `--lock-timeout` plinth accepts: waits stay bounded.
+pub const MAX_LOCK_TIMEOUT: Duration = Duration::from_secs(3600);
+/// The longest one DDL statement may wait for a table lock: fail fast instead of queueing
+/// everyone behind it. A shorter `--lock-timeout` shortens it too ([`Options::ddl_lock_timeout`]).
+pub(crate) const DDL_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+/// plinth's lock: PostgreSQL's advisory lock key is `hashtext` of it; MySQL's named lock is
+/// this, per database (`engine::mysql::apply::lock_name`).
+pub(crate) const LOCK_NAME: &str = "plinth_apply";
+
+/// How an apply runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
-    /// Run steps that drop tables or columns or can otherwise lose data.
+    /// Run steps that can lose data (`--allow-destructive`).
     pub allow_destructive: bool,
+    /// How long to wait for plinth's own lock, held by another apply on the same database
+    /// (SQLite: for the write lock, held by any writer) (`--lock-timeout`).
+    pub lock_timeout: Duration,
     /// What the history rows say: an apply, or an uninstall.
     pub kind: Kind,
 }
@@ -37,22 +59,37 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             allow_destructive: false,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
             kind: Kind::Apply,
         }
     }
 }
 
-impl Applied {
-    pub fn statement_count(&self) -> usize {
-        self.batches.iter().map(|b| b.statements.len()).sum()
+impl Options {
+    /// The default options, destructive steps allowed.
+    pub fn destructive() -> Options {
+        Options {
+            allow_destructive: true,
+            ..Options::default()
+        }
+    }
+
+    /// How long one DDL statement waits for a table lock: [`DDL_LOCK_TIMEOUT`], or the lock
+    /// timeout when that is shorter (whoever asks plinth to wait less for its own lock does
+    /// not want it to wait longer for a table).
+    pub(crate) fn ddl_lock_timeout(&self) -> Duration {
+        self.lock_timeout.min(DDL_LOCK_TIMEOUT)
     }
 }
 
-/// How long to wait for another plinth (or anything holding a lock) before giving up.
-pub(crate) const LOCK_WAIT_SECS: u64 = 30;
-/// How long one DDL statement may wait for a table lock: fail fast instead of queueing.
-pub(crate) const DDL_LOCK_TIMEOUT_SECS: u64 = 10;
-pub(crate) const LOCK_NAME: &str = "plinth_apply";
+/// A duration as messages say it: `30s`, `1.5s`.
+pub(crate) fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
 
 /// Lock, inspect, plan with `planner`, refuse destructive plans unless allowed, execute,
 /// verify, record. `planner` turns a live schema into per-plugin batches; it is called again
@@ -61,8 +98,8 @@ pub async fn apply<F>(conn: &mut Conn, options: Options, mut planner: F) -> Resu
 where
     F: FnMut(&Schema) -> Result<Vec<Batch>>,
 {
-    begin(conn).await?;
-    let result = body(conn, options, &mut planner).await;
+    begin(conn, &options).await?;
+    let result = body(conn, &options, &mut planner).await;
     let result = match (result, &mut *conn) {
         (Ok(applied), Conn::Sqlite(c)) => {
             let ran = applied.statement_count();
@@ -130,7 +167,7 @@ fn not_converged(rest: &str, total: usize) -> Error {
 
 /// Statement `progress.ran + 1` failed: say where the apply stands, which statement it was,
 /// what that failure usually means, and what the database said.
-fn sql_err(progress: Progress, sql: &str, e: ExecError) -> Error {
+fn sql_err(progress: Progress, sql: &str, e: ExecError, ddl_lock_timeout: Duration) -> Error {
     let rerun = if progress.rolled_back || progress.ran == 0 {
         ""
     } else {
@@ -165,7 +202,8 @@ fn sql_err(progress: Progress, sql: &str, e: ExecError) -> Error {
         );
     } else if busy {
         message.push_str(&format!(
-            "\n  a table is busy (another session holds a lock on it; gave up after {DDL_LOCK_TIMEOUT_SECS}s instead of queueing everyone behind it); retry when it is free"
+            "\n  a table is busy (another session holds a lock on it; gave up after {} instead of queueing everyone behind it); retry when it is free",
+            seconds(ddl_lock_timeout)
         ));
     }
     Error::Apply {
@@ -176,11 +214,11 @@ fn sql_err(progress: Progress, sql: &str, e: ExecError) -> Error {
 }
 
 /// Take the lock and, where DDL is transactional, open the transaction and its savepoint.
-async fn begin(conn: &mut Conn) -> Result<()> {
+async fn begin(conn: &mut Conn, options: &Options) -> Result<()> {
     match conn {
-        Conn::Postgres(c) => engine::postgres::apply::begin(c).await,
-        Conn::Mysql(c) => engine::mysql::apply::begin(c).await,
-        Conn::Sqlite(c) => engine::sqlite::apply::begin(c).await,
+        Conn::Postgres(c) => engine::postgres::apply::begin(c, options).await,
+        Conn::Mysql(c) => engine::mysql::apply::begin(c, options).await,
+        Conn::Sqlite(c) => engine::sqlite::apply::begin(c, options).await,
     }
 }
 
@@ -247,7 +285,7 @@ fn to_record(batch: &Batch, last: &[Last], kind: Kind) -> bool {
     }
 }
 
-async fn body<F>(conn: &mut Conn, options: Options, planner: &mut F) -> Result<Applied>
+async fn body<F>(conn: &mut Conn, options: &Options, planner: &mut F) -> Result<Applied>
 where
     F: FnMut(&Schema) -> Result<Vec<Batch>>,
 {
@@ -298,7 +336,12 @@ where
         };
         for (i, statement) in batch.statements.iter().enumerate() {
             if let Err(e) = conn.execute(&statement.sql).await {
-                return Err(sql_err(progress(done), &statement.sql, e));
+                return Err(sql_err(
+                    progress(done),
+                    &statement.sql,
+                    e,
+                    options.ddl_lock_timeout(),
+                ));
             }
             done += 1;
             if let Some(id) = row {

@@ -2,7 +2,7 @@
 //! inspecting, applying and the history table; each engine's part is in
 //! `engine::<e>::{session, inspect, apply}`.
 
-pub(crate) mod apply;
+pub mod apply;
 pub(crate) mod catalog;
 pub mod history;
 #[cfg(test)]

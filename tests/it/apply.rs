@@ -3,7 +3,7 @@
 //! finishes on a re-run.
 
 use plinth::config::{validate_adhoc, Desired, Selection};
-use plinth::db;
+use plinth::db::{self, apply::Options};
 use plinth::error::{Code, DriverError, Error, Progress};
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
@@ -30,10 +30,10 @@ fn concurrent_applies_never_interleave(d: Dialect) {
     let (a, b) = rt.block_on(async {
         let mut one = test_db.connect().await;
         let mut two = test_db.connect().await;
-        let first = db::apply(&mut one, db::Options::default(), |live| {
+        let first = db::apply(&mut one, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         });
-        let second = db::apply(&mut two, db::Options::default(), |live| {
+        let second = db::apply(&mut two, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         });
         tokio::join!(first, second)
@@ -74,14 +74,14 @@ fn failed_plan_leaves_the_database_as_it_was(d: Dialect) {
     );
     runtime().block_on(async {
         let mut conn = test_db.connect().await;
-        db::apply(&mut conn, db::Options::default(), |live| {
+        db::apply(&mut conn, Options::default(), |live| {
             batches(d, &current, &Selection::all(), live)
         })
         .await
         .expect("apply current");
         exec(&mut conn, "INSERT INTO t (id, a) VALUES (1, NULL)").await;
         let before = db::inspect(&mut conn).await.expect("inspect").schema;
-        let err = db::apply(&mut conn, db::Options::default(), |live| {
+        let err = db::apply(&mut conn, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         })
         .await
@@ -118,13 +118,13 @@ fn mysql_failure_at_statement_k_reports_progress_and_rerun_finishes() {
     );
     runtime().block_on(async {
         let mut conn = test_db.connect().await;
-        db::apply(&mut conn, db::Options::default(), |live| {
+        db::apply(&mut conn, Options::default(), |live| {
             batches(d, &current, &Selection::all(), live)
         })
         .await
         .expect("apply current");
         exec(&mut conn, "INSERT INTO t (id, a) VALUES (1, NULL)").await;
-        let err = db::apply(&mut conn, db::Options::default(), |live| {
+        let err = db::apply(&mut conn, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         })
         .await
@@ -139,7 +139,7 @@ fn mysql_failure_at_statement_k_reports_progress_and_rerun_finishes() {
             "the first statement stays applied"
         );
         exec(&mut conn, "UPDATE t SET a = 0 WHERE a IS NULL").await;
-        let rerun = db::apply(&mut conn, db::Options::default(), |live| {
+        let rerun = db::apply(&mut conn, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         })
         .await
@@ -164,13 +164,13 @@ fn destructive_plans_are_refused_before_anything_runs() {
     );
     runtime().block_on(async {
         let mut conn = test_db.connect().await;
-        db::apply(&mut conn, db::Options::default(), |live| {
+        db::apply(&mut conn, Options::default(), |live| {
             batches(d, &current, &Selection::all(), live)
         })
         .await
         .expect("apply current");
         let before = db::inspect(&mut conn).await.expect("inspect").schema;
-        match db::apply(&mut conn, db::Options::default(), |live| {
+        match db::apply(&mut conn, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         })
         .await
@@ -204,7 +204,7 @@ fn failing_apply(d: Dialect, current: &str, data: &str, target: &str) -> Option<
     let (current, target) = (desired(d, current), desired(d, target));
     Some(runtime().block_on(async {
         let mut conn = test_db.connect().await;
-        db::apply(&mut conn, db::Options::default(), |live| {
+        db::apply(&mut conn, Options::default(), |live| {
             batches(d, &current, &Selection::all(), live)
         })
         .await
@@ -212,7 +212,7 @@ fn failing_apply(d: Dialect, current: &str, data: &str, target: &str) -> Option<
         if !data.is_empty() {
             exec(&mut conn, data).await;
         }
-        db::apply(&mut conn, db::Options::default(), |live| {
+        db::apply(&mut conn, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         })
         .await
@@ -358,14 +358,14 @@ fn a_locked_table_is_reported_busy(d: Dialect, hold: &str) {
     let target = desired(d, "CREATE TABLE t (id integer PRIMARY KEY, a integer);");
     let e = runtime().block_on(async {
         let mut conn = test_db.connect().await;
-        db::apply(&mut conn, db::Options::default(), |live| {
+        db::apply(&mut conn, Options::default(), |live| {
             batches(d, &current, &Selection::all(), live)
         })
         .await
         .expect("apply current");
         let mut holder = test_db.connect().await;
         exec(&mut holder, hold).await;
-        db::apply(&mut conn, db::Options::default(), |live| {
+        db::apply(&mut conn, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         })
         .await

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use plinth::config::{validate_adhoc, Desired, Selection};
-use plinth::db;
+use plinth::db::{self, apply::Options};
 use plinth::error::Error;
 use plinth::model::Dialect;
 use plinth::pipeline::{batches, Batch};
@@ -182,14 +182,9 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
             )
             .await;
         }
-        db::apply(
-            &mut conn,
-            db::Options {
-                allow_destructive: true,
-                ..db::Options::default()
-            },
-            |live| batches(d, &current, &Selection::all(), live),
-        )
+        db::apply(&mut conn, Options::destructive(), |live| {
+            batches(d, &current, &Selection::all(), live)
+        })
         .await
         .map_err(|e| format!("applying current: {e}"))?;
         if let Some(data) = fx.section("-- data") {
@@ -213,7 +208,7 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
         }
         let destructive = first.iter().any(Batch::is_destructive);
         if destructive {
-            match db::apply(&mut conn, db::Options::default(), |live| {
+            match db::apply(&mut conn, Options::default(), |live| {
                 batches(d, &target, &Selection::all(), live)
             })
             .await
@@ -229,14 +224,9 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
                 return Err("a refused apply changed the database".to_string());
             }
         }
-        db::apply(
-            &mut conn,
-            db::Options {
-                allow_destructive: true,
-                ..db::Options::default()
-            },
-            |live| batches(d, &target, &Selection::all(), live),
-        )
+        db::apply(&mut conn, Options::destructive(), |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
         .await
         .map_err(|e| format!("applying desired: {e}"))?;
         let live = db::inspect(&mut conn)

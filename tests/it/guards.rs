@@ -4,7 +4,7 @@
 //! what really happened — never "rolled back" when something was committed.
 
 use plinth::config::{Desired, Selection};
-use plinth::db::{self, Conn};
+use plinth::db::{self, apply::Options, Conn};
 use plinth::error::Result;
 use plinth::model::{Dialect, Schema};
 use plinth::pipeline::{batches, Batch};
@@ -51,7 +51,7 @@ fn reaching_an_unowned_table(d: Dialect) {
         let before = sentinel(&mut conn).await;
         let err = db::apply(
             &mut conn,
-            db::Options::default(),
+            Options::default(),
             with_extra(d, &desired, "DROP TABLE victim"),
         )
         .await
@@ -84,7 +84,7 @@ fn ending_the_transaction(d: Dialect) {
         setup(&mut conn).await;
         let err = db::apply(
             &mut conn,
-            db::Options::default(),
+            Options::default(),
             with_extra(d, &desired, "COMMIT"),
         )
         .await
@@ -110,7 +110,7 @@ fn two_statements_in_one(d: Dialect) {
         let extra = "CREATE INDEX owned_a ON owned (a); DROP TABLE victim";
         let err = db::apply(
             &mut conn,
-            db::Options::default(),
+            Options::default(),
             with_extra(d, &desired, extra),
         )
         .await

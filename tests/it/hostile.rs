@@ -7,7 +7,7 @@
 //! errors at their position, before any DDL.
 
 use plinth::config::{self, Desired, Selection};
-use plinth::db::{self, Conn};
+use plinth::db::{self, apply::Options, Conn};
 use plinth::model::{Dialect, Schema};
 use plinth::pipeline::batches;
 use plinth::quote;
@@ -270,7 +270,7 @@ pub async fn apply_and_converge(
     d: Dialect,
     desired: &Desired,
 ) -> Result<(), String> {
-    db::apply(conn, db::Options::default(), |live| {
+    db::apply(conn, Options::default(), |live| {
         batches(d, desired, &Selection::all(), live)
     })
     .await
@@ -443,14 +443,9 @@ fn retired_names(d: Dialect) {
             )
             .await;
         }
-        db::apply(
-            &mut conn,
-            db::Options {
-                allow_destructive: true,
-                ..db::Options::default()
-            },
-            |live| batches(d, &desired, &Selection::all(), live),
-        )
+        db::apply(&mut conn, Options::destructive(), |live| {
+            batches(d, &desired, &Selection::all(), live)
+        })
         .await
         .expect("apply");
         let live = db::inspect(&mut conn).await.expect("inspect").schema;

@@ -19,6 +19,7 @@ mod fixtures;
 mod fuzz;
 mod guards;
 mod hostile;
+mod locks;
 mod secrets;
 mod sites;
 mod tls;

@@ -1,10 +1,13 @@
 //! How SQLite runs an apply: foreign keys off around one `BEGIN IMMEDIATE` transaction (the
-//! write lock), the savepoint that proves the transaction is plinth's, the foreign key check
-//! before commit, and the history table.
+//! write lock, waited for as long as `--lock-timeout` says), the savepoint that proves the
+//! transaction is plinth's, the foreign key check before commit, and the history table.
+
+use std::time::Duration;
 
 use sqlx::{Executor, Row, SqliteConnection};
 
-use crate::db::apply::{LOCK_WAIT_SECS, SAVEPOINT};
+use super::session::BUSY_TIMEOUT;
+use crate::db::apply::{seconds, Options, SAVEPOINT};
 use crate::db::history::HistorySql;
 use crate::error::{Error, Progress, Result};
 
@@ -21,16 +24,32 @@ pub(crate) const HISTORY: HistorySql = HistorySql {
     latest_v1: "SELECT plugin, version, 'apply', NULL, applied_at FROM plinth_history WHERE id IN (SELECT max(id) FROM plinth_history GROUP BY plugin) ORDER BY plugin",
 };
 
-/// Switch foreign keys off, take the write lock and open the savepoint.
-pub(crate) async fn begin(c: &mut SqliteConnection) -> Result<()> {
+/// How long SQLite's busy handler waits for another connection's lock (a number: `PRAGMA`
+/// takes no bound values).
+async fn set_busy_timeout(c: &mut SqliteConnection, timeout: Duration) -> sqlx::Result<()> {
+    let millis = timeout.as_millis().min(i32::MAX as u128);
+    c.execute(format!("PRAGMA busy_timeout = {millis}").as_str())
+        .await
+        .map(|_| ())
+}
+
+/// Switch foreign keys off, take the write lock (waiting up to the lock timeout for another
+/// writer) and open the savepoint.
+pub(crate) async fn begin(c: &mut SqliteConnection, options: &Options) -> Result<()> {
     // Foreign keys off outside the transaction (it cannot change inside one), so a table
     // rebuild cannot cascade into child rows; `foreign_key_check` runs before commit instead.
     c.execute("PRAGMA foreign_keys = OFF")
         .await
         .map_err(|e| Error::database("cannot switch foreign keys off", e))?;
+    set_busy_timeout(c, options.lock_timeout)
+        .await
+        .map_err(|e| Error::database("cannot set the busy timeout", e))?;
     c.execute("BEGIN IMMEDIATE").await.map_err(|e| {
         Error::database(
-            format!("cannot take the write lock: another apply or writer holds the database (waited {LOCK_WAIT_SECS}s)"),
+            format!(
+                "cannot take the write lock: another apply or writer holds the database (waited {}; wait longer with --lock-timeout)",
+                seconds(options.lock_timeout)
+            ),
             e,
         )
     })?;
@@ -40,11 +59,12 @@ pub(crate) async fn begin(c: &mut SqliteConnection) -> Result<()> {
     Ok(())
 }
 
-/// Commit or roll back, and switch foreign keys back on.
+/// Commit or roll back, switch foreign keys back on and the busy timeout back to the session's.
 pub(crate) async fn end(c: &mut SqliteConnection, commit: bool) -> sqlx::Result<()> {
     let word = if commit { "COMMIT" } else { "ROLLBACK" };
     let ended = c.execute(word).await;
     let _ = c.execute("PRAGMA foreign_keys = ON").await;
+    let _ = set_busy_timeout(c, BUSY_TIMEOUT).await;
     ended.map(|_| ())
 }
 

@@ -9,12 +9,16 @@ use sqlx::{ConnectOptions, SqliteConnection};
 
 use crate::db::ExecError;
 
+/// How long a statement waits for another connection's lock (an apply sets its own, from
+/// `--lock-timeout`, while it runs).
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = crate::db::apply::DEFAULT_LOCK_TIMEOUT;
+
 /// Open the database the URL names.
 pub(crate) async fn connect(driver_url: &str) -> sqlx::Result<SqliteConnection> {
     SqliteConnectOptions::from_str(driver_url)?
         .create_if_missing(true)
         .foreign_keys(false)
-        .busy_timeout(std::time::Duration::from_secs(30))
+        .busy_timeout(BUSY_TIMEOUT)
         .connect()
         .await
 }
