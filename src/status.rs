@@ -90,10 +90,17 @@ impl Orphan {
         } else {
             format!("its tables are still there: {}", self.tables.join(", "))
         };
-        format!(
-            "plugin {} {why}; {tables} (plinth leaves them alone; `plinth uninstall {}` drops them)",
-            self.plugin, self.plugin
-        )
+        let fix = match self.why {
+            Why::NotInProject => format!(
+                "plinth leaves them alone; to drop them, declare [plugins.{}] again and run `plinth uninstall {}`",
+                self.plugin, self.plugin
+            ),
+            Why::NotOnSite => format!(
+                "plinth leaves them alone; to drop them, add {} to this site's plugins and run `plinth uninstall {}`",
+                self.plugin, self.plugin
+            ),
+        };
+        format!("plugin {} {why}; {tables} ({fix})", self.plugin)
     }
 }
 
