@@ -231,7 +231,9 @@ fn rewrite(dialect: Dialect, e: &mut Expr, root: bool) {
 
 /// MySQL/MariaDB synonyms, spelled as the catalog gives them back: `now(3)` and
 /// `localtimestamp(3)` are `current_timestamp(3)` (precision 0 is no precision), `curdate()`
-/// is `CURRENT_DATE`, `curtime()` is `CURRENT_TIME`.
+/// is `CURRENT_DATE`, `curtime()` is `CURRENT_TIME`. MariaDB stores some functions under
+/// another of their names (`length` as `octet_length`, `lower` as `lcase`, `nvl` as `ifnull`…):
+/// each has one spelling here, the common one.
 fn mysql_function(func: &mut sqlparser::ast::Function) {
     let name = func.name.to_string();
     let args = match &func.args {
@@ -243,6 +245,12 @@ fn mysql_function(func: &mut sqlparser::ast::Function) {
         "now" | "localtimestamp" | "localtime" | "current_timestamp" => "current_timestamp",
         "curdate" | "current_date" => "current_date",
         "curtime" | "current_time" => "current_time",
+        "octet_length" => "length",
+        "lcase" => "lower",
+        "ucase" => "upper",
+        "character_length" => "char_length",
+        "pow" => "power",
+        "nvl" => "ifnull",
         _ => return,
     };
     func.name = ObjectName::from(vec![Ident::new(rename)]);
