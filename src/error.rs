@@ -50,6 +50,11 @@ pub enum Error {
         #[source]
         cause: Box<DriverError>,
     },
+    /// The catalog changed while it was being read: another session dropped or altered what
+    /// the reading's snapshot still showed (PostgreSQL deparses expressions from the live
+    /// catalog, not the snapshot). Read-only commands read again a few times before this.
+    #[error("the schema changed while plinth read it ({what}): another session is changing this database; run the command again when it is done")]
+    CatalogChanged { what: String },
     /// The plan holds destructive steps and `--allow-destructive` was not given: the hazards
     /// that refused it, in plan order, each with its plugin.
     #[error("refusing to apply: the plan is destructive:\n{}\nnothing was applied; re-run with --allow-destructive to accept this data loss", hazard_lines(.hazards))]
@@ -365,6 +370,7 @@ impl Error {
                 help: help.map(&f),
             },
             Error::Usage(message) => Error::Usage(f(message)),
+            Error::CatalogChanged { what } => Error::CatalogChanged { what: f(what) },
             Error::Database { context, cause } => Error::Database {
                 context: f(context),
                 cause: Box::new(cause.map_text(&f)),

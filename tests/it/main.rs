@@ -12,6 +12,7 @@ mod apply;
 mod bounded;
 mod cli;
 mod cli_args;
+mod concurrent;
 mod engines;
 mod errors;
 mod example_sql;

@@ -110,6 +110,12 @@ fn statistics(server: &Server) -> String {
 }
 
 /// Read every table of the default schema (plinth's own `plinth_*` tables excepted).
+///
+/// information_schema has no snapshot: each query sees the tables as they are when it runs,
+/// and MySQL's DDL is not transactional, so a reading while another session changes the schema
+/// sees some state between its first query and its last. Rows of a table created after the
+/// table list are left out (as the table is); a table dropped after it comes back with no
+/// columns and is left out too (it is gone). What is read is always a schema, never an error.
 pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
     let mut queries = 0;
     let head = fetch(conn, "SELECT VERSION(), DATABASE()", &mut queries).await?;
@@ -162,6 +168,9 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
             .columns
             .push(column(&row, server.flavor, default_collation)?);
     }
+
+    // A table has at least one column: none means it was dropped after the table list.
+    tables.retain(|_, t| !t.columns.is_empty());
 
     let stats = statistics(&server);
     let mut indexes: BTreeMap<(String, String), Vec<MySqlRow>> = BTreeMap::new();

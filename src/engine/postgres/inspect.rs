@@ -14,7 +14,7 @@ use sqlx::postgres::PgRow;
 use sqlx::PgConnection;
 
 use crate::db::{catalog, is_plinth_table, Inspected};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::model::{
     Check, Column, ColumnType, Deferrable, Dialect, EnumType, Exclusion, Expression, FkAction,
     ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema,
@@ -48,10 +48,33 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
     inspect_with(conn, None).await
 }
 
+/// How many times a read-only inspection reads the catalog when it changes underneath.
+const ATTEMPTS: u32 = 5;
+
 /// The same inspection on two connections that share one snapshot (as `pg_dump --jobs`
 /// does): the constraint query, the server's most expensive, runs on `second` while `conn`
 /// reads the rest. For read-only commands; `apply` inspects inside its own transaction.
+///
+/// When another session drops or alters what the snapshot shows while it is read (the deparse
+/// functions see the live catalog), the whole reading starts again on a new snapshot, up to
+/// [`ATTEMPTS`] times, a little later each time.
 pub async fn inspect_concurrently(
+    conn: &mut PgConnection,
+    second: &mut PgConnection,
+) -> Result<Inspected> {
+    let mut attempt = 1;
+    loop {
+        match inspect_once_concurrently(conn, second).await {
+            Err(Error::CatalogChanged { .. }) if attempt < ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                attempt += 1;
+            }
+            done => return done,
+        }
+    }
+}
+
+async fn inspect_once_concurrently(
     conn: &mut PgConnection,
     second: &mut PgConnection,
 ) -> Result<Inspected> {
@@ -186,7 +209,28 @@ async fn fetch(
     what: &str,
 ) -> Result<Vec<PgRow>> {
     let what = format!("{what} from the PostgreSQL catalog");
-    catalog::rows(conn, sql, queries, &what).await
+    catalog::rows(conn, sql, queries, &what)
+        .await
+        .map_err(|e| match e {
+            // A deparse function met an object dropped since the snapshot.
+            Error::Database { cause, .. }
+                if matches!(&cause.code, Some(Code::Postgres { sqlstate, .. }) if sqlstate == "XX000")
+                    && (cause.message.contains("cache lookup failed")
+                        || cause.message.contains("could not open relation")) =>
+            {
+                Error::CatalogChanged { what }
+            }
+            other => other,
+        })
+}
+
+/// What the live catalog deparsed of an object the snapshot holds: nothing means the object
+/// was dropped meanwhile.
+fn deparsed(text: Option<String>, what: impl FnOnce() -> String) -> Result<String> {
+    match text {
+        Some(text) if !text.is_empty() => Ok(text),
+        _ => Err(Error::CatalogChanged { what: what() }),
+    }
 }
 
 fn get<'r, T>(row: &'r PgRow, column: &str) -> Result<T>
@@ -280,11 +324,23 @@ fn column(
     texts: &mut Texts,
 ) -> Result<Column> {
     let name: String = get(row, "name")?;
-    let mut column = Column::new(name.clone(), ColumnType::new(PG, get::<String>(row, "ty")?));
+    let ty: String = get(row, "ty")?;
+    if ty == "???" {
+        // format_type of a type dropped since the snapshot.
+        return Err(Error::CatalogChanged {
+            what: format!("the type of column `{table}`.`{name}`"),
+        });
+    }
+    let mut column = Column::new(name.clone(), ColumnType::new(PG, ty));
     column.nullable = !get::<bool>(row, "not_null")?;
     column.collation = get(row, "collation")?;
     column.comment = get(row, "comment")?;
-    let default: Option<String> = get(row, "default_expr")?;
+    let default: Option<String> = match get(row, "has_default")? {
+        true => Some(deparsed(get(row, "default_expr")?, || {
+            format!("the expression of column `{table}`.`{name}`")
+        })?),
+        false => None,
+    };
     let identity: String = get(row, "identity")?;
     let generated: String = get(row, "generated")?;
     match (identity.as_str(), generated.as_str()) {
@@ -385,12 +441,11 @@ fn constraint(
             });
         }
         "c" => {
-            let text: Option<String> = get(row, "check_expr")?;
-            let expr = texts.canonical(
-                text.as_deref().unwrap_or_default(),
-                &table.name,
-                &format!("check constraint `{name}`"),
-            )?;
+            let text = deparsed(get(row, "check_expr")?, || {
+                format!("check constraint `{name}` of `{}`", table.name)
+            })?;
+            let expr =
+                texts.canonical(&text, &table.name, &format!("check constraint `{name}`"))?;
             table.checks.push(Check {
                 expr,
                 name: classify(PG, &table.name, Kind::Check, Some(name), first),
@@ -436,7 +491,9 @@ fn index(row: &PgRow, oid: i64, table: &str, names: &Attnames, texts: &mut Texts
         let key = if *attnum != 0 {
             IndexKey::Column(attname(names, oid, *attnum, &what)?)
         } else {
-            let text = keys.get(k).cloned().flatten().unwrap_or_default();
+            let text = deparsed(keys.get(k).cloned().flatten(), || {
+                format!("a key of {what}")
+            })?;
             IndexKey::Expr(texts.canonical(&text, table, &format!("key of {what}"))?)
         };
         let collation = collations.get(k).cloned().unwrap_or_default();
@@ -466,7 +523,12 @@ fn index(row: &PgRow, oid: i64, table: &str, names: &Attnames, texts: &mut Texts
         })
         .collect();
     let first = IndexPart::leading_column(&parts);
-    let predicate: Option<String> = get(row, "predicate")?;
+    let predicate: Option<String> = match get(row, "has_predicate")? {
+        true => Some(deparsed(get(row, "predicate")?, || {
+            format!("the predicate of {what}")
+        })?),
+        false => None,
+    };
     let method: String = get(row, "method")?;
     Ok(Index {
         unique: get(row, "is_unique")?,

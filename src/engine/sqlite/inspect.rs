@@ -76,8 +76,26 @@ ORDER BY m.name, il.name, ix.seqno"#
     )
 }
 
-/// Read every table of the default schema (plinth's own `plinth_*` tables excepted).
+/// Read every table of the default schema (plinth's own `plinth_*` tables excepted), in one
+/// read transaction (a savepoint: inside an apply's transaction it nests), so that a writer
+/// committing meanwhile is seen entirely or not at all.
 pub async fn inspect(conn: &mut SqliteConnection) -> Result<Inspected> {
+    let fail = |e: sqlx::Error| Error::database("reading the SQLite catalog in one transaction", e);
+    sqlx::raw_sql("SAVEPOINT plinth_inspect")
+        .execute(&mut *conn)
+        .await
+        .map_err(fail)?;
+    let read = read(conn).await;
+    let released = sqlx::raw_sql("RELEASE plinth_inspect")
+        .execute(&mut *conn)
+        .await
+        .map_err(fail);
+    let read = read?;
+    released?;
+    Ok(read)
+}
+
+async fn read(conn: &mut SqliteConnection) -> Result<Inspected> {
     let mut queries = 0;
     let tables = fetch(conn, TABLES, &mut queries).await?;
     let columns = fetch(conn, &columns_query(), &mut queries).await?;

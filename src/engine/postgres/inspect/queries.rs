@@ -1,5 +1,10 @@
 //! The catalog queries PostgreSQL inspection runs: a fixed number, whatever the size of the
 //! schema, each reading one kind of object for every table at once.
+//!
+//! The rows come from the reading's snapshot, but `pg_get_expr`, `pg_get_indexdef` and
+//! `format_type` look at the live catalog: for an object dropped since the snapshot they answer
+//! NULL (or `???`). The `has_*` columns say, from the snapshot, that there is something to
+//! deparse, so such a NULL reads as "changed meanwhile", never as "no default".
 
 /// Ordinary and partitioned tables of the managed schema (partitions belong to their parent).
 pub(super) const TABLES: &str = "
@@ -17,7 +22,7 @@ pub(super) const COLUMNS: &str = "
 SELECT a.attrelid::int8 AS table_oid, a.attnum::int4 AS num, a.attname::text AS name,
        format_type(a.atttypid, a.atttypmod) AS ty, a.attnotnull AS not_null,
        CASE WHEN d.adbin::text LIKE '%{VAR %' THEN pg_get_expr(d.adbin, d.adrelid)
-            ELSE pg_get_expr(d.adbin, 0) END AS default_expr,
+            ELSE pg_get_expr(d.adbin, 0) END AS default_expr, d.adbin IS NOT NULL AS has_default,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation,
        ds.description AS comment
@@ -108,7 +113,7 @@ SELECT i.indrelid::int8 AS table_oid, ic.relname::text AS name, i.indisunique AS
                JOIN pg_opclass o ON o.oid = i.indclass[k]
                ORDER BY k)
        END AS opclasses,
-       pg_get_expr(i.indpred, i.indrelid) AS predicate,
+       pg_get_expr(i.indpred, i.indrelid) AS predicate, i.indpred IS NOT NULL AS has_predicate,
        am.amname::text AS method,
        CASE WHEN xc.oid IS NULL THEN ds.description ELSE xd.description END AS comment,
        ic.reloptions::text[] AS reloptions,

@@ -362,6 +362,74 @@ fn query_count_is_flat() {
     });
 }
 
+/// Objects dropped after the reading's snapshot was taken: the snapshot still lists them, the
+/// live catalog cannot deparse them. Each is reported as a changed catalog (which read-only
+/// commands answer by reading again), never as an unreadable expression or a missing default;
+/// a reading on a new snapshot sees them gone.
+#[test]
+fn objects_dropped_after_the_snapshot_read_as_changed() {
+    block_on(async {
+        let Some(db) = test_db().await else { return };
+        let mut conn = db.connect().await;
+        let mut other = db.connect().await;
+        // (what is dropped meanwhile, the catalog part that notices)
+        let cases = [
+            (
+                "CREATE TABLE t (a int, CHECK (a > 0))",
+                "DROP TABLE t",
+                "check constraint",
+            ),
+            (
+                "CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a + 1) STORED)",
+                "DROP TABLE t",
+                "expression of column `t`.`b`",
+            ),
+            (
+                "CREATE TABLE t (a text); CREATE INDEX t_a ON t (lower(a))",
+                "DROP TABLE t",
+                "key of index `t_a`",
+            ),
+            (
+                "CREATE TABLE t (a int); CREATE INDEX t_a ON t (a) WHERE a > 0",
+                "DROP TABLE t",
+                "predicate of index `t_a`",
+            ),
+            (
+                "CREATE TYPE mood AS ENUM ('a'); CREATE TABLE t (m mood)",
+                "DROP TABLE t; DROP TYPE mood",
+                "type of column `t`.`m`",
+            ),
+        ];
+        let mut seen = Vec::new();
+        for (create, drop, _) in cases {
+            sqlx::raw_sql(create).execute(&mut other).await.unwrap();
+            sqlx::raw_sql("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::raw_sql(drop).execute(&mut other).await.unwrap();
+            let during = inspect_with(&mut conn, None).await.map(|i| i.schema);
+            sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
+            let after = inspect(&mut conn).await.map(|i| i.schema.tables.len());
+            seen.push((
+                during.map_err(|e| e.to_string()),
+                after.map_err(|e| e.to_string()),
+            ));
+        }
+        drop((conn, other));
+        db.drop().await;
+        for ((_, _, part), (during, after)) in cases.iter().zip(seen) {
+            let message = during.expect_err(part);
+            assert!(
+                message.starts_with("the schema changed while plinth read it (")
+                    && message.contains(part),
+                "{part}: {message}"
+            );
+            assert_eq!(after, Ok(0), "{part}");
+        }
+    });
+}
+
 #[test]
 fn database_urls() {
     assert_eq!(
