@@ -96,7 +96,7 @@ async fn one(
             let dialect = request.target.dialect();
             let selection = with_dependencies(&desired, request, "planning", err)?;
             let batches = batches(dialect, &desired, &selection, &live.schema)?;
-            report::write_plan(out, err, dialect, &batches, args.format)?;
+            report::write_plan(out, err, dialect, &batches, args.format, "apply")?;
             Ok(Done::ok(count(&batches)))
         }
         Command::Check(args) => {
@@ -284,7 +284,7 @@ async fn uninstall(
         let (desired, live) = prepare(request).await?;
         let dialect = request.target.dialect();
         let planned = planner(&desired, dialect, &live.schema)?;
-        report::write_plan(out, err, dialect, &planned, PlanFormat::Sql)?;
+        report::write_plan(out, err, dialect, &planned, PlanFormat::Sql, "uninstall")?;
         return Ok(Outcome::Ok);
     }
     let mut conn = db::connect(url).await?;
@@ -328,7 +328,7 @@ fn refuse_referenced(
             let target = owned_by(&fk.ref_table).map_or("", String::as_str);
             let (whose, fix) = match owned_by(name) {
                 Some(plugin) => (
-                    format!("plugin {plugin}'s table `{name}`"),
+                    format!("table `{name}` of plugin {plugin}"),
                     format!("uninstall {plugin} too (`plinth uninstall {plugin} {target}`)"),
                 ),
                 None => (

@@ -113,12 +113,15 @@ fn write_json(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {
     writeln!(out).map_err(io)
 }
 
+/// A plan, and on `err` what it amounts to; `runs_it` is the command that would run it
+/// (`apply`, or `uninstall` for `uninstall --dry-run`).
 pub(crate) fn write_plan(
     out: &mut dyn Write,
     err: &mut dyn Write,
     dialect: Dialect,
     batches: &[Batch],
     format: PlanFormat,
+    runs_it: &str,
 ) -> Result<()> {
     let count: usize = batches.iter().map(|b| b.statements.len()).sum();
     match format {
@@ -130,7 +133,7 @@ pub(crate) fn write_plan(
     } else if batches.iter().any(Batch::is_destructive) {
         writeln!(
             err,
-            "{count} statement(s); the plan is DESTRUCTIVE: apply needs --allow-destructive"
+            "{count} statement(s); the plan is DESTRUCTIVE: {runs_it} needs --allow-destructive"
         )
         .map_err(io)?;
     }

@@ -64,7 +64,11 @@ fn check_while_applying(d: Dialect, tables: usize, applies: usize) {
                 if done.load(Ordering::SeqCst) {
                     break;
                 }
-                let file = if n.is_multiple_of(2) { "a.sql" } else { "b.sql" };
+                let file = if n.is_multiple_of(2) {
+                    "a.sql"
+                } else {
+                    "b.sql"
+                };
                 let started = Instant::now();
                 let out = run(
                     &dir,
@@ -105,7 +109,11 @@ fn check_while_applying(d: Dialect, tables: usize, applies: usize) {
         "{d}: only {checks} checks ran during {applies} applies"
     );
     // The last apply left generation b (or a): a check against it is clean.
-    let last = if applies.is_multiple_of(2) { "b.sql" } else { "a.sql" };
+    let last = if applies.is_multiple_of(2) {
+        "b.sql"
+    } else {
+        "a.sql"
+    };
     let out = run(dir.path(), &url, &["--schema", last, "check"]);
     assert_eq!(
         out.status.code(),

@@ -156,6 +156,31 @@ fn a_site_manages_only_its_plugins(dialect: Dialect) {
         "{}",
         stderr(&o)
     );
+
+    // A site without a plugin its plugins need is refused before any database work.
+    let Some(west) = TestDb::new(dialect) else {
+        return;
+    };
+    let dir = example_copy();
+    with_sites(
+        dir.path(),
+        &format!(
+            "[sites.west]\nurl = \"{}\"\nplugins = [\"computers\"]",
+            west.url
+        ),
+    );
+    let o = plinth(dir.path(), &["apply", "--site", "west"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("site `west` has plugin `computers` but not `core`, which it needs: `computers` references"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        tables(&west),
+        Vec::<String>::new(),
+        "{dialect}: nothing was created"
+    );
 }
 
 #[test]
@@ -292,7 +317,8 @@ fn status_history_and_uninstall(dialect: Dialect) {
     );
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("cannot uninstall core: plugin "),
+        stderr(&o).contains("cannot uninstall core: table `")
+            && stderr(&o).contains("` of plugin "),
         "{}",
         stderr(&o)
     );
@@ -304,8 +330,17 @@ fn status_history_and_uninstall(dialect: Dialect) {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let sql = stdout(&o);
-    let checkouts = sql.find("DROP TABLE").map(|_| sql.find("usbcheckouts"));
-    assert!(checkouts.is_some(), "{sql}");
+    let drop_at = |table: &str| sql.find(&format!("DROP TABLE {};", quoted(dialect, table)));
+    let order = ["usbcheckouts", "usbdevices", "usbdevicetypes"].map(drop_at);
+    assert!(
+        order.iter().all(Option::is_some) && order.is_sorted(),
+        "reverse foreign-key order: {sql}"
+    );
+    assert!(
+        stderr(&o).contains("the plan is DESTRUCTIVE: uninstall needs --allow-destructive"),
+        "{}",
+        stderr(&o)
+    );
     assert!(
         tables(&db).iter().any(|t| t == "usbdevices"),
         "a dry run drops nothing"
