@@ -55,6 +55,81 @@ pub fn postgres_default_sql(text: &str) -> String {
     }
 }
 
+/// `('now'::text)::date`, as pg_dump and ORMs write a clock default, is read at every insert
+/// (the text is converted when the row is made), unlike `'now'::date`, which PostgreSQL turns
+/// into the date of the `CREATE`. Spelled as what it means (`CURRENT_DATE`, `LOCALTIMESTAMP`,
+/// `now()`…), before the rules that drop casts of literals could make it the frozen `'now'`.
+/// `today`, `tomorrow` and `yesterday` are `CURRENT_DATE` and a day either side.
+pub(crate) fn clock_casts(e: &mut Expr) {
+    let _ = sqlparser::ast::visit_expressions_mut(e, |e| {
+        if let Some(meaning) = clock_cast(e) {
+            *e = meaning;
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+}
+
+fn clock_cast(e: &Expr) -> Option<Expr> {
+    let Expr::Cast {
+        expr: inner,
+        data_type,
+        ..
+    } = e
+    else {
+        return None;
+    };
+    let mut inner = inner.as_ref();
+    while let Expr::Nested(x) = inner {
+        inner = x;
+    }
+    let Expr::Cast {
+        expr: literal,
+        data_type: text,
+        ..
+    } = inner
+    else {
+        return None;
+    };
+    if cast_type(text).base() != "text" {
+        return None;
+    }
+    let mut literal = literal.as_ref();
+    while let Expr::Nested(x) = literal {
+        literal = x;
+    }
+    let Expr::Value(ValueWithSpan {
+        value: Value::SingleQuotedString(word),
+        ..
+    }) = literal
+    else {
+        return None;
+    };
+    let target = cast_type(data_type);
+    if target.has_modifier() {
+        return None;
+    }
+    let day = match word.trim().to_ascii_lowercase().as_str() {
+        "now" => None,
+        "today" => Some("CURRENT_DATE"),
+        "tomorrow" => Some("(CURRENT_DATE + 1)"),
+        "yesterday" => Some("(CURRENT_DATE - 1)"),
+        _ => return None,
+    };
+    let meaning = match (day, target.base()) {
+        (None, "date") => "CURRENT_DATE".to_string(),
+        (None, "timestamp without time zone") => "LOCALTIMESTAMP".to_string(),
+        (None, "timestamp with time zone") => "now()".to_string(),
+        (None, "time without time zone") => "LOCALTIME".to_string(),
+        (None, "time with time zone") => "CURRENT_TIME".to_string(),
+        (Some(day), "date") => day.to_string(),
+        (Some(day), ty @ ("timestamp without time zone" | "timestamp with time zone")) => {
+            format!("{day}::{ty}")
+        }
+        _ => return None,
+    };
+    crate::normalize::expr::parse(Dialect::Postgres, &meaning).ok()
+}
+
 /// PostgreSQL: undo what the server does to an expression when it stores it, so the user's
 /// spelling and `pg_get_expr`'s meet. Returns true when `e` is final (a cast that stays).
 /// `root`: `e` is the whole expression (a literal cast there is a default's constant).

@@ -112,6 +112,7 @@ fn normalize(dialect: Dialect, expr: &mut Expr) {
         while let Expr::Nested(inner) = expr {
             *expr = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
         }
+        crate::engine::postgres::expr::clock_casts(expr);
     }
     let root: *const Expr = expr;
     let _ = visit_expressions_mut(expr, |e| {
