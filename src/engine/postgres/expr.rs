@@ -8,9 +8,9 @@ use sqlparser::ast::{
 use sqlparser::parser::Parser;
 
 use super::interval;
-use super::normalize::{base_type, cast_type, typed, Typed};
+use super::normalize::{base_type, cast_type, string_literal, typed, Typed};
 use crate::model::Dialect;
-use crate::normalize::expr::{is_literal, parenthesize_operands};
+use crate::normalize::expr::{is_literal, is_text_type, parenthesize_operands};
 use crate::sql::parser_dialect;
 
 /// PostgreSQL: `text` as the operand of `DEFAULT`, which takes a restricted expression
@@ -70,6 +70,13 @@ pub(crate) fn clock_casts(e: &mut Expr) {
 }
 
 fn clock_cast(e: &Expr) -> Option<Expr> {
+    /// `e` without the parentheses around it.
+    fn unnested(mut e: &Expr) -> &Expr {
+        while let Expr::Nested(inner) = e {
+            e = inner;
+        }
+        e
+    }
     let Expr::Cast {
         expr: inner,
         data_type,
@@ -78,32 +85,18 @@ fn clock_cast(e: &Expr) -> Option<Expr> {
     else {
         return None;
     };
-    let mut inner = inner.as_ref();
-    while let Expr::Nested(x) = inner {
-        inner = x;
-    }
     let Expr::Cast {
         expr: literal,
         data_type: text,
         ..
-    } = inner
+    } = unnested(inner)
     else {
         return None;
     };
-    if cast_type(text).base() != "text" {
+    if !is_text_type(text) {
         return None;
     }
-    let mut literal = literal.as_ref();
-    while let Expr::Nested(x) = literal {
-        literal = x;
-    }
-    let Expr::Value(ValueWithSpan {
-        value: Value::SingleQuotedString(word),
-        ..
-    }) = literal
-    else {
-        return None;
-    };
+    let word = string_literal(unnested(literal))?;
     let target = cast_type(data_type);
     if target.has_modifier() {
         return None;

@@ -227,7 +227,7 @@ fn number_type(n: &str) -> &'static str {
     }
 }
 
-fn string_literal(e: &Expr) -> Option<&str> {
+pub(super) fn string_literal(e: &Expr) -> Option<&str> {
     match e {
         Expr::Value(ValueWithSpan {
             value: Value::SingleQuotedString(s),

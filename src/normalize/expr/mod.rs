@@ -353,7 +353,7 @@ pub(crate) fn is_literal(e: &Expr) -> bool {
     }
 }
 
-fn is_text_type(dt: &DataType) -> bool {
+pub(crate) fn is_text_type(dt: &DataType) -> bool {
     matches!(
         dt,
         DataType::Text
