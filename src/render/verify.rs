@@ -19,6 +19,10 @@ const HEADS: &[&[&str]] = &[
     &["CREATE", "UNIQUE", "INDEX"],
     &["CREATE", "TYPE"],
     &["CREATE", "SEQUENCE"],
+    &["ALTER", "SEQUENCE"],
+    &["DROP", "SEQUENCE"],
+    // PostgreSQL: a sequence set to continue after a column's rows (`render::postgres`).
+    &["SELECT", "SETVAL"],
     &["ALTER", "TABLE"],
     &["ALTER", "TYPE"],
     &["DROP", "TABLE"],

@@ -21,6 +21,7 @@ mod fuzz;
 mod guards;
 mod hostile;
 mod locks;
+mod numbering;
 mod secrets;
 mod sites;
 mod tls;

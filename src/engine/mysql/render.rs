@@ -187,7 +187,7 @@ fn column_def(c: &Column) -> String {
     if let Some(u) = &c.on_update {
         s.push_str(&format!(" ON UPDATE {u}"));
     }
-    if c.identity.is_some() && c.identity != Some(Identity::Serial) {
+    if c.identity == Some(Identity::AutoIncrement) {
         s.push_str(" AUTO_INCREMENT");
     }
     if let Some(text) = &c.comment {

@@ -76,7 +76,6 @@ fn mysql(dt: &DataType) -> String {
         D::Custom(name, args) => {
             let n = name.to_string().to_lowercase();
             let n = match n.as_str() {
-                "serial" => return "bigint unsigned".into(),
                 "int4" => "int".into(),
                 "int8" => "bigint".into(),
                 "bool" => return "tinyint(1)".into(),

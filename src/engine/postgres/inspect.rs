@@ -18,7 +18,7 @@ use crate::error::{Code, Error, Result};
 use crate::model::{
     Check, Column, ColumnType, Deferrable, Dialect, EnumType, Exclusion, Expression, FkAction,
     ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema,
-    SequenceOptions, Table, Unique,
+    SequenceOptions, SerialSequence, Table, Unique,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
@@ -271,6 +271,7 @@ struct OwnedSequence {
     min: i64,
     cache: i64,
     cycle: bool,
+    shared: bool,
 }
 
 impl OwnedSequence {
@@ -285,6 +286,7 @@ impl OwnedSequence {
             min: get(row, "seqmin")?,
             cache: get(row, "seqcache")?,
             cycle: get(row, "seqcycle")?,
+            shared: get(row, "shared")?,
         })
     }
 
@@ -361,11 +363,17 @@ fn column(
         }
         _ => {
             let serial = match (&default, sequence) {
-                (Some(d), Some(seq)) => seq.deptype == "a" && is_nextval_of(d, &seq.name),
-                _ => false,
+                (Some(d), Some(seq)) if seq.deptype == "a" && is_nextval_of(d, &seq.name) => {
+                    Some(seq)
+                }
+                _ => None,
             };
-            if serial {
-                column.identity = Some(Identity::Serial);
+            if let Some(seq) = serial {
+                column.identity = Some(Identity::Serial(Box::new(SerialSequence {
+                    data_type: seq.ty.clone(),
+                    live_name: Some(seq.name.clone()),
+                    shared: seq.shared,
+                })));
             } else if let Some(d) = &default {
                 column.default =
                     Some(texts.canonical(d, table, &format!("default of column `{name}`"))?);

@@ -113,7 +113,7 @@ fn create_table(t: &Table) -> String {
 }
 
 fn type_sql(c: &Column) -> String {
-    let ty = if c.identity == Some(Identity::Serial) {
+    let ty = if matches!(c.identity, Some(Identity::Serial(_))) {
         match c.ty.as_str() {
             "bigint" => "bigserial".to_string(),
             "smallint" => "smallserial".to_string(),
@@ -427,11 +427,7 @@ fn alter_column(table: &str, from: &Column, to: &Column, changes: &ColumnChanges
         return out;
     }
     let type_changes = changes.ty.is_some() || changes.collation.is_some();
-    let serial = |i: &Option<Identity>| *i == Some(Identity::Serial);
-    let serial_change = changes
-        .identity
-        .as_ref()
-        .is_some_and(|i| serial(&i.from) != serial(&i.to));
+    let is_serial = |i: &Option<Identity>| matches!(i, Some(Identity::Serial(_)));
     let is_identity =
         |i: &Option<Identity>| matches!(i, Some(Identity::Always(_) | Identity::ByDefault(_)));
     // PostgreSQL adds an identity only to a NOT NULL column: make it so first.
@@ -444,38 +440,8 @@ fn alter_column(table: &str, from: &Column, to: &Column, changes: &ColumnChanges
     if not_null_first {
         out.push(format!("{prefix} SET NOT NULL"));
     }
-    if let Some(Delta { from: a, to: b }) = changes.identity.as_ref().filter(|_| !serial_change) {
-        match (is_identity(a), is_identity(b)) {
-            (true, false) => out.push(format!("{prefix} DROP IDENTITY")),
-            (true, true) => {
-                out.push(format!("{prefix} DROP IDENTITY"));
-                out.push(format!("{prefix} ADD {}", identity_clause(to)));
-            }
-            (false, true) => {
-                if from.default.is_some() {
-                    out.push(format!("{prefix} DROP DEFAULT"));
-                }
-                out.push(format!("{prefix} ADD {}", identity_clause(to)));
-            }
-            (false, false) => {}
-        }
-    }
-    if serial_change {
-        if serial(&to.identity) {
-            let seq = format!("{}_{}_seq", table, to.name);
-            out.push(format!(
-                "CREATE SEQUENCE IF NOT EXISTS {} OWNED BY {}.{}",
-                quote(D, &seq),
-                quote(D, table),
-                quote(D, &to.name)
-            ));
-            out.push(format!(
-                "{prefix} SET DEFAULT nextval({})",
-                string_literal(D, &quote(D, &seq))
-            ));
-        } else {
-            out.push(format!("{prefix} DROP DEFAULT"));
-        }
+    if let Some(Delta { from: a, to: b }) = &changes.identity {
+        out.extend(numbering_steps(table, from, to, a, b));
     }
     if type_changes {
         if from.default.is_some() && to.identity.is_none() {
@@ -502,7 +468,7 @@ fn alter_column(table: &str, from: &Column, to: &Column, changes: &ColumnChanges
             ));
         }
     }
-    if (changes.default.is_some() || type_changes) && !serial(&to.identity) {
+    if (changes.default.is_some() || type_changes) && !is_serial(&to.identity) {
         match &to.default {
             Some(d) => out.push(format!("{prefix} SET DEFAULT {}", postgres_default_sql(d))),
             None if from.default.is_some() && !type_changes => {
@@ -515,6 +481,114 @@ fn alter_column(table: &str, from: &Column, to: &Column, changes: &ColumnChanges
         out.push(comment_column(table, &to.name, to.comment.as_ref()));
     }
     out
+}
+
+/// How a column's numbering changes: identity, `serial` (a sequence owned by the column and a
+/// `nextval` default) or none. Every way in keeps the rows' numbers and continues after the
+/// column's largest value; a serial's old sequence goes with it unless another default uses it.
+fn numbering_steps(
+    table: &str,
+    from: &Column,
+    to: &Column,
+    a: &Option<Identity>,
+    b: &Option<Identity>,
+) -> Vec<String> {
+    let prefix = format!(
+        "ALTER TABLE {} ALTER COLUMN {}",
+        quote(D, table),
+        quote(D, &to.name)
+    );
+    let mut out = Vec::new();
+    // Leaving the old numbering.
+    match a {
+        Some(Identity::Always(_) | Identity::ByDefault(_)) => {
+            if !matches!(b, Some(Identity::Always(_) | Identity::ByDefault(_))) {
+                out.push(format!("{prefix} DROP IDENTITY"));
+            }
+        }
+        Some(Identity::Serial(old)) => match b {
+            Some(Identity::Serial(new)) => {
+                // The same sequence, made as wide as the column (`serial` → `bigserial`).
+                if let Some(name) = &old.live_name {
+                    out.push(format!(
+                        "ALTER SEQUENCE {} AS {}",
+                        quote(D, name),
+                        new.data_type
+                    ));
+                }
+                return out;
+            }
+            _ => {
+                out.push(format!("{prefix} DROP DEFAULT"));
+                if let Some(name) = &old.live_name {
+                    out.push(if old.shared {
+                        format!("ALTER SEQUENCE {} OWNED BY NONE", quote(D, name))
+                    } else {
+                        format!("DROP SEQUENCE {}", quote(D, name))
+                    });
+                }
+            }
+        },
+        Some(Identity::AutoIncrement) | None => {}
+    }
+    // Taking up the new one.
+    match b {
+        Some(Identity::Always(_) | Identity::ByDefault(_)) => {
+            if matches!(a, Some(Identity::Always(_) | Identity::ByDefault(_))) {
+                // `ALTER … SET GENERATED` would keep the options; dropping and adding is one
+                // rule for every option. The new sequence continues after the rows.
+                out.push(format!("{prefix} DROP IDENTITY"));
+            } else if a.is_none() && from.default.is_some() {
+                out.push(format!("{prefix} DROP DEFAULT"));
+            }
+            out.push(format!("{prefix} ADD {}", identity_clause(to)));
+            let descending = matches!(b, Some(Identity::Always(o) | Identity::ByDefault(o))
+                if o.increment.is_some_and(|i| i < 0));
+            out.push(continue_after_rows(
+                table,
+                &to.name,
+                descending,
+                &format!(
+                    "pg_get_serial_sequence({}, {})",
+                    string_literal(D, &quote(D, table)),
+                    string_literal(D, &to.name)
+                ),
+            ));
+        }
+        Some(Identity::Serial(new)) => {
+            let seq = quote(D, &format!("{}_{}_seq", table, to.name));
+            out.push(format!(
+                "CREATE SEQUENCE {seq} AS {} OWNED BY {}.{}",
+                new.data_type,
+                quote(D, table),
+                quote(D, &to.name)
+            ));
+            out.push(format!(
+                "{prefix} SET DEFAULT nextval({})",
+                string_literal(D, &seq)
+            ));
+            out.push(continue_after_rows(
+                table,
+                &to.name,
+                false,
+                &string_literal(D, &seq),
+            ));
+        }
+        Some(Identity::AutoIncrement) | None => {}
+    }
+    out
+}
+
+/// Set `sequence` (an SQL expression naming it) so that its next value follows the largest in
+/// the column (the smallest, when it counts down); on an empty table the sequence keeps its
+/// start.
+fn continue_after_rows(table: &str, column: &str, descending: bool, sequence: &str) -> String {
+    let last = if descending { "min" } else { "max" };
+    format!(
+        "SELECT setval({sequence}, {last}({c})) FROM {t} HAVING {last}({c}) IS NOT NULL",
+        c = quote(D, column),
+        t = quote(D, table)
+    )
 }
 
 fn identity_clause(c: &Column) -> String {

@@ -1,34 +1,13 @@
 //! PostgreSQL type spellings: every way of writing a type, as `format_type` prints it
-//! (`integer`, `character varying(20)`, `timestamp with time zone`), and `serial`.
+//! (`integer`, `character varying(20)`, `timestamp with time zone`).
 
 use sqlparser::ast::{ArrayElemTypeDef, DataType, ExactNumberInfo, ObjectName, TimezoneInfo};
 
-use crate::normalize::types::{char_len, exact, with_len, Normalized};
+use crate::normalize::types::{char_len, exact, with_len};
 
-/// A declared type: its `format_type` spelling, and whether it is a `serial` (an integer with a
-/// sequence of its own).
-pub(crate) fn normalize(dt: &DataType) -> Normalized {
-    if let DataType::Custom(name, args) = dt {
-        if args.is_empty() {
-            let n = name.to_string().to_lowercase();
-            let base = match n.as_str() {
-                "serial" | "serial4" => Some("integer"),
-                "bigserial" | "serial8" => Some("bigint"),
-                "smallserial" | "serial2" => Some("smallint"),
-                _ => None,
-            };
-            if let Some(base) = base {
-                return Normalized {
-                    ty: base.to_string(),
-                    serial: true,
-                };
-            }
-        }
-    }
-    Normalized {
-        ty: postgres(dt),
-        serial: false,
-    }
+/// A declared type as `format_type` prints it.
+pub(crate) fn spelling(dt: &DataType) -> String {
+    postgres(dt)
 }
 
 fn postgres(dt: &DataType) -> String {

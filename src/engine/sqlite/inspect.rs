@@ -27,8 +27,8 @@ use crate::model::{
     Column, ColumnType, Dialect, Expression, FkAction, ForeignKey, Generated, Index, IndexKey,
     IndexPart, Name, PrimaryKey, Schema, Table, Unique,
 };
+use crate::normalize::expr;
 use crate::normalize::names::{classify, Kind};
-use crate::normalize::{expr, types};
 use crate::sql;
 
 const D: Dialect = Dialect::Sqlite;
@@ -434,7 +434,8 @@ fn column_type(declared: &str) -> String {
             Ok(dt)
         });
     match parsed {
-        Ok(dt) => types::normalize(D, &dt).ty,
+        // The declared type as SQLite keeps it: a live `SERIAL` column is not a rowid alias.
+        Ok(dt) => super::types::spelling(&dt),
         Err(_) => declared.to_uppercase(),
     }
 }

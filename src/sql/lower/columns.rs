@@ -8,7 +8,8 @@ use sqlparser::ast::{
 use super::{column_name_problem, has_column, is_keyword, Lowering};
 use crate::error::{Location, Result};
 use crate::model::{
-    Column, ColumnType, Dialect, Generated, Identity, PrimaryKey, SequenceOptions, Table, Unique,
+    Column, ColumnType, Dialect, Generated, Identity, PrimaryKey, SequenceOptions, SerialSequence,
+    Table, Unique,
 };
 use crate::normalize::names::{classify, Kind};
 use crate::normalize::{expr, types};
@@ -36,7 +37,8 @@ impl<'a> Lowering<'a> {
             .map_err(|message| self.err(cloc.clone(), message))?;
         let mut column = Column::new(name.clone(), ColumnType::new(self.dialect, normalized.ty));
         if normalized.serial {
-            column.identity = Some(Identity::Serial);
+            let sequence = SerialSequence::new(column.ty.as_str());
+            column.identity = Some(Identity::Serial(Box::new(sequence)));
             column.nullable = false;
         }
         let mut primary = false;
@@ -157,21 +159,30 @@ impl<'a> Lowering<'a> {
         Ok(())
     }
 
-    /// Translate the standard identity spelling into the engine's own.
+    /// Translate the standard identity spelling (and `serial`) into the engine's own.
     pub(super) fn portable_identity(&self, column: &mut Column, primary: bool) {
         match (self.dialect, &column.identity) {
-            (Dialect::Mysql, Some(Identity::Always(_) | Identity::ByDefault(_))) => {
+            (
+                Dialect::Mysql,
+                Some(Identity::Always(_) | Identity::ByDefault(_) | Identity::Serial(_)),
+            ) => {
                 column.identity = Some(Identity::AutoIncrement);
             }
             (Dialect::Postgres, Some(Identity::AutoIncrement)) => {
                 column.identity = Some(Identity::ByDefault(Box::default()));
             }
             // SQLite numbers an `INTEGER PRIMARY KEY` (the rowid) by itself.
-            (Dialect::Sqlite, Some(Identity::Always(_) | Identity::ByDefault(_))) if primary => {
+            (
+                Dialect::Sqlite,
+                Some(Identity::Always(_) | Identity::ByDefault(_) | Identity::Serial(_)),
+            ) if primary => {
                 column.identity = None;
                 column.ty = ColumnType::new(Dialect::Sqlite, "INTEGER");
             }
-            (Dialect::Sqlite, Some(Identity::Always(_) | Identity::ByDefault(_))) => {
+            (
+                Dialect::Sqlite,
+                Some(Identity::Always(_) | Identity::ByDefault(_) | Identity::Serial(_)),
+            ) => {
                 column.identity = None;
             }
             _ => {}

@@ -37,11 +37,15 @@ LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_clas
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
   AND a.attnum > 0 AND NOT a.attisdropped";
 
-/// Sequences owned by a column: `a` (auto) for serial columns, `i` (internal) for identities.
+/// Sequences owned by a column: `a` (auto) for serial columns, `i` (internal) for identities;
+/// `shared` when more than one column default calls the sequence.
 pub(super) const SEQUENCES: &str = "
 SELECT d.refobjid::int8 AS table_oid, d.refobjsubid::int4 AS num, d.deptype::text AS deptype,
        s.relname::text AS seq_name, format_type(q.seqtypid, NULL) AS seq_type,
-       q.seqstart, q.seqincrement, q.seqmax, q.seqmin, q.seqcache, q.seqcycle
+       q.seqstart, q.seqincrement, q.seqmax, q.seqmin, q.seqcache, q.seqcycle,
+       (SELECT count(*) FROM pg_depend u
+        WHERE u.refclassid = 'pg_class'::regclass AND u.refobjid = s.oid
+          AND u.classid = 'pg_attrdef'::regclass) > 1 AS shared
 FROM pg_depend d
 JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
 JOIN pg_sequence q ON q.seqrelid = s.oid
