@@ -2,8 +2,8 @@
 //! typed literals, `= ANY (ARRAY[…])`, keywords that need quotes).
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, DateTimeField, Expr, Ident, ObjectName, UnaryOperator,
-    Value, ValueWithSpan,
+    BinaryOperator, CastKind, DataType, DateTimeField, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, UnaryOperator, Value, ValueWithSpan,
 };
 use sqlparser::parser::Parser;
 
@@ -64,6 +64,36 @@ pub(crate) fn clock_casts(e: &mut Expr) {
     let _ = sqlparser::ast::visit_expressions_mut(e, |e| {
         if let Some(meaning) = clock_cast(e) {
             *e = meaning;
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+}
+
+/// `nextval('seq')` (and `currval`, `setval`) is stored as `nextval('seq'::regclass)`: the
+/// name is resolved to the sequence once, when the expression is stored.
+pub(crate) fn sequence_arguments(e: &mut Expr) {
+    let _ = sqlparser::ast::visit_expressions_mut(e, |e| {
+        if let Expr::Function(f) = e {
+            let name = f.name.to_string().to_ascii_lowercase();
+            if matches!(name.as_str(), "nextval" | "currval" | "setval") {
+                if let FunctionArguments::List(list) = &mut f.args {
+                    if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(first))) =
+                        list.args.first_mut()
+                    {
+                        if let Some(name) = string_literal(first) {
+                            let cast = format!(
+                                "{}::regclass",
+                                crate::quote::string(Dialect::Postgres, name)
+                            );
+                            if let Ok(cast) =
+                                crate::normalize::expr::parse(Dialect::Postgres, &cast)
+                            {
+                                *first = cast;
+                            }
+                        }
+                    }
+                }
+            }
         }
         std::ops::ControlFlow::<()>::Continue(())
     });

@@ -113,6 +113,7 @@ fn normalize(dialect: Dialect, expr: &mut Expr) {
             *expr = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
         }
         crate::engine::postgres::expr::clock_casts(expr);
+        crate::engine::postgres::expr::sequence_arguments(expr);
     }
     let root: *const Expr = expr;
     let _ = visit_expressions_mut(expr, |e| {

@@ -154,9 +154,32 @@ impl<'a> Lowering<'a> {
                 }
             }
         }
+        self.serial_from_dump(&table.name, &mut column);
         self.portable_identity(&mut column, primary);
         table.columns.push(column);
         Ok(())
+    }
+
+    /// PostgreSQL: `DEFAULT nextval('t_id_seq'::regclass)` on `t.id`, as `pg_dump` writes a
+    /// serial column (the sequence a serial gets, in the default schema), is that serial.
+    fn serial_from_dump(&self, table: &str, column: &mut Column) {
+        if self.dialect != Dialect::Postgres || column.identity.is_some() {
+            return;
+        }
+        let sequence = format!("{table}_{}_seq", column.name);
+        let calls = |text: &str| {
+            let literal = crate::quote::string(Dialect::Postgres, text);
+            format!("nextval({literal}::regclass)")
+        };
+        let is_serial = column.default.as_ref().is_some_and(|d| {
+            d.text() == calls(&sequence) || d.text() == calls(&format!("public.{sequence}"))
+        });
+        if is_serial && matches!(column.ty.as_str(), "integer" | "bigint" | "smallint") {
+            column.default = None;
+            column.nullable = false;
+            let sequence = SerialSequence::new(column.ty.as_str());
+            column.identity = Some(Identity::Serial(Box::new(sequence)));
+        }
     }
 
     /// Translate the standard identity spelling (and `serial`) into the engine's own.
