@@ -5,13 +5,13 @@
 //! says which of its attributes changed (and how its type changed, for the engine at hand), so
 //! the planner, the hazards and the renderers consume that and compare nothing again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::model::{
     Check, Column, ColumnType, Dialect, EnumType, Expression, ForeignKey, Generated, Identity,
-    Index, PrimaryKey, Schema, Table, Unique,
+    Index, Name, PrimaryKey, Schema, Table, Unique,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -61,6 +61,13 @@ pub enum TableChange {
     DropCheck(Check),
     AddIndex(Index),
     DropIndex(Index),
+    /// A constraint or index that differs from the live one only by its name (see
+    /// [`can_rename`]).
+    Rename {
+        object: Renamed,
+        from: String,
+        to: String,
+    },
     SetComment {
         from: Option<String>,
         to: Option<String>,
@@ -69,6 +76,97 @@ pub enum TableChange {
         from: BTreeMap<String, String>,
         to: BTreeMap<String, String>,
     },
+}
+
+/// What a [`TableChange::Rename`] renames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Renamed {
+    PrimaryKey,
+    ForeignKey,
+    Unique,
+    Check,
+    Index,
+    /// A PostgreSQL `EXCLUDE` constraint (an index in the IR, renamed as a constraint).
+    Exclusion,
+}
+
+impl Renamed {
+    pub fn words(self) -> &'static str {
+        match self {
+            Renamed::PrimaryKey => "primary key",
+            Renamed::ForeignKey => "foreign key",
+            Renamed::Unique => "unique",
+            Renamed::Check => "check",
+            Renamed::Index => "index",
+            Renamed::Exclusion => "exclusion constraint",
+        }
+    }
+}
+
+/// What the engine renames in place: PostgreSQL every constraint (`RENAME CONSTRAINT`) and
+/// index (`ALTER INDEX … RENAME TO`); MySQL/MariaDB indexes and unique keys (`RENAME INDEX`),
+/// not foreign keys or checks; SQLite nothing (an index or a constraint is made again).
+pub fn can_rename(dialect: Dialect, kind: Renamed) -> bool {
+    match dialect {
+        Dialect::Postgres => true,
+        Dialect::Mysql => matches!(kind, Renamed::Unique | Renamed::Index),
+        Dialect::Sqlite => false,
+    }
+}
+
+/// The constraint kinds: each has a [`Name`], and what it is apart from its name.
+trait Named: PartialEq + Clone {
+    fn name(&self) -> &Name;
+    fn name_mut(&mut self) -> &mut Name;
+    fn renamed(&self) -> Renamed;
+
+    /// `self` is `other` but for its name, and both names are known: the live one, and one the
+    /// user wrote (a name left to the engine is not known until the engine makes it).
+    fn renames_to(&self, other: &Self) -> bool {
+        let unknown = |n: &Name| n.as_str().is_empty();
+        if unknown(self.name()) || unknown(other.name()) || self.name() == other.name() {
+            return false;
+        }
+        let mut same = self.clone();
+        *same.name_mut() = other.name().clone();
+        same == *other
+    }
+}
+
+macro_rules! named {
+    ($t:ty, $kind:expr) => {
+        impl Named for $t {
+            fn name(&self) -> &Name {
+                &self.name
+            }
+            fn name_mut(&mut self) -> &mut Name {
+                &mut self.name
+            }
+            fn renamed(&self) -> Renamed {
+                $kind
+            }
+        }
+    };
+}
+named!(PrimaryKey, Renamed::PrimaryKey);
+named!(ForeignKey, Renamed::ForeignKey);
+named!(Unique, Renamed::Unique);
+named!(Check, Renamed::Check);
+
+impl Named for Index {
+    fn name(&self) -> &Name {
+        &self.name
+    }
+    fn name_mut(&mut self) -> &mut Name {
+        &mut self.name
+    }
+    fn renamed(&self) -> Renamed {
+        match self.exclude {
+            Some(_) => Renamed::Exclusion,
+            None => Renamed::Index,
+        }
+    }
 }
 
 /// Both sides of one attribute that differs.
@@ -211,13 +309,30 @@ pub fn diff_table(dialect: Dialect, from: &Table, to: &Table) -> Vec<TableChange
             out.push(TableChange::DropColumn(col.clone()));
         }
     }
-    if from.primary_key != *primary_key {
-        out.push(TableChange::SetPrimaryKey {
-            from: from.primary_key.clone(),
-            to: primary_key.clone(),
-        });
+    // A name the live table already uses is not free to rename to (two objects swapping names
+    // are dropped and added).
+    let live_names: BTreeSet<&str> = (from.primary_key.iter().map(|k| k.name.as_str()))
+        .chain(from.foreign_keys.iter().map(|k| k.name.as_str()))
+        .chain(from.uniques.iter().map(|k| k.name.as_str()))
+        .chain(from.checks.iter().map(|k| k.name.as_str()))
+        .chain(from.indexes.iter().map(|k| k.name.as_str()))
+        .collect();
+    let renames = Renames {
+        dialect,
+        taken: &live_names,
+    };
+    match (&from.primary_key, primary_key) {
+        (a, b) if a == b => {}
+        (Some(a), Some(b)) if renames.allows(a, b) => {
+            out.push(rename(a, b));
+        }
+        (a, b) => out.push(TableChange::SetPrimaryKey {
+            from: a.clone(),
+            to: b.clone(),
+        }),
     }
     set_diff(
+        &renames,
         &from.foreign_keys,
         foreign_keys,
         &mut out,
@@ -225,6 +340,7 @@ pub fn diff_table(dialect: Dialect, from: &Table, to: &Table) -> Vec<TableChange
         TableChange::AddForeignKey,
     );
     set_diff(
+        &renames,
         &from.uniques,
         uniques,
         &mut out,
@@ -232,6 +348,7 @@ pub fn diff_table(dialect: Dialect, from: &Table, to: &Table) -> Vec<TableChange
         TableChange::AddUnique,
     );
     set_diff(
+        &renames,
         &from.checks,
         checks,
         &mut out,
@@ -239,6 +356,7 @@ pub fn diff_table(dialect: Dialect, from: &Table, to: &Table) -> Vec<TableChange
         TableChange::AddCheck,
     );
     set_diff(
+        &renames,
         &from.indexes,
         indexes,
         &mut out,
@@ -416,22 +534,58 @@ pub fn same_options(from: &BTreeMap<String, String>, to: &BTreeMap<String, Strin
     compared(from) == compared(to)
 }
 
+/// Which constraint changes of one table become renames.
+struct Renames<'a> {
+    dialect: Dialect,
+    taken: &'a BTreeSet<&'a str>,
+}
+
+impl Renames<'_> {
+    fn allows<T: Named>(&self, from: &T, to: &T) -> bool {
+        can_rename(self.dialect, to.renamed())
+            && !self.taken.contains(to.name().as_str())
+            && from.renames_to(to)
+    }
+}
+
+fn rename<T: Named>(from: &T, to: &T) -> TableChange {
+    TableChange::Rename {
+        object: to.renamed(),
+        from: from.name().as_str().to_string(),
+        to: to.name().as_str().to_string(),
+    }
+}
+
 /// Constraints are compared as whole values (a generated name matches any generated name):
-/// what is only in `from` is dropped, what is only in `to` is added. A changed constraint is
-/// therefore a drop and an add, which is also how every engine has to do it. Equal values are
-/// counted: two equal unnamed checks are two constraints.
-fn set_diff<T: PartialEq + Clone>(
+/// what is only in `from` is dropped, what is only in `to` is added, and one that differs only
+/// by its name is renamed where the engine can. Any other change is a drop and an add, which
+/// is also how every engine has to do it. Equal values are counted: two equal unnamed checks
+/// are two constraints.
+fn set_diff<T: Named>(
+    renames: &Renames,
     from: &[T],
     to: &[T],
     out: &mut Vec<TableChange>,
     drop: impl Fn(T) -> TableChange,
     add: impl Fn(T) -> TableChange,
 ) {
-    // Pair each `from` item with an equal, not yet paired `to` item.
+    // Pair each `from` item with an equal, not yet paired `to` item; then what is left with
+    // one it only needs renaming to.
     let mut paired = vec![false; to.len()];
+    let mut unpaired = Vec::new();
     for item in from {
         match (0..to.len()).find(|&k| !paired[k] && to[k] == *item) {
             Some(k) => paired[k] = true,
+            None => unpaired.push(item),
+        }
+    }
+    for item in unpaired {
+        let target = (0..to.len()).find(|&k| !paired[k] && renames.allows(item, &to[k]));
+        match target {
+            Some(k) => {
+                paired[k] = true;
+                out.push(rename(item, &to[k]));
+            }
             None => out.push(drop(item.clone())),
         }
     }
@@ -470,6 +624,68 @@ mod tests {
         let a = schema("CREATE TABLE a (id int, CONSTRAINT a_pkey PRIMARY KEY (id));");
         let b = schema("CREATE TABLE a (id int PRIMARY KEY);");
         assert!(diff(Dialect::Postgres, &a, &b).is_empty());
+    }
+
+    fn table_changes(from: &str, to: &str) -> Vec<TableChange> {
+        let changes = diff(Dialect::Postgres, &schema(from), &schema(to));
+        match changes.as_slice() {
+            [Change::AlterTable(t)] => t.changes.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_constraint_that_only_changes_its_name_is_renamed() {
+        let changes = table_changes(
+            "CREATE TABLE a (id int CONSTRAINT pk PRIMARY KEY, n int CONSTRAINT a_n_key UNIQUE);",
+            "CREATE TABLE a (id int CONSTRAINT a_key PRIMARY KEY, n int CONSTRAINT uq UNIQUE);",
+        );
+        let renames: Vec<(Renamed, &str, &str)> = changes
+            .iter()
+            .map(|c| match c {
+                TableChange::Rename { object, from, to } => (*object, from.as_str(), to.as_str()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            renames,
+            [
+                (Renamed::PrimaryKey, "pk", "a_key"),
+                (Renamed::Unique, "a_n_key", "uq")
+            ]
+        );
+    }
+
+    #[test]
+    fn names_that_swap_or_go_unnamed_are_dropped_and_added() {
+        // Swapped: each target name is still taken when its rename would run.
+        let changes = table_changes(
+            "CREATE TABLE a (x int, y int, CONSTRAINT p CHECK (x > 0), CONSTRAINT q CHECK (y > 0));",
+            "CREATE TABLE a (x int, y int, CONSTRAINT q CHECK (x > 0), CONSTRAINT p CHECK (y > 0));",
+        );
+        assert_eq!(changes.len(), 4, "{changes:?}");
+        assert!(!changes
+            .iter()
+            .any(|c| matches!(c, TableChange::Rename { .. })));
+        // A name left to the engine is not known before the engine makes it.
+        let changes = table_changes(
+            "CREATE TABLE a (x int, CONSTRAINT p CHECK (x > 0));",
+            "CREATE TABLE a (x int, CHECK (x > 0));",
+        );
+        assert!(matches!(
+            changes.as_slice(),
+            [TableChange::DropCheck(_), TableChange::AddCheck(_)]
+        ));
+    }
+
+    #[test]
+    fn what_each_engine_renames() {
+        for kind in [Renamed::ForeignKey, Renamed::Check, Renamed::PrimaryKey] {
+            assert!(can_rename(Dialect::Postgres, kind));
+            assert!(!can_rename(Dialect::Mysql, kind));
+        }
+        assert!(can_rename(Dialect::Mysql, Renamed::Index));
+        assert!(!can_rename(Dialect::Sqlite, Renamed::Index));
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub(super) fn describe(change: &TableChange) -> String {
         TableChange::DropCheck(c) => format!("drop check ({})", c.expr),
         TableChange::AddIndex(i) => format!("add index {}", i.name.as_str()),
         TableChange::DropIndex(i) => format!("drop index {}", i.name.as_str()),
+        TableChange::Rename { object, from, to } => {
+            format!("rename {} `{from}` → `{to}`", object.words())
+        }
         TableChange::SetComment { from, to } => format!(
             "comment {} → {}",
             text_or_none(from.as_deref()),

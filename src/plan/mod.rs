@@ -37,6 +37,9 @@ pub enum Phase {
     /// Indexes and constraints before the columns they cover go.
     DropIndex,
     DropConstraint,
+    /// Constraints and indexes that only change their names: after the drops (a name may pass
+    /// from a dropped object to a kept one), before the adds (which may take the old name).
+    Rename,
     /// Types before the tables that use them.
     CreateEnum,
     /// Parents before children (FK order); cyclic keys deferred to `AddForeignKey`.
@@ -345,6 +348,7 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
                 TableChange::DropForeignKey(_) => Phase::DropForeignKey,
                 TableChange::DropIndex(_) => Phase::DropIndex,
                 TableChange::DropUnique(_) | TableChange::DropCheck(_) => Phase::DropConstraint,
+                TableChange::Rename { .. } => Phase::Rename,
                 // PostgreSQL (split above): the old key goes before its columns do, the new
                 // one comes after its columns exist.
                 TableChange::SetPrimaryKey { to: None, .. } if dialect == Dialect::Postgres => {

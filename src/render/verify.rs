@@ -25,6 +25,7 @@ const HEADS: &[&[&str]] = &[
     &["SELECT", "SETVAL"],
     &["ALTER", "TABLE"],
     &["ALTER", "TYPE"],
+    &["ALTER", "INDEX"],
     &["DROP", "TABLE"],
     &["DROP", "INDEX"],
     &["DROP", "TYPE"],

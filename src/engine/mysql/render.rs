@@ -246,6 +246,12 @@ fn alter_clauses(change: &TableChange) -> Vec<String> {
         }
         TableChange::AddIndex(i) => vec![format!("ADD {}", index_def(i))],
         TableChange::DropIndex(i) => vec![format!("DROP INDEX {}", quote(D, i.name.as_str()))],
+        // Only indexes and unique keys are renamed on MySQL (`diff::can_rename`).
+        TableChange::Rename { from, to, .. } => vec![format!(
+            "RENAME INDEX {} TO {}",
+            quote(D, from),
+            quote(D, to)
+        )],
         TableChange::SetComment { to, .. } => vec![format!(
             "COMMENT = {}",
             string_literal(D, to.as_deref().unwrap_or(""))

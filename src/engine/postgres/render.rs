@@ -1,6 +1,6 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
-use crate::diff::{ColumnChanges, Delta, TableChange};
+use crate::diff::{ColumnChanges, Delta, Renamed, TableChange};
 use crate::error::{Error, Result};
 use crate::model::{Column, Dialect, EnumType, Exclusion, Identity, Index, SequenceOptions, Table};
 use crate::normalize::expr::postgres_default_sql;
@@ -367,6 +367,20 @@ fn alter(table: &str, change: &TableChange) -> Result<Vec<String>> {
             vec![drop_constraint(&t, i.name.as_str())]
         }
         TableChange::DropIndex(i) => vec![format!("DROP INDEX {}", quote(D, i.name.as_str()))],
+        TableChange::Rename {
+            object: Renamed::Index,
+            from,
+            to,
+        } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            quote(D, from),
+            quote(D, to)
+        )],
+        TableChange::Rename { from, to, .. } => vec![format!(
+            "ALTER TABLE {t} RENAME CONSTRAINT {} TO {}",
+            quote(D, from),
+            quote(D, to)
+        )],
         TableChange::SetComment { to, .. } => vec![comment_table(table, to.as_ref())],
         TableChange::SetOptions { .. } => vec![],
     })
