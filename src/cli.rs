@@ -109,6 +109,7 @@ impl Cli {
             Command::Apply(a) => &mut a.schema.files,
             Command::Check(a) => &mut a.schema.files,
             Command::Status(a) => &mut a.schema.files,
+            Command::Adopt(a) => &mut a.schema.files,
             Command::Uninstall(_) => return self,
         };
         self.global.schema.append(after);
@@ -128,6 +129,7 @@ impl Command {
             Command::Check(a) => (&a.plugins, None),
             Command::Status(a) => (&a.plugins, None),
             Command::Uninstall(a) => (&a.plugins, None),
+            Command::Adopt(_) => (&[], None),
         }
     }
 
@@ -137,7 +139,7 @@ impl Command {
             Command::Plan(a) => a.format == PlanFormat::Json,
             Command::Check(a) => a.format == CheckFormat::Json,
             Command::Status(a) => a.format == CheckFormat::Json,
-            Command::Apply(_) | Command::Uninstall(_) => false,
+            Command::Apply(_) | Command::Uninstall(_) | Command::Adopt(_) => false,
         }
     }
 }
@@ -154,6 +156,27 @@ pub enum Command {
     Status(StatusArgs),
     /// Drop the plugins' tables (referencing tables first) and record the uninstall.
     Uninstall(UninstallArgs),
+    /// Write the desired schema from a live database: each plugin's schema file (`--out DIR`),
+    /// or the whole database into one file (`--schema FILE`).
+    Adopt(AdoptArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// Write the project into DIR: each plugin's schema file at the path plugins.toml gives it
+    /// (its first), and plugins.toml when it changes or DIR is elsewhere.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Add the live tables no plugin owns to this plugin (plugins.toml keeps its comments and
+    /// layout).
+    #[arg(long, value_name = "NAME", requires = "out")]
+    pub plugin: Option<String>,
+    /// Replace files that exist (adopt never overwrites otherwise).
+    #[arg(long)]
+    pub force: bool,
+    /// Ad-hoc mode: the file the whole database is written into.
+    #[command(flatten)]
+    pub schema: SchemaFiles,
 }
 
 #[derive(Debug, Args)]

@@ -7,9 +7,11 @@
 use std::io::Write;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{Cli, Command, PlanFormat, UninstallArgs};
+use crate::adopt;
+use crate::cli::{AdoptArgs, Cli, Command, PlanFormat, UninstallArgs};
 use crate::config::{Desired, Selection};
 use crate::db::{self, url::Secrets};
 use crate::error::{Error, Result};
@@ -51,6 +53,15 @@ async fn run_command(
         }
         let request = Request::resolve(&cli.global, plugins, offline, secrets)?;
         return uninstall(args, &request, lock_timeout, out, err).await;
+    }
+    if let Command::Adopt(args) = &cli.command {
+        if cli.global.all_sites {
+            return Err(Error::usage(
+                "adopt reads one database: pass --site NAME or --database-url URL",
+            ));
+        }
+        let request = Request::resolve(&cli.global, plugins, offline, secrets)?;
+        return adopt(args, &request, err).await;
     }
     if cli.global.all_sites {
         let requests = Request::resolve_all(&cli.global, plugins, offline, secrets)?;
@@ -134,6 +145,10 @@ async fn one(
             report::write_status(out, &status, args.format)?;
             Ok(Done::ok(0))
         }
+        Command::Adopt(args) => adopt(args, request, err).await.map(|outcome| Done {
+            outcome,
+            statements: 0,
+        }),
         Command::Uninstall(args) => {
             uninstall(args, request, lock_timeout, out, err)
                 .await
@@ -251,6 +266,125 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
         .await
         .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
     Ok((desired, live?))
+}
+
+/// `plinth adopt`: the live database written as schema files (see [`crate::adopt`]), every
+/// file checked to read back as the database before any is written, none overwritten without
+/// `--force`; what plinth does not model is named on `err` as not adopted.
+async fn adopt(args: &AdoptArgs, request: &Request, err: &mut dyn Write) -> Result<Outcome> {
+    let Target::Database(url) = &request.target else {
+        return Err(Error::usage("adopt needs a database"));
+    };
+    if let Some(file) = url.sqlite_file().filter(|f| !f.exists()) {
+        return Err(Error::usage(format!(
+            "there is no SQLite database at {}: nothing to adopt",
+            file.display()
+        )));
+    }
+    let mut conn = db::connect(url).await?;
+    let dialect = conn.dialect();
+    let live = db::inspect(&mut conn).await?.schema;
+    let unmodelled = db::unmodelled(&mut conn).await?;
+    let (adoption, dir, config) = match &request.source {
+        Source::AdHoc(files) => {
+            if args.out.is_some() || args.plugin.is_some() {
+                return Err(Error::usage(
+                    "--out and --plugin are for a plugins.toml project; with --schema FILE the whole database goes into FILE",
+                ));
+            }
+            let [file] = files.as_slice() else {
+                return Err(Error::usage(
+                    "adopt writes the whole database into one file: --schema FILE",
+                ));
+            };
+            let path = file.to_string_lossy().into_owned();
+            (adopt::whole(dialect, &live, &path)?, PathBuf::new(), None)
+        }
+        Source::Project(project) => {
+            let Some(dir) = &args.out else {
+                return Err(Error::usage(
+                    "adopt needs --out DIR: each plugin's schema file is written there, at its path in plugins.toml (`--out .` for this project, with --force to replace its files)",
+                ));
+            };
+            let config_path = PathBuf::from(&project.path);
+            let text = std::fs::read_to_string(&config_path)
+                .map_err(|e| Error::usage(format!("cannot read {}: {e}", project.path)))?;
+            let adoption = adopt::plugins(
+                dialect,
+                project,
+                &request.selection,
+                &live,
+                &text,
+                args.plugin.as_deref(),
+            )?;
+            // plugins.toml goes with the files when they go elsewhere, or when it changed.
+            let target = dir.join(config_path.file_name().unwrap_or("plugins.toml".as_ref()));
+            let same = same_file(&target, &config_path);
+            let config = match (&adoption.config, same) {
+                (Some(new), _) => Some((target, new.clone())),
+                (None, false) => Some((target, text)),
+                (None, true) => None,
+            };
+            (adoption, dir.clone(), config)
+        }
+    };
+    let mut writes: Vec<(PathBuf, &str)> = Vec::new();
+    for (path, text) in &adoption.files {
+        writes.push((dir.join(safe_relative(path)?), text));
+    }
+    // plugins.toml is rewritten in place only when --plugin asked for it.
+    let config_in_place = args.plugin.is_some();
+    if let Some((path, text)) = &config {
+        writes.push((path.clone(), text));
+    }
+    let existing: Vec<String> = writes
+        .iter()
+        .filter(|(path, _)| path.exists())
+        .filter(|(path, _)| !(config_in_place && Some(path) == config.as_ref().map(|c| &c.0)))
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    if !existing.is_empty() && !args.force {
+        return Err(Error::usage(format!(
+            "adopt would replace {}; nothing was written. Pass --force to replace them, or --out another directory",
+            existing.join(", ")
+        )));
+    }
+    for (path, text) in &writes {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::usage(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        std::fs::write(path, text)
+            .map_err(|e| Error::usage(format!("cannot write {}: {e}", path.display())))?;
+    }
+    report::adopted(err, &writes, &adoption.notes, &unmodelled)?;
+    Ok(Outcome::Ok)
+}
+
+/// A path from plugins.toml as a place under the output directory: relative, and never
+/// leaving it.
+fn safe_relative(path: &str) -> Result<&std::path::Path> {
+    let p = std::path::Path::new(path);
+    let inside = p.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    });
+    if inside {
+        Ok(p)
+    } else {
+        Err(Error::usage(format!(
+            "adopt writes schema files under the output directory: `{path}` leaves it"
+        )))
+    }
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// `plinth uninstall`: the named plugins' tables dropped, those of a plugin that others

@@ -9,6 +9,7 @@
 //! per-plugin pipeline and quoting, plus the few functions re-exported below. Everything else is
 //! the crate's own, so the compiler sees code nothing uses.
 
+pub mod adopt;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -284,6 +284,29 @@ fn table<const N: usize>(
 }
 
 /// After `uninstall`: the statements run, and what is left to do in plugins.toml.
+/// What `adopt` wrote, what it has to say, and what it did not adopt.
+pub(crate) fn adopted(
+    err: &mut dyn Write,
+    written: &[(std::path::PathBuf, &str)],
+    notes: &[String],
+    unmodelled: &[(String, String)],
+) -> Result<()> {
+    for (path, _) in written {
+        writeln!(err, "wrote {}", path.display()).map_err(io)?;
+    }
+    for note in notes {
+        writeln!(err, "note: {note}").map_err(io)?;
+    }
+    for (kind, name) in unmodelled {
+        writeln!(
+            err,
+            "not adopted: {kind} `{name}` (plinth does not manage {kind}s yet)"
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn write_uninstalled(
     out: &mut dyn Write,
     err: &mut dyn Write,

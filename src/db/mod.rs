@@ -205,6 +205,16 @@ pub async fn read_live(url: &DatabaseUrl) -> Result<Live> {
     })
 }
 
+/// What the database holds that plinth does not model yet, as (kind, name) in that order:
+/// `adopt` names them as not adopted.
+pub async fn unmodelled(conn: &mut Conn) -> Result<Vec<(String, String)>> {
+    match conn {
+        Conn::Postgres(c) => crate::engine::postgres::inspect::unmodelled(c).await,
+        Conn::Mysql(c) => crate::engine::mysql::inspect::unmodelled(c).await,
+        Conn::Sqlite(c) => crate::engine::sqlite::inspect::unmodelled(c).await,
+    }
+}
+
 /// Read the live schema (every table but plinth's own).
 pub async fn inspect(conn: &mut Conn) -> Result<Inspected> {
     match conn {

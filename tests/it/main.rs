@@ -8,6 +8,7 @@
     reason = "test code: a panic is a failed test, and it reports to the terminal"
 )]
 
+mod adopt;
 mod apply;
 mod bounded;
 mod cli;

@@ -274,6 +274,34 @@ pub async fn fingerprint(
     Ok(out)
 }
 
+/// What the database holds that plinth does not model yet (for `adopt` to name): views,
+/// MariaDB sequences, triggers, routines, events and partitioned tables, as (kind, name).
+const UNMODELLED: &str = "
+SELECT CASE TABLE_TYPE WHEN 'VIEW' THEN 'view' ELSE 'sequence' END, TABLE_NAME
+FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('VIEW', 'SEQUENCE')
+UNION ALL
+SELECT 'trigger', CONCAT(TRIGGER_NAME, ' on ', EVENT_OBJECT_TABLE) FROM information_schema.TRIGGERS
+WHERE TRIGGER_SCHEMA = DATABASE()
+UNION ALL
+SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES
+WHERE ROUTINE_SCHEMA = DATABASE()
+UNION ALL
+SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
+UNION ALL
+SELECT DISTINCT 'partitioning', CONCAT('of table ', TABLE_NAME) FROM information_schema.PARTITIONS
+WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL
+ORDER BY 1, 2";
+
+/// The objects of the database plinth does not model yet, as (kind, name).
+pub async fn unmodelled(conn: &mut MySqlConnection) -> Result<Vec<(String, String)>> {
+    let mut queries = 0;
+    let rows = fetch(conn, UNMODELLED, &mut queries).await?;
+    rows.iter()
+        .map(|row| Ok((required(row, 0)?, required(row, 1)?)))
+        .collect()
+}
+
 async fn fetch(
     conn: &mut MySqlConnection,
     sql: &str,

@@ -22,7 +22,7 @@ use crate::model::{
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
-use queries::{for_server, COLUMNS, CONSTRAINTS, ENUMS, INDEXES, SEQUENCES, TABLES};
+use queries::{for_server, COLUMNS, CONSTRAINTS, ENUMS, INDEXES, SEQUENCES, TABLES, UNMODELLED};
 
 const PG: Dialect = Dialect::Postgres;
 
@@ -200,6 +200,15 @@ async fn read_columns(
     }
 
     Ok((tables, names, texts))
+}
+
+/// The objects of the schema plinth does not model yet, as (kind, name) (see [`UNMODELLED`]).
+pub async fn unmodelled(conn: &mut PgConnection) -> Result<Vec<(String, String)>> {
+    let mut queries = 0;
+    let rows = fetch(conn, &mut queries, UNMODELLED, "other objects").await?;
+    rows.iter()
+        .map(|row| Ok((get(row, "kind")?, get(row, "name")?)))
+        .collect()
 }
 
 async fn fetch(

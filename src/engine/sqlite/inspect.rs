@@ -170,6 +170,19 @@ async fn read(conn: &mut SqliteConnection) -> Result<Inspected> {
     Ok(Inspected { schema, queries })
 }
 
+/// The objects of the database plinth does not model yet (views, triggers, virtual tables),
+/// as (kind, name), for `adopt` to name.
+pub async fn unmodelled(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>> {
+    let mut queries = 0;
+    let sql = "SELECT CASE WHEN type = 'table' THEN 'virtual table' ELSE type END, name \
+               FROM sqlite_schema WHERE type IN ('view', 'trigger') \
+               OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%') ORDER BY 1, 2";
+    let rows = fetch(conn, sql, &mut queries).await?;
+    rows.iter()
+        .map(|row| Ok((get(row, 0)?, get(row, 1)?)))
+        .collect()
+}
+
 async fn fetch(
     conn: &mut SqliteConnection,
     sql: &str,

@@ -164,3 +164,44 @@ pub(super) fn for_server(sql: &str, version: u32) -> String {
     sql.replace("{NULLS_NOT_DISTINCT_IX}", ix)
         .replace("{NULLS_NOT_DISTINCT_I}", i)
 }
+
+/// What the schema holds that plinth does not model yet (for `adopt` to name): views,
+/// sequences no column owns, functions, triggers, domains and other types, extensions,
+/// policies and other schemas, as (kind, name). Members of extensions are the extension's.
+pub(super) const UNMODELLED: &str = r"
+SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+         WHEN 'S' THEN 'sequence' ELSE 'foreign table' END AS kind, c.relname::text AS name
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm', 'S', 'f')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
+UNION ALL
+SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+       p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = current_schema()
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                  AND d.objid = p.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'trigger', t.tgname || ' on ' || c.relname
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT t.tgisinternal AND n.nspname = current_schema()
+UNION ALL
+SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' ELSE 'composite type' END,
+       t.typname::text
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_class r ON r.oid = t.typrelid
+WHERE n.nspname = current_schema() AND (t.typtype IN ('d', 'r') OR r.relkind = 'c')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                  AND d.objid = t.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'extension', e.extname::text FROM pg_extension e WHERE e.extname <> 'plpgsql'
+UNION ALL
+SELECT 'policy', p.polname || ' on ' || c.relname
+FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema()
+UNION ALL
+SELECT 'schema', n.nspname::text FROM pg_namespace n
+WHERE n.nspname <> current_schema() AND n.nspname NOT IN ('public', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_%'
+ORDER BY 1, 2";

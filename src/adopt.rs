@@ -1,0 +1,256 @@
+//! `adopt`: a live schema written back as schema files, one per plugin (or one for the whole
+//! database), each read back and compared with the database before anything is written. Pure:
+//! the command reads the database and writes the files.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::{Project, Selection};
+use crate::diff::diff;
+use crate::error::{Error, Result};
+use crate::model::{Dialect, Schema, Table};
+use crate::plan::plan;
+use crate::render::render;
+
+/// What adopting writes: files by path (relative to the output directory, or the one ad-hoc
+/// file), plugins.toml's new text when it changed, and what the user must hear.
+#[derive(Debug, Default)]
+pub struct Adoption {
+    pub files: BTreeMap<String, String>,
+    pub config: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// The whole of `live` as one schema file (ad-hoc mode).
+pub fn whole(dialect: Dialect, live: &Schema, path: &str) -> Result<Adoption> {
+    let text = schema_file(dialect, live, "the database", path)?;
+    Ok(Adoption {
+        files: [(path.to_string(), text)].into(),
+        ..Adoption::default()
+    })
+}
+
+/// Each selected plugin's tables (and the enum types they use) as its schema file, at the
+/// first path plugins.toml gives it; the plugin's other files say where its tables went. Live
+/// tables no plugin owns are named in the notes, or given to `into` (and plugins.toml, whose
+/// text is `config_text`, lists them there, its comments and layout kept).
+pub fn plugins(
+    dialect: Dialect,
+    project: &Project,
+    selection: &Selection,
+    live: &Schema,
+    config_text: &str,
+    into: Option<&str>,
+) -> Result<Adoption> {
+    let mut out = Adoption::default();
+    if let Some(name) = into {
+        if !project.plugins.contains_key(name) {
+            let known: Vec<&str> = project.plugins.keys().map(String::as_str).collect();
+            return Err(Error::usage(format!(
+                "--plugin {name}: no such plugin; the plugins are: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    // Which live table each listed name is, as the engine compares names.
+    let find = |name: &str| {
+        live.tables
+            .keys()
+            .find(|t| t.as_str() == name || dialect.same_table(t, name))
+            .cloned()
+    };
+    let mut owned: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut claimed = BTreeSet::new();
+    for (plugin, p) in &project.plugins {
+        for name in p.tables.iter().chain(&p.retired) {
+            if let Some(table) = find(name) {
+                claimed.insert(table.clone());
+                if p.tables.contains(name) {
+                    owned.entry(plugin).or_default().push(table);
+                }
+            } else if p.tables.contains(name) && selection.includes(plugin) {
+                out.notes.push(format!(
+                    "table `{name}` of plugin `{plugin}` is not in the database: not written (plugins.toml still lists it)"
+                ));
+            }
+        }
+    }
+    let unowned: Vec<String> = live
+        .tables
+        .keys()
+        .filter(|t| !claimed.contains(*t) && !project.external.contains(*t))
+        .cloned()
+        .collect();
+    if let Some(plugin) = into.filter(|_| !unowned.is_empty()) {
+        owned
+            .entry(plugin)
+            .or_default()
+            .extend(unowned.iter().cloned());
+        out.config = Some(with_tables(config_text, &project.path, plugin, &unowned)?);
+        out.notes.push(format!(
+            "plugin `{plugin}` takes the tables no plugin owned: {}",
+            unowned.join(", ")
+        ));
+    } else {
+        for table in &unowned {
+            out.notes.push(format!(
+                "table `{table}` is owned by no plugin: not adopted (`--plugin NAME` gives it to NAME)"
+            ));
+        }
+    }
+    let mut enums_written = BTreeSet::new();
+    for (plugin, p) in &project.plugins {
+        if !selection.includes(plugin) {
+            continue;
+        }
+        let Some(first) = p.schema.first() else {
+            continue;
+        };
+        let mut schema = Schema::default();
+        for table in owned.get(plugin.as_str()).into_iter().flatten() {
+            if let Some(t) = live.tables.get(table) {
+                schema.tables.insert(table.clone(), t.clone());
+            }
+        }
+        for (name, e) in &live.enums {
+            if !enums_written.contains(name) && schema.tables.values().any(|t| uses(t, name)) {
+                enums_written.insert(name.clone());
+                schema.enums.insert(name.clone(), e.clone());
+            }
+        }
+        let what = format!("plugin `{plugin}`");
+        out.files
+            .insert(first.clone(), schema_file(dialect, &schema, &what, first)?);
+        for other in &p.schema[1..] {
+            out.files.insert(
+                other.clone(),
+                format!("-- {plugin}: adopted into {first}\n"),
+            );
+        }
+    }
+    for name in live.enums.keys().filter(|e| !enums_written.contains(*e)) {
+        out.notes.push(format!(
+            "type `{name}` is used by no adopted table: not adopted"
+        ));
+    }
+    Ok(out)
+}
+
+/// Whether a column of `table` has the type `name` (or an array of it).
+fn uses(table: &Table, name: &str) -> bool {
+    table.columns.iter().any(|c| c.ty.base() == name)
+}
+
+/// `schema` as plinth would create it on an empty database, read back and compared with
+/// `schema`: what plinth cannot write so that it reads back the same is an error naming it.
+fn schema_file(dialect: Dialect, schema: &Schema, what: &str, path: &str) -> Result<String> {
+    let written = portable(dialect, schema);
+    let statements = render(&plan(dialect, diff(dialect, &Schema::default(), &written)))?;
+    let mut text = format!(
+        "-- {what}: written by `plinth adopt` from the live {} database.\n",
+        dialect.product()
+    );
+    for s in &statements {
+        text.push('\n');
+        text.push_str(&s.sql);
+        text.push_str(";\n");
+    }
+    let mut parsed = crate::sql::parse_file(dialect, path, &text)?.schema;
+    crate::normalize::finish(dialect, &mut parsed);
+    let left = diff(dialect, schema, &parsed);
+    if !left.is_empty() {
+        let steps = render(&plan(dialect, left))?;
+        let what: Vec<&str> = steps.iter().map(|s| s.sql.as_str()).collect();
+        return Err(Error::usage(format!(
+            "adopt cannot write {path} so that it reads back as the database: it would still need\n{}\nnothing was written. This is a plinth bug: please report it with the schema",
+            what.join(";\n")
+        )));
+    }
+    Ok(text)
+}
+
+/// `schema` with its column types in the spellings every engine reads alike where they mean
+/// exactly what the catalog's spelling means (PostgreSQL `character varying(20)` is
+/// `varchar(20)`, `timestamp without time zone` is `timestamp`; MySQL `tinyint(1)` is
+/// `boolean`, `int` is `integer`); the read-back check proves each one.
+fn portable(dialect: Dialect, schema: &Schema) -> Schema {
+    let spelled = |ty: &str| -> Option<String> {
+        let (base, rest) = match ty.find(['(', '[']) {
+            Some(i) => ty.split_at(i),
+            None => (ty, ""),
+        };
+        let base = match (dialect, base) {
+            (Dialect::Postgres, "character varying") => "varchar",
+            (Dialect::Postgres, "character") => "char",
+            (Dialect::Postgres, "timestamp without time zone") => "timestamp",
+            (Dialect::Postgres, "time without time zone") => "time",
+            (Dialect::Mysql, "tinyint") if rest == "(1)" => return Some("boolean".into()),
+            (Dialect::Mysql, "int") if rest.is_empty() => "integer",
+            _ => return None,
+        };
+        Some(format!("{base}{rest}"))
+    };
+    let mut out = schema.clone();
+    for table in out.tables.values_mut() {
+        for column in &mut table.columns {
+            if let Some(ty) = spelled(column.ty.as_str()) {
+                column.ty = crate::model::ColumnType::new(dialect, ty);
+            }
+        }
+    }
+    out
+}
+
+/// plugins.toml's text with `tables` added to `plugin`'s list, everything else as it was.
+fn with_tables(text: &str, path: &str, plugin: &str, tables: &[String]) -> Result<String> {
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| Error::usage(format!("{path}: {e}")))?;
+    let list = doc
+        .get_mut("plugins")
+        .and_then(|p| p.get_mut(plugin))
+        .and_then(|p| p.get_mut("tables"))
+        .and_then(|t| t.as_array_mut())
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "{path}: plugin `{plugin}` has no `tables = [...]` list to add to"
+            ))
+        })?;
+    for table in tables {
+        list.push(table.as_str());
+    }
+    Ok(doc.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_join_the_plugin_and_the_comments_stay() {
+        let text = "# the shop\n[plugins.core]\nschema = [\"core.sql\"]\n# its tables\ntables = [\"a\"]  # first\n";
+        let new = with_tables(text, "plugins.toml", "core", &["b".into()]).unwrap();
+        assert!(new.starts_with("# the shop\n"), "{new}");
+        assert!(new.contains("# its tables\n"), "{new}");
+        assert!(new.contains("# first"), "{new}");
+        let parsed = crate::config::parse("plugins.toml", &new).unwrap();
+        assert_eq!(parsed.plugins["core"].tables, ["a", "b"]);
+    }
+
+    #[test]
+    fn what_is_written_reads_back_as_the_database() {
+        let sql = "CREATE TYPE mood AS ENUM ('ok', 'sad');\n\
+                   CREATE TABLE a (id serial PRIMARY KEY, m mood DEFAULT 'ok', \
+                   b_id integer, CONSTRAINT u UNIQUE (m));\n\
+                   CREATE TABLE b (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \
+                   a_id integer REFERENCES a (id) ON DELETE CASCADE);\n\
+                   ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b (id);\n\
+                   CREATE INDEX ix ON a (lower(m::text)) WHERE id > 0;\n\
+                   COMMENT ON TABLE a IS 'it''s a';";
+        let d = Dialect::Postgres;
+        let mut schema = crate::sql::parse_file(d, "x.sql", sql).unwrap().schema;
+        crate::normalize::finish(d, &mut schema);
+        let adopted = whole(d, &schema, "out.sql").unwrap();
+        let text = &adopted.files["out.sql"];
+        assert!(text.contains("CREATE TYPE \"mood\""), "{text}");
+    }
+}
