@@ -618,3 +618,36 @@ fn named_plugins_bring_their_dependencies_in_dependency_order() {
     let (_, none) = Selection::all().with_dependencies(&d);
     assert!(none.is_empty());
 }
+
+/// A project's `timestamp` is MySQL's `datetime` (the same date and time on every engine); a
+/// file written for MySQL alone keeps MySQL's `timestamp`.
+#[test]
+fn portable_timestamps_are_mysql_datetimes() {
+    let toml = "[plugins.a]\nschema = [\"a.sql\"]\ntables = [\"t\"]\n\
+                [plugins.b]\nschema = [\"b.sql\"]\ntables = [\"u\"]\n";
+    let d = check_in(
+        Dialect::Mysql,
+        toml,
+        &[
+            ("a.sql", "CREATE TABLE t (at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), d timestamp);"),
+            ("b.sql", "CREATE TABLE u (id int AUTO_INCREMENT PRIMARY KEY, at timestamp NULL);"),
+        ],
+    )
+    .unwrap();
+    let ty = |t: &str, c: &str| d.schema.tables[t].column(c).unwrap().ty.to_string();
+    assert_eq!(ty("t", "at"), "datetime(3)");
+    assert_eq!(ty("t", "d"), "datetime");
+    assert_eq!(ty("u", "at"), "timestamp");
+    for mysql_only in [
+        "CREATE TABLE `u` (at timestamp);",
+        "CREATE TABLE u (n int unsigned, at timestamp);",
+        "CREATE TABLE u (at timestamp ON UPDATE CURRENT_TIMESTAMP) ENGINE=InnoDB;",
+    ] {
+        assert!(
+            crate::engine::mysql::types::written_for_mysql(mysql_only),
+            "{mysql_only}"
+        );
+    }
+    let portable = "-- `quoted` in a comment\nCREATE TABLE u (a int REFERENCES t (id) ON UPDATE CASCADE, s varchar(9) DEFAULT '`');";
+    assert!(!crate::engine::mysql::types::written_for_mysql(portable));
+}

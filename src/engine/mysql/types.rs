@@ -136,3 +136,56 @@ fn quoted_members(members: &[EnumMember]) -> String {
         .collect::<Vec<_>>()
         .join(",")
 }
+
+/// Whether a schema file is written for MySQL/MariaDB alone: it uses what only they read
+/// (backquoted names, `AUTO_INCREMENT`, `ENGINE`, `UNSIGNED`, `ZEROFILL`, `CHARSET`,
+/// `ON UPDATE CURRENT_TIMESTAMP`). Such a file's `timestamp` is MySQL's own; a portable
+/// file's is [`portable_timestamps`]'s.
+pub(crate) fn written_for_mysql(text: &str) -> bool {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let dialect = crate::sql::parser_dialect(Dialect::Mysql);
+    let Ok(tokens) = Tokenizer::new(dialect.as_ref(), text).tokenize() else {
+        return false;
+    };
+    let words: Vec<&sqlparser::tokenizer::Word> = tokens
+        .iter()
+        .filter_map(|t| match t {
+            Token::Word(w) => Some(w),
+            _ => None,
+        })
+        .collect();
+    let is = |w: &sqlparser::tokenizer::Word, k: &str| {
+        w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k)
+    };
+    words.iter().enumerate().any(|(i, w)| {
+        w.quote_style == Some('`')
+            || [
+                "AUTO_INCREMENT",
+                "ENGINE",
+                "UNSIGNED",
+                "ZEROFILL",
+                "CHARSET",
+            ]
+            .iter()
+            .any(|k| is(w, k))
+            || (is(w, "ON")
+                && words.get(i + 1).is_some_and(|n| is(n, "UPDATE"))
+                && words
+                    .get(i + 2)
+                    .is_some_and(|n| is(n, "CURRENT_TIMESTAMP") || is(n, "NOW")))
+    })
+}
+
+/// A portable `timestamp` is a date and a time of day, whatever the zone and the year: MySQL's
+/// `datetime`. (MySQL's own `timestamp` holds 1970 to 2038 and converts to and from the
+/// session's time zone.)
+pub(crate) fn portable_timestamps(schema: &mut crate::model::Schema) {
+    for table in schema.tables.values_mut() {
+        for column in &mut table.columns {
+            if column.ty.base() == "timestamp" {
+                let ty = format!("datetime{}", &column.ty.as_str()["timestamp".len()..]);
+                column.ty = crate::model::ColumnType::new(Dialect::Mysql, ty);
+            }
+        }
+    }
+}
