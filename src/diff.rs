@@ -414,6 +414,12 @@ pub fn classify_type_change(dialect: Dialect, from: &ColumnType, to: &ColumnType
     if from == to {
         return TypeChange::Widening;
     }
+    // SQLite keeps each value as it was stored, whatever the declared type says; a declared
+    // type only chooses the affinity new values are converted by. Rows copied into a column of
+    // the same affinity (`DATETIME` → `TIMESTAMP`, `VARCHAR(300)` → `TEXT`) come out unchanged.
+    if dialect == Dialect::Sqlite && sqlite_affinity(from) == sqlite_affinity(to) {
+        return TypeChange::Widening;
+    }
     let text_like = |t: &ColumnType| {
         ["character varying", "varchar", "char"]
             .iter()
@@ -489,6 +495,22 @@ pub fn classify_type_change(dialect: Dialect, from: &ColumnType, to: &ColumnType
         TypeChange::Narrowing
     } else {
         TypeChange::Reinterpreting
+    }
+}
+
+/// SQLite's type affinity of a declared type, by its rules in order (datatype3.html §3.1).
+fn sqlite_affinity(ty: &ColumnType) -> &'static str {
+    let t = ty.as_str().to_ascii_uppercase();
+    if t.contains("INT") {
+        "INTEGER"
+    } else if ["CHAR", "CLOB", "TEXT"].iter().any(|k| t.contains(k)) {
+        "TEXT"
+    } else if t.contains("BLOB") || t.is_empty() {
+        "BLOB"
+    } else if ["REAL", "FLOA", "DOUB"].iter().any(|k| t.contains(k)) {
+        "REAL"
+    } else {
+        "NUMERIC"
     }
 }
 
@@ -868,10 +890,15 @@ mod tests {
         let lite = |a, b| class(Dialect::Sqlite, a, b);
         assert_eq!(lite("VARCHAR(50)", "VARCHAR(80)"), Widening);
         assert_eq!(lite("DECIMAL(10,2)", "DECIMAL(12,2)"), Widening);
-        assert_eq!(lite("DECIMAL(10,2)", "DECIMAL(10,1)"), Narrowing);
         assert_eq!(lite("INT", "BIGINT"), Widening);
-        assert_eq!(lite("BIGINT", "INT"), Narrowing);
         assert_eq!(lite("VARCHAR(10)", "TEXT"), Widening);
         assert_eq!(lite("TEXT", "BLOB"), Reinterpreting);
+        // SQLite keeps the values it stored: within one affinity nothing changes them.
+        assert_eq!(lite("DECIMAL(10,2)", "DECIMAL(10,1)"), Widening);
+        assert_eq!(lite("BIGINT", "INT"), Widening);
+        assert_eq!(lite("VARCHAR(80)", "VARCHAR(50)"), Widening);
+        assert_eq!(lite("DATETIME", "TIMESTAMP"), Widening);
+        assert_eq!(lite("TEXT", "INTEGER"), Reinterpreting);
+        assert_eq!(lite("REAL", "NUMERIC"), Reinterpreting);
     }
 }

@@ -25,5 +25,6 @@ mod locks;
 mod numbering;
 mod secrets;
 mod sites;
+mod takeover;
 mod tls;
 mod values;
