@@ -214,6 +214,10 @@ pub struct PlanArgs {
     pub dialect: Option<DialectArg>,
     #[arg(long, value_enum, default_value_t = PlanFormat::Sql)]
     pub format: PlanFormat,
+    /// Each changed table's DDL, live against desired, as a coloured diff on stderr (see
+    /// `check --color`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Accepted for symmetry with apply; plan always shows destructive steps, marked.
     #[arg(long)]
     pub allow_destructive: bool,
@@ -236,6 +240,11 @@ pub struct CheckArgs {
     pub plugins: Vec<String>,
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+    /// Each changed table's DDL, live against desired, as a coloured diff on stderr: `auto` on
+    /// a terminal (uncoloured when NO_COLOR is set), `always` (coloured wherever it goes),
+    /// `never` (no diff).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     #[command(flatten)]
     pub schema: SchemaFiles,
 }
@@ -263,6 +272,25 @@ impl From<DialectArg> for crate::model::Dialect {
 pub enum PlanFormat {
     Sql,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to show table diffs, and in colour: `auto` shows them on a terminal, coloured
+    /// unless NO_COLOR is set (to anything but empty).
+    pub fn diffs(self, terminal: bool, no_color: bool) -> Option<bool> {
+        match self {
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => None,
+            ColorChoice::Auto => terminal.then_some(!no_color),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

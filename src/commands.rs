@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::adopt;
-use crate::cli::{AdoptArgs, Cli, Command, PlanFormat, UninstallArgs};
+use crate::cli::{AdoptArgs, Cli, ColorChoice, Command, PlanFormat, UninstallArgs};
 use crate::config::{Desired, Selection};
 use crate::db::{self, url::Secrets};
 use crate::error::{Error, Result};
@@ -108,6 +108,9 @@ async fn one(
             let selection = with_dependencies(&desired, request, "planning", err)?;
             let batches = batches(dialect, &desired, &selection, &live.schema)?;
             report::write_plan(out, err, dialect, &batches, args.format, "apply")?;
+            if let Some(color) = show_diffs(args.color) {
+                report::table_diffs(err, dialect, &batches, color)?;
+            }
             Ok(Done::ok(count(&batches)))
         }
         Command::Check(args) => {
@@ -124,8 +127,12 @@ async fn one(
                 &live.history,
             );
             report::orphans(err, &orphans)?;
+            let outcome = report::write_check(out, err, dialect, &batches, args.format)?;
+            if let Some(color) = show_diffs(args.color) {
+                report::table_diffs(err, dialect, &batches, color)?;
+            }
             Ok(Done {
-                outcome: report::write_check(out, err, dialect, &batches, args.format)?,
+                outcome,
                 statements: count(&batches),
             })
         }
@@ -266,6 +273,13 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
         .await
         .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
     Ok((desired, live?))
+}
+
+/// Whether to print table diffs on stderr, and in colour (see [`ColorChoice::diffs`]).
+fn show_diffs(choice: ColorChoice) -> Option<bool> {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    choice.diffs(std::io::stderr().is_terminal(), no_color)
 }
 
 /// `plinth adopt`: the live database written as schema files (see [`crate::adopt`]), every

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::config::{Desired, Selection};
-use crate::diff::diff;
+use crate::diff::{diff, Change};
 use crate::error::Result;
-use crate::model::{Dialect, Schema};
+use crate::model::{Dialect, Schema, Table};
 use crate::plan::{plan, Plan};
 use crate::render::{render, Statement};
 
@@ -22,7 +22,12 @@ pub struct Batch {
     pub version: Option<String>,
     #[serde(skip)]
     pub plan: Plan,
+    /// What differs, one line per step, names quoted as the engine quotes them.
+    pub differences: Vec<String>,
     pub statements: Vec<Statement>,
+    /// The tables that change, live and desired (for showing their DDL side by side).
+    #[serde(skip)]
+    pub changed: Vec<(Table, Table)>,
     /// The tables the plugin owns in the desired state (what history records for it).
     #[serde(skip)]
     pub tables: Vec<String>,
@@ -112,9 +117,20 @@ pub fn batches(
         let mut scope = Scope::of(&from, &to);
         scope.tables.extend(live_names);
         let tables = to.tables.keys().cloned().collect();
-        let plan = plan(dialect, diff(dialect, &from, &to));
+        let changes = diff(dialect, &from, &to);
+        let changed = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::AlterTable(t) => Some((t.from.clone(), t.to.clone())),
+                _ => None,
+            })
+            .collect();
+        let plan = plan(dialect, changes);
         let statements = render(&plan)?;
+        let differences = plan.steps.iter().map(|s| s.describe(dialect)).collect();
         out.push(Batch {
+            differences,
+            changed,
             tables,
             version: desired.versions.get(&plugin).cloned(),
             plugin,

@@ -156,8 +156,8 @@ pub(crate) fn write_check(
         CheckFormat::Text => {
             for b in &drifted {
                 writeln!(err, "drift in plugin {}:", comment(&b.plugin)).map_err(io)?;
-                for step in &b.plan.steps {
-                    writeln!(err, "  {}", comment(&step.describe())).map_err(io)?;
+                for line in &b.differences {
+                    writeln!(err, "  {}", comment(line)).map_err(io)?;
                 }
             }
             write_sql(out, batches).map_err(io)?;
@@ -168,6 +168,58 @@ pub(crate) fn write_check(
         Ok(Outcome::Ok)
     } else {
         Ok(Outcome::Drift)
+    }
+}
+
+/// Per changed table, its DDL as the database has it and as the schema wants it, as a
+/// unified diff (`similar`), coloured when `color` (removed red, added green, hunks cyan).
+/// Every line is escaped like an error message: nothing in a name or a default reaches the
+/// terminal as a control sequence.
+pub(crate) fn table_diffs(
+    err: &mut dyn Write,
+    dialect: Dialect,
+    batches: &[Batch],
+    color: bool,
+) -> Result<()> {
+    let paint = |code: &str, line: &str| match color {
+        true => format!("\x1b[{code}m{line}\x1b[0m"),
+        false => line.to_string(),
+    };
+    for (live, desired) in batches.iter().flat_map(|b| &b.changed) {
+        let (a, b) = (table_ddl(dialect, live), table_ddl(dialect, desired));
+        let diff = similar::TextDiff::from_lines(&a, &b);
+        let name = crate::quote::ident(dialect, &desired.name);
+        let text = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("{name} (live)"), &format!("{name} (desired)"))
+            .to_string();
+        for line in text.lines() {
+            let line = for_terminal(line);
+            let painted = if line.starts_with("@@") {
+                paint("36", &line)
+            } else if line.starts_with('-') {
+                paint("31", &line)
+            } else if line.starts_with('+') {
+                paint("32", &line)
+            } else {
+                line
+            };
+            writeln!(err, "{painted}").map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+/// A table as plinth would create it: `CREATE TABLE` and its indexes and comments.
+fn table_ddl(dialect: Dialect, table: &crate::model::Table) -> String {
+    let mut schema = crate::model::Schema::default();
+    schema.tables.insert(table.name.clone(), table.clone());
+    let empty = crate::model::Schema::default();
+    let plan = crate::plan::plan(dialect, crate::diff::diff(dialect, &empty, &schema));
+    match crate::render::render(&plan) {
+        Ok(statements) => statements.iter().map(|s| format!("{};\n", s.sql)).collect(),
+        Err(e) => format!("({e})\n"),
     }
 }
 

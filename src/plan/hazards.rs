@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 use crate::diff::{ColumnChanges, Delta, TableChange, TypeChange, INHERITED_OPTIONS};
-use crate::model::{Expression, Generated, Identity, SequenceOptions};
+use crate::model::{Dialect, Expression, Generated, Identity, SequenceOptions};
 
 /// What a step can cost. `DeletesData` is what `--allow-destructive` is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -43,35 +43,37 @@ impl Hazard {
 }
 
 /// What one change does, naming each changed attribute with both sides.
-pub(super) fn describe(change: &TableChange) -> String {
+pub(super) fn describe(dialect: Dialect, change: &TableChange) -> String {
+    let q = |name: &str| crate::quote::ident(dialect, name);
+    let list = |names: &[String]| names.iter().map(|n| q(n)).collect::<Vec<_>>().join(", ");
     match change {
-        TableChange::AddColumn(c) => format!("add column `{}` {}", c.name, c.ty),
-        TableChange::DropColumn(c) => format!("drop column `{}`", c.name),
+        TableChange::AddColumn(c) => format!("add column {} {}", q(&c.name), c.ty),
+        TableChange::DropColumn(c) => format!("drop column {}", q(&c.name)),
         TableChange::AlterColumn { to, changes, .. } => {
-            format!("column `{}`: {}", to.name, describe_column(changes))
+            format!("column {}: {}", q(&to.name), describe_column(changes))
         }
         TableChange::SetPrimaryKey { to, .. } => match to {
-            Some(pk) => format!("primary key ({})", pk.columns.join(", ")),
+            Some(pk) => format!("primary key ({})", list(&pk.columns)),
             None => "drop primary key".into(),
         },
         TableChange::AddForeignKey(fk) => format!(
             "add foreign key ({}) → {}",
-            fk.columns.join(", "),
-            fk.ref_table
+            list(&fk.columns),
+            q(&fk.ref_table)
         ),
         TableChange::DropForeignKey(fk) => format!(
             "drop foreign key ({}) → {}",
-            fk.columns.join(", "),
-            fk.ref_table
+            list(&fk.columns),
+            q(&fk.ref_table)
         ),
-        TableChange::AddUnique(u) => format!("add unique ({})", u.columns.join(", ")),
-        TableChange::DropUnique(u) => format!("drop unique ({})", u.columns.join(", ")),
+        TableChange::AddUnique(u) => format!("add unique ({})", list(&u.columns)),
+        TableChange::DropUnique(u) => format!("drop unique ({})", list(&u.columns)),
         TableChange::AddCheck(c) => format!("add check ({})", c.expr),
         TableChange::DropCheck(c) => format!("drop check ({})", c.expr),
-        TableChange::AddIndex(i) => format!("add index {}", i.name.as_str()),
-        TableChange::DropIndex(i) => format!("drop index {}", i.name.as_str()),
+        TableChange::AddIndex(i) => format!("add index {}", q(i.name.as_str())),
+        TableChange::DropIndex(i) => format!("drop index {}", q(i.name.as_str())),
         TableChange::Rename { object, from, to } => {
-            format!("rename {} `{from}` → `{to}`", object.words())
+            format!("rename {} {} → {}", object.words(), q(from), q(to))
         }
         TableChange::SetComment { from, to } => format!(
             "comment {} → {}",

@@ -87,19 +87,31 @@ pub struct Step {
 }
 
 impl Step {
-    /// One line for humans: what this step changes.
-    pub fn describe(&self) -> String {
+    /// One line for humans: what this step changes, with names quoted as `dialect` quotes
+    /// them. A table rebuild says what makes it.
+    pub fn describe(&self, dialect: Dialect) -> String {
+        let q = |name: &str| crate::quote::ident(dialect, name);
         match &self.action {
-            Action::CreateEnum(e) => format!("create enum type `{}`", e.name),
+            Action::CreateEnum(e) => format!("create enum type {}", q(&e.name)),
             Action::AlterEnum { from, to } => format!(
-                "enum type `{}`: values {:?} → {:?}",
-                to.name, from.values, to.values
+                "enum type {}: values {:?} → {:?}",
+                q(&to.name),
+                from.values,
+                to.values
             ),
-            Action::DropEnum(e) => format!("drop enum type `{}`", e.name),
-            Action::CreateTable(t) => format!("create table `{}`", t.name),
-            Action::DropTable(t) => format!("drop table `{}`", t.name),
-            Action::Rebuild { to, .. } => format!("rebuild table `{}`", to.name),
-            Action::Alter { table, change } => format!("table `{table}`: {}", describe(change)),
+            Action::DropEnum(e) => format!("drop enum type {}", q(&e.name)),
+            Action::CreateTable(t) => format!("create table {}", q(&t.name)),
+            Action::DropTable(t) => format!("drop table {}", q(&t.name)),
+            Action::Rebuild { from, to } => {
+                let why: Vec<String> = crate::diff::diff_table(dialect, from, to)
+                    .iter()
+                    .map(|c| describe(dialect, c))
+                    .collect();
+                format!("rebuild table {}: {}", q(&to.name), why.join("; "))
+            }
+            Action::Alter { table, change } => {
+                format!("table {}: {}", q(table), describe(dialect, change))
+            }
         }
     }
 }
@@ -459,7 +471,7 @@ mod tests {
 
     fn descriptions(d: Dialect, from: &str, to: &str) -> Vec<String> {
         let plan = plan(d, diff(d, &schema(d, from), &schema(d, to)));
-        plan.steps.iter().map(Step::describe).collect()
+        plan.steps.iter().map(|s| s.describe(d)).collect()
     }
 
     #[test]
@@ -474,10 +486,10 @@ mod tests {
                  COMMENT ON COLUMN t.n IS 'the n';"
             ),
             [
-                "table `t`: column `id`: set NOT NULL, identity added (GENERATED ALWAYS)",
-                "table `t`: column `n`: type character varying(50) → character varying(80), \
+                "table \"t\": column \"id\": set NOT NULL, identity added (GENERATED ALWAYS)",
+                "table \"t\": column \"n\": type character varying(50) → character varying(80), \
                  drop NOT NULL, default 'a' → 'b', comment none → \"the n\"",
-                "table `t`: comment none → \"T\"",
+                "table \"t\": comment none → \"T\"",
             ]
         );
         let d = Dialect::Mysql;

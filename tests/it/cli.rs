@@ -393,3 +393,71 @@ fn default_project_builds_the_sqlite_database() {
     let o = plinth(dir.path(), &["check"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// Drift explains itself: each difference names the attribute and both sides with the engine's
+/// quoting, the JSON carries the same lines per plugin, and each changed table's DDL is shown
+/// live against desired as a diff (coloured with `--color always`, absent with `never`), with
+/// a name's control characters escaped.
+#[test]
+fn drift_explains_itself() {
+    for d in [Dialect::Postgres, Dialect::Sqlite] {
+        let Some(db) = TestDb::new(d) else {
+            continue;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let url = db.url.as_str();
+        write(
+            dir.path(),
+            "a.sql",
+            "CREATE TABLE \"we\u{1b}ird\" (id integer PRIMARY KEY, name varchar(20));",
+        );
+        let first = plinth(
+            dir.path(),
+            &["apply", "--schema", "a.sql", "--database-url", url],
+        );
+        assert!(
+            first.status.success(),
+            "{d}: {}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        write(
+            dir.path(),
+            "a.sql",
+            "CREATE TABLE \"we\u{1b}ird\" (id integer PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x');",
+        );
+        let args = ["check", "--schema", "a.sql", "--database-url", url];
+        let o = plinth(dir.path(), &[&args[..], &["--color", "always"]].concat());
+        assert_eq!(o.status.code(), Some(1), "{d}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !err.contains('\u{1b}') || err.contains("\u{1b}[31m-"),
+            "{d}: {err}"
+        );
+        assert!(
+            err.contains("\u{1b}[32m+"),
+            "{d}: coloured additions: {err}"
+        );
+        assert!(
+            err.contains("\\u{1b}"),
+            "{d}: the name's escape is escaped: {err}"
+        );
+        let line = match d {
+            Dialect::Postgres => "column \"name\": set NOT NULL, default none → 'x'",
+            _ => {
+                "rebuild table \"we\\u{1b}ird\": column \"name\": set NOT NULL, default none → 'x'"
+            }
+        };
+        assert!(err.contains(line), "{d}: {err}");
+        let o = plinth(dir.path(), &[&args[..], &["--color", "never"]].concat());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("(desired)"), "{d}: no diff with never: {err}");
+        let o = plinth(dir.path(), &[&args[..], &["--format", "json"]].concat());
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let differences = &json["plugins"][0]["differences"];
+        assert!(
+            differences.as_array().is_some_and(|l| !l.is_empty()),
+            "{d}: {json}"
+        );
+        assert_eq!(json["plugins"][0]["plugin"], "schema", "{d}");
+    }
+}
