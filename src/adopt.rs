@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::{Dialect, Schema, Table};
 use crate::plan::plan;
 use crate::render::render;
+use crate::report::comment;
 
 /// What adopting writes: files by path (relative to the output directory, or the one ad-hoc
 /// file), plugins.toml's new text when it changed, and what the user must hear.
@@ -55,7 +56,7 @@ pub fn plugins(
     let find = |name: &str| {
         live.tables
             .keys()
-            .find(|t| t.as_str() == name || dialect.same_table(t, name))
+            .find(|t| dialect.same_table(t, name))
             .cloned()
     };
     let mut owned: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -123,7 +124,7 @@ pub fn plugins(
         for other in &p.schema[1..] {
             out.files.insert(
                 other.clone(),
-                format!("-- {plugin}: adopted into {first}\n"),
+                format!("-- {}: adopted into {}\n", comment(plugin), comment(first)),
             );
         }
     }
@@ -144,9 +145,10 @@ fn uses(table: &Table, name: &str) -> bool {
 /// `schema`: what plinth cannot write so that it reads back the same is an error naming it.
 fn schema_file(dialect: Dialect, schema: &Schema, what: &str, path: &str) -> Result<String> {
     let written = portable(dialect, schema);
-    let statements = render(&plan(dialect, diff(dialect, &Schema::default(), &written)))?;
+    let statements = crate::pipeline::creation(dialect, &written)?;
     let mut text = format!(
-        "-- {what}: written by `plinth adopt` from the live {} database.\n",
+        "-- {}: written by `plinth adopt` from the live {} database.\n",
+        comment(what),
         dialect.product()
     );
     for s in &statements {

@@ -321,8 +321,7 @@ async fn adopt(args: &AdoptArgs, request: &Request, err: &mut dyn Write) -> Resu
                 ));
             };
             let config_path = PathBuf::from(&project.path);
-            let text = std::fs::read_to_string(&config_path)
-                .map_err(|e| Error::usage(format!("cannot read {}: {e}", project.path)))?;
+            let text = crate::config::read_text(&config_path)?;
             let adoption = adopt::plugins(
                 dialect,
                 project,
@@ -346,16 +345,18 @@ async fn adopt(args: &AdoptArgs, request: &Request, err: &mut dyn Write) -> Resu
     for (path, text) in &adoption.files {
         writes.push((dir.join(safe_relative(path)?), text));
     }
-    // plugins.toml is rewritten in place only when --plugin asked for it.
-    let config_in_place = args.plugin.is_some();
+    // plugins.toml is rewritten in place without --force when --plugin asked for it.
+    let asked_for = config
+        .as_ref()
+        .filter(|_| args.plugin.is_some())
+        .map(|c| &c.0);
     if let Some((path, text)) = &config {
         writes.push((path.clone(), text));
     }
     let existing: Vec<String> = writes
         .iter()
-        .filter(|(path, _)| path.exists())
-        .filter(|(path, _)| !(config_in_place && Some(path) == config.as_ref().map(|c| &c.0)))
-        .map(|(path, _)| path.display().to_string())
+        .filter(|(path, _)| path.exists() && Some(path) != asked_for)
+        .map(|(path, _)| report::comment(&path.display().to_string()))
         .collect();
     if !existing.is_empty() && !args.force {
         return Err(Error::usage(format!(

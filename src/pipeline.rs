@@ -101,6 +101,11 @@ pub fn in_order<'a>(
     desired.order.iter().filter(|p| selection.includes(p))
 }
 
+/// The statements that create `schema` on an empty database, in plan order.
+pub fn creation(dialect: Dialect, schema: &Schema) -> Result<Vec<Statement>> {
+    render(&plan(dialect, diff(dialect, &Schema::default(), schema)))
+}
+
 /// Plan every selected plugin against `live`.
 pub fn batches(
     dialect: Dialect,

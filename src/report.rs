@@ -41,7 +41,7 @@ pub(crate) fn io(e: std::io::Error) -> Error {
 /// (or any control character) in a name or a version is written escaped, so nothing from
 /// plugins.toml or a schema file ends the comment and becomes SQL for whoever runs the printed
 /// plan, or reaches the terminal as a control sequence.
-fn comment(text: &str) -> String {
+pub(crate) fn comment(text: &str) -> String {
     escaped(text, |_| false)
 }
 
@@ -215,9 +215,7 @@ pub(crate) fn table_diffs(
 fn table_ddl(dialect: Dialect, table: &crate::model::Table) -> String {
     let mut schema = crate::model::Schema::default();
     schema.tables.insert(table.name.clone(), table.clone());
-    let empty = crate::model::Schema::default();
-    let plan = crate::plan::plan(dialect, crate::diff::diff(dialect, &empty, &schema));
-    match crate::render::render(&plan) {
+    match crate::pipeline::creation(dialect, &schema) {
         Ok(statements) => statements.iter().map(|s| format!("{};\n", s.sql)).collect(),
         Err(e) => format!("({e})\n"),
     }
@@ -344,15 +342,16 @@ pub(crate) fn adopted(
     unmodelled: &[(String, String)],
 ) -> Result<()> {
     for (path, _) in written {
-        writeln!(err, "wrote {}", path.display()).map_err(io)?;
+        writeln!(err, "wrote {}", comment(&path.display().to_string())).map_err(io)?;
     }
     for note in notes {
-        writeln!(err, "note: {note}").map_err(io)?;
+        writeln!(err, "note: {}", comment(note)).map_err(io)?;
     }
     for (kind, name) in unmodelled {
         writeln!(
             err,
-            "not adopted: {kind} `{name}` (plinth does not manage {kind}s yet)"
+            "not adopted: {kind} `{}` (plinth does not manage it yet)",
+            comment(name)
         )
         .map_err(io)?;
     }

@@ -243,13 +243,19 @@ impl Project {
 /// Read and parse plugins.toml (the CLI needs its `[database] url` before it knows the dialect).
 pub fn read(config_path: &Path) -> Result<Project> {
     let path = config_path.to_string_lossy().into_owned();
+    parse(&path, &read_text(config_path)?)
+}
+
+/// plugins.toml's text, read as [`read`] reads it (bounded, UTF-8 checked).
+pub fn read_text(config_path: &Path) -> Result<String> {
+    let path = config_path.to_string_lossy().into_owned();
     let bytes = read_bounded(config_path).map_err(|e| match e {
         Read::Io(e) => Error::usage(format!(
             "cannot read {path}: {e}; pass --config PATH, or --schema FILE... to manage a database without a plugins.toml"
         )),
         Read::TooLarge => too_large(&path),
     })?;
-    parse(&path, &decode(&path, bytes)?)
+    decode(&path, bytes)
 }
 
 /// Read a parsed project's schema files and validate it for `dialect`.

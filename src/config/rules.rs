@@ -66,7 +66,7 @@ pub fn validate(
             let mut file = sql::parse_file(dialect, &full.to_string_lossy(), text)?;
             // A project's files serve the engines of all its sites: their `timestamp` means
             // the same on each, unless a file is written for MySQL alone.
-            if dialect == Dialect::Mysql && !crate::engine::mysql::types::written_for_mysql(text) {
+            if dialect == Dialect::Mysql && !file.mysql_only {
                 crate::engine::mysql::types::portable_timestamps(&mut file.schema);
             }
             merged.merge(file)?;

@@ -643,11 +643,14 @@ fn portable_timestamps_are_mysql_datetimes() {
         "CREATE TABLE u (n int unsigned, at timestamp);",
         "CREATE TABLE u (at timestamp ON UPDATE CURRENT_TIMESTAMP) ENGINE=InnoDB;",
     ] {
-        assert!(
-            crate::engine::mysql::types::written_for_mysql(mysql_only),
-            "{mysql_only}"
-        );
+        assert!(mysql_only_file(mysql_only), "{mysql_only}");
     }
     let portable = "-- `quoted` in a comment\nCREATE TABLE u (a int REFERENCES t (id) ON UPDATE CASCADE, s varchar(9) DEFAULT '`');";
-    assert!(!crate::engine::mysql::types::written_for_mysql(portable));
+    assert!(!mysql_only_file(portable));
+}
+
+fn mysql_only_file(text: &str) -> bool {
+    crate::sql::parse_file(Dialect::Mysql, "x.sql", text)
+        .unwrap()
+        .mysql_only
 }

@@ -45,6 +45,9 @@ pub struct Parsed {
     pub enums: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
+    /// MySQL: the file uses what only MySQL/MariaDB read (see
+    /// `engine::mysql::types::written_for_mysql`), so its `timestamp` is MySQL's own.
+    pub mysql_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +109,7 @@ impl Parsed {
             }
             self.tables.insert(name, location);
         }
+        self.mysql_only |= other.mysql_only;
         self.schema.tables.extend(other.schema.tables);
         for (name, location) in other.enums {
             if let Some(first) = self.enums.get(&name) {
@@ -230,20 +234,25 @@ fn parse_file_here(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
         _ => text.to_string(),
     };
     let mut cx = lower::Lowering::new(dialect, path);
+    let mut mysql_only = false;
     for piece in split::statements(dialect, &text) {
-        for (statement, at) in parse_piece(dialect, path, &piece)? {
+        for (statement, at) in parse_piece(dialect, path, &piece, &mut mysql_only)? {
             cx.statement(statement, at)?;
         }
     }
-    Ok(cx.finish())
+    let mut parsed = cx.finish();
+    parsed.mysql_only = mysql_only;
+    Ok(parsed)
 }
 
 /// Tokenize and parse one piece of a file (one statement, or none when it holds only
-/// comments), with positions in the whole file.
+/// comments), with positions in the whole file; on MySQL, `mysql_only` is set when the piece
+/// uses what only MySQL reads.
 fn parse_piece(
     dialect: Dialect,
     path: &str,
     piece: &split::Piece,
+    mysql_only: &mut bool,
 ) -> Result<Vec<(Statement, Location)>> {
     let shift = |l: &mut sqlparser::tokenizer::Location| {
         if l.line == 1 {
@@ -266,6 +275,9 @@ fn parse_piece(
     }
     let mut tokens = prepass::collapse_whitespace(tokens);
     limits::check_tokens(&tokens).map_err(|fault| fault.at(path))?;
+    if dialect == Dialect::Mysql && !*mysql_only {
+        *mysql_only = crate::engine::mysql::types::written_for_mysql(&tokens);
+    }
     // PostgreSQL syntax sqlparser does not know, rewritten with spans kept (see `prepass`).
     if dialect == Dialect::Postgres {
         tokens = prepass::postgres(tokens);

@@ -3,22 +3,11 @@
 //! built by hand the way other tools build them, written into one file; live tables no plugin
 //! owns given to a plugin, plugins.toml keeping its comments; what plinth does not model named.
 
-use std::path::Path;
-
 use plinth::db;
 use plinth::model::Dialect;
 
+use crate::cli::example_copy;
 use crate::engines::{exec, plinth, runtime, TestDb};
-
-fn example(dir: &Path) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::create_dir_all(dir.join("schemas")).unwrap();
-    std::fs::copy(root.join("plugins.toml"), dir.join("plugins.toml")).unwrap();
-    for entry in std::fs::read_dir(root.join("schemas")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join("schemas").join(path.file_name().unwrap())).unwrap();
-    }
-}
 
 fn ok(o: &std::process::Output, what: &str) -> String {
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
@@ -46,8 +35,7 @@ fn the_example_round_trips() {
         let Some(db) = TestDb::new(d) else {
             continue;
         };
-        let project = tempfile::tempdir().unwrap();
-        example(project.path());
+        let project = example_copy();
         let url = db.url.as_str();
         ok(
             &plinth(project.path(), &["apply", "--database-url", url]),

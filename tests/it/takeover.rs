@@ -13,6 +13,7 @@ use std::process::Command;
 
 use plinth::model::Dialect;
 
+use crate::cli::example_copy;
 use crate::engines::{exec, plinth, runtime, TestDb};
 use crate::hostile::scalar;
 
@@ -36,16 +37,6 @@ fn available(tool: &str, probe: &mut Command) -> bool {
     ok
 }
 
-fn example(dir: &Path) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::create_dir_all(dir.join("schemas")).unwrap();
-    std::fs::copy(root.join("plugins.toml"), dir.join("plugins.toml")).unwrap();
-    for entry in std::fs::read_dir(root.join("schemas")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join("schemas").join(path.file_name().unwrap())).unwrap();
-    }
-}
-
 fn run(dir: &Path, what: &str, args: &[&str]) -> String {
     let o = plinth(dir, args);
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -62,8 +53,7 @@ fn run(dir: &Path, what: &str, args: &[&str]) -> String {
 /// when empty) with rows: adopt round-trips, the plan is safe, apply converges, rows and next
 /// ids survive.
 fn take_over(db: &TestDb, plugins: &[&str], what: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    example(dir.path());
+    let dir = example_copy();
     let url = db.url.as_str();
     let with = |command: &'static str| -> Vec<&str> {
         let mut args = vec![command];
@@ -152,8 +142,7 @@ fn dumps_restored_are_taken_over() {
         let (Some(source), Some(restored)) = (TestDb::new(d), TestDb::new(d)) else {
             continue;
         };
-        let dir = tempfile::tempdir().unwrap();
-        example(dir.path());
+        let dir = example_copy();
         run(
             dir.path(),
             tool,

@@ -2,6 +2,7 @@
 //! without integer display widths (`int`, `varchar(20)`, `tinyint(1)`, `int unsigned`).
 
 use sqlparser::ast::{DataType, EnumMember, ExactNumberInfo};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Word};
 
 use crate::model::Dialect;
 use crate::normalize::types::{char_len, with_len};
@@ -137,37 +138,29 @@ fn quoted_members(members: &[EnumMember]) -> String {
         .join(",")
 }
 
-/// Whether a schema file is written for MySQL/MariaDB alone: it uses what only they read
+/// Whether a file's tokens are written for MySQL/MariaDB alone: they use what only they read
 /// (backquoted names, `AUTO_INCREMENT`, `ENGINE`, `UNSIGNED`, `ZEROFILL`, `CHARSET`,
 /// `ON UPDATE CURRENT_TIMESTAMP`). Such a file's `timestamp` is MySQL's own; a portable
 /// file's is [`portable_timestamps`]'s.
-pub(crate) fn written_for_mysql(text: &str) -> bool {
-    use sqlparser::tokenizer::{Token, Tokenizer};
-    let dialect = crate::sql::parser_dialect(Dialect::Mysql);
-    let Ok(tokens) = Tokenizer::new(dialect.as_ref(), text).tokenize() else {
-        return false;
-    };
-    let words: Vec<&sqlparser::tokenizer::Word> = tokens
+pub(crate) fn written_for_mysql(tokens: &[TokenWithSpan]) -> bool {
+    let words: Vec<&Word> = tokens
         .iter()
-        .filter_map(|t| match t {
+        .filter_map(|t| match &t.token {
             Token::Word(w) => Some(w),
             _ => None,
         })
         .collect();
-    let is = |w: &sqlparser::tokenizer::Word, k: &str| {
-        w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k)
-    };
+    let is = |w: &Word, k: &str| w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k);
+    const MYSQL_WORDS: [&str; 5] = [
+        "AUTO_INCREMENT",
+        "ENGINE",
+        "UNSIGNED",
+        "ZEROFILL",
+        "CHARSET",
+    ];
     words.iter().enumerate().any(|(i, w)| {
         w.quote_style == Some('`')
-            || [
-                "AUTO_INCREMENT",
-                "ENGINE",
-                "UNSIGNED",
-                "ZEROFILL",
-                "CHARSET",
-            ]
-            .iter()
-            .any(|k| is(w, k))
+            || MYSQL_WORDS.iter().any(|k| is(w, k))
             || (is(w, "ON")
                 && words.get(i + 1).is_some_and(|n| is(n, "UPDATE"))
                 && words

@@ -73,30 +73,49 @@ pub(crate) fn clock_casts(e: &mut Expr) {
 /// name is resolved to the sequence once, when the expression is stored.
 pub(crate) fn sequence_arguments(e: &mut Expr) {
     let _ = sqlparser::ast::visit_expressions_mut(e, |e| {
-        if let Expr::Function(f) = e {
-            let name = f.name.to_string().to_ascii_lowercase();
-            if matches!(name.as_str(), "nextval" | "currval" | "setval") {
-                if let FunctionArguments::List(list) = &mut f.args {
-                    if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(first))) =
-                        list.args.first_mut()
-                    {
-                        if let Some(name) = string_literal(first) {
-                            let cast = format!(
-                                "{}::regclass",
-                                crate::quote::string(Dialect::Postgres, name)
-                            );
-                            if let Ok(cast) =
-                                crate::normalize::expr::parse(Dialect::Postgres, &cast)
-                            {
-                                *first = cast;
-                            }
-                        }
-                    }
-                }
-            }
+        if let Some(first) = sequence_argument(e) {
+            let literal = std::mem::replace(first, Expr::value(Value::Null));
+            *first = Expr::Cast {
+                kind: CastKind::DoubleColon,
+                expr: Box::new(literal),
+                data_type: DataType::Regclass,
+                format: None,
+            };
         }
         std::ops::ControlFlow::<()>::Continue(())
     });
+}
+
+/// The sequence a canonical default `nextval('seq'::regclass)` calls, as written in its
+/// literal (`seq`, `public.seq`, `"Seq"`), or `None` for any other expression.
+pub(crate) fn nextval_argument(default: &str) -> Option<String> {
+    let arg = default
+        .strip_prefix("nextval('")?
+        .strip_suffix("'::regclass)")?;
+    Some(arg.replace("''", "'"))
+}
+
+/// The bare string literal a sequence function (`nextval`, `currval`, `setval`) names its
+/// sequence by, when `e` is such a call.
+fn sequence_argument(e: &mut Expr) -> Option<&mut Expr> {
+    let Expr::Function(f) = e else {
+        return None;
+    };
+    let name = f.name.to_string().to_ascii_lowercase();
+    if !matches!(name.as_str(), "nextval" | "currval" | "setval") {
+        return None;
+    }
+    let FunctionArguments::List(list) = &mut f.args else {
+        return None;
+    };
+    match list.args.first_mut() {
+        Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(first)))
+            if string_literal(first).is_some() =>
+        {
+            Some(first)
+        }
+        _ => None,
+    }
 }
 
 fn clock_cast(e: &Expr) -> Option<Expr> {

@@ -394,13 +394,9 @@ fn column(
 
 /// Is `default` the `nextval('seq'::regclass)` that a serial column gets?
 fn is_nextval_of(default: &str, sequence: &str) -> bool {
-    let Some(arg) = default
-        .strip_prefix("nextval('")
-        .and_then(|r| r.strip_suffix("'::regclass)"))
-    else {
+    let Some(arg) = super::expr::nextval_argument(default) else {
         return false;
     };
-    let arg = arg.replace("''", "'");
     let last = arg.rsplit_once('.').map_or(arg.as_str(), |(_, l)| l);
     last == sequence || last.trim_matches('"').replace("\"\"", "\"") == sequence
 }

@@ -442,8 +442,6 @@ fn alter_column(table: &str, from: &Column, to: &Column, changes: &ColumnChanges
     }
     let type_changes = changes.ty.is_some() || changes.collation.is_some();
     let is_serial = |i: &Option<Identity>| matches!(i, Some(Identity::Serial(_)));
-    let is_identity =
-        |i: &Option<Identity>| matches!(i, Some(Identity::Always(_) | Identity::ByDefault(_)));
     // PostgreSQL adds an identity only to a NOT NULL column: make it so first.
     let sets_not_null = changes.nullable.as_ref().is_some_and(|n| !n.to);
     let adds_identity = changes
@@ -455,7 +453,7 @@ fn alter_column(table: &str, from: &Column, to: &Column, changes: &ColumnChanges
         out.push(format!("{prefix} SET NOT NULL"));
     }
     if let Some(Delta { from: a, to: b }) = &changes.identity {
-        out.extend(numbering_steps(table, from, to, a, b));
+        out.extend(numbering_steps(&prefix, table, from, to, a, b));
     }
     if type_changes {
         if from.default.is_some() && to.identity.is_none() {
@@ -497,26 +495,28 @@ fn alter_column(table: &str, from: &Column, to: &Column, changes: &ColumnChanges
     out
 }
 
+/// A standard identity (`GENERATED … AS IDENTITY`), as opposed to a serial or none.
+fn is_identity(i: &Option<Identity>) -> bool {
+    matches!(i, Some(Identity::Always(_) | Identity::ByDefault(_)))
+}
+
 /// How a column's numbering changes: identity, `serial` (a sequence owned by the column and a
 /// `nextval` default) or none. Every way in keeps the rows' numbers and continues after the
 /// column's largest value; a serial's old sequence goes with it unless another default uses it.
+/// `prefix` is the column's `ALTER TABLE … ALTER COLUMN …`.
 fn numbering_steps(
+    prefix: &str,
     table: &str,
     from: &Column,
     to: &Column,
     a: &Option<Identity>,
     b: &Option<Identity>,
 ) -> Vec<String> {
-    let prefix = format!(
-        "ALTER TABLE {} ALTER COLUMN {}",
-        quote(D, table),
-        quote(D, &to.name)
-    );
     let mut out = Vec::new();
     // Leaving the old numbering.
     match a {
         Some(Identity::Always(_) | Identity::ByDefault(_)) => {
-            if !matches!(b, Some(Identity::Always(_) | Identity::ByDefault(_))) {
+            if !is_identity(b) {
                 out.push(format!("{prefix} DROP IDENTITY"));
             }
         }
@@ -548,7 +548,7 @@ fn numbering_steps(
     // Taking up the new one.
     match b {
         Some(Identity::Always(_) | Identity::ByDefault(_)) => {
-            if matches!(a, Some(Identity::Always(_) | Identity::ByDefault(_))) {
+            if is_identity(a) {
                 // `ALTER … SET GENERATED` would keep the options; dropping and adding is one
                 // rule for every option. The new sequence continues after the rows.
                 out.push(format!("{prefix} DROP IDENTITY"));

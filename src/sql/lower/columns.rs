@@ -167,13 +167,12 @@ impl<'a> Lowering<'a> {
             return;
         }
         let sequence = format!("{table}_{}_seq", column.name);
-        let calls = |text: &str| {
-            let literal = crate::quote::string(Dialect::Postgres, text);
-            format!("nextval({literal}::regclass)")
-        };
-        let is_serial = column.default.as_ref().is_some_and(|d| {
-            d.text() == calls(&sequence) || d.text() == calls(&format!("public.{sequence}"))
-        });
+        let called = column
+            .default
+            .as_ref()
+            .and_then(|d| crate::engine::postgres::expr::nextval_argument(d.text()));
+        let is_serial =
+            called.is_some_and(|arg| arg.strip_prefix("public.").unwrap_or(&arg) == sequence);
         if is_serial && matches!(column.ty.as_str(), "integer" | "bigint" | "smallint") {
             column.default = None;
             column.nullable = false;
