@@ -20,7 +20,8 @@ fn ok(o: &std::process::Output, what: &str) -> String {
     err
 }
 
-fn catalog(db: &TestDb) -> plinth::model::Schema {
+/// The live schema of `db`, as plinth reads it.
+pub(crate) fn catalog(db: &TestDb) -> plinth::model::Schema {
     runtime().block_on(async {
         let mut conn = db.connect().await;
         db::inspect(&mut conn).await.unwrap().schema

@@ -1,7 +1,9 @@
-//! Databases built by other tools, taken over: the example app's plugins made by SQLAlchemy's `create_all` (tests/adoption/models.py) on every engine, and an applied
-//! example dumped with `pg_dump` / `mysqldump` and restored into a fresh database. For each:
-//! `adopt` writes a file `check` finds in sync; `plan` against the example holds nothing
-//! destructive; `apply` converges; the rows stay and the next id follows them.
+//! Databases built by other tools, taken over: the example app's plugins made by SQLAlchemy's
+//! `create_all` (tests/adoption/models.py) on every engine, and an applied example dumped with
+//! `pg_dump` / `mysqldump` and restored into a fresh database. For each: `adopt` writes a file
+//! `check` finds in sync and that builds the same catalog on an empty database; `plan` against
+//! the example holds nothing destructive; `apply` converges; the rows stay and the next id
+//! follows them.
 //!
 //! SQLAlchemy comes from the Python that `PLINTH_TEST_PYTHON` names (`.ci/run` makes a
 //! virtualenv); the dump tools from PATH. Missing, the tests are skipped with a notice, unless
@@ -12,6 +14,7 @@ use std::process::Command;
 
 use plinth::model::Dialect;
 
+use crate::adopt::catalog;
 use crate::cli::example_copy;
 use crate::engines::{exec, plinth, runtime, TestDb};
 use crate::hostile::scalar;
@@ -63,6 +66,16 @@ fn take_over(db: &TestDb, plugins: &[&str], what: &str) {
     let adopted = ["--schema", "adopted.sql", "--database-url", url];
     run(dir.path(), what, &[&["adopt"], &adopted[..]].concat());
     run(dir.path(), what, &[&["check"], &adopted[..]].concat());
+    // The adopted file builds the same catalog on an empty database.
+    if let Some(empty) = TestDb::new(db.dialect) {
+        let args = ["apply", "--schema", "adopted.sql", "--database-url"];
+        run(
+            dir.path(),
+            what,
+            &[&args[..], &[empty.url.as_str()]].concat(),
+        );
+        assert_eq!(catalog(db), catalog(&empty), "{what}: the same catalog");
+    }
     let plan = run(dir.path(), what, &with("plan"));
     assert!(!plan.contains("DESTRUCTIVE"), "{what}: {plan}");
     run(dir.path(), what, &with("apply"));
