@@ -252,6 +252,12 @@ impl ColumnType {
         self.unsigned
     }
 
+    /// Whether the base is one of the engines' built-in type names plinth knows (a PostgreSQL
+    /// enum or domain is not; neither are the built-ins plinth has no spelling rule for).
+    pub fn is_known_base(&self) -> bool {
+        KNOWN_BASES.binary_search(&self.base()).is_ok()
+    }
+
     /// The text of the element type: the text without its array suffix (`mood[]`: `mood`).
     pub fn element(&self) -> &str {
         self.text

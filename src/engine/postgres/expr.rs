@@ -213,6 +213,98 @@ pub(crate) fn rewrite(e: &mut Expr, root: bool) -> bool {
                 right: Box::new(right),
             };
         }
+        // A row compared for equality is stored element by element: `(a, b) = (0, 1)` as
+        // `a = 0 AND b = 1`, `<>` as `a <> 0 OR b <> 1`; other row comparisons stay rows.
+        Expr::BinaryOp { left, op, right }
+            if matches!(op, BinaryOperator::Eq | BinaryOperator::NotEq)
+                && matches!((left.as_ref(), right.as_ref()), (Expr::Tuple(l), Expr::Tuple(r))
+                    if l.len() == r.len() && !l.is_empty()) =>
+        {
+            let (join, op) = match op {
+                BinaryOperator::Eq => (BinaryOperator::And, BinaryOperator::Eq),
+                _ => (BinaryOperator::Or, BinaryOperator::NotEq),
+            };
+            let (Expr::Tuple(l), Expr::Tuple(r)) = (take(left), take(right)) else {
+                return false;
+            };
+            let mut pairs = l.into_iter().zip(r).map(|(l, r)| {
+                let mut pair = Expr::BinaryOp {
+                    left: Box::new(l),
+                    op: op.clone(),
+                    right: Box::new(r),
+                };
+                parenthesize_operands(&mut pair);
+                pair
+            });
+            let Some(mut joined) = pairs.next() else {
+                return false;
+            };
+            for pair in pairs {
+                joined = Expr::BinaryOp {
+                    left: Box::new(joined),
+                    op: join.clone(),
+                    right: Box::new(pair),
+                };
+                parenthesize_operands(&mut joined);
+            }
+            *e = joined;
+        }
+        // `ROW(a, b)` and `(a, b)` are one row (printed `ROW(a, b)`, as stored).
+        Expr::Function(f)
+            if f.name.to_string().eq_ignore_ascii_case("row")
+                && f.filter.is_none()
+                && f.over.is_none()
+                && matches!(&f.args, FunctionArguments::List(list)
+                    if list.clauses.is_empty() && list.duplicate_treatment.is_none()
+                        && !list.args.is_empty()
+                        && list.args.iter().all(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(_))))) =>
+        {
+            let FunctionArguments::List(list) =
+                std::mem::replace(&mut f.args, FunctionArguments::None)
+            else {
+                return false;
+            };
+            let items = list
+                .args
+                .into_iter()
+                .filter_map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => Some(x),
+                    _ => None,
+                })
+                .collect();
+            *e = Expr::Tuple(items);
+            return rewrite(e, root);
+        }
+        // `ARRAY['2020-01-01'::date, '2021-01-01']` is stored with every element cast: a bare
+        // literal takes the type of a literal cast beside it.
+        Expr::Array(array) => {
+            let typed = array.elem.iter().find_map(|x| match x {
+                Expr::Cast {
+                    kind: CastKind::DoubleColon,
+                    expr,
+                    data_type,
+                    format: None,
+                } if matches!(expr.as_ref(), Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_))) => {
+                    Some(data_type.clone())
+                }
+                _ => None,
+            });
+            if let Some(data_type) = typed {
+                for x in &mut array.elem {
+                    if matches!(x, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
+                    {
+                        let literal = std::mem::replace(x, Expr::value(Value::Null));
+                        *x = Expr::Cast {
+                            kind: CastKind::DoubleColon,
+                            expr: Box::new(literal),
+                            data_type: data_type.clone(),
+                            format: None,
+                        };
+                    }
+                }
+            }
+            return false;
+        }
         // `LIKE` is stored as the `~~` operator family.
         Expr::BinaryOp { left, op, right }
             if matches!(

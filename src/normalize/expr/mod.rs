@@ -96,8 +96,11 @@ pub fn canonical_text(dialect: Dialect, text: &str) -> Result<Expression, String
 /// checked against the same limits as a schema file (`sql::limits`): nothing read back can
 /// overflow the stack or take unbounded time.
 pub(crate) fn parse(dialect: Dialect, text: &str) -> Result<Expr, String> {
-    let tokens = crate::sql::limits::checked_tokens(dialect, text)
+    let mut tokens = crate::sql::limits::checked_tokens(dialect, text)
         .map_err(|e| format!("cannot read expression `{text}`: {e}"))?;
+    if dialect == Dialect::Postgres {
+        tokens = crate::engine::postgres::prepass::variadic(tokens);
+    }
     let parser_dialect = parser_dialect(dialect);
     Parser::new(parser_dialect.as_ref())
         .with_tokens_with_locations(tokens)

@@ -15,7 +15,8 @@
 //!   default method and for not deferrable, `immediate` or `deferred` otherwise);
 //! - `COMMENT ON INDEX i` → `COMMENT ON TABLE "plinth index".i` ([`INDEX_COMMENT`]) and
 //!   `COMMENT ON CONSTRAINT c ON t` → `COMMENT ON COLUMN "plinth constraint".t.c`
-//!   ([`CONSTRAINT_COMMENT`]).
+//!   ([`CONSTRAINT_COMMENT`]);
+//! - `f(VARIADIC e)` → `f("plinth variadic"(e))` ([`VARIADIC`]), printed back as written.
 //!
 //! Linear in the number of tokens: the input has each run of whitespace and comments
 //! collapsed into one token ([`collapse_whitespace`]), so the next or previous significant
@@ -37,6 +38,8 @@ pub const MATCH_FULL: &str = "plinth match full";
 pub const EXCLUDE: &str = "plinth exclude";
 /// One element of an [`EXCLUDE`] call.
 pub const EXCLUDE_ELEMENT: &str = "plinth element";
+/// Marks a `VARIADIC` argument: a call wrapped around it (printed back as `VARIADIC e`).
+pub const VARIADIC: &str = "plinth variadic";
 /// Marks `COMMENT ON INDEX`: a qualifier on the index name in a `COMMENT ON TABLE`.
 pub const INDEX_COMMENT: &str = "plinth index";
 /// Marks `COMMENT ON CONSTRAINT`: a qualifier on `table.constraint` in a `COMMENT ON COLUMN`.
@@ -70,7 +73,56 @@ pub fn postgres(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = match_clause(tokens);
     let tokens = typed_literals(tokens);
     let tokens = default_casts(tokens);
+    let tokens = variadic(tokens);
     array_suffix(tokens)
+}
+
+/// `f(a, VARIADIC ARRAY[…])` → `f(a, "plinth variadic"(ARRAY[…]))` ([`VARIADIC`]): sqlparser
+/// has no `VARIADIC` argument, and PostgreSQL stores it in checks and defaults. Also run on
+/// expressions read back from the catalog.
+pub fn variadic(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    if !tokens.iter().any(|t| is_word(&t.token, "variadic")) {
+        return tokens;
+    }
+    let closer = closers(&tokens);
+    // Where each marked argument ends: the `,` or `)` after it, at its own depth.
+    let mut ends = vec![0usize; tokens.len()];
+    let mut starts = vec![false; tokens.len()];
+    for (i, t) in tokens.iter().enumerate() {
+        let argument = previous_significant(&tokens, i)
+            .is_some_and(|p| matches!(tokens[p].token, Token::LParen | Token::Comma));
+        if !is_word(&t.token, "variadic") || !argument {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < tokens.len() {
+            match tokens[j].token {
+                Token::Comma | Token::RParen => break,
+                Token::LParen | Token::LBracket => match closer[j] {
+                    Some(c) => j = c + 1,
+                    None => break,
+                },
+                _ => j += 1,
+            }
+        }
+        if j < tokens.len() {
+            starts[i] = true;
+            ends[j] += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 4);
+    for (i, t) in tokens.into_iter().enumerate() {
+        for _ in 0..ends[i] {
+            out.push(with_span(Token::RParen, t.span));
+        }
+        if starts[i] {
+            out.push(marker(VARIADIC, t.span));
+            out.push(with_span(Token::LParen, t.span));
+        } else {
+            out.push(t);
+        }
+    }
+    out
 }
 
 fn marker(name: &str, span: Span) -> TokenWithSpan {

@@ -9,6 +9,7 @@ use sqlparser::ast::{
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 use super::{print, unsupported, Out, Printer, MYSQL_NILADIC};
+use crate::engine::postgres::prepass;
 use crate::model::Dialect;
 use crate::quote;
 use crate::sql::parser_dialect;
@@ -169,6 +170,21 @@ impl Printer {
                 "the call to `{}` with window, filter or ordering clauses",
                 f.name
             )));
+        }
+        // A `VARIADIC` argument, marked by the prepass (see `prepass::VARIADIC`).
+        if let (
+            Dialect::Postgres,
+            [ObjectNamePart::Identifier(marker)],
+            FunctionArguments::List(list),
+        ) = (self.dialect, f.name.0.as_slice(), &f.args)
+        {
+            if marker.quote_style.is_some() && marker.value == prepass::VARIADIC {
+                let [FunctionArg::Unnamed(arg)] = list.args.as_slice() else {
+                    return Err(unsupported("this VARIADIC argument"));
+                };
+                self.push("VARIADIC ");
+                return self.function_arg(arg);
+            }
         }
         let name = self.function_name(&f.name)?;
         self.push(&name);

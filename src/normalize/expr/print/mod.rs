@@ -364,7 +364,12 @@ impl Printer {
                 self.push(" END");
             }
             Expr::Tuple(items) => {
-                self.push("(");
+                // PostgreSQL stores a row as `ROW(…)`, which reads back as the same tree.
+                self.push(if self.dialect == Dialect::Postgres {
+                    "ROW("
+                } else {
+                    "("
+                });
                 self.list(items)?;
                 self.push(")");
             }
