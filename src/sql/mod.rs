@@ -8,6 +8,7 @@ mod dialect;
 pub mod limits;
 mod lower;
 mod split;
+pub(crate) mod tokens;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -278,10 +279,12 @@ fn parse_piece(
     if dialect == Dialect::Mysql && !*mysql_only {
         *mysql_only = crate::engine::mysql::types::written_for_mysql(&tokens);
     }
-    // PostgreSQL syntax sqlparser does not know, rewritten with spans kept (see `prepass`).
-    if dialect == Dialect::Postgres {
-        tokens = prepass::postgres(tokens);
-    }
+    // Syntax sqlparser does not know, rewritten with spans kept (see each engine's `prepass`).
+    tokens = match dialect {
+        Dialect::Postgres => prepass::postgres(tokens),
+        Dialect::Mysql => crate::engine::mysql::prepass::mysql(tokens),
+        Dialect::Sqlite => crate::engine::sqlite::prepass::sqlite(tokens),
+    };
     let significant = tokens
         .iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))

@@ -6,6 +6,7 @@ pub mod inspect;
 pub(crate) mod names;
 pub mod normalize;
 pub(crate) mod plan;
+pub(crate) mod prepass;
 pub(crate) mod render;
 pub(crate) mod session;
 pub(crate) mod types;

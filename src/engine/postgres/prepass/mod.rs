@@ -30,6 +30,10 @@ use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
 
 use exclude::exclude;
 
+use crate::sql::tokens::{
+    closers, is_keyword, is_word, next_significant, previous_significant, with_span,
+};
+
 /// Marks a `NO INHERIT` check: a call wrapped around its expression.
 pub const NO_INHERIT: &str = "plinth no inherit";
 /// Marks a `MATCH FULL` foreign key: a qualifier on its referenced table.
@@ -127,56 +131,6 @@ pub fn variadic(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 
 fn marker(name: &str, span: Span) -> TokenWithSpan {
     with_span(Token::make_word(name, Some('"')), span)
-}
-
-fn is_keyword(token: &Token, keyword: Keyword) -> bool {
-    matches!(token, Token::Word(w) if w.keyword == keyword && w.quote_style.is_none())
-}
-
-fn is_word(token: &Token, word: &str) -> bool {
-    matches!(token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
-}
-
-/// The first token at or after `i` that is not whitespace or a comment.
-fn next_significant(tokens: &[TokenWithSpan], i: usize) -> Option<usize> {
-    (i..tokens.len()).find(|&k| !matches!(tokens[k].token, Token::Whitespace(_)))
-}
-
-fn previous_significant(tokens: &[TokenWithSpan], i: usize) -> Option<usize> {
-    (0..i)
-        .rev()
-        .find(|&k| !matches!(tokens[k].token, Token::Whitespace(_)))
-}
-
-/// For each `(`, the index of the `)` that closes it (parentheses counted, brackets not); for
-/// each `[`, the first `]` after it. Two passes, whatever the nesting.
-fn closers(tokens: &[TokenWithSpan]) -> Vec<Option<usize>> {
-    let mut out = vec![None; tokens.len()];
-    let mut open = Vec::new();
-    for (k, t) in tokens.iter().enumerate() {
-        match t.token {
-            Token::LParen => open.push(k),
-            Token::RParen => {
-                if let Some(o) = open.pop() {
-                    out[o] = Some(k);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut bracket = None;
-    for (k, t) in tokens.iter().enumerate().rev() {
-        match t.token {
-            Token::RBracket => bracket = Some(k),
-            Token::LBracket => out[k] = bracket,
-            _ => {}
-        }
-    }
-    out
-}
-
-fn with_span(token: Token, span: Span) -> TokenWithSpan {
-    TokenWithSpan { token, span }
 }
 
 /// `AS IDENTITY ( options )`: the option groups in sqlparser's order (INCREMENT, MINVALUE,
