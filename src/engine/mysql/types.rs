@@ -80,7 +80,8 @@ fn mysql(dt: &DataType) -> String {
                 "int4" => "int".into(),
                 "int8" => "bigint".into(),
                 "bool" => return "tinyint(1)".into(),
-                "year" => "year".into(),
+                // `year(4)` is `year` (MariaDB's catalog says `year(4)` of both).
+                "year" if args.iter().all(|a| a == "4") => return "year".into(),
                 _ => n,
             };
             if args.is_empty() {
