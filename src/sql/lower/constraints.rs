@@ -2,8 +2,8 @@
 
 use sqlparser::ast::{
     ConstraintCharacteristics, DeferrableInitial, Expr, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, NullsDistinctOption, ObjectName, ObjectNamePart, ReferentialAction,
-    TableConstraint, Value,
+    FunctionArguments, Ident, IndexColumn, NullsDistinctOption, ObjectName, ObjectNamePart,
+    ReferentialAction, TableConstraint, Value,
 };
 
 use super::indexes::{index_method, option_comment, option_using};
@@ -11,7 +11,8 @@ use super::Lowering;
 use crate::engine::postgres::prepass;
 use crate::error::{Location, Result};
 use crate::model::{
-    Check, Deferrable, Dialect, FkAction, ForeignKey, Index, IndexPart, PrimaryKey, Table, Unique,
+    Check, Deferrable, Dialect, FkAction, ForeignKey, Index, IndexKey, IndexPart, PrimaryKey,
+    Table, Unique,
 };
 use crate::normalize::names::{classify, Kind};
 use crate::sql::Reference;
@@ -117,6 +118,72 @@ impl<'a> Lowering<'a> {
         })
     }
 
+    /// PostgreSQL `… KEY USING INDEX i` (marked by the prepass, see `prepass::USING_INDEX`): the
+    /// unique index `i` of this table becomes the key, of its columns; the key takes the index's
+    /// name unless it has one (PostgreSQL renames the index). `None`: a plain column list.
+    fn key_from_index(
+        &self,
+        table: &mut Table,
+        columns: &[IndexColumn],
+        name: &mut Option<String>,
+        at: &Location,
+    ) -> Result<Option<Vec<String>>> {
+        let [marker, index] = columns else {
+            return Ok(None);
+        };
+        let (Expr::Identifier(m), Expr::Identifier(index)) =
+            (&marker.column.expr, &index.column.expr)
+        else {
+            return Ok(None);
+        };
+        if m.quote_style.is_none() || m.value != prepass::USING_INDEX {
+            return Ok(None);
+        }
+        let index_name = self.checked(index, at)?;
+        let Some(found) = table
+            .indexes
+            .iter()
+            .position(|i| i.name.as_str() == index_name)
+        else {
+            return Err(self.err_help(
+                at.clone(),
+                format!("`USING INDEX {index_name}`: `{}` has no index `{index_name}` defined above", table.name),
+                "CREATE the unique index before the constraint that uses it, or write the key's columns",
+            ));
+        };
+        let idx = &table.indexes[found];
+        let plain = idx.unique
+            && idx.predicate.is_none()
+            && idx.method.is_none()
+            && idx.include.is_empty()
+            && idx.parts.iter().all(|p| {
+                matches!(p.key, IndexKey::Column(_))
+                    && !p.descending
+                    && p.collation.is_none()
+                    && p.opclass.is_none()
+            });
+        if !plain {
+            return Err(self.err_help(
+                at.clone(),
+                format!("`USING INDEX {index_name}`: a key can use only a plain unique index of columns"),
+                "make the index UNIQUE over plain columns in their default order, or write the key's columns",
+            ));
+        }
+        let idx = table.indexes.remove(found);
+        let columns = idx
+            .parts
+            .into_iter()
+            .filter_map(|p| match p.key {
+                IndexKey::Column(c) => Some(c),
+                IndexKey::Expr(_) => None,
+            })
+            .collect();
+        if name.is_none() {
+            *name = Some(index_name);
+        }
+        Ok(Some(columns))
+    }
+
     pub(super) fn table_constraint(
         &mut self,
         table: &mut Table,
@@ -137,15 +204,13 @@ impl<'a> Lowering<'a> {
                         format!("`{tname}` has more than one primary key"),
                     ));
                 }
-                let columns = self.index_columns_plain(&columns, at)?;
+                let mut name = name.map(|n| self.checked(&n, at)).transpose()?;
+                let columns = match self.key_from_index(table, &columns, &mut name, at)? {
+                    Some(columns) => columns,
+                    None => self.index_columns_plain(&columns, at)?,
+                };
                 table.primary_key = Some(PrimaryKey {
-                    name: classify(
-                        self.dialect,
-                        &tname,
-                        Kind::PrimaryKey,
-                        name.map(|n| self.checked(&n, at)).transpose()?,
-                        None,
-                    ),
+                    name: classify(self.dialect, &tname, Kind::PrimaryKey, name, None),
                     columns,
                     deferrable: self.key_deferrable(characteristics.as_ref(), at)?,
                     comment: None,
@@ -192,11 +257,14 @@ impl<'a> Lowering<'a> {
                 nulls_distinct,
                 ..
             } => {
-                let columns = self.index_columns_plain(&columns, at)?;
-                let name = name
+                let mut name = name
                     .or(index_name)
                     .map(|n| self.checked(&n, at))
                     .transpose()?;
+                let columns = match self.key_from_index(table, &columns, &mut name, at)? {
+                    Some(columns) => columns,
+                    None => self.index_columns_plain(&columns, at)?,
+                };
                 let nulls_not_distinct = nulls_distinct == NullsDistinctOption::NotDistinct;
                 if nulls_not_distinct {
                     self.postgres_only("`UNIQUE NULLS NOT DISTINCT`", at)?;

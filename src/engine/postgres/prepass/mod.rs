@@ -16,7 +16,9 @@
 //! - `COMMENT ON INDEX i` → `COMMENT ON TABLE "plinth index".i` ([`INDEX_COMMENT`]) and
 //!   `COMMENT ON CONSTRAINT c ON t` → `COMMENT ON COLUMN "plinth constraint".t.c`
 //!   ([`CONSTRAINT_COMMENT`]);
-//! - `f(VARIADIC e)` → `f("plinth variadic"(e))` ([`VARIADIC`]), printed back as written.
+//! - `f(VARIADIC e)` → `f("plinth variadic"(e))` ([`VARIADIC`]), printed back as written;
+//! - `PRIMARY KEY USING INDEX i` (and `UNIQUE …`) → `PRIMARY KEY ("plinth using index", i)`
+//!   ([`USING_INDEX`]): lowering makes the key of the index's columns, under the key's name.
 //!
 //! Linear in the number of tokens: the input has each run of whitespace and comments
 //! collapsed into one token ([`collapse_whitespace`]), so the next or previous significant
@@ -44,6 +46,9 @@ pub const EXCLUDE: &str = "plinth exclude";
 pub const EXCLUDE_ELEMENT: &str = "plinth element";
 /// Marks a `VARIADIC` argument: a call wrapped around it (printed back as `VARIADIC e`).
 pub const VARIADIC: &str = "plinth variadic";
+/// Marks `PRIMARY KEY USING INDEX i` / `UNIQUE USING INDEX i`: the first of two key columns, the
+/// second the index.
+pub const USING_INDEX: &str = "plinth using index";
 /// Marks `COMMENT ON INDEX`: a qualifier on the index name in a `COMMENT ON TABLE`.
 pub const INDEX_COMMENT: &str = "plinth index";
 /// Marks `COMMENT ON CONSTRAINT`: a qualifier on `table.constraint` in a `COMMENT ON COLUMN`.
@@ -78,7 +83,46 @@ pub fn postgres(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = typed_literals(tokens);
     let tokens = default_casts(tokens);
     let tokens = variadic(tokens);
+    let tokens = using_index(tokens);
     array_suffix(tokens)
+}
+
+/// `KEY USING INDEX i` / `UNIQUE USING INDEX i` → `KEY ("plinth using index", i)` (see
+/// [`USING_INDEX`]).
+fn using_index(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out = Vec::with_capacity(tokens.len() + 4);
+    let mut i = 0;
+    while i < tokens.len() {
+        let key = is_keyword(&tokens[i].token, Keyword::KEY)
+            || is_keyword(&tokens[i].token, Keyword::UNIQUE);
+        let using = key
+            .then(|| next_significant(&tokens, i + 1))
+            .flatten()
+            .filter(|&u| is_keyword(&tokens[u].token, Keyword::USING));
+        let index = using
+            .and_then(|u| next_significant(&tokens, u + 1))
+            .filter(|&x| is_keyword(&tokens[x].token, Keyword::INDEX));
+        let name = index
+            .and_then(|x| next_significant(&tokens, x + 1))
+            .filter(|&n| matches!(tokens[n].token, Token::Word(_)));
+        match (using, name) {
+            (Some(u), Some(n)) => {
+                out.push(tokens[i].clone());
+                let span = tokens[u].span;
+                out.push(with_span(Token::LParen, span));
+                out.push(marker(USING_INDEX, span));
+                out.push(with_span(Token::Comma, span));
+                out.push(tokens[n].clone());
+                out.push(with_span(Token::RParen, tokens[n].span));
+                i = n + 1;
+            }
+            _ => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// `f(a, VARIADIC ARRAY[…])` → `f(a, "plinth variadic"(ARRAY[…]))` ([`VARIADIC`]): sqlparser
