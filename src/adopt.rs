@@ -81,20 +81,63 @@ pub fn plugins(
         .filter(|t| !claimed.contains(*t) && !project.external.contains(*t))
         .cloned()
         .collect();
-    if let Some(plugin) = into.filter(|_| !unowned.is_empty()) {
+    // Views, likewise: each listed one goes with its plugin.
+    let mut owned_views: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut claimed_views = BTreeSet::new();
+    for (plugin, p) in &project.plugins {
+        for name in &p.views {
+            match live.views.keys().find(|v| dialect.same_table(v, name)) {
+                Some(view) => {
+                    claimed_views.insert(view.clone());
+                    owned_views.entry(plugin).or_default().push(view.clone());
+                }
+                None if selection.includes(plugin) => out.notes.push(format!(
+                    "view `{name}` of plugin `{plugin}` is not in the database: not written (plugins.toml still lists it)"
+                )),
+                None => {}
+            }
+        }
+    }
+    let unowned_views: Vec<String> = live
+        .views
+        .keys()
+        .filter(|v| !claimed_views.contains(*v))
+        .cloned()
+        .collect();
+    let mut config = config_text.to_string();
+    if let Some(plugin) = into.filter(|_| !unowned.is_empty() || !unowned_views.is_empty()) {
         owned
             .entry(plugin)
             .or_default()
             .extend(unowned.iter().cloned());
-        out.config = Some(with_tables(config_text, &project.path, plugin, &unowned)?);
-        out.notes.push(format!(
-            "plugin `{plugin}` takes the tables no plugin owned: {}",
-            unowned.join(", ")
-        ));
+        owned_views
+            .entry(plugin)
+            .or_default()
+            .extend(unowned_views.iter().cloned());
+        if !unowned.is_empty() {
+            config = with_names(&config, &project.path, plugin, "tables", &unowned)?;
+            out.notes.push(format!(
+                "plugin `{plugin}` takes the tables no plugin owned: {}",
+                unowned.join(", ")
+            ));
+        }
+        if !unowned_views.is_empty() {
+            config = with_names(&config, &project.path, plugin, "views", &unowned_views)?;
+            out.notes.push(format!(
+                "plugin `{plugin}` takes the views no plugin owned: {}",
+                unowned_views.join(", ")
+            ));
+        }
+        out.config = Some(config);
     } else {
         for table in &unowned {
             out.notes.push(format!(
                 "table `{table}` is owned by no plugin: not adopted (`--plugin NAME` gives it to NAME)"
+            ));
+        }
+        for view in &unowned_views {
+            out.notes.push(format!(
+                "view `{view}` is owned by no plugin: not adopted (`--plugin NAME` gives it to NAME)"
             ));
         }
     }
@@ -110,6 +153,11 @@ pub fn plugins(
         for table in owned.get(plugin.as_str()).into_iter().flatten() {
             if let Some(t) = live.tables.get(table) {
                 schema.tables.insert(table.clone(), t.clone());
+            }
+        }
+        for view in owned_views.get(plugin.as_str()).into_iter().flatten() {
+            if let Some(v) = live.views.get(view) {
+                schema.views.insert(view.clone(), v.clone());
             }
         }
         for (name, e) in &live.enums {
@@ -158,6 +206,13 @@ fn schema_file(dialect: Dialect, schema: &Schema, what: &str, path: &str) -> Res
     }
     let mut parsed = crate::sql::parse_file(dialect, path, &text)?.schema;
     crate::normalize::finish(dialect, &mut parsed);
+    // A view is written as the server keeps it: what the server makes of it again is that, as
+    // long as its query reads back as the same tree.
+    for (name, view) in &mut parsed.views {
+        if let Some(live) = schema.views.get(name).filter(|l| l.query == view.query) {
+            view.definition = live.definition.clone();
+        }
+    }
     let left = diff(dialect, schema, &parsed);
     if !left.is_empty() {
         let steps = render(&plan(dialect, left))?;
@@ -202,23 +257,30 @@ fn portable(dialect: Dialect, schema: &Schema) -> Schema {
     out
 }
 
-/// plugins.toml's text with `tables` added to `plugin`'s list, everything else as it was.
-fn with_tables(text: &str, path: &str, plugin: &str, tables: &[String]) -> Result<String> {
+/// plugins.toml's text with `names` added to `plugin`'s list `key` (`tables`, `views`; a
+/// missing `views` list is made), everything else as it was.
+fn with_names(text: &str, path: &str, plugin: &str, key: &str, names: &[String]) -> Result<String> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .map_err(|e| Error::usage(format!("{path}: {e}")))?;
-    let list = doc
+    let table = doc
         .get_mut("plugins")
         .and_then(|p| p.get_mut(plugin))
-        .and_then(|p| p.get_mut("tables"))
+        .and_then(|p| p.as_table_like_mut())
+        .ok_or_else(|| Error::usage(format!("{path}: plugin `{plugin}` is not a table")))?;
+    if key == "views" && table.get("views").is_none() {
+        table.insert("views", toml_edit::value(toml_edit::Array::new()));
+    }
+    let list = table
+        .get_mut(key)
         .and_then(|t| t.as_array_mut())
         .ok_or_else(|| {
             Error::usage(format!(
-                "{path}: plugin `{plugin}` has no `tables = [...]` list to add to"
+                "{path}: plugin `{plugin}` has no `{key} = [...]` list to add to"
             ))
         })?;
-    for table in tables {
-        list.push(table.as_str());
+    for name in names {
+        list.push(name.as_str());
     }
     Ok(doc.to_string())
 }
@@ -230,12 +292,14 @@ mod tests {
     #[test]
     fn tables_join_the_plugin_and_the_comments_stay() {
         let text = "# the shop\n[plugins.core]\nschema = [\"core.sql\"]\n# its tables\ntables = [\"a\"]  # first\n";
-        let new = with_tables(text, "plugins.toml", "core", &["b".into()]).unwrap();
+        let new = with_names(text, "plugins.toml", "core", "tables", &["b".into()]).unwrap();
+        let new = with_names(&new, "plugins.toml", "core", "views", &["v".into()]).unwrap();
         assert!(new.starts_with("# the shop\n"), "{new}");
         assert!(new.contains("# its tables\n"), "{new}");
         assert!(new.contains("# first"), "{new}");
         let parsed = crate::config::parse("plugins.toml", &new).unwrap();
         assert_eq!(parsed.plugins["core"].tables, ["a", "b"]);
+        assert_eq!(parsed.plugins["core"].views, ["v"]);
     }
 
     #[test]

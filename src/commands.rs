@@ -170,7 +170,8 @@ async fn one(
             };
             let mut conn = db::connect(url).await?;
             let dialect = conn.dialect();
-            let desired = request.source.load(dialect)?;
+            let mut desired = request.source.load(dialect)?;
+            db::canonical_views(url, &mut desired.schema).await?;
             let selection = with_dependencies(&desired, request, "applying", err)?;
             let options = db::Options {
                 allow_destructive: args.allow_destructive,
@@ -269,10 +270,12 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
     } else {
         db::read_live(url).await
     };
-    let desired = parsing
+    let mut desired = parsing
         .await
         .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
-    Ok((desired, live?))
+    let live = live?;
+    db::canonical_views(url, &mut desired.schema).await?;
+    Ok((desired, live))
 }
 
 /// Whether to print table diffs on stderr, and in colour (see [`ColorChoice::diffs`]).

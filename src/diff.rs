@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::model::{
     Check, Column, ColumnType, Dialect, EnumType, Expression, ForeignKey, Generated, Identity,
-    Index, Name, PrimaryKey, Schema, Table, Unique,
+    Index, Name, PrimaryKey, Schema, Table, Unique, View,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -25,6 +25,8 @@ pub enum Change {
     CreateTable(Table),
     DropTable(Table),
     AlterTable(TableDiff),
+    CreateView(View),
+    DropView(View),
 }
 
 /// Everything that differs in one table; `from` and `to` are the whole tables (SQLite rebuilds
@@ -239,6 +241,7 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     let Schema {
         tables: to_tables,
         enums: to_enums,
+        views: to_views,
     } = to;
     let mut changes = Vec::new();
     for (name, e) in to_enums {
@@ -276,7 +279,97 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
             changes.push(Change::DropEnum(e.clone()));
         }
     }
+    let views = view_changes(dialect, &from.views, to_views, &changes);
+    changes.extend(views);
     changes
+}
+
+/// The views' changes, drops then creations, each in name order (the planner orders them by
+/// what they read). A desired view missing or different is (re)created, a live view no longer
+/// desired dropped; and a kept view the engine would not let stay through `changes` (it reads,
+/// itself or through other views, a table whose change disturbs it, or a view that is
+/// dropped) is dropped before them and created again after.
+fn view_changes(
+    dialect: Dialect,
+    from: &BTreeMap<String, View>,
+    to: &BTreeMap<String, View>,
+    changes: &[Change],
+) -> Vec<Change> {
+    let mut dropped: BTreeSet<&str> = BTreeSet::new();
+    let mut created: BTreeSet<&str> = BTreeSet::new();
+    for (name, view) in to {
+        match from.get(name) {
+            None => {
+                created.insert(name);
+            }
+            Some(live) if live != view => {
+                dropped.insert(name);
+                created.insert(name);
+            }
+            Some(_) => {}
+        }
+    }
+    dropped.extend(
+        from.keys()
+            .filter(|v| !to.contains_key(*v))
+            .map(String::as_str),
+    );
+    let mut disturbed: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(&t.name),
+            Change::AlterTable(d) if disturbs_views(dialect, d) => Some(&d.to.name),
+            _ => None,
+        })
+        .chain(dropped.iter().map(|v| &from[*v].name))
+        .map(|name| dialect.table_key(name))
+        .collect();
+    loop {
+        let more: Vec<&str> = from
+            .values()
+            .filter(|v| !dropped.contains(v.name.as_str()))
+            .filter(|v| {
+                v.reads
+                    .iter()
+                    .any(|r| disturbed.contains(&dialect.table_key(r)))
+            })
+            .map(|v| v.name.as_str())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        for name in more {
+            dropped.insert(name);
+            disturbed.insert(dialect.table_key(name));
+            if to.contains_key(name) {
+                created.insert(name);
+            }
+        }
+    }
+    let drops = dropped.iter().map(|v| Change::DropView(from[*v].clone()));
+    let creates = created.iter().map(|v| Change::CreateView(to[*v].clone()));
+    drops.chain(creates).collect()
+}
+
+/// Whether the engine refuses `diff` while a view reads the table. PostgreSQL: a column's type
+/// or collation changes, or a column goes. SQLite: the table is rebuilt (dropped and made
+/// again), or a column goes. MySQL binds a view's names when it is read: never.
+fn disturbs_views(dialect: Dialect, diff: &TableDiff) -> bool {
+    let drops_column = diff
+        .changes
+        .iter()
+        .any(|c| matches!(c, TableChange::DropColumn(_)));
+    match dialect {
+        Dialect::Postgres => {
+            drops_column
+                || diff.changes.iter().any(|c| {
+                    matches!(c, TableChange::AlterColumn { changes, .. }
+                        if changes.ty.is_some() || changes.collation.is_some())
+                })
+        }
+        Dialect::Sqlite => drops_column || crate::engine::sqlite::plan::needs_rebuild(diff),
+        Dialect::Mysql => false,
+    }
 }
 
 pub fn diff_table(dialect: Dialect, from: &Table, to: &Table) -> Vec<TableChange> {

@@ -116,6 +116,8 @@ pub struct Schema {
     pub tables: BTreeMap<String, Table>,
     /// PostgreSQL enum types, by name. Empty on the other engines (MySQL enums are column types).
     pub enums: BTreeMap<String, EnumType>,
+    /// Views (PostgreSQL also materialized ones), by name.
+    pub views: BTreeMap<String, View>,
 }
 
 impl Schema {
@@ -124,6 +126,54 @@ impl Schema {
         self.tables.retain(|name, _| keep(name));
     }
 }
+
+/// A view: a named query the server keeps (see [`View::definition`] for what is compared).
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    pub name: String,
+    /// PostgreSQL `CREATE MATERIALIZED VIEW`: the query's rows are stored.
+    pub materialized: bool,
+    /// The names given after the view's name (`CREATE VIEW v (a, b)`); empty: the query's own.
+    pub columns: Vec<String>,
+    /// What plinth writes after `AS`: the query printed from its parse tree.
+    pub query: String,
+    /// PostgreSQL `WITH (…)` options (`security_invoker`, `security_barrier`, `check_option`),
+    /// as the catalog keeps them: `(name, value)`, sorted.
+    pub options: Vec<(String, String)>,
+    /// The view as the server keeps it, which is what is compared: the catalog's text of the
+    /// query (with the column names), and for a desired view what the server makes of
+    /// [`View::query`] (read back through a scratch schema, `db::canonical`), or the printed
+    /// query where the server keeps the text as written (SQLite) or none is asked (offline).
+    pub definition: String,
+    /// The tables and views the query reads, folded, sorted: the view is created after them
+    /// and dropped before they change.
+    #[serde(skip)]
+    pub reads: Vec<String>,
+    pub comment: Option<String>,
+}
+
+impl PartialEq for View {
+    fn eq(&self, other: &Self) -> bool {
+        // Destructure: a new field must be compared here (or said not to be).
+        let View {
+            name,
+            materialized,
+            columns: _,
+            query: _,
+            options,
+            definition,
+            reads: _,
+            comment,
+        } = self;
+        *name == other.name
+            && *materialized == other.materialized
+            && *options == other.options
+            && *definition == other.definition
+            && *comment == other.comment
+    }
+}
+
+impl Eq for View {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnumType {

@@ -37,11 +37,12 @@ pub struct Batch {
     pub scope: Scope,
 }
 
-/// Names of tables and enum types.
+/// Names of tables, enum types and views.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     pub tables: BTreeSet<String>,
     pub enums: BTreeSet<String>,
+    pub views: BTreeSet<String>,
 }
 
 impl Scope {
@@ -54,12 +55,14 @@ impl Scope {
                 .cloned()
                 .collect(),
             enums: from.enums.keys().chain(to.enums.keys()).cloned().collect(),
+            views: from.views.keys().chain(to.views.keys()).cloned().collect(),
         }
     }
 
     pub fn extend(&mut self, other: &Scope) {
         self.tables.extend(other.tables.iter().cloned());
         self.enums.extend(other.enums.iter().cloned());
+        self.views.extend(other.views.iter().cloned());
     }
 }
 
@@ -82,6 +85,13 @@ pub fn changed_outside(before: &Schema, after: &Schema, scope: &Scope) -> Vec<St
     for name in outside {
         if before.enums.get(name) != after.enums.get(name) {
             out.push(format!("type `{name}` was changed"));
+        }
+    }
+    let views = before.views.keys().chain(after.views.keys());
+    let outside: BTreeSet<&String> = views.filter(|v| !scope.views.contains(*v)).collect();
+    for name in outside {
+        if before.views.get(name) != after.views.get(name) {
+            out.push(format!("view `{name}` was changed"));
         }
     }
     out
@@ -214,6 +224,23 @@ fn plugin_schemas<'a>(
         let owned = desired.owner.get(name).is_some_and(|o| o == plugin);
         if owned && !desired.retired.contains_key(name) {
             to.tables.insert(name.clone(), table.clone());
+        }
+    }
+    // Views are owned like tables; a live view is the plugin's under its desired name.
+    for (name, view) in &live.views {
+        let owned = desired
+            .view_owner
+            .iter()
+            .find(|(v, _)| dialect.same_table(v, name));
+        if let Some((as_desired, _)) = owned.filter(|(_, o)| *o == plugin) {
+            let mut view = view.clone();
+            view.name = as_desired.clone();
+            from.views.insert(as_desired.clone(), view);
+        }
+    }
+    for (name, view) in &desired.schema.views {
+        if desired.view_owner.get(name).is_some_and(|o| o == plugin) {
+            to.views.insert(name.clone(), view.clone());
         }
     }
     // Enum types belong to the first plugin whose tables use them; plinth never drops an enum

@@ -66,6 +66,9 @@ pub struct Plugin {
     pub schema_at: Vec<Location>,
     pub tables: Vec<String>,
     pub tables_at: Vec<Location>,
+    /// The views the plugin owns (`views = […]`, none when absent).
+    pub views: Vec<String>,
+    pub views_at: Vec<Location>,
     /// Tables the plugin used to own: plinth drops them.
     pub retired: Vec<String>,
     pub retired_at: Vec<Location>,
@@ -79,6 +82,8 @@ pub struct Desired {
     pub schema: Schema,
     /// Table → the plugin that owns it (retired tables included: their plugin drops them).
     pub owner: BTreeMap<String, String>,
+    /// View → the plugin that owns it.
+    pub view_owner: BTreeMap<String, String>,
     /// Retired table → the plugin that drops it.
     pub retired: BTreeMap<String, String>,
     pub external: BTreeSet<String>,
@@ -366,6 +371,7 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         };
         let (schema, schema_at) = strings(&name, "schema", raw.schema, &at)?;
         let (tables, tables_at) = strings(&name, "tables", tables, &at)?;
+        let (views, views_at) = strings(&name, "views", raw.views, &at)?;
         let (retired, retired_at) = strings(&name, "retired", raw.retired, &at)?;
         for (file, loc) in schema.iter().zip(&schema_at) {
             relative_inside(file, loc)?;
@@ -390,6 +396,8 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
             schema_at,
             tables,
             tables_at,
+            views,
+            views_at,
             retired,
             retired_at,
             version: raw.version.map(Spanned::into_inner),
@@ -656,6 +664,8 @@ struct RawPlugin {
     #[serde(default)]
     schema: Vec<Spanned<String>>,
     tables: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    views: Vec<Spanned<String>>,
     #[serde(default)]
     retired: Vec<Spanned<String>>,
     version: Option<Spanned<String>>,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use super::{Desired, Project, ADHOC_PLUGIN};
+use super::{Desired, Plugin, Project, ADHOC_PLUGIN};
 use crate::error::{Error, Location, Result};
 use crate::model::Dialect;
 use crate::sql::{self, Parsed, Reference};
@@ -361,6 +361,15 @@ pub fn validate(
         }
     }
 
+    let view_owner = view_ownership(
+        dialect,
+        project,
+        &in_file_order,
+        &parsed,
+        &owner,
+        &mut edges,
+    )?;
+
     let order = dependency_order(project.plugins.keys().cloned().collect(), &edges)?;
     let mut depends: BTreeMap<String, BTreeMap<String, Reference>> = BTreeMap::new();
     for ((from, to), fk) in &edges {
@@ -383,6 +392,7 @@ pub fn validate(
         .map(|e| (e.name, e.plugin))
         .collect();
     desired.written = written;
+    desired.view_owner = view_owner;
     desired.retired = retired.into_values().map(|e| (e.name, e.plugin)).collect();
     desired.external = external.into_values().map(|e| e.name).collect();
     desired.versions = project
@@ -391,6 +401,105 @@ pub fn validate(
         .filter_map(|p| Some((p.name.clone(), p.version.clone()?)))
         .collect();
     Ok(desired)
+}
+
+/// The rules for views, like those for tables: every view a plugin lists is defined in its
+/// SQL and listed once, every view its SQL defines is listed by it; a view that reads another
+/// plugin's table or view makes the plugin depend on that one. View → its plugin.
+fn view_ownership(
+    dialect: Dialect,
+    project: &Project,
+    in_file_order: &[&Plugin],
+    parsed: &BTreeMap<&str, Parsed>,
+    table_owner: &BTreeMap<String, Entry>,
+    edges: &mut BTreeMap<(String, String), Reference>,
+) -> Result<BTreeMap<String, String>> {
+    let mut owner: BTreeMap<String, Entry> = BTreeMap::new();
+    for plugin in in_file_order {
+        let defined = &parsed[plugin.name.as_str()];
+        for (view, at) in plugin.views.iter().zip(&plugin.views_at) {
+            let name = resolve(
+                dialect,
+                view,
+                &[&defined
+                    .views
+                    .keys()
+                    .map(|v| (key(dialect, v), v.clone()))
+                    .collect()],
+            );
+            let k = key(dialect, &name);
+            if let Some(first) = owner.get(&k) {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!(
+                        "view `{name}` is already listed by plugin `{}` ({})",
+                        first.plugin, first.at
+                    ),
+                    "a view has exactly one owner: remove one of the two entries",
+                ));
+            }
+            if !defined.views.contains_key(&name) {
+                let elsewhere = parsed
+                    .iter()
+                    .find(|(_, p)| p.views.contains_key(&name))
+                    .map(|(other, p)| {
+                        format!(
+                            ", but it is defined in the schema of plugin `{other}` ({})",
+                            p.views[&name]
+                        )
+                    });
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!(
+                        "plugin `{}` lists view `{name}`{}",
+                        plugin.name,
+                        elsewhere.unwrap_or_else(|| " but none of its schema files defines it".into())
+                    ),
+                    "a view is listed by the plugin whose schema files define it: move the CREATE VIEW or the entry",
+                ));
+            }
+            owner.insert(
+                k,
+                Entry {
+                    name,
+                    plugin: plugin.name.clone(),
+                    at: at.clone(),
+                },
+            );
+        }
+    }
+    for (plugin, p) in parsed {
+        for (view, at) in &p.views {
+            let listed = owner
+                .get(&key(dialect, view))
+                .is_some_and(|o| o.plugin == *plugin);
+            if !listed {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!("view `{view}` is not listed in {}", project.path),
+                    format!(
+                        "add it to `views` of [plugins.{plugin}] ({}): ownership is never inferred",
+                        project.plugins[*plugin].at
+                    ),
+                ));
+            }
+            for read in &p.schema.views[view].reads {
+                let k = key(dialect, read);
+                let read_owner = table_owner.get(&k).or_else(|| owner.get(&k));
+                if let Some(o) = read_owner.filter(|o| o.plugin != *plugin) {
+                    edges
+                        .entry((plugin.to_string(), o.plugin.clone()))
+                        .or_insert_with(|| Reference {
+                            from: view.clone(),
+                            to: read.clone(),
+                            columns: Vec::new(),
+                            location: at.clone(),
+                        });
+                }
+            }
+        }
+    }
+    Ok(owner.into_values().map(|e| (e.name, e.plugin)).collect())
 }
 
 /// `--schema` mode: the files (path, text) describe the whole database, owned by one implicit
@@ -430,6 +539,12 @@ pub fn validate_adhoc(files: &[(String, String)], dialect: Dialect) -> Result<De
         .keys()
         .map(|t| (t.clone(), ADHOC_PLUGIN.to_string()))
         .collect();
+    desired.view_owner = desired
+        .schema
+        .views
+        .keys()
+        .map(|v| (v.clone(), ADHOC_PLUGIN.to_string()))
+        .collect();
     desired.order = vec![ADHOC_PLUGIN.to_string()];
     desired.adhoc = true;
     Ok(desired)
@@ -455,6 +570,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         depends: BTreeMap::new(),
         defined_at: all.tables,
         written: BTreeMap::new(),
+        view_owner: BTreeMap::new(),
     })
 }
 

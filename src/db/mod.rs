@@ -3,6 +3,7 @@
 //! `engine::<e>::{session, inspect, apply}`.
 
 pub mod apply;
+mod canonical;
 pub(crate) mod catalog;
 pub mod history;
 #[cfg(test)]
@@ -12,6 +13,7 @@ pub mod url;
 use sqlx::{MySqlConnection, PgConnection, SqliteConnection};
 
 pub use apply::{apply, Applied, Options};
+pub use canonical::canonical_views;
 
 use crate::engine;
 use crate::error::{Code, DriverError, Error, Result};

@@ -21,15 +21,17 @@ use crate::engine::mysql::plan::{
     refresh_foreign_keys_of_retyped_columns, replacement_phase, restate_collated_columns,
 };
 use crate::engine::sqlite::plan::needs_rebuild;
-use crate::model::{Dialect, EnumType, Table};
+use crate::model::{Dialect, EnumType, Table, View};
 use hazards::{change_hazards, describe};
-use order::fk_order;
+use order::{fk_order, view_order};
 
 /// Variant order is execution order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
-    /// First: nothing may still point at what is dropped or retyped.
+    /// Views first, those reading others before them: nothing may read what changes below.
+    DropView,
+    /// Then nothing may still point at what is dropped or retyped.
     DropForeignKey,
     /// Children before parents (reverse FK order); early, so that their keys no longer hold
     /// on to the unique keys and primary keys that kept tables change below.
@@ -48,8 +50,10 @@ pub enum Phase {
     AlterTable,
     AddConstraint,
     CreateIndex,
-    /// Last but one: every target table and unique key exists.
+    /// Every target table and unique key exists.
     AddForeignKey,
+    /// Every table is as desired; views after the views they read.
+    CreateView,
     /// Last: no column uses the type any more.
     DropEnum,
 }
@@ -76,6 +80,8 @@ pub enum Action {
         from: Table,
         to: Table,
     },
+    CreateView(View),
+    DropView(View),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,6 +106,14 @@ impl Step {
                 to.values
             ),
             Action::DropEnum(e) => format!("drop enum type {}", q(&e.name)),
+            Action::CreateView(v) if v.materialized => {
+                format!("create materialized view {}", q(&v.name))
+            }
+            Action::CreateView(v) => format!("create view {}", q(&v.name)),
+            Action::DropView(v) if v.materialized => {
+                format!("drop materialized view {}", q(&v.name))
+            }
+            Action::DropView(v) => format!("drop view {}", q(&v.name)),
             Action::CreateTable(t) => format!("create table {}", q(&t.name)),
             Action::DropTable(t) => format!("drop table {}", q(&t.name)),
             Action::Rebuild { from, to } => {
@@ -147,6 +161,19 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
             _ => None,
         })
         .collect();
+    let views = |drop: bool| -> BTreeMap<String, View> {
+        changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::CreateView(v) if !drop => Some((v.name.clone(), v.clone())),
+                Change::DropView(v) if drop => Some((v.name.clone(), v.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let view_create_order = view_order(&views(false));
+    let mut view_drop_order = view_order(&views(true));
+    view_drop_order.order.reverse();
     let create_order = fk_order(&created);
     let mut drop_order = fk_order(&dropped);
     drop_order.order.reverse();
@@ -283,6 +310,26 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     },
                 )
             }
+            Change::CreateView(view) => push(
+                &mut steps,
+                view_create_order.rank(&view.name),
+                Step {
+                    phase: Phase::CreateView,
+                    table: view.name.clone(),
+                    action: Action::CreateView(view),
+                    hazards: vec![],
+                },
+            ),
+            Change::DropView(view) => push(
+                &mut steps,
+                view_drop_order.rank(&view.name),
+                Step {
+                    phase: Phase::DropView,
+                    table: view.name.clone(),
+                    action: Action::DropView(view),
+                    hazards: vec![],
+                },
+            ),
             Change::AlterTable(diff) => {
                 let rank = create_order.rank(&diff.to.name);
                 for step in alter_steps(dialect, diff) {

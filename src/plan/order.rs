@@ -1,12 +1,13 @@
-//! Foreign-key order: strongly connected components (cycles) with petgraph, then Kahn's
-//! algorithm over the components, ties broken by name.
+//! Dependency order (tables by foreign key, views by what they read): strongly connected
+//! components (cycles) with petgraph, then Kahn's algorithm over the components, ties broken by
+//! name.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
 
-use crate::model::Table;
+use crate::model::{Table, View};
 
 /// A foreign-key order over a set of tables: strongly connected components (cycles) found
 /// with petgraph, then Kahn's algorithm over the components, ties broken by name.
@@ -24,17 +25,39 @@ impl FkOrder {
 }
 
 pub(super) fn fk_order(tables: &BTreeMap<String, Table>) -> FkOrder {
+    let edges = tables.iter().flat_map(|(name, table)| {
+        table
+            .referenced_tables()
+            .filter(|target| tables.contains_key(*target))
+            .map(move |target| (target, name.as_str()))
+    });
+    dependency_order(tables.keys().map(String::as_str), edges)
+}
+
+/// The order of views by what they read: a view after the views it reads (of those in `views`).
+pub(super) fn view_order(views: &BTreeMap<String, View>) -> FkOrder {
+    let edges = views.iter().flat_map(|(name, view)| {
+        view.reads
+            .iter()
+            .filter(move |read| views.contains_key(*read) && *read != name)
+            .map(move |read| (read.as_str(), name.as_str()))
+    });
+    dependency_order(views.keys().map(String::as_str), edges)
+}
+
+/// `nodes` ordered so that for each edge `(first, then)` `first` comes before `then`, cycles
+/// kept together, ties by name.
+fn dependency_order<'a>(
+    nodes: impl Iterator<Item = &'a str>,
+    edges: impl Iterator<Item = (&'a str, &'a str)>,
+) -> FkOrder {
     let mut graph: DiGraphMap<&str, ()> = DiGraphMap::new();
-    for name in tables.keys() {
+    for name in nodes {
         graph.add_node(name);
     }
-    for (name, table) in tables {
-        for target in table.referenced_tables() {
-            if tables.contains_key(target) {
-                // parent → child: parents come first.
-                graph.add_edge(target, name.as_str(), ());
-            }
-        }
+    for (first, then) in edges {
+        // parent → child: parents come first.
+        graph.add_edge(first, then, ());
     }
     let components = tarjan_scc(&graph);
     let component_of: BTreeMap<&str, usize> = components

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::model::{
     Check, Column, Deferrable, Dialect, Expression, FkAction, ForeignKey, Generated, IndexKey,
-    IndexPart, PrimaryKey, Shape, Table, Unique,
+    IndexPart, PrimaryKey, Shape, Table, Unique, View,
 };
 use crate::plan::{Hazard, Plan};
 
@@ -67,6 +67,50 @@ pub(crate) fn generated_clause(generated: &Generated) -> String {
         "VIRTUAL"
     };
     format!(" GENERATED ALWAYS AS ({}) {kind}", generated.expr)
+}
+
+/// `CREATE [MATERIALIZED] VIEW name [(columns)] [WITH (options)] AS query`, then its comment
+/// (PostgreSQL). The query is printed from its parse tree; options are names and values
+/// lowering checked to be words.
+pub(crate) fn create_view(dialect: Dialect, v: &View) -> Vec<String> {
+    let kind = if v.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    let mut sql = format!("CREATE {kind} {}", quote(dialect, &v.name));
+    if !v.columns.is_empty() {
+        sql.push_str(&format!(" ({})", quote_list(dialect, &v.columns)));
+    }
+    if !v.options.is_empty() {
+        let options: Vec<String> = v
+            .options
+            .iter()
+            .map(|(name, value)| format!("{} = {}", word(dialect, name), word(dialect, value)))
+            .collect();
+        sql.push_str(&format!(" WITH ({})", options.join(", ")));
+    }
+    sql.push_str(" AS ");
+    sql.push_str(&v.query);
+    let mut out = vec![sql];
+    if let (Dialect::Postgres, Some(comment)) = (dialect, &v.comment) {
+        out.push(format!(
+            "COMMENT ON {kind} {} IS {}",
+            quote(dialect, &v.name),
+            string_literal(dialect, comment)
+        ));
+    }
+    out
+}
+
+/// `DROP [MATERIALIZED] VIEW name`.
+pub(crate) fn drop_view(dialect: Dialect, v: &View) -> String {
+    let kind = if v.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    format!("DROP {kind} {}", quote(dialect, &v.name))
 }
 
 pub fn quote_list(dialect: Dialect, idents: &[String]) -> String {

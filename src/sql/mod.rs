@@ -10,6 +10,8 @@ mod lower;
 mod split;
 pub(crate) mod tokens;
 
+pub(crate) use lower::stored_query;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlparser::ast::Statement;
@@ -44,6 +46,8 @@ pub struct Parsed {
     pub references: Vec<Reference>,
     /// Where each enum type is defined.
     pub enums: BTreeMap<String, Location>,
+    /// Where each view is defined.
+    pub views: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
     /// MySQL: the file uses what only MySQL/MariaDB read (see
@@ -123,6 +127,17 @@ impl Parsed {
             self.enums.insert(name, location);
         }
         self.schema.enums.extend(other.schema.enums);
+        for (name, location) in other.views {
+            if let Some(first) = self.views.get(&name) {
+                return Err(Error::at_help(
+                    location,
+                    format!("view `{name}` is already defined at {first}"),
+                    "define it once",
+                ));
+            }
+            self.views.insert(name, location);
+        }
+        self.schema.views.extend(other.schema.views);
         self.references.extend(other.references);
         self.indexes.extend(other.indexes);
         Ok(())
@@ -143,6 +158,18 @@ impl Parsed {
             Dialect::Mysql => table.to_string(),
             Dialect::Postgres | Dialect::Sqlite => String::new(),
         };
+        // Tables and views share one namespace on every engine.
+        let tables: BTreeMap<String, &Location> =
+            self.tables.iter().map(|(t, at)| (key(t), at)).collect();
+        for (view, at) in &self.views {
+            if let Some(table_at) = tables.get(&key(view)) {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!("view `{view}` has the name of the table defined at {table_at}"),
+                    "a view and a table cannot share a name: rename one",
+                ));
+            }
+        }
         let mut names: Vec<(Location, String, String, String)> = Vec::new();
         if dialect != Dialect::Mysql {
             for (table, at) in &self.tables {

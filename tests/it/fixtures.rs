@@ -170,11 +170,18 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
             }
         }
     };
-    let current = desired(d, fx, "-- current")?;
-    let target = desired(d, fx, "-- desired")?;
+    let mut current = desired(d, fx, "-- current")?;
+    let mut target = desired(d, fx, "-- desired")?;
     let rt = runtime();
     let (actual, destructive) = rt.block_on(async {
         let mut conn = test_db.connect().await;
+        // Views compare as the server keeps them (see `db::canonical_views`).
+        let url = db::DatabaseUrl::parse(&test_db.url).map_err(|e| e.to_string())?;
+        for schema in [&mut current.schema, &mut target.schema] {
+            db::canonical_views(&url, schema)
+                .await
+                .map_err(|e| format!("trying the views: {e}"))?;
+        }
         if shared.is_some() {
             exec(
                 &mut conn,

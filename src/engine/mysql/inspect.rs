@@ -18,7 +18,7 @@ use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Check, Column, ColumnType, Dialect, Expression, FkAction, ForeignKey, Generated, Identity,
-    Index, IndexKey, IndexPart, PrimaryKey, Schema, Table,
+    Index, IndexKey, IndexPart, PrimaryKey, Schema, Table, View,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
@@ -217,8 +217,58 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
         tables,
         ..Schema::default()
     };
+    let database = database.unwrap_or_default();
+    for row in fetch(conn, VIEWS, &mut queries).await? {
+        let name = required(&row, 0)?;
+        if is_plinth_table(&name) {
+            continue;
+        }
+        let definition = unqualified(&text(&row, 1)?.unwrap_or_default(), &database);
+        let (query, reads) = crate::sql::stored_query(D, &definition)
+            .unwrap_or_else(|| (definition.clone(), Vec::new()));
+        let view = View {
+            name: name.clone(),
+            materialized: false,
+            columns: Vec::new(),
+            query,
+            options: Vec::new(),
+            definition,
+            reads,
+            comment: None,
+        };
+        schema.views.insert(name, view);
+    }
     crate::normalize::finish(D, &mut schema);
     Ok(Inspected { schema, queries })
+}
+
+/// The views, each query as the server keeps it (names qualified with the database).
+const VIEWS: &str = "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS \
+                     WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME";
+
+/// A view's stored query without the current database's qualifier on its names
+/// (`` `shop`.`users`.`id` `` is `` `users`.`id` ``), so that the same query in another database
+/// (the scratch one desired views are tried in) reads the same.
+fn unqualified(definition: &str, database: &str) -> String {
+    let dialect = crate::sql::parser_dialect(D);
+    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(dialect.as_ref(), definition).tokenize()
+    else {
+        return definition.to_string();
+    };
+    let mut out = String::with_capacity(definition.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let qualifier = matches!(&tokens[i], sqlparser::tokenizer::Token::Word(w)
+            if w.quote_style == Some('`') && w.value == database)
+            && tokens.get(i + 1) == Some(&sqlparser::tokenizer::Token::Period);
+        if qualifier {
+            i += 2;
+            continue;
+        }
+        out.push_str(&tokens[i].to_string());
+        i += 1;
+    }
+    out
 }
 
 /// A cheap fingerprint of `tables` (one query per 500 tables): their engine, collation and
@@ -277,9 +327,9 @@ pub async fn fingerprint(
 /// What the database holds that plinth does not model yet (for `adopt` to name): views,
 /// MariaDB sequences, triggers, routines, events and partitioned tables, as (kind, name).
 const UNMODELLED: &str = "
-SELECT CASE TABLE_TYPE WHEN 'VIEW' THEN 'view' ELSE 'sequence' END, TABLE_NAME
+SELECT 'sequence', TABLE_NAME
 FROM information_schema.TABLES
-WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('VIEW', 'SEQUENCE')
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'SEQUENCE'
 UNION ALL
 SELECT 'trigger', CONCAT(TRIGGER_NAME, ' on ', EVENT_OBJECT_TABLE) FROM information_schema.TRIGGERS
 WHERE TRIGGER_SCHEMA = DATABASE()

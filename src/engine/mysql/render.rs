@@ -4,8 +4,8 @@ use crate::diff::{ColumnChanges, Delta, TableChange};
 use crate::model::{Column, Dialect, Identity, Index, Table};
 use crate::plan::{Action, Hazard, Phase, Step};
 use crate::render::{
-    collate_clause, constraint_prefix, default_clause, foreign_key_clause, generated_clause,
-    index_parts, quote, quote_list, string_literal, word, Statement,
+    collate_clause, constraint_prefix, create_view, default_clause, drop_view, foreign_key_clause,
+    generated_clause, index_parts, quote, quote_list, string_literal, word, Statement,
 };
 
 const D: Dialect = Dialect::Mysql;
@@ -78,6 +78,10 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
                         format!("DROP TABLE {}", quote(D, &t.name)),
                         h,
                     )),
+                    Action::CreateView(v) => {
+                        out.extend(create_view(D, v).into_iter().map(|s| Statement::new(s, h)))
+                    }
+                    Action::DropView(v) => out.push(Statement::new(drop_view(D, v), h)),
                     // MySQL has no enum types (enum is a column type) and never rebuilds.
                     _ => {}
                 }

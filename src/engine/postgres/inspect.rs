@@ -1,7 +1,8 @@
 //! PostgreSQL: catalog inspection (bulk queries) into the canonical IR.
 //!
-//! Six queries read the whole managed schema (`current_schema()`), each filtered by namespace,
-//! never by a list of tables: tables, columns, owned sequences, constraints, indexes, enum types.
+//! Seven queries read the whole managed schema (`current_schema()`), each filtered by namespace,
+//! never by a list of tables: tables, columns, owned sequences, constraints, indexes, enum types,
+//! views.
 //! The rows are then folded into the same [`Schema`] the SQL lowering builds, through the same
 //! normalizers (`normalize::types` spelling, `normalize::expr` canonical text,
 //! `normalize::names` classification). The queries are in `queries.rs`.
@@ -18,11 +19,13 @@ use crate::error::{Code, Error, Result};
 use crate::model::{
     Check, Column, ColumnType, Deferrable, Dialect, EnumType, Exclusion, Expression, FkAction,
     ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema,
-    SequenceOptions, SerialSequence, Table, Unique,
+    SequenceOptions, SerialSequence, Table, Unique, View,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
-use queries::{for_server, COLUMNS, CONSTRAINTS, ENUMS, INDEXES, SEQUENCES, TABLES, UNMODELLED};
+use queries::{
+    for_server, COLUMNS, CONSTRAINTS, ENUMS, INDEXES, SEQUENCES, TABLES, UNMODELLED, VIEWS,
+};
 
 const PG: Dialect = Dialect::Postgres;
 
@@ -147,6 +150,10 @@ async fn inspect_with(
         let values = get(row, "labels")?;
         schema.enums.insert(name.clone(), EnumType { name, values });
     }
+    for row in &fetch(conn, &mut queries, VIEWS, "views").await? {
+        let view = view(row)?;
+        schema.views.insert(view.name.clone(), view);
+    }
     schema.tables = tables.into_values().map(|t| (t.name.clone(), t)).collect();
     crate::normalize::finish(PG, &mut schema);
     Ok(Inspected {
@@ -200,6 +207,35 @@ async fn read_columns(
     }
 
     Ok((tables, names, texts))
+}
+
+/// A view as the server keeps it: its deparsed query (the comparison key, and what `adopt`
+/// writes), `WITH` options as `(name, value)`, what it reads.
+fn view(row: &PgRow) -> Result<View> {
+    let name: String = get(row, "name")?;
+    let definition: Option<String> = get(row, "definition")?;
+    let definition = deparsed(definition, || format!("view `{name}`"))?;
+    let definition = definition.trim().trim_end_matches(';').trim().to_string();
+    let mut options: Vec<(String, String)> = get::<Vec<String>>(row, "options")?
+        .into_iter()
+        .map(|o| match o.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (o, "true".to_string()),
+        })
+        .collect();
+    options.sort();
+    let query =
+        crate::sql::stored_query(PG, &definition).map_or_else(|| definition.clone(), |(q, _)| q);
+    Ok(View {
+        materialized: get(row, "materialized")?,
+        columns: Vec::new(),
+        query,
+        options,
+        definition,
+        reads: get(row, "reads")?,
+        comment: get(row, "comment")?,
+        name,
+    })
 }
 
 /// The objects of the schema plinth does not model yet, as (kind, name) (see [`UNMODELLED`]).

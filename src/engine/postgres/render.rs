@@ -6,9 +6,9 @@ use crate::model::{Column, Dialect, EnumType, Exclusion, Identity, Index, Sequen
 use crate::normalize::expr::postgres_default_sql;
 use crate::plan::{Action, Step};
 use crate::render::{
-    check_clause, collate_clause, constraint_lines, deferrable_sql, foreign_key_clause,
-    generated_clause, index_parts, named_prefix, primary_key_clause, quote, quote_list,
-    string_literal, unique_clause, Statement,
+    check_clause, collate_clause, constraint_lines, create_view, deferrable_sql, drop_view,
+    foreign_key_clause, generated_clause, index_parts, named_prefix, primary_key_clause, quote,
+    quote_list, string_literal, unique_clause, Statement,
 };
 
 const D: Dialect = Dialect::Postgres;
@@ -44,6 +44,8 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 }
             }
             Action::DropTable(t) => push(format!("DROP TABLE {}", quote(D, &t.name))),
+            Action::CreateView(v) => create_view(D, v).into_iter().for_each(push),
+            Action::DropView(v) => push(drop_view(D, v)),
             Action::Alter { table, change } => alter(table, change)?.into_iter().for_each(push),
             Action::Rebuild { to, .. } => {
                 return Err(Error::usage(format!(

@@ -25,7 +25,7 @@ use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Column, ColumnType, Dialect, Expression, FkAction, ForeignKey, Generated, Index, IndexKey,
-    IndexPart, Name, PrimaryKey, Schema, Table, Unique,
+    IndexPart, Name, PrimaryKey, Schema, Table, Unique, View,
 };
 use crate::normalize::expr;
 use crate::normalize::names::{classify, Kind};
@@ -166,16 +166,49 @@ async fn read(conn: &mut SqliteConnection) -> Result<Inspected> {
         let table = build_table(&name, rows)?;
         schema.tables.insert(name, table);
     }
+    for row in &fetch(conn, VIEWS, &mut queries).await? {
+        let name: String = get(row, 0)?;
+        let text: Option<String> = get(row, 1)?;
+        if is_plinth_table(&name) {
+            continue;
+        }
+        schema
+            .views
+            .insert(name.clone(), view(&name, text.as_deref())?);
+    }
     crate::normalize::finish(D, &mut schema);
     Ok(Inspected { schema, queries })
 }
 
-/// The objects of the database plinth does not model yet (views, triggers, virtual tables),
+const VIEWS: &str = "SELECT name, sql FROM main.sqlite_schema WHERE type = 'view' ORDER BY name";
+
+/// A view as its stored SQL (kept as written) lowers: compared as the desired one is.
+fn view(name: &str, text: Option<&str>) -> Result<View> {
+    let unreadable = |why: String| {
+        Error::database(
+            "reading the SQLite catalog",
+            format!("view `{name}` is stored as SQL plinth cannot read: {why}"),
+        )
+    };
+    let text = text.ok_or_else(|| unreadable("no SQL".into()))?;
+    let parsed = sql::parse_file(D, &format!("sqlite_schema({name})"), text)
+        .map_err(|e| unreadable(e.to_string()))?;
+    let mut view = parsed
+        .schema
+        .views
+        .into_values()
+        .next()
+        .ok_or_else(|| unreadable("not a CREATE VIEW".into()))?;
+    view.name = name.to_string();
+    Ok(view)
+}
+
+/// The objects of the database plinth does not model yet (triggers, virtual tables),
 /// as (kind, name), for `adopt` to name.
 pub async fn unmodelled(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>> {
     let mut queries = 0;
     let sql = "SELECT CASE WHEN type = 'table' THEN 'virtual table' ELSE type END, name \
-               FROM sqlite_schema WHERE type IN ('view', 'trigger') \
+               FROM sqlite_schema WHERE type = 'trigger' \
                OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%') ORDER BY 1, 2";
     let rows = fetch(conn, sql, &mut queries).await?;
     rows.iter()

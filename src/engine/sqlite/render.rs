@@ -5,8 +5,8 @@ use crate::error::{Error, Result};
 use crate::model::{Column, Dialect, Identity, Index, Table};
 use crate::plan::{Action, Step};
 use crate::render::{
-    collate_clause, common_columns, constraint_lines, default_clause, generated_clause,
-    index_parts, quote, quote_list, string_literal, Statement,
+    collate_clause, common_columns, constraint_lines, create_view, default_clause, drop_view,
+    generated_clause, index_parts, quote, quote_list, string_literal, Statement,
 };
 
 const D: Dialect = Dialect::Sqlite;
@@ -29,6 +29,10 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 h,
             )),
             Action::Rebuild { from, to } => out.extend(rebuild(from, to, h)),
+            Action::CreateView(v) => {
+                out.extend(create_view(D, v).into_iter().map(|s| Statement::new(s, h)))
+            }
+            Action::DropView(v) => out.push(Statement::new(drop_view(D, v), h)),
             Action::Alter { table, change } => {
                 let sql = match change {
                     TableChange::AddColumn(c) => format!(

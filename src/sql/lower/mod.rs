@@ -6,6 +6,9 @@
 mod columns;
 mod constraints;
 mod indexes;
+mod views;
+
+pub(crate) use views::stored_query;
 
 use constraints::{constraint_comment, is_marker};
 
@@ -156,6 +159,7 @@ impl<'a> Lowering<'a> {
         match statement {
             Statement::CreateTable(ct) => self.create_table(ct, at),
             Statement::CreateIndex(ci) => self.create_index(ci, at),
+            view @ Statement::CreateView { .. } => self.create_view(view, at),
             Statement::CreateType {
                 name,
                 representation: UserDefinedTypeRepresentation::Enum { labels },
@@ -220,7 +224,7 @@ impl<'a> Lowering<'a> {
                     .join(" ");
                 Err(self.err_help(
                     at,
-                    format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX{} and nothing else", if self.dialect == Dialect::Postgres { ", CREATE TYPE … AS ENUM, COMMENT ON" } else { "" }),
+                    format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX, CREATE VIEW{} and nothing else", if self.dialect == Dialect::Postgres { ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, COMMENT ON" } else { "" }),
                     "remove it",
                 ))
             }
@@ -250,6 +254,9 @@ impl<'a> Lowering<'a> {
             .filter_map(ObjectNamePart::as_ident)
             .collect();
         match parts.as_slice() {
+            [m, .., v] if is_marker(m, prepass::VIEW_COMMENT) => {
+                return self.view_comment(v, comment, at)
+            }
             [m, .., i] if is_marker(m, prepass::INDEX_COMMENT) => {
                 return self.index_comment(&self.fold(i), comment, at)
             }

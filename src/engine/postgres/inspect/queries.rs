@@ -153,6 +153,28 @@ FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = current_schema() AND t.typtype = 'e'";
 
+/// Views and materialized views (extensions' members excepted): the definition as the server
+/// deparses it, options, comment, and the tables and views of the schema each reads.
+pub(super) const VIEWS: &str = "
+SELECT c.relname::text AS name, c.relkind = 'm' AS materialized,
+       pg_get_viewdef(c.oid) AS definition,
+       COALESCE(c.reloptions, '{}'::text[]) AS options,
+       d.description AS comment,
+       ARRAY(SELECT DISTINCT t.relname::text
+             FROM pg_rewrite r
+             JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = r.oid
+               AND dep.refclassid = 'pg_class'::regclass
+             JOIN pg_class t ON t.oid = dep.refobjid AND t.oid <> c.oid
+             WHERE r.ev_class = c.oid AND t.relnamespace = c.relnamespace
+             ORDER BY 1) AS reads
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass
+  AND d.objsubid = 0
+WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                  AND e.objid = c.oid AND e.deptype = 'e')";
+
 /// `pg_index.indnullsnotdistinct` exists from PostgreSQL 15 on; older servers answer NULL.
 /// (Reading it through `to_jsonb` on every server cost a third of the constraint query.)
 pub(super) fn for_server(sql: &str, version: u32) -> String {
@@ -165,14 +187,14 @@ pub(super) fn for_server(sql: &str, version: u32) -> String {
         .replace("{NULLS_NOT_DISTINCT_I}", i)
 }
 
-/// What the schema holds that plinth does not model yet (for `adopt` to name): views,
-/// sequences no column owns, functions, triggers, domains and other types, extensions,
+/// What the schema holds that plinth does not model yet (for `adopt` to name): sequences no
+/// column owns, functions, triggers, domains and other types, extensions,
 /// policies and other schemas, as (kind, name). Members of extensions are the extension's.
 pub(super) const UNMODELLED: &str = r"
-SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-         WHEN 'S' THEN 'sequence' ELSE 'foreign table' END AS kind, c.relname::text AS name
+SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'foreign table' END AS kind,
+       c.relname::text AS name
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm', 'S', 'f')
+WHERE n.nspname = current_schema() AND c.relkind IN ('S', 'f')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
 UNION ALL

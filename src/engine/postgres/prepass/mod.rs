@@ -13,6 +13,7 @@
 //!   `CHECK ("plinth exclude"('m', 'deferrable', (p), "plinth element"(e, 'opclass', 'asc', 'op'), …))`
 //!   ([`EXCLUDE`], [`EXCLUDE_ELEMENT`]; `NULL` for no predicate or operator class, `''` for the
 //!   default method and for not deferrable, `immediate` or `deferred` otherwise);
+//! - `COMMENT ON [MATERIALIZED] VIEW v` → `COMMENT ON TABLE "plinth view".v` ([`VIEW_COMMENT`]);
 //! - `COMMENT ON INDEX i` → `COMMENT ON TABLE "plinth index".i` ([`INDEX_COMMENT`]) and
 //!   `COMMENT ON CONSTRAINT c ON t` → `COMMENT ON COLUMN "plinth constraint".t.c`
 //!   ([`CONSTRAINT_COMMENT`]);
@@ -49,6 +50,8 @@ pub const VARIADIC: &str = "plinth variadic";
 /// Marks `PRIMARY KEY USING INDEX i` / `UNIQUE USING INDEX i`: the first of two key columns, the
 /// second the index.
 pub const USING_INDEX: &str = "plinth using index";
+/// Marks `COMMENT ON [MATERIALIZED] VIEW`: a qualifier on the view name in a `COMMENT ON TABLE`.
+pub const VIEW_COMMENT: &str = "plinth view";
 /// Marks `COMMENT ON INDEX`: a qualifier on the index name in a `COMMENT ON TABLE`.
 pub const INDEX_COMMENT: &str = "plinth index";
 /// Marks `COMMENT ON CONSTRAINT`: a qualifier on `table.constraint` in a `COMMENT ON COLUMN`.
@@ -401,6 +404,19 @@ fn comment(tokens: &[TokenWithSpan], i: usize) -> Option<(Vec<TokenWithSpan>, us
     let what = next_significant(tokens, on + 1)?;
     let name = next_significant(tokens, what + 1)?;
     let mut out = tokens[i..=on].to_vec();
+    // `COMMENT ON [MATERIALIZED] VIEW v`.
+    let view = if is_keyword(&tokens[what].token, Keyword::MATERIALIZED) {
+        Some(name).filter(|&k| is_keyword(&tokens[k].token, Keyword::VIEW))
+    } else {
+        Some(what).filter(|&k| is_keyword(&tokens[k].token, Keyword::VIEW))
+    };
+    if let Some(view) = view {
+        let name = next_significant(tokens, view + 1)?;
+        out.push(with_span(Token::make_keyword("TABLE"), tokens[what].span));
+        out.push(marker(VIEW_COMMENT, tokens[name].span));
+        out.push(with_span(Token::Period, tokens[name].span));
+        return Some((out, name));
+    }
     if is_keyword(&tokens[what].token, Keyword::INDEX) {
         out.push(with_span(Token::make_keyword("TABLE"), tokens[what].span));
         out.push(marker(INDEX_COMMENT, tokens[name].span));
