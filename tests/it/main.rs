@@ -28,3 +28,4 @@ mod sites;
 mod takeover;
 mod tls;
 mod values;
+mod views;

@@ -1,0 +1,99 @@
+//! Views owned by plugins, live on every engine: a plugin's view over another plugin's table
+//! (a dependency) is applied after it and converges; a view no plugin owns, over an owned table,
+//! is never dropped or altered, and `check` does not report it.
+
+use std::path::Path;
+
+use plinth::model::Dialect;
+
+use crate::cli::{code, stderr, stdout};
+use crate::engines::{exec, plinth, runtime, TestDb};
+use crate::hostile::scalar;
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn project(dir: &Path, users_columns: &str) {
+    write(
+        dir,
+        "plugins.toml",
+        "[plugins.core]\nschema = [\"schemas/core.sql\"]\ntables = [\"users\"]\n\n\
+         [plugins.reports]\nschema = [\"schemas/reports.sql\"]\ntables = []\n\
+         views = [\"active_users\", \"active_names\"]\n",
+    );
+    write(
+        dir,
+        "schemas/core.sql",
+        &format!("CREATE TABLE users (id integer PRIMARY KEY, {users_columns});\n"),
+    );
+    write(
+        dir,
+        "schemas/reports.sql",
+        "CREATE VIEW active_names AS SELECT name FROM active_users;\n\
+         CREATE VIEW active_users AS SELECT id, name FROM users WHERE active = 1;\n",
+    );
+}
+
+#[test]
+fn views_belong_to_plugins_and_others_are_left_alone() {
+    for d in Dialect::ALL {
+        let Some(db) = TestDb::new(d) else {
+            continue;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let url = db.url.as_str();
+        // stdout and stderr, after a success.
+        let run = |args: &[&str]| {
+            let o = plinth(dir.path(), &[args, &["--database-url", url]].concat());
+            assert_eq!(code(&o), 0, "{d}: {args:?}\n{}{}", stdout(&o), stderr(&o));
+            format!("{}{}", stdout(&o), stderr(&o))
+        };
+        project(
+            dir.path(),
+            "name varchar(40), active integer NOT NULL DEFAULT 1",
+        );
+        run(&["apply"]);
+        run(&["check"]);
+        // The reports plugin alone brings core along (its views read core's table).
+        let planned = run(&["plan", "reports"]);
+        assert!(planned.contains("nothing to do"), "{d}: {planned}");
+        assert!(
+            planned.contains("reports references core.users"),
+            "{d}: {planned}"
+        );
+        runtime().block_on(async {
+            let mut conn = db.connect().await;
+            exec(
+                &mut conn,
+                "INSERT INTO users (id, name, active) VALUES (1, 'ada', 1)",
+            )
+            .await;
+            exec(
+                &mut conn,
+                "CREATE VIEW someone_elses AS SELECT id FROM users",
+            )
+            .await;
+        });
+        run(&["check"]);
+        // A new column: the owned views stay (nothing disturbs them), the other one too.
+        project(
+            dir.path(),
+            "name varchar(40), active integer NOT NULL DEFAULT 1, email varchar(80)",
+        );
+        let planned = run(&["plan"]);
+        assert!(!planned.contains("someone_elses"), "{d}: {planned}");
+        run(&["apply"]);
+        run(&["check"]);
+        runtime().block_on(async {
+            let mut conn = db.connect().await;
+            let text = if d == Dialect::Mysql { "CHAR" } else { "TEXT" };
+            let names = format!("SELECT CAST(count(*) AS {text}) FROM active_names");
+            assert_eq!(scalar(&mut conn, &names).await.as_deref(), Some("1"), "{d}");
+            let other = format!("SELECT CAST(count(*) AS {text}) FROM someone_elses");
+            assert_eq!(scalar(&mut conn, &other).await.as_deref(), Some("1"), "{d}");
+        });
+    }
+}
