@@ -6,7 +6,7 @@
 //! runs statement by statement, checks after each one that the tables no plugin owns are as
 //! they were, says how far it got when one fails, and a re-run finishes the job.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use sqlx::Executor;
@@ -306,6 +306,25 @@ where
         return Ok(Applied::default());
     }
     refuse_destructive(&batches, options.allow_destructive)?;
+    if let Conn::Sqlite(c) = conn {
+        let rebuilt: Vec<String> = batches
+            .iter()
+            .flat_map(|b| &b.plan.steps)
+            .filter_map(|s| match &s.action {
+                crate::plan::Action::Rebuild { from, .. } => Some(from.name.clone()),
+                _ => None,
+            })
+            .collect();
+        let dropped: BTreeSet<String> = batches
+            .iter()
+            .flat_map(|b| &b.plan.steps)
+            .filter_map(|s| match &s.action {
+                crate::plan::Action::DropView(v) => Some(v.name.clone()),
+                _ => None,
+            })
+            .collect();
+        engine::sqlite::apply::refuse_lost_dependents(c, &rebuilt, &dropped).await?;
+    }
     history::ensure(conn).await?;
     // MySQL: the tables outside the plan, looked at after every statement.
     let outside: Vec<String> = live
