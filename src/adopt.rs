@@ -30,7 +30,7 @@ pub fn whole(dialect: Dialect, live: &Schema, path: &str) -> Result<Adoption> {
     })
 }
 
-/// Each selected plugin's tables (and the enum types they use) as its schema file, at the
+/// Each selected plugin's tables (and the domains and enum types they use) as its schema file, at the
 /// first path plugins.toml gives it; the plugin's other files say where its tables went. Live
 /// tables no plugin owns are named in the notes, or given to `into` (and plugins.toml, whose
 /// text is `config_text`, lists them there, its comments and layout kept).
@@ -160,8 +160,36 @@ pub fn plugins(
                 schema.views.insert(view.clone(), v.clone());
             }
         }
+        // Domains the tables use (and the domains those are over), then enum types.
+        loop {
+            let more: Vec<(String, crate::model::Domain)> = live
+                .domains
+                .iter()
+                .filter(|(name, _)| !enums_written.contains(*name))
+                .filter(|(name, _)| {
+                    schema.tables.values().any(|t| uses(t, name))
+                        || schema
+                            .domains
+                            .values()
+                            .any(|d| d.data_type.element() == name.as_str())
+                })
+                .map(|(name, d)| (name.clone(), d.clone()))
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for (name, d) in more {
+                enums_written.insert(name.clone());
+                schema.domains.insert(name, d);
+            }
+        }
         for (name, e) in &live.enums {
-            if !enums_written.contains(name) && schema.tables.values().any(|t| uses(t, name)) {
+            let used = schema.tables.values().any(|t| uses(t, name))
+                || schema
+                    .domains
+                    .values()
+                    .any(|d| d.data_type.element() == name.as_str());
+            if !enums_written.contains(name) && used {
                 enums_written.insert(name.clone());
                 schema.enums.insert(name.clone(), e.clone());
             }
@@ -176,10 +204,12 @@ pub fn plugins(
             );
         }
     }
-    for name in live.enums.keys().filter(|e| !enums_written.contains(*e)) {
-        out.notes.push(format!(
-            "type `{name}` is used by no adopted table: not adopted"
-        ));
+    for name in live.enums.keys().chain(live.domains.keys()) {
+        if !enums_written.contains(name) {
+            out.notes.push(format!(
+                "type `{name}` is used by no adopted table: not adopted"
+            ));
+        }
     }
     Ok(out)
 }

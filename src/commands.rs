@@ -171,7 +171,7 @@ async fn one(
             let mut conn = db::connect(url).await?;
             let dialect = conn.dialect();
             let mut desired = request.source.load(dialect)?;
-            db::canonical_views(url, &mut desired.schema).await?;
+            db::server_canonical(url, &mut desired.schema).await?;
             let selection = with_dependencies(&desired, request, "applying", err)?;
             let options = db::Options {
                 allow_destructive: args.allow_destructive,
@@ -274,7 +274,7 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
         .await
         .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
     let live = live?;
-    db::canonical_views(url, &mut desired.schema).await?;
+    db::server_canonical(url, &mut desired.schema).await?;
     Ok((desired, live))
 }
 

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, ColumnType, Dialect, EnumType, Expression, ForeignKey, Generated, Identity,
-    Index, Name, PrimaryKey, Schema, Table, Unique, View,
+    Check, Column, ColumnType, Dialect, Domain, EnumType, Expression, ForeignKey, Generated,
+    Identity, Index, Name, PrimaryKey, Schema, Table, Unique, View,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -27,6 +27,9 @@ pub enum Change {
     AlterTable(TableDiff),
     CreateView(View),
     DropView(View),
+    CreateDomain(Domain),
+    AlterDomain { from: Domain, to: Domain },
+    DropDomain(Domain),
 }
 
 /// Everything that differs in one table; `from` and `to` are the whole tables (SQLite rebuilds
@@ -242,8 +245,19 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         tables: to_tables,
         enums: to_enums,
         views: to_views,
+        domains: to_domains,
     } = to;
     let mut changes = Vec::new();
+    for (name, d) in to_domains {
+        match from.domains.get(name) {
+            None => changes.push(Change::CreateDomain(d.clone())),
+            Some(old) if old != d => changes.push(Change::AlterDomain {
+                from: old.clone(),
+                to: d.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
     for (name, e) in to_enums {
         match from.enums.get(name) {
             None => changes.push(Change::CreateEnum(e.clone())),
@@ -277,6 +291,11 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     for (name, e) in &from.enums {
         if !to_enums.contains_key(name) {
             changes.push(Change::DropEnum(e.clone()));
+        }
+    }
+    for (name, d) in &from.domains {
+        if !to_domains.contains_key(name) {
+            changes.push(Change::DropDomain(d.clone()));
         }
     }
     let views = view_changes(dialect, &from.views, to_views, &changes);

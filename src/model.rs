@@ -118,6 +118,22 @@ pub struct Schema {
     pub enums: BTreeMap<String, EnumType>,
     /// Views (PostgreSQL also materialized ones), by name.
     pub views: BTreeMap<String, View>,
+    /// PostgreSQL domains, by name. Empty on the other engines.
+    pub domains: BTreeMap<String, Domain>,
+}
+
+/// A PostgreSQL domain: a type of its own over another, with a default, NOT NULL and checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Domain {
+    pub name: String,
+    /// The underlying type as the catalog spells it (`text`, `numeric(5,2)`, another domain).
+    pub data_type: ColumnType,
+    pub collation: Option<String>,
+    pub default: Option<Expression>,
+    pub not_null: bool,
+    /// Checks on `VALUE`, in the order of their text (unnamed ones under a generated name).
+    pub checks: Vec<Check>,
+    pub comment: Option<String>,
 }
 
 impl Schema {

@@ -37,7 +37,7 @@ pub struct Batch {
     pub scope: Scope,
 }
 
-/// Names of tables, enum types and views.
+/// Names of tables, types (enum types and domains, `enums`) and views.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     pub tables: BTreeSet<String>,
@@ -54,7 +54,10 @@ impl Scope {
                 .chain(to.tables.keys())
                 .cloned()
                 .collect(),
-            enums: from.enums.keys().chain(to.enums.keys()).cloned().collect(),
+            enums: (from.enums.keys().chain(to.enums.keys()))
+                .chain(from.domains.keys().chain(to.domains.keys()))
+                .cloned()
+                .collect(),
             views: from.views.keys().chain(to.views.keys()).cloned().collect(),
         }
     }
@@ -85,6 +88,13 @@ pub fn changed_outside(before: &Schema, after: &Schema, scope: &Scope) -> Vec<St
     for name in outside {
         if before.enums.get(name) != after.enums.get(name) {
             out.push(format!("type `{name}` was changed"));
+        }
+    }
+    let domains = before.domains.keys().chain(after.domains.keys());
+    let outside: BTreeSet<&String> = domains.filter(|d| !scope.enums.contains(*d)).collect();
+    for name in outside {
+        if before.domains.get(name) != after.domains.get(name) {
+            out.push(format!("domain `{name}` was changed"));
         }
     }
     let views = before.views.keys().chain(after.views.keys());
@@ -243,13 +253,36 @@ fn plugin_schemas<'a>(
             to.views.insert(name.clone(), view.clone());
         }
     }
-    // Enum types belong to the first plugin whose tables use them; plinth never drops an enum
-    // in plugin mode (another plugin, or someone else, may use it).
-    let used: BTreeSet<&str> = to
+    // Enum types and domains belong to the first plugin whose tables use them; plinth never
+    // drops one in plugin mode (another plugin, or someone else, may use it).
+    let mut used: BTreeSet<&str> = to
         .tables
         .values()
         .flat_map(|t| t.columns.iter().map(|c| c.ty.element()))
         .collect();
+    // Domains likewise, with the domains and enum types they are over.
+    loop {
+        let over: Vec<&str> = desired
+            .schema
+            .domains
+            .iter()
+            .filter(|(name, _)| used.contains(name.as_str()))
+            .map(|(_, d)| d.data_type.element())
+            .filter(|base| !used.contains(base))
+            .collect();
+        if over.is_empty() {
+            break;
+        }
+        used.extend(over);
+    }
+    for (name, d) in &desired.schema.domains {
+        if used.contains(name.as_str()) && claimed_enums.insert(name.clone()) {
+            to.domains.insert(name.clone(), d.clone());
+            if let Some(live_domain) = live.domains.get(name) {
+                from.domains.insert(name.clone(), live_domain.clone());
+            }
+        }
+    }
     for (name, e) in &desired.schema.enums {
         if used.contains(name.as_str()) && claimed_enums.insert(name.clone()) {
             to.enums.insert(name.clone(), e.clone());

@@ -1,42 +1,47 @@
-//! What the server makes of the desired views: they are created in a scratch schema
-//! (PostgreSQL, inside a transaction that is rolled back) or a scratch database (MySQL, dropped
-//! afterwards, even on failure), over empty copies of the desired tables, and read back by the
-//! same inspector; each definition the server gives replaces the printed query as what is
-//! compared, so desired and live views meet as the server keeps both. SQLite keeps a view's
-//! text as written: nothing to ask.
-
-use std::collections::BTreeMap;
+//! What the server makes of the desired views and domains: they are created in a scratch
+//! schema (PostgreSQL, inside a transaction that is rolled back) or a scratch database (MySQL,
+//! dropped afterwards, even on failure), over empty copies of the desired tables, and read back
+//! by the same inspector; each view definition the server gives replaces the printed query as
+//! what is compared, each domain's default and checks replace the offline normalizer's, so
+//! desired and live meet as the server keeps both. SQLite keeps a view's text as written:
+//! nothing to ask.
 
 use sqlx::{MySqlConnection, PgConnection};
 
 use super::{Conn, DatabaseUrl};
 use crate::error::{Error, Result};
-use crate::model::{Dialect, Identity, Schema, View};
+use crate::model::{Dialect, Identity, Schema};
 use crate::quote;
 use crate::render::Statement;
 
 /// The PostgreSQL schema the desired views are tried in (gone with the rollback).
 const SCRATCH_SCHEMA: &str = "plinth_scratch";
 
-/// Give each desired view the definition the server keeps for it (see the module
+/// Give each desired view and domain what the server keeps for it (see the module
 /// documentation), on a connection of its own (a scratch database would otherwise stay the
 /// current one of statements the connection prepared). A view the server refuses is an error
 /// naming the statement.
-pub async fn canonical_views(url: &DatabaseUrl, desired: &mut Schema) -> Result<()> {
+pub async fn server_canonical(url: &DatabaseUrl, desired: &mut Schema) -> Result<()> {
     let dialect = url.dialect();
-    if desired.views.is_empty() || dialect == Dialect::Sqlite {
+    if (desired.views.is_empty() && desired.domains.is_empty()) || dialect == Dialect::Sqlite {
         return Ok(());
     }
     let statements = crate::pipeline::creation(dialect, &scratch_schema(desired))?;
     let mut conn = super::connect(url).await?;
-    let views = match &mut conn {
+    let tried = match &mut conn {
         Conn::Postgres(c) => postgres(c, &statements).await?,
         Conn::Mysql(c) => mysql(c, &statements).await?,
         Conn::Sqlite(_) => return Ok(()),
     };
-    for (name, view) in views {
+    for (name, view) in tried.views {
         if let Some(d) = desired.views.get_mut(&name) {
             d.definition = view.definition;
+        }
+    }
+    for (name, domain) in tried.domains {
+        if let Some(d) = desired.domains.get_mut(&name) {
+            d.default = domain.default;
+            d.checks = domain.checks;
         }
     }
     Ok(())
@@ -75,10 +80,7 @@ fn refused(statement: &str) -> impl FnOnce(sqlx::Error) -> Error + '_ {
     }
 }
 
-async fn postgres(
-    c: &mut PgConnection,
-    statements: &[Statement],
-) -> Result<BTreeMap<String, View>> {
+async fn postgres(c: &mut PgConnection, statements: &[Statement]) -> Result<Schema> {
     let current: Option<String> = sqlx::query_scalar("SELECT current_schema()::text")
         .fetch_one(&mut *c)
         .await
@@ -117,13 +119,10 @@ async fn postgres(
     }
     .await;
     let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *c).await;
-    Ok(result?.schema.views)
+    Ok(result?.schema)
 }
 
-async fn mysql(
-    c: &mut MySqlConnection,
-    statements: &[Statement],
-) -> Result<BTreeMap<String, View>> {
+async fn mysql(c: &mut MySqlConnection, statements: &[Statement]) -> Result<Schema> {
     let current: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
         .fetch_one(&mut *c)
         .await
@@ -164,9 +163,9 @@ async fn mysql(
     let dropped = sqlx::raw_sql(&format!("DROP DATABASE {}", q(&scratch)))
         .execute(&mut *c)
         .await;
-    let views = result?.schema.views;
+    let tried = result?.schema;
     back.map_err(|e| Error::database(format!("returning to database `{current}`"), e))?;
     dropped
         .map_err(|e| Error::database(format!("dropping the scratch database `{scratch}`"), e))?;
-    Ok(views)
+    Ok(tried)
 }

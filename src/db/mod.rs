@@ -13,7 +13,7 @@ pub mod url;
 use sqlx::{MySqlConnection, PgConnection, SqliteConnection};
 
 pub use apply::{apply, Applied, Options};
-pub use canonical::canonical_views;
+pub use canonical::server_canonical;
 
 use crate::engine;
 use crate::error::{Code, DriverError, Error, Result};

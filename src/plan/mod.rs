@@ -21,9 +21,9 @@ use crate::engine::mysql::plan::{
     refresh_foreign_keys_of_retyped_columns, replacement_phase, restate_collated_columns,
 };
 use crate::engine::sqlite::plan::needs_rebuild;
-use crate::model::{Dialect, EnumType, Table, View};
+use crate::model::{Dialect, Domain, EnumType, Table, View};
 use hazards::{change_hazards, describe};
-use order::{fk_order, view_order};
+use order::{domain_order, fk_order, view_order};
 
 /// Variant order is execution order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -82,6 +82,12 @@ pub enum Action {
     },
     CreateView(View),
     DropView(View),
+    CreateDomain(Domain),
+    AlterDomain {
+        from: Domain,
+        to: Domain,
+    },
+    DropDomain(Domain),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -114,6 +120,9 @@ impl Step {
                 format!("drop materialized view {}", q(&v.name))
             }
             Action::DropView(v) => format!("drop view {}", q(&v.name)),
+            Action::CreateDomain(d) => format!("create domain {}", q(&d.name)),
+            Action::AlterDomain { to, .. } => format!("alter domain {}", q(&to.name)),
+            Action::DropDomain(d) => format!("drop domain {}", q(&d.name)),
             Action::CreateTable(t) => format!("create table {}", q(&t.name)),
             Action::DropTable(t) => format!("drop table {}", q(&t.name)),
             Action::Rebuild { from, to } => {
@@ -171,6 +180,14 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
             })
             .collect()
     };
+    let domains: BTreeMap<String, Domain> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateDomain(d) => Some((d.name.clone(), d.clone())),
+            _ => None,
+        })
+        .collect();
+    let domain_create_order = domain_order(&domains);
     let view_create_order = view_order(&views(false));
     let mut view_drop_order = view_order(&views(true));
     view_drop_order.order.reverse();
@@ -310,6 +327,37 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     },
                 )
             }
+            // Domains with the enum types: before the tables that use them, dropped last.
+            Change::CreateDomain(d) => push(
+                &mut steps,
+                domain_create_order.rank(&d.name),
+                Step {
+                    phase: Phase::CreateEnum,
+                    table: d.name.clone(),
+                    action: Action::CreateDomain(d),
+                    hazards: vec![],
+                },
+            ),
+            Change::AlterDomain { from, to } => push(
+                &mut steps,
+                0,
+                Step {
+                    phase: Phase::CreateEnum,
+                    table: to.name.clone(),
+                    action: Action::AlterDomain { from, to },
+                    hazards: vec![],
+                },
+            ),
+            Change::DropDomain(d) => push(
+                &mut steps,
+                0,
+                Step {
+                    phase: Phase::DropEnum,
+                    table: d.name.clone(),
+                    action: Action::DropDomain(d),
+                    hazards: vec![],
+                },
+            ),
             Change::CreateView(view) => push(
                 &mut steps,
                 view_create_order.rank(&view.name),

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
 
-use crate::model::{Table, View};
+use crate::model::{Domain, Table, View};
 
 /// A foreign-key order over a set of tables: strongly connected components (cycles) found
 /// with petgraph, then Kahn's algorithm over the components, ties broken by name.
@@ -43,6 +43,18 @@ pub(super) fn view_order(views: &BTreeMap<String, View>) -> FkOrder {
             .map(move |read| (read.as_str(), name.as_str()))
     });
     dependency_order(views.keys().map(String::as_str), edges)
+}
+
+/// The order of domains by their underlying types: a domain after the domain it is over.
+pub(super) fn domain_order(domains: &BTreeMap<String, Domain>) -> FkOrder {
+    let edges = domains.iter().filter_map(|(name, d)| {
+        let base = d.data_type.element();
+        domains
+            .get_key_value(base)
+            .filter(|(b, _)| *b != name)
+            .map(|(b, _)| (b.as_str(), name.as_str()))
+    });
+    dependency_order(domains.keys().map(String::as_str), edges)
 }
 
 /// `nodes` ordered so that for each edge `(first, then)` `first` comes before `then`, cycles

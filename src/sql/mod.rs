@@ -48,6 +48,8 @@ pub struct Parsed {
     pub enums: BTreeMap<String, Location>,
     /// Where each view is defined.
     pub views: BTreeMap<String, Location>,
+    /// Where each domain is defined.
+    pub domains: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
     /// MySQL: the file uses what only MySQL/MariaDB read (see
@@ -138,6 +140,17 @@ impl Parsed {
             self.views.insert(name, location);
         }
         self.schema.views.extend(other.schema.views);
+        for (name, location) in other.domains {
+            if let Some(first) = self.domains.get(&name) {
+                return Err(Error::at_help(
+                    location,
+                    format!("domain `{name}` is already defined at {first}"),
+                    "define it once",
+                ));
+            }
+            self.domains.insert(name, location);
+        }
+        self.schema.domains.extend(other.schema.domains);
         self.references.extend(other.references);
         self.indexes.extend(other.indexes);
         Ok(())

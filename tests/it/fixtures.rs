@@ -175,10 +175,10 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
     let rt = runtime();
     let (actual, destructive) = rt.block_on(async {
         let mut conn = test_db.connect().await;
-        // Views compare as the server keeps them (see `db::canonical_views`).
+        // Views compare as the server keeps them (see `db::server_canonical`).
         let url = db::DatabaseUrl::parse(&test_db.url).map_err(|e| e.to_string())?;
         for schema in [&mut current.schema, &mut target.schema] {
-            db::canonical_views(&url, schema)
+            db::server_canonical(&url, schema)
                 .await
                 .map_err(|e| format!("trying the views: {e}"))?;
         }

@@ -1,8 +1,8 @@
 //! PostgreSQL: catalog inspection (bulk queries) into the canonical IR.
 //!
-//! Seven queries read the whole managed schema (`current_schema()`), each filtered by namespace,
+//! Eight queries read the whole managed schema (`current_schema()`), each filtered by namespace,
 //! never by a list of tables: tables, columns, owned sequences, constraints, indexes, enum types,
-//! views.
+//! domains, views.
 //! The rows are then folded into the same [`Schema`] the SQL lowering builds, through the same
 //! normalizers (`normalize::types` spelling, `normalize::expr` canonical text,
 //! `normalize::names` classification). The queries are in `queries.rs`.
@@ -17,14 +17,14 @@ use sqlx::PgConnection;
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Code, Error, Result};
 use crate::model::{
-    Check, Column, ColumnType, Deferrable, Dialect, EnumType, Exclusion, Expression, FkAction,
-    ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema,
+    Check, Column, ColumnType, Deferrable, Dialect, Domain, EnumType, Exclusion, Expression,
+    FkAction, ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema,
     SequenceOptions, SerialSequence, Table, Unique, View,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
 use queries::{
-    for_server, COLUMNS, CONSTRAINTS, ENUMS, INDEXES, SEQUENCES, TABLES, UNMODELLED, VIEWS,
+    for_server, COLUMNS, CONSTRAINTS, DOMAINS, ENUMS, INDEXES, SEQUENCES, TABLES, UNMODELLED, VIEWS,
 };
 
 const PG: Dialect = Dialect::Postgres;
@@ -150,6 +150,10 @@ async fn inspect_with(
         let values = get(row, "labels")?;
         schema.enums.insert(name.clone(), EnumType { name, values });
     }
+    for row in &fetch(conn, &mut queries, DOMAINS, "domains").await? {
+        let domain = domain(row)?;
+        schema.domains.insert(domain.name.clone(), domain);
+    }
     for row in &fetch(conn, &mut queries, VIEWS, "views").await? {
         let view = view(row)?;
         schema.views.insert(view.name.clone(), view);
@@ -207,6 +211,45 @@ async fn read_columns(
     }
 
     Ok((tables, names, texts))
+}
+
+/// A domain as the catalog keeps it, its default and checks in canonical text.
+fn domain(row: &PgRow) -> Result<Domain> {
+    let name: String = get(row, "name")?;
+    let canonical = |text: &str, what: &str| {
+        canonical_text(PG, text).map_err(|e| {
+            Error::database(
+                "reading the PostgreSQL catalog",
+                format!("{what} of domain `{name}`: {e}"),
+            )
+        })
+    };
+    let default = match get::<Option<String>>(row, "default_expr")? {
+        Some(text) => Some(canonical(&text, "the default")?),
+        None => None,
+    };
+    let names: Vec<String> = get(row, "check_names")?;
+    let exprs: Vec<Option<String>> = get(row, "check_exprs")?;
+    let mut checks = Vec::new();
+    for (check, text) in names.into_iter().zip(exprs) {
+        let text = deparsed(text, || format!("check `{check}` of domain `{name}`"))?;
+        checks.push(Check {
+            expr: canonical(&text, &format!("check `{check}`"))?,
+            name: classify(PG, &name, Kind::Check, Some(check), None),
+            no_inherit: false,
+            comment: None,
+        });
+    }
+    checks.sort_by(|a, b| a.expr.text().cmp(b.expr.text()));
+    Ok(Domain {
+        data_type: ColumnType::new(PG, get::<String>(row, "data_type")?),
+        collation: get(row, "collation")?,
+        default,
+        not_null: get(row, "not_null")?,
+        checks,
+        comment: get(row, "comment")?,
+        name,
+    })
 }
 
 /// A view as the server keeps it: its deparsed query (the comparison key, and what `adopt`

@@ -2,7 +2,9 @@
 
 use crate::diff::{ColumnChanges, Delta, Renamed, TableChange};
 use crate::error::{Error, Result};
-use crate::model::{Column, Dialect, EnumType, Exclusion, Identity, Index, SequenceOptions, Table};
+use crate::model::{
+    Column, Dialect, Domain, EnumType, Exclusion, Identity, Index, SequenceOptions, Table,
+};
 use crate::normalize::expr::postgres_default_sql;
 use crate::plan::{Action, Step};
 use crate::render::{
@@ -44,6 +46,9 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 }
             }
             Action::DropTable(t) => push(format!("DROP TABLE {}", quote(D, &t.name))),
+            Action::CreateDomain(d) => create_domain(d).into_iter().for_each(push),
+            Action::AlterDomain { from, to } => alter_domain(from, to)?.into_iter().for_each(push),
+            Action::DropDomain(d) => push(format!("DROP DOMAIN {}", quote(D, &d.name))),
             Action::CreateView(v) => create_view(D, v).into_iter().for_each(push),
             Action::DropView(v) => push(drop_view(D, v)),
             Action::Alter { table, change } => alter(table, change)?.into_iter().for_each(push),
@@ -54,6 +59,81 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 )))
             }
         }
+    }
+    Ok(out)
+}
+
+/// `CREATE DOMAIN name AS type [COLLATE c] [DEFAULT e] [NOT NULL] [CONSTRAINT n] CHECK (…)…`,
+/// then its comment.
+fn create_domain(d: &Domain) -> Vec<String> {
+    let mut sql = format!("CREATE DOMAIN {} AS {}", quote(D, &d.name), d.data_type);
+    if let Some(c) = &d.collation {
+        sql.push_str(&collate_clause(D, c));
+    }
+    if let Some(default) = &d.default {
+        sql.push_str(&format!(" DEFAULT {}", postgres_default_sql(default)));
+    }
+    if d.not_null {
+        sql.push_str(" NOT NULL");
+    }
+    for c in &d.checks {
+        sql.push_str(&format!(
+            " {}CHECK ({})",
+            named_prefix(D, &c.name, false),
+            c.expr
+        ));
+    }
+    let mut out = vec![sql];
+    if let Some(comment) = &d.comment {
+        out.push(comment_domain(&d.name, Some(comment)));
+    }
+    out
+}
+
+fn comment_domain(name: &str, comment: Option<&str>) -> String {
+    format!(
+        "COMMENT ON DOMAIN {} IS {}",
+        quote(D, name),
+        comment.map_or_else(|| "NULL".to_string(), |c| string_literal(D, c))
+    )
+}
+
+/// A domain changed in place: its default, NOT NULL, checks and comment. Its type and
+/// collation cannot change in place while columns use it: refused at plan time.
+fn alter_domain(from: &Domain, to: &Domain) -> Result<Vec<String>> {
+    if from.data_type != to.data_type || from.collation != to.collation {
+        return Err(Error::usage(format!(
+            "refusing to plan: domain `{}` would change its type or collation ({} → {}), which PostgreSQL cannot do in place; create a domain under a new name and move the columns to it",
+            to.name, from.data_type, to.data_type
+        )));
+    }
+    let prefix = format!("ALTER DOMAIN {}", quote(D, &to.name));
+    let mut out = Vec::new();
+    if from.default != to.default {
+        out.push(match &to.default {
+            Some(d) => format!("{prefix} SET DEFAULT {}", postgres_default_sql(d)),
+            None => format!("{prefix} DROP DEFAULT"),
+        });
+    }
+    for c in from.checks.iter().filter(|c| !to.checks.contains(c)) {
+        out.push(format!(
+            "{prefix} DROP CONSTRAINT {}",
+            quote(D, c.name.as_str())
+        ));
+    }
+    if from.not_null != to.not_null {
+        let verb = if to.not_null { "SET" } else { "DROP" };
+        out.push(format!("{prefix} {verb} NOT NULL"));
+    }
+    for c in to.checks.iter().filter(|c| !from.checks.contains(c)) {
+        out.push(format!(
+            "{prefix} ADD {}CHECK ({})",
+            named_prefix(D, &c.name, false),
+            c.expr
+        ));
+    }
+    if from.comment != to.comment {
+        out.push(comment_domain(&to.name, to.comment.as_deref()));
     }
     Ok(out)
 }

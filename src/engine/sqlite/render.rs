@@ -58,8 +58,13 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 };
                 out.push(Statement::new(sql, h));
             }
-            // SQLite has no enum types; the planner never produces these for it.
-            Action::CreateEnum(_) | Action::AlterEnum { .. } | Action::DropEnum(_) => {}
+            // SQLite has no enum types or domains; the planner never produces these for it.
+            Action::CreateEnum(_)
+            | Action::AlterEnum { .. }
+            | Action::DropEnum(_)
+            | Action::CreateDomain(_)
+            | Action::AlterDomain { .. }
+            | Action::DropDomain(_) => {}
         }
     }
     Ok(out)

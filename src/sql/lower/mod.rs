@@ -5,6 +5,7 @@
 
 mod columns;
 mod constraints;
+mod domains;
 mod indexes;
 mod views;
 
@@ -160,6 +161,7 @@ impl<'a> Lowering<'a> {
             Statement::CreateTable(ct) => self.create_table(ct, at),
             Statement::CreateIndex(ci) => self.create_index(ci, at),
             view @ Statement::CreateView { .. } => self.create_view(view, at),
+            Statement::CreateDomain(cd) => self.create_domain(cd, at),
             Statement::CreateType {
                 name,
                 representation: UserDefinedTypeRepresentation::Enum { labels },
@@ -224,7 +226,7 @@ impl<'a> Lowering<'a> {
                     .join(" ");
                 Err(self.err_help(
                     at,
-                    format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX, CREATE VIEW{} and nothing else", if self.dialect == Dialect::Postgres { ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, COMMENT ON" } else { "" }),
+                    format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX, CREATE VIEW{} and nothing else", if self.dialect == Dialect::Postgres { ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, COMMENT ON" } else { "" }),
                     "remove it",
                 ))
             }
@@ -256,6 +258,9 @@ impl<'a> Lowering<'a> {
         match parts.as_slice() {
             [m, .., v] if is_marker(m, prepass::VIEW_COMMENT) => {
                 return self.view_comment(v, comment, at)
+            }
+            [m, .., d] if is_marker(m, prepass::DOMAIN_COMMENT) => {
+                return self.domain_comment(d, comment, at)
             }
             [m, .., i] if is_marker(m, prepass::INDEX_COMMENT) => {
                 return self.index_comment(&self.fold(i), comment, at)

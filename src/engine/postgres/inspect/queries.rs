@@ -175,6 +175,30 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm')
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
                   AND e.objid = c.oid AND e.deptype = 'e')";
 
+/// Domains (extensions' members excepted): the underlying type, a collation other than the
+/// type's, default, NOT NULL, checks (names and expressions, in name order), comment.
+pub(super) const DOMAINS: &str = "
+SELECT t.typname::text AS name,
+       format_type(t.typbasetype, t.typtypmod) AS data_type,
+       CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
+            THEN (SELECT co.collname::text FROM pg_collation co WHERE co.oid = t.typcollation)
+       END AS collation,
+       pg_get_expr(t.typdefaultbin, 0) AS default_expr,
+       t.typnotnull AS not_null,
+       ARRAY(SELECT c.conname::text FROM pg_constraint c
+             WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_names,
+       ARRAY(SELECT pg_get_expr(c.conbin, 0) FROM pg_constraint c
+             WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_exprs,
+       d.description AS comment
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_type bt ON bt.oid = t.typbasetype
+LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
+  AND d.objsubid = 0
+WHERE n.nspname = current_schema() AND t.typtype = 'd'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
+                  AND e.objid = t.oid AND e.deptype = 'e')";
+
 /// `pg_index.indnullsnotdistinct` exists from PostgreSQL 15 on; older servers answer NULL.
 /// (Reading it through `to_jsonb` on every server cost a third of the constraint query.)
 pub(super) fn for_server(sql: &str, version: u32) -> String {
@@ -209,11 +233,11 @@ SELECT 'trigger', t.tgname || ' on ' || c.relname
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT t.tgisinternal AND n.nspname = current_schema()
 UNION ALL
-SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' ELSE 'composite type' END,
+SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'composite type' END,
        t.typname::text
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_class r ON r.oid = t.typrelid
-WHERE n.nspname = current_schema() AND (t.typtype IN ('d', 'r') OR r.relkind = 'c')
+WHERE n.nspname = current_schema() AND (t.typtype = 'r' OR r.relkind = 'c')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
                   AND d.objid = t.oid AND d.deptype = 'e')
 UNION ALL

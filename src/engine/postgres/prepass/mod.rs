@@ -18,6 +18,9 @@
 //!   `COMMENT ON CONSTRAINT c ON t` → `COMMENT ON COLUMN "plinth constraint".t.c`
 //!   ([`CONSTRAINT_COMMENT`]);
 //! - `f(VARIADIC e)` → `f("plinth variadic"(e))` ([`VARIADIC`]), printed back as written;
+//! - a domain's `NOT NULL` → `CONSTRAINT "plinth not null" CHECK (VALUE IS NOT NULL)`
+//!   ([`DOMAIN_NOT_NULL`]), its `NULL` dropped; `COMMENT ON DOMAIN d` → `COMMENT ON TABLE
+//!   "plinth domain".d` ([`DOMAIN_COMMENT`]);
 //! - `PRIMARY KEY USING INDEX i` (and `UNIQUE …`) → `PRIMARY KEY ("plinth using index", i)`
 //!   ([`USING_INDEX`]): lowering makes the key of the index's columns, under the key's name.
 //!
@@ -52,6 +55,10 @@ pub const VARIADIC: &str = "plinth variadic";
 pub const USING_INDEX: &str = "plinth using index";
 /// Marks `COMMENT ON [MATERIALIZED] VIEW`: a qualifier on the view name in a `COMMENT ON TABLE`.
 pub const VIEW_COMMENT: &str = "plinth view";
+/// Marks `NOT NULL` on a domain: the name of a check lowering takes out again.
+pub const DOMAIN_NOT_NULL: &str = "plinth not null";
+/// Marks `COMMENT ON DOMAIN`: a qualifier on the domain name in a `COMMENT ON TABLE`.
+pub const DOMAIN_COMMENT: &str = "plinth domain";
 /// Marks `COMMENT ON INDEX`: a qualifier on the index name in a `COMMENT ON TABLE`.
 pub const INDEX_COMMENT: &str = "plinth index";
 /// Marks `COMMENT ON CONSTRAINT`: a qualifier on `table.constraint` in a `COMMENT ON COLUMN`.
@@ -87,7 +94,72 @@ pub fn postgres(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = default_casts(tokens);
     let tokens = variadic(tokens);
     let tokens = using_index(tokens);
+    let tokens = domain_nullability(tokens);
     array_suffix(tokens)
+}
+
+/// `CREATE DOMAIN … NOT NULL` → `… CONSTRAINT "plinth not null" CHECK (VALUE IS NOT NULL)`, a
+/// bare `NULL` (the default) dropped: sqlparser reads neither (see [`DOMAIN_NOT_NULL`]).
+fn domain_nullability(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let first = next_significant(&tokens, 0);
+    let second = first.and_then(|f| next_significant(&tokens, f + 1));
+    let is_domain = first.is_some_and(|f| is_keyword(&tokens[f].token, Keyword::CREATE))
+        && second.is_some_and(|s| is_keyword(&tokens[s].token, Keyword::DOMAIN));
+    if !is_domain {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 8);
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < tokens.len() {
+        match tokens[i].token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let previous = previous_significant(&tokens, i).map(|p| &tokens[p].token);
+        if depth == 0 && is_keyword(&tokens[i].token, Keyword::NOT) {
+            if let Some(n) = next_significant(&tokens, i + 1)
+                .filter(|&n| is_keyword(&tokens[n].token, Keyword::NULL))
+            {
+                let span = tokens[i].span;
+                let word = |w: &str| with_span(Token::make_keyword(w), span);
+                let space = || {
+                    with_span(
+                        Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                        span,
+                    )
+                };
+                out.extend([
+                    word("CONSTRAINT"),
+                    space(),
+                    marker(DOMAIN_NOT_NULL, span),
+                    space(),
+                    word("CHECK"),
+                    with_span(Token::LParen, span),
+                    word("VALUE"),
+                    space(),
+                    word("IS"),
+                    space(),
+                    word("NOT"),
+                    space(),
+                    word("NULL"),
+                    with_span(Token::RParen, span),
+                ]);
+                i = n + 1;
+                continue;
+            }
+        }
+        let bare_null = depth == 0
+            && is_keyword(&tokens[i].token, Keyword::NULL)
+            && !previous
+                .is_some_and(|p| is_keyword(p, Keyword::DEFAULT) || is_keyword(p, Keyword::NOT));
+        if !bare_null {
+            out.push(tokens[i].clone());
+        }
+        i += 1;
+    }
+    out
 }
 
 /// `KEY USING INDEX i` / `UNIQUE USING INDEX i` → `KEY ("plinth using index", i)` (see
@@ -414,6 +486,12 @@ fn comment(tokens: &[TokenWithSpan], i: usize) -> Option<(Vec<TokenWithSpan>, us
         let name = next_significant(tokens, view + 1)?;
         out.push(with_span(Token::make_keyword("TABLE"), tokens[what].span));
         out.push(marker(VIEW_COMMENT, tokens[name].span));
+        out.push(with_span(Token::Period, tokens[name].span));
+        return Some((out, name));
+    }
+    if is_keyword(&tokens[what].token, Keyword::DOMAIN) {
+        out.push(with_span(Token::make_keyword("TABLE"), tokens[what].span));
+        out.push(marker(DOMAIN_COMMENT, tokens[name].span));
         out.push(with_span(Token::Period, tokens[name].span));
         return Some((out, name));
     }

@@ -1,0 +1,87 @@
+//! Lowering of PostgreSQL `CREATE DOMAIN` and `COMMENT ON DOMAIN`.
+
+use sqlparser::ast::{CreateDomain, Ident, TableConstraint};
+
+use super::Lowering;
+use crate::engine::postgres::prepass;
+use crate::error::{Location, Result};
+use crate::model::{ColumnType, Domain};
+use crate::normalize::types;
+
+impl Lowering<'_> {
+    pub(super) fn create_domain(&mut self, cd: CreateDomain, at: Location) -> Result<()> {
+        self.postgres_only("`CREATE DOMAIN`", &at)?;
+        let CreateDomain {
+            name,
+            data_type,
+            collation,
+            default,
+            constraints,
+        } = cd;
+        let (name, location) = self.object_name(&name, &at)?;
+        if let Some(first) = self.out.domains.get(&name) {
+            return Err(self.err_help(
+                location,
+                format!("domain `{name}` is already defined at {first}"),
+                "define it once",
+            ));
+        }
+        let ty = ColumnType::new(self.dialect, types::normalize(self.dialect, &data_type).ty);
+        let mut domain = Domain {
+            name: name.clone(),
+            data_type: ty,
+            collation: collation.map(|c| self.fold(&c)),
+            default: default.map(|d| self.expr(&d, &at)).transpose()?,
+            not_null: false,
+            checks: Vec::new(),
+            comment: None,
+        };
+        for constraint in constraints {
+            match constraint {
+                TableConstraint::Check { name: Some(n), .. }
+                    if n.quote_style.is_some() && n.value == prepass::DOMAIN_NOT_NULL =>
+                {
+                    domain.not_null = true;
+                }
+                TableConstraint::Check { name: n, expr, .. } => {
+                    let n = n.map(|n| self.checked(&n, &at)).transpose()?;
+                    domain.checks.push(self.check(&name, &expr, n, None, &at)?);
+                }
+                other => {
+                    return Err(self.err_help(
+                        at,
+                        format!("`{other}` on a domain is not supported"),
+                        "a domain takes DEFAULT, NOT NULL and CHECK (…) constraints",
+                    ))
+                }
+            }
+        }
+        domain
+            .checks
+            .sort_by(|a, b| a.expr.text().cmp(b.expr.text()));
+        self.out.schema.domains.insert(name.clone(), domain);
+        self.out.domains.insert(name, location);
+        Ok(())
+    }
+
+    /// `COMMENT ON DOMAIN d IS …` (marked by the prepass, see `prepass::DOMAIN_COMMENT`).
+    pub(super) fn domain_comment(
+        &mut self,
+        name: &Ident,
+        comment: Option<String>,
+        at: Location,
+    ) -> Result<()> {
+        let name = self.fold(name);
+        match self.out.schema.domains.get_mut(&name) {
+            Some(d) => {
+                d.comment = comment.filter(|c| !c.is_empty());
+                Ok(())
+            }
+            None => Err(self.err_help(
+                at,
+                format!("domain `{name}` is not defined above in this file"),
+                "CREATE DOMAIN it first",
+            )),
+        }
+    }
+}
