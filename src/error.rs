@@ -42,6 +42,10 @@ pub enum Error {
     /// Bad input without a position (a missing file, a bad flag combination…).
     #[error("{0}")]
     Usage(String),
+    /// Several errors in one input, each on its own line (the statements of a schema file plinth
+    /// does not manage, all named at once).
+    #[error("{}", several(.0))]
+    Several(Vec<Error>),
     /// The database refused or failed; `context` says what plinth was doing, `cause` what the
     /// driver said (its code, PostgreSQL's DETAIL and HINT).
     #[error("{context}: {cause}")]
@@ -309,6 +313,14 @@ fn mysql_means(number: u16, message: &str) -> Option<&'static str> {
     }
 }
 
+fn several(errors: &[Error]) -> String {
+    errors
+        .iter()
+        .map(Error::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl Error {
     /// Bad input at `location`, with nothing to say about how to fix it.
     pub fn at(location: Location, message: impl Into<String>) -> Error {
@@ -356,6 +368,10 @@ impl Error {
 
     /// The same error with `f` applied to every text it carries (to scrub secrets from it).
     pub fn map_text(self, f: impl Fn(String) -> String) -> Error {
+        self.map_text_with(&f)
+    }
+
+    fn map_text_with(self, f: &dyn Fn(String) -> String) -> Error {
         match self {
             Error::At {
                 location,
@@ -370,6 +386,9 @@ impl Error {
                 help: help.map(&f),
             },
             Error::Usage(message) => Error::Usage(f(message)),
+            Error::Several(errors) => {
+                Error::Several(errors.into_iter().map(|e| e.map_text_with(f)).collect())
+            }
             Error::CatalogChanged { what } => Error::CatalogChanged { what: f(what) },
             Error::Database { context, cause } => Error::Database {
                 context: f(context),

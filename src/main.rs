@@ -58,7 +58,9 @@ fn command(cli: Cli) -> ExitCode {
         Err(e) => {
             let mut err = std::io::stderr().lock();
             let _ = match &e {
-                Error::At { .. } => writeln!(err, "{}", plinth::for_terminal(&e.to_string())),
+                Error::At { .. } | Error::Several(_) => {
+                    writeln!(err, "{}", plinth::for_terminal(&e.to_string()))
+                }
                 _ => writeln!(err, "error: {}", plinth::for_terminal(&e.to_string())),
             };
             ExitCode::from(2)

@@ -32,9 +32,47 @@ pub fn statements(dialect: Dialect, text: &str) -> Vec<Piece<'_>> {
         }
         *i = (*i + n).min(bytes.len());
     };
+    // A trigger's, routine's or event's body (`BEGIN … END`) holds `;`s: the statement ends at
+    // the `;` after its last `END`. `CASE … END` nests inside; `END IF` / `END LOOP` … close
+    // nothing counted.
+    let mut words = 0usize;
+    let mut create = false;
+    let mut routine = false;
+    let mut depth = 0usize;
     while i < bytes.len() {
         let b = bytes[i];
         let next = bytes.get(i + 1).copied();
+        if b.is_ascii_alphabetic() && (i == 0 || !is_word_byte(bytes[i - 1])) {
+            let end = (i..bytes.len())
+                .find(|&k| !is_word_byte(bytes[k]))
+                .unwrap_or(bytes.len());
+            let word = text[i..end].to_ascii_uppercase();
+            match word.as_str() {
+                "CREATE" if words == 0 => create = true,
+                "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT" if create => routine = true,
+                "BEGIN" | "CASE" if routine => depth += 1,
+                "END" if routine && depth > 0 => {
+                    let after = text[end..].trim_start();
+                    let closes_nothing = ["IF", "LOOP", "WHILE", "REPEAT"].iter().any(|w| {
+                        after.len() >= w.len()
+                            && after[..w.len()].eq_ignore_ascii_case(w)
+                            && !after
+                                .as_bytes()
+                                .get(w.len())
+                                .copied()
+                                .is_some_and(is_word_byte)
+                    });
+                    if !closes_nothing {
+                        depth -= 1;
+                    }
+                }
+                _ => {}
+            }
+            words += 1;
+            let n = end - i;
+            advance(&mut i, n, &mut line, &mut column);
+            continue;
+        }
         let skip = match b {
             b'\'' => quoted(bytes, i, b'\'', backslash_escapes(dialect, bytes, i)),
             b'"' => quoted(bytes, i, b'"', false),
@@ -43,10 +81,11 @@ pub fn statements(dialect: Dialect, text: &str) -> Vec<Piece<'_>> {
             b'#' if dialect == Dialect::Mysql => line_end(bytes, i),
             b'/' if next == Some(b'*') => block_comment(bytes, i, dialect == Dialect::Postgres),
             b'$' if dialect == Dialect::Postgres => dollar_quoted(bytes, i).unwrap_or(1),
-            b';' => {
+            b';' if depth == 0 => {
                 push(&mut out, text, start, i);
                 advance(&mut i, 1, &mut line, &mut column);
                 start = (i, line, column);
+                (words, create, routine) = (0, false, false);
                 continue;
             }
             _ => 1,
@@ -55,6 +94,10 @@ pub fn statements(dialect: Dialect, text: &str) -> Vec<Piece<'_>> {
     }
     push(&mut out, text, start, bytes.len());
     out
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Keep a piece unless it is only whitespace (comments stay: the parser skips them).
@@ -181,6 +224,20 @@ mod tests {
         let got = texts(Dialect::Mysql, sql);
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!((got[1].1, got[1].2), (1, 51));
+    }
+
+    #[test]
+    fn trigger_bodies_stay_whole() {
+        let sql =
+            "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET n = CASE WHEN 1 THEN 2 END; \
+                   INSERT INTO c VALUES (1); END;\nCREATE TABLE d (x int);\nBEGIN;\nSELECT 1;";
+        let pieces: Vec<String> = texts(Dialect::Sqlite, sql)
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(pieces.len(), 4, "{pieces:?}");
+        assert!(pieces[0].ends_with("END"), "{pieces:?}");
+        assert_eq!(pieces[1].trim(), "CREATE TABLE d (x int)");
     }
 
     #[test]

@@ -213,7 +213,7 @@ impl Case {
         let error = result.err()?;
         // As the binary prints it (`main.rs`), with paths as they read from inside the directory.
         let line = match &error {
-            Error::At { .. } => error.to_string(),
+            Error::At { .. } | Error::Several(_) => error.to_string(),
             _ => format!("error: {error}"),
         };
         Some(line.replace(&format!("{}/", dir.path().display()), ""))

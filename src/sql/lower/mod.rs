@@ -25,6 +25,20 @@ use crate::error::{Error, Location, Result};
 use crate::model::{Dialect, EnumType, Expression, IndexKey, SequenceOptions, Table};
 use crate::normalize::expr;
 
+/// `` `HEAD …` is not supported in a schema file `` at `at`, with what plinth manages.
+pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
+    let more = if dialect == Dialect::Postgres {
+        ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, COMMENT ON"
+    } else {
+        ""
+    };
+    Error::at_help(
+        at,
+        format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX, CREATE VIEW{more} and nothing else"),
+        "remove it",
+    )
+}
+
 pub(super) struct Lowering<'a> {
     dialect: Dialect,
     path: &'a str,
@@ -224,13 +238,34 @@ impl<'a> Lowering<'a> {
                     .take(3)
                     .collect::<Vec<_>>()
                     .join(" ");
-                Err(self.err_help(
-                    at,
-                    format!("`{head} …` is not supported in a schema file: plinth manages CREATE TABLE, CREATE INDEX, CREATE VIEW{} and nothing else", if self.dialect == Dialect::Postgres { ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, COMMENT ON" } else { "" }),
-                    "remove it",
-                ))
+                Err(unsupported(self.dialect, at, &head))
             }
         }
+    }
+
+    /// The "not supported" error for a statement plinth does not manage (collected with the
+    /// others of the file, see `sql::parse_file`), `None` for one it lowers.
+    pub fn unsupported(&self, statement: &Statement, at: &Location) -> Option<Error> {
+        let managed = matches!(
+            statement,
+            Statement::CreateTable(_)
+                | Statement::CreateIndex(_)
+                | Statement::CreateView { .. }
+                | Statement::CreateDomain(_)
+                | Statement::CreateType { .. }
+                | Statement::Comment { .. }
+                | Statement::AlterTable { .. }
+        );
+        if managed {
+            return None;
+        }
+        let text = statement.to_string();
+        let head: String = text
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some(unsupported(self.dialect, at.clone(), &head))
     }
 
     fn take_table(&mut self, name: &str, at: &Location) -> Result<Table> {
