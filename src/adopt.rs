@@ -142,6 +142,7 @@ pub fn plugins(
         }
     }
     let mut enums_written = BTreeSet::new();
+    let mut extensions_written = false;
     for (plugin, p) in &project.plugins {
         if !selection.includes(plugin) {
             continue;
@@ -159,6 +160,11 @@ pub fn plugins(
             if let Some(v) = live.views.get(view) {
                 schema.views.insert(view.clone(), v.clone());
             }
+        }
+        // The extensions go into the first file written.
+        if !extensions_written {
+            schema.extensions = live.extensions.clone();
+            extensions_written = true;
         }
         // Domains the tables use (and the domains those are over), then enum types.
         loop {

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, ColumnType, Dialect, Domain, EnumType, Expression, ForeignKey, Generated,
-    Identity, Index, Name, PrimaryKey, Schema, Table, Unique, View,
+    Check, Column, ColumnType, Dialect, Domain, EnumType, Expression, Extension, ForeignKey,
+    Generated, Identity, Index, Name, PrimaryKey, Schema, Table, Unique, View,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -20,7 +20,10 @@ use crate::model::{
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     CreateEnum(EnumType),
-    AlterEnum { from: EnumType, to: EnumType },
+    AlterEnum {
+        from: EnumType,
+        to: EnumType,
+    },
     DropEnum(EnumType),
     CreateTable(Table),
     DropTable(Table),
@@ -28,8 +31,18 @@ pub enum Change {
     CreateView(View),
     DropView(View),
     CreateDomain(Domain),
-    AlterDomain { from: Domain, to: Domain },
+    AlterDomain {
+        from: Domain,
+        to: Domain,
+    },
     DropDomain(Domain),
+    CreateExtension(Extension),
+    /// `to`'s version, asked for, differs from the installed one.
+    UpdateExtension {
+        from: Extension,
+        to: Extension,
+    },
+    DropExtension(Extension),
 }
 
 /// Everything that differs in one table; `from` and `to` are the whole tables (SQLite rebuilds
@@ -246,8 +259,22 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         enums: to_enums,
         views: to_views,
         domains: to_domains,
+        extensions: to_extensions,
     } = to;
     let mut changes = Vec::new();
+    for (name, e) in to_extensions {
+        match from.extensions.get(name) {
+            None => changes.push(Change::CreateExtension(e.clone())),
+            // A version not asked for is whatever is installed.
+            Some(old) if e.version.is_some() && old.version != e.version => {
+                changes.push(Change::UpdateExtension {
+                    from: old.clone(),
+                    to: e.clone(),
+                })
+            }
+            Some(_) => {}
+        }
+    }
     for (name, d) in to_domains {
         match from.domains.get(name) {
             None => changes.push(Change::CreateDomain(d.clone())),
@@ -296,6 +323,11 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     for (name, d) in &from.domains {
         if !to_domains.contains_key(name) {
             changes.push(Change::DropDomain(d.clone()));
+        }
+    }
+    for (name, e) in &from.extensions {
+        if !to_extensions.contains_key(name) {
+            changes.push(Change::DropExtension(e.clone()));
         }
     }
     let views = view_changes(dialect, &from.views, to_views, &changes);

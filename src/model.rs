@@ -120,6 +120,16 @@ pub struct Schema {
     pub views: BTreeMap<String, View>,
     /// PostgreSQL domains, by name. Empty on the other engines.
     pub domains: BTreeMap<String, Domain>,
+    /// PostgreSQL extensions installed in the schema, by name. Empty on the other engines.
+    pub extensions: BTreeMap<String, Extension>,
+}
+
+/// A PostgreSQL extension in the managed schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extension {
+    pub name: String,
+    /// The version asked for (`VERSION '1.3'`); none: whatever is installed, or the default.
+    pub version: Option<String>,
 }
 
 /// A PostgreSQL domain: a type of its own over another, with a default, NOT NULL and checks.

@@ -275,6 +275,15 @@ fn plugin_schemas<'a>(
         }
         used.extend(over);
     }
+    // Extensions go with the first plugin planned: before what any plugin builds on them.
+    for (name, e) in &desired.schema.extensions {
+        if claimed_enums.insert(format!("extension {name}")) {
+            to.extensions.insert(name.clone(), e.clone());
+            if let Some(live_extension) = live.extensions.get(name) {
+                from.extensions.insert(name.clone(), live_extension.clone());
+            }
+        }
+    }
     for (name, d) in &desired.schema.domains {
         if used.contains(name.as_str()) && claimed_enums.insert(name.clone()) {
             to.domains.insert(name.clone(), d.clone());

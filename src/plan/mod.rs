@@ -21,7 +21,7 @@ use crate::engine::mysql::plan::{
     refresh_foreign_keys_of_retyped_columns, replacement_phase, restate_collated_columns,
 };
 use crate::engine::sqlite::plan::needs_rebuild;
-use crate::model::{Dialect, Domain, EnumType, Table, View};
+use crate::model::{Dialect, Domain, EnumType, Extension, Table, View};
 use hazards::{change_hazards, describe};
 use order::{domain_order, fk_order, view_order};
 
@@ -42,6 +42,8 @@ pub enum Phase {
     /// Constraints and indexes that only change their names: after the drops (a name may pass
     /// from a dropped object to a kept one), before the adds (which may take the old name).
     Rename,
+    /// Extensions before the types, tables and defaults that use what they bring.
+    CreateExtension,
     /// Types before the tables that use them.
     CreateEnum,
     /// Parents before children (FK order); cyclic keys deferred to `AddForeignKey`.
@@ -54,8 +56,10 @@ pub enum Phase {
     AddForeignKey,
     /// Every table is as desired; views after the views they read.
     CreateView,
-    /// Last: no column uses the type any more.
+    /// No column uses the type any more.
     DropEnum,
+    /// Last: nothing uses what the extension brings any more.
+    DropExtension,
 }
 
 // Steps are few and short-lived, like the changes they hold (see `diff::Change`).
@@ -88,6 +92,9 @@ pub enum Action {
         to: Domain,
     },
     DropDomain(Domain),
+    CreateExtension(Extension),
+    UpdateExtension(Extension),
+    DropExtension(Extension),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -120,6 +127,13 @@ impl Step {
                 format!("drop materialized view {}", q(&v.name))
             }
             Action::DropView(v) => format!("drop view {}", q(&v.name)),
+            Action::CreateExtension(e) => format!("create extension {}", q(&e.name)),
+            Action::UpdateExtension(e) => format!(
+                "extension {}: version {}",
+                q(&e.name),
+                e.version.as_deref().unwrap_or("default")
+            ),
+            Action::DropExtension(e) => format!("drop extension {}", q(&e.name)),
             Action::CreateDomain(d) => format!("create domain {}", q(&d.name)),
             Action::AlterDomain { to, .. } => format!("alter domain {}", q(&to.name)),
             Action::DropDomain(d) => format!("drop domain {}", q(&d.name)),
@@ -327,6 +341,36 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     },
                 )
             }
+            Change::CreateExtension(e) => push(
+                &mut steps,
+                0,
+                Step {
+                    phase: Phase::CreateExtension,
+                    table: e.name.clone(),
+                    action: Action::CreateExtension(e),
+                    hazards: vec![],
+                },
+            ),
+            Change::UpdateExtension { to, .. } => push(
+                &mut steps,
+                0,
+                Step {
+                    phase: Phase::CreateExtension,
+                    table: to.name.clone(),
+                    action: Action::UpdateExtension(to),
+                    hazards: vec![],
+                },
+            ),
+            Change::DropExtension(e) => push(
+                &mut steps,
+                0,
+                Step {
+                    phase: Phase::DropExtension,
+                    table: e.name.clone(),
+                    action: Action::DropExtension(e),
+                    hazards: vec![],
+                },
+            ),
             // Domains with the enum types: before the tables that use them, dropped last.
             Change::CreateDomain(d) => push(
                 &mut steps,

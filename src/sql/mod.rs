@@ -151,6 +151,8 @@ impl Parsed {
             self.domains.insert(name, location);
         }
         self.schema.domains.extend(other.schema.domains);
+        // An extension several files need is created once.
+        self.schema.extensions.extend(other.schema.extensions);
         self.references.extend(other.references);
         self.indexes.extend(other.indexes);
         Ok(())
@@ -325,7 +327,6 @@ const UNMANAGED: &[&str] = &[
     "CREATE TRIGGER",
     "CREATE CONSTRAINT TRIGGER",
     "CREATE EVENT",
-    "CREATE EXTENSION",
     "CREATE SCHEMA",
     "CREATE POLICY",
     "CREATE SEQUENCE",

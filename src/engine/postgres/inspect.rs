@@ -1,8 +1,8 @@
 //! PostgreSQL: catalog inspection (bulk queries) into the canonical IR.
 //!
-//! Eight queries read the whole managed schema (`current_schema()`), each filtered by namespace,
+//! Nine queries read the whole managed schema (`current_schema()`), each filtered by namespace,
 //! never by a list of tables: tables, columns, owned sequences, constraints, indexes, enum types,
-//! domains, views.
+//! extensions, domains, views.
 //! The rows are then folded into the same [`Schema`] the SQL lowering builds, through the same
 //! normalizers (`normalize::types` spelling, `normalize::expr` canonical text,
 //! `normalize::names` classification). The queries are in `queries.rs`.
@@ -18,13 +18,14 @@ use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Code, Error, Result};
 use crate::model::{
     Check, Column, ColumnType, Deferrable, Dialect, Domain, EnumType, Exclusion, Expression,
-    FkAction, ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema,
-    SequenceOptions, SerialSequence, Table, Unique, View,
+    Extension, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey,
+    Schema, SequenceOptions, SerialSequence, Table, Unique, View,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
 use queries::{
-    for_server, COLUMNS, CONSTRAINTS, DOMAINS, ENUMS, INDEXES, SEQUENCES, TABLES, UNMODELLED, VIEWS,
+    for_server, COLUMNS, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, INDEXES, SEQUENCES, TABLES,
+    UNMODELLED, VIEWS,
 };
 
 const PG: Dialect = Dialect::Postgres;
@@ -149,6 +150,13 @@ async fn inspect_with(
         let name: String = get(row, "name")?;
         let values = get(row, "labels")?;
         schema.enums.insert(name.clone(), EnumType { name, values });
+    }
+    for row in &fetch(conn, &mut queries, EXTENSIONS, "extensions").await? {
+        let name: String = get(row, "name")?;
+        let version = get(row, "version")?;
+        schema
+            .extensions
+            .insert(name.clone(), Extension { name, version });
     }
     for row in &fetch(conn, &mut queries, DOMAINS, "domains").await? {
         let domain = domain(row)?;

@@ -46,6 +46,23 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 }
             }
             Action::DropTable(t) => push(format!("DROP TABLE {}", quote(D, &t.name))),
+            Action::CreateExtension(e) => push(format!(
+                "CREATE EXTENSION IF NOT EXISTS {}{}",
+                quote(D, &e.name),
+                e.version
+                    .as_ref()
+                    .map(|v| format!(" VERSION {}", string_literal(D, v)))
+                    .unwrap_or_default()
+            )),
+            Action::UpdateExtension(e) => push(format!(
+                "ALTER EXTENSION {} UPDATE{}",
+                quote(D, &e.name),
+                e.version
+                    .as_ref()
+                    .map(|v| format!(" TO {}", string_literal(D, v)))
+                    .unwrap_or_default()
+            )),
+            Action::DropExtension(e) => push(format!("DROP EXTENSION {}", quote(D, &e.name))),
             Action::CreateDomain(d) => create_domain(d).into_iter().for_each(push),
             Action::AlterDomain { from, to } => alter_domain(from, to)?.into_iter().for_each(push),
             Action::DropDomain(d) => push(format!("DROP DOMAIN {}", quote(D, &d.name))),

@@ -58,13 +58,16 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 };
                 out.push(Statement::new(sql, h));
             }
-            // SQLite has no enum types or domains; the planner never produces these for it.
+            // SQLite has no enum types, domains or extensions; the planner never produces these.
             Action::CreateEnum(_)
             | Action::AlterEnum { .. }
             | Action::DropEnum(_)
             | Action::CreateDomain(_)
             | Action::AlterDomain { .. }
-            | Action::DropDomain(_) => {}
+            | Action::DropDomain(_)
+            | Action::CreateExtension(_)
+            | Action::UpdateExtension(_)
+            | Action::DropExtension(_) => {}
         }
     }
     Ok(out)

@@ -1,11 +1,11 @@
-//! Lowering of PostgreSQL `CREATE DOMAIN` and `COMMENT ON DOMAIN`.
+//! Lowering of PostgreSQL `CREATE DOMAIN`, `COMMENT ON DOMAIN` and `CREATE EXTENSION`.
 
 use sqlparser::ast::{CreateDomain, Ident, TableConstraint};
 
 use super::Lowering;
 use crate::engine::postgres::prepass;
 use crate::error::{Location, Result};
-use crate::model::{ColumnType, Domain};
+use crate::model::{ColumnType, Domain, Extension};
 use crate::normalize::types;
 
 impl Lowering<'_> {
@@ -61,6 +61,43 @@ impl Lowering<'_> {
             .sort_by(|a, b| a.expr.text().cmp(b.expr.text()));
         self.out.schema.domains.insert(name.clone(), domain);
         self.out.domains.insert(name, location);
+        Ok(())
+    }
+
+    /// `CREATE EXTENSION [IF NOT EXISTS] name [SCHEMA public] [VERSION v] [CASCADE]`: in the
+    /// managed schema only; `CASCADE` (install what it needs) is the server's business and
+    /// left out.
+    pub(super) fn create_extension(
+        &mut self,
+        name: &Ident,
+        schema: Option<&Ident>,
+        version: Option<&Ident>,
+        at: Location,
+    ) -> Result<()> {
+        self.postgres_only("`CREATE EXTENSION`", &at)?;
+        if let Some(schema) = schema.map(|s| self.fold(s)).filter(|s| s != "public") {
+            return Err(self.err_help(
+                at,
+                format!(
+                    "extension `{}` in schema `{schema}`: plinth manages the default schema only",
+                    name.value
+                ),
+                "drop the SCHEMA clause",
+            ));
+        }
+        let name = self.fold(name);
+        if self.out.schema.extensions.contains_key(&name) {
+            return Err(self.err_help(
+                at,
+                format!("extension `{name}` is created twice"),
+                "create it once",
+            ));
+        }
+        let version = version.map(|v| v.value.clone());
+        self.out
+            .schema
+            .extensions
+            .insert(name.clone(), Extension { name, version });
         Ok(())
     }
 

@@ -28,7 +28,7 @@ use crate::normalize::expr;
 /// `` `HEAD …` is not supported in a schema file `` at `at`, with what plinth manages.
 pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
     let more = if dialect == Dialect::Postgres {
-        ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, COMMENT ON"
+        ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, COMMENT ON"
     } else {
         ""
     };
@@ -176,6 +176,12 @@ impl<'a> Lowering<'a> {
             Statement::CreateIndex(ci) => self.create_index(ci, at),
             view @ Statement::CreateView { .. } => self.create_view(view, at),
             Statement::CreateDomain(cd) => self.create_domain(cd, at),
+            Statement::CreateExtension {
+                name,
+                schema,
+                version,
+                ..
+            } => self.create_extension(&name, schema.as_ref(), version.as_ref(), at),
             Statement::CreateType {
                 name,
                 representation: UserDefinedTypeRepresentation::Enum { labels },
@@ -252,6 +258,7 @@ impl<'a> Lowering<'a> {
                 | Statement::CreateIndex(_)
                 | Statement::CreateView { .. }
                 | Statement::CreateDomain(_)
+                | Statement::CreateExtension { .. }
                 | Statement::CreateType { .. }
                 | Statement::Comment { .. }
                 | Statement::AlterTable { .. }

@@ -199,6 +199,12 @@ WHERE n.nspname = current_schema() AND t.typtype = 'd'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
                   AND e.objid = t.oid AND e.deptype = 'e')";
 
+/// The extensions installed in the managed schema, with their versions.
+pub(super) const EXTENSIONS: &str = "
+SELECT e.extname::text AS name, e.extversion::text AS version
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE n.nspname = current_schema()";
+
 /// `pg_index.indnullsnotdistinct` exists from PostgreSQL 15 on; older servers answer NULL.
 /// (Reading it through `to_jsonb` on every server cost a third of the constraint query.)
 pub(super) fn for_server(sql: &str, version: u32) -> String {
@@ -241,7 +247,9 @@ WHERE n.nspname = current_schema() AND (t.typtype = 'r' OR r.relkind = 'c')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
                   AND d.objid = t.oid AND d.deptype = 'e')
 UNION ALL
-SELECT 'extension', e.extname::text FROM pg_extension e WHERE e.extname <> 'plpgsql'
+SELECT 'extension', e.extname::text
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE n.nspname <> current_schema() AND e.extname <> 'plpgsql'
 UNION ALL
 SELECT 'policy', p.polname || ' on ' || c.relname
 FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
