@@ -21,6 +21,8 @@
 //! - a domain's `NOT NULL` → `CONSTRAINT "plinth not null" CHECK (VALUE IS NOT NULL)`
 //!   ([`DOMAIN_NOT_NULL`]), its `NULL` dropped; `COMMENT ON DOMAIN d` → `COMMENT ON TABLE
 //!   "plinth domain".d` ([`DOMAIN_COMMENT`]);
+//! - `CREATE MATERIALIZED VIEW … WITH [NO] DATA`: the clause goes (every one is made with
+//!   its data);
 //! - `PRIMARY KEY USING INDEX i` (and `UNIQUE …`) → `PRIMARY KEY ("plinth using index", i)`
 //!   ([`USING_INDEX`]): lowering makes the key of the index's columns, under the key's name.
 //!
@@ -95,7 +97,44 @@ pub fn postgres(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = variadic(tokens);
     let tokens = using_index(tokens);
     let tokens = domain_nullability(tokens);
+    let tokens = materialized_data(tokens);
     array_suffix(tokens)
+}
+
+/// `CREATE MATERIALIZED VIEW … AS query WITH [NO] DATA`: the clause goes (sqlparser does not
+/// read it). plinth makes every materialized view with its data.
+fn materialized_data(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let first = next_significant(&tokens, 0);
+    let second = first.and_then(|f| next_significant(&tokens, f + 1));
+    let materialized = first.is_some_and(|f| is_keyword(&tokens[f].token, Keyword::CREATE))
+        && second.is_some_and(|s| is_keyword(&tokens[s].token, Keyword::MATERIALIZED));
+    if !materialized {
+        return tokens;
+    }
+    let significant: Vec<usize> = (0..tokens.len())
+        .filter(|&k| !matches!(tokens[k].token, Token::Whitespace(_) | Token::SemiColon))
+        .collect();
+    let tail = |n: usize| significant.len().checked_sub(n).map(|i| &significant[i..]);
+    let cut = match (tail(3), tail(2)) {
+        (Some([w, no, d]), _)
+            if is_keyword(&tokens[*w].token, Keyword::WITH)
+                && is_keyword(&tokens[*no].token, Keyword::NO)
+                && is_keyword(&tokens[*d].token, Keyword::DATA) =>
+        {
+            Some((*w, *d))
+        }
+        (_, Some([w, d]))
+            if is_keyword(&tokens[*w].token, Keyword::WITH)
+                && is_keyword(&tokens[*d].token, Keyword::DATA) =>
+        {
+            Some((*w, *d))
+        }
+        _ => None,
+    };
+    if let Some((from, to)) = cut {
+        tokens.drain(from..=to);
+    }
+    tokens
 }
 
 /// `CREATE DOMAIN … NOT NULL` → `… CONSTRAINT "plinth not null" CHECK (VALUE IS NOT NULL)`, a
