@@ -6,8 +6,6 @@
 //! desired and live meet as the server keeps both. SQLite keeps a view's text as written:
 //! nothing to ask.
 
-use sqlx::{MySqlConnection, PgConnection};
-
 use super::{Conn, DatabaseUrl};
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Identity, Schema};
@@ -28,10 +26,10 @@ pub async fn server_canonical(url: &DatabaseUrl, desired: &mut Schema) -> Result
     }
     let statements = crate::pipeline::creation(dialect, &scratch_schema(desired))?;
     let mut conn = super::connect(url).await?;
-    let tried = match &mut conn {
-        Conn::Postgres(c) => postgres(c, &statements).await?,
-        Conn::Mysql(c) => mysql(c, &statements).await?,
-        Conn::Sqlite(_) => return Ok(()),
+    let tried = match dialect {
+        Dialect::Postgres => postgres(&mut conn, &statements).await?,
+        Dialect::Mysql => mysql(&mut conn, &statements).await?,
+        Dialect::Sqlite => return Ok(()),
     };
     for (name, view) in tried.views {
         if let Some(d) = desired.views.get_mut(&name) {
@@ -71,58 +69,54 @@ fn scratch_schema(desired: &Schema) -> Schema {
     schema
 }
 
-fn refused(statement: &str) -> impl FnOnce(sqlx::Error) -> Error + '_ {
-    move |e| {
-        Error::database(
-            format!("trying the desired views on the server (in a scratch schema, undone), `{statement}`"),
-            e,
-        )
-    }
+/// What plinth was doing when the server refused `statement`.
+fn trying(statement: &str) -> String {
+    format!("trying the desired views and domains on the server (in a scratch schema, undone), `{statement}`")
 }
 
-async fn postgres(c: &mut PgConnection, statements: &[Statement]) -> Result<Schema> {
+/// Run `sql` as it is (a scratch schema's or database's own statements).
+async fn raw(conn: &mut Conn, sql: &str) -> Result<()> {
+    conn.run_script(sql)
+        .await
+        .map_err(|e| Error::database(trying(sql), e))
+}
+
+/// The desired schema's statements, then what the inspector reads back.
+async fn create_and_read(conn: &mut Conn, statements: &[Statement]) -> Result<Schema> {
+    for s in statements {
+        conn.execute(&s.sql)
+            .await
+            .map_err(|e| Error::database(trying(&s.sql), e))?;
+    }
+    Ok(super::inspect(conn).await?.schema)
+}
+
+async fn postgres(conn: &mut Conn, statements: &[Statement]) -> Result<Schema> {
+    let Conn::Postgres(c) = &mut *conn else {
+        return Err(Error::usage("a PostgreSQL connection was expected"));
+    };
     let current: Option<String> = sqlx::query_scalar("SELECT current_schema()::text")
         .fetch_one(&mut *c)
         .await
         .map_err(|e| Error::database("reading the current schema", e))?;
     let current = current.unwrap_or_else(|| "public".into());
-    sqlx::raw_sql("BEGIN")
-        .execute(&mut *c)
-        .await
-        .map_err(refused("BEGIN"))?;
+    let scratch = quote::ident(Dialect::Postgres, SCRATCH_SCHEMA);
+    raw(conn, "BEGIN").await?;
     let result = async {
-        let create = format!(
-            "CREATE SCHEMA {}",
-            quote::ident(Dialect::Postgres, SCRATCH_SCHEMA)
-        );
-        sqlx::raw_sql(&create)
-            .execute(&mut *c)
-            .await
-            .map_err(refused(&create))?;
-        let path = format!(
-            "SET LOCAL search_path TO {}, {}",
-            quote::ident(Dialect::Postgres, SCRATCH_SCHEMA),
-            quote::ident(Dialect::Postgres, &current)
-        );
-        sqlx::raw_sql(&path)
-            .execute(&mut *c)
-            .await
-            .map_err(refused(&path))?;
-        for s in statements {
-            sqlx::query(&s.sql)
-                .persistent(false)
-                .execute(&mut *c)
-                .await
-                .map_err(refused(&s.sql))?;
-        }
-        crate::engine::postgres::inspect::inspect(c).await
+        raw(conn, &format!("CREATE SCHEMA {scratch}")).await?;
+        let path = quote::ident(Dialect::Postgres, &current);
+        raw(conn, &format!("SET LOCAL search_path TO {scratch}, {path}")).await?;
+        create_and_read(conn, statements).await
     }
     .await;
-    let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *c).await;
-    Ok(result?.schema)
+    let _ = conn.run_script("ROLLBACK").await;
+    result
 }
 
-async fn mysql(c: &mut MySqlConnection, statements: &[Statement]) -> Result<Schema> {
+async fn mysql(conn: &mut Conn, statements: &[Statement]) -> Result<Schema> {
+    let Conn::Mysql(c) = &mut *conn else {
+        return Err(Error::usage("a MySQL connection was expected"));
+    };
     let current: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
         .fetch_one(&mut *c)
         .await
@@ -136,36 +130,16 @@ async fn mysql(c: &mut MySqlConnection, statements: &[Statement]) -> Result<Sche
         .unwrap_or_default();
     let scratch = format!("plinth_scratch_{}_{nanos}", std::process::id());
     let q = |name: &str| quote::ident(Dialect::Mysql, name);
-    let create = format!("CREATE DATABASE {}", q(&scratch));
-    sqlx::raw_sql(&create)
-        .execute(&mut *c)
-        .await
-        .map_err(refused(&create))?;
+    raw(conn, &format!("CREATE DATABASE {}", q(&scratch))).await?;
     let result = async {
-        let using = format!("USE {}", q(&scratch));
-        sqlx::raw_sql(&using)
-            .execute(&mut *c)
-            .await
-            .map_err(refused(&using))?;
-        for s in statements {
-            sqlx::query(&s.sql)
-                .persistent(false)
-                .execute(&mut *c)
-                .await
-                .map_err(refused(&s.sql))?;
-        }
-        crate::engine::mysql::inspect::inspect(c).await
+        raw(conn, &format!("USE {}", q(&scratch))).await?;
+        create_and_read(conn, statements).await
     }
     .await;
-    let back = sqlx::raw_sql(&format!("USE {}", q(&current)))
-        .execute(&mut *c)
-        .await;
-    let dropped = sqlx::raw_sql(&format!("DROP DATABASE {}", q(&scratch)))
-        .execute(&mut *c)
-        .await;
-    let tried = result?.schema;
-    back.map_err(|e| Error::database(format!("returning to database `{current}`"), e))?;
-    dropped
-        .map_err(|e| Error::database(format!("dropping the scratch database `{scratch}`"), e))?;
+    let back = raw(conn, &format!("USE {}", q(&current))).await;
+    let dropped = raw(conn, &format!("DROP DATABASE {}", q(&scratch))).await;
+    let tried = result?;
+    back?;
+    dropped?;
     Ok(tried)
 }

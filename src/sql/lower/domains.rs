@@ -100,25 +100,4 @@ impl Lowering<'_> {
             .insert(name.clone(), Extension { name, version });
         Ok(())
     }
-
-    /// `COMMENT ON DOMAIN d IS …` (marked by the prepass, see `prepass::DOMAIN_COMMENT`).
-    pub(super) fn domain_comment(
-        &mut self,
-        name: &Ident,
-        comment: Option<String>,
-        at: Location,
-    ) -> Result<()> {
-        let name = self.fold(name);
-        match self.out.schema.domains.get_mut(&name) {
-            Some(d) => {
-                d.comment = comment.filter(|c| !c.is_empty());
-                Ok(())
-            }
-            None => Err(self.err_help(
-                at,
-                format!("domain `{name}` is not defined above in this file"),
-                "CREATE DOMAIN it first",
-            )),
-        }
-    }
 }

@@ -39,6 +39,31 @@ pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
     )
 }
 
+/// `COMMENT ON <KIND> name IS …` on an object defined above (`slot`, its comment), or the
+/// error that it is not; an empty comment is none.
+fn commented(
+    slot: Option<&mut Option<String>>,
+    comment: Option<String>,
+    name: &str,
+    kind: &str,
+    at: Location,
+) -> Result<()> {
+    match slot {
+        Some(slot) => {
+            *slot = comment.filter(|c| !c.is_empty());
+            Ok(())
+        }
+        None => Err(Error::at_help(
+            at,
+            format!(
+                "{} `{name}` is not defined above in this file",
+                kind.to_lowercase()
+            ),
+            format!("CREATE {kind} it first"),
+        )),
+    }
+}
+
 pub(super) struct Lowering<'a> {
     dialect: Dialect,
     path: &'a str,
@@ -299,10 +324,19 @@ impl<'a> Lowering<'a> {
             .collect();
         match parts.as_slice() {
             [m, .., v] if is_marker(m, prepass::VIEW_COMMENT) => {
-                return self.view_comment(v, comment, at)
+                let name = self.fold(v);
+                let slot = self.out.schema.views.get_mut(&name).map(|v| &mut v.comment);
+                return commented(slot, comment, &name, "VIEW", at);
             }
             [m, .., d] if is_marker(m, prepass::DOMAIN_COMMENT) => {
-                return self.domain_comment(d, comment, at)
+                let name = self.fold(d);
+                let slot = self
+                    .out
+                    .schema
+                    .domains
+                    .get_mut(&name)
+                    .map(|d| &mut d.comment);
+                return commented(slot, comment, &name, "DOMAIN", at);
             }
             [m, .., i] if is_marker(m, prepass::INDEX_COMMENT) => {
                 return self.index_comment(&self.fold(i), comment, at)

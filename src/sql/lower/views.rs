@@ -150,27 +150,6 @@ impl Lowering<'_> {
         out.sort();
         Ok(out)
     }
-
-    /// `COMMENT ON VIEW v IS …` (marked by the prepass, see `prepass::VIEW_COMMENT`).
-    pub(super) fn view_comment(
-        &mut self,
-        name: &Ident,
-        comment: Option<String>,
-        at: Location,
-    ) -> Result<()> {
-        let name = self.fold(name);
-        match self.out.schema.views.get_mut(&name) {
-            Some(view) => {
-                view.comment = comment.filter(|c| !c.is_empty());
-                Ok(())
-            }
-            None => Err(self.err_help(
-                at,
-                format!("view `{name}` is not defined above in this file"),
-                "CREATE VIEW it first",
-            )),
-        }
-    }
 }
 
 /// An option's value as the catalog keeps it: booleans spelled `true`/`false`, words lower case.
