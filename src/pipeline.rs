@@ -237,15 +237,17 @@ fn plugin_schemas<'a>(
         }
     }
     // Views are owned like tables; a live view is the plugin's under its desired name.
+    let own_views: BTreeMap<String, &String> = desired
+        .view_owner
+        .iter()
+        .filter(|(_, o)| *o == plugin)
+        .map(|(v, _)| (dialect.table_key(v), v))
+        .collect();
     for (name, view) in &live.views {
-        let owned = desired
-            .view_owner
-            .iter()
-            .find(|(v, _)| dialect.same_table(v, name));
-        if let Some((as_desired, _)) = owned.filter(|(_, o)| *o == plugin) {
+        if let Some(as_desired) = own_views.get(&dialect.table_key(name)) {
             let mut view = view.clone();
-            view.name = as_desired.clone();
-            from.views.insert(as_desired.clone(), view);
+            view.name = (*as_desired).clone();
+            from.views.insert((*as_desired).clone(), view);
         }
     }
     for (name, view) in &desired.schema.views {

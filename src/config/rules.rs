@@ -417,16 +417,14 @@ fn view_ownership(
     let mut owner: BTreeMap<String, Entry> = BTreeMap::new();
     for plugin in in_file_order {
         let defined = &parsed[plugin.name.as_str()];
+        // The plugin's views by key → their spelling in its SQL.
+        let spelled: BTreeMap<String, String> = defined
+            .views
+            .keys()
+            .map(|v| (key(dialect, v), v.clone()))
+            .collect();
         for (view, at) in plugin.views.iter().zip(&plugin.views_at) {
-            let name = resolve(
-                dialect,
-                view,
-                &[&defined
-                    .views
-                    .keys()
-                    .map(|v| (key(dialect, v), v.clone()))
-                    .collect()],
-            );
+            let name = resolve(dialect, view, &[&spelled]);
             let k = key(dialect, &name);
             if let Some(first) = owner.get(&k) {
                 return Err(Error::at_help(
