@@ -205,6 +205,8 @@ impl Eq for View {}
 pub struct EnumType {
     pub name: String,
     pub values: Vec<String>,
+    /// PostgreSQL `COMMENT ON TYPE`.
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -149,7 +149,13 @@ async fn inspect_with(
     for row in &fetch(conn, &mut queries, ENUMS, "enum types").await? {
         let name: String = get(row, "name")?;
         let values = get(row, "labels")?;
-        schema.enums.insert(name.clone(), EnumType { name, values });
+        let comment = get(row, "comment")?;
+        let e = EnumType {
+            name: name.clone(),
+            values,
+            comment,
+        };
+        schema.enums.insert(name, e);
     }
     for row in &fetch(conn, &mut queries, EXTENSIONS, "extensions").await? {
         let name: String = get(row, "name")?;

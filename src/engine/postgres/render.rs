@@ -21,12 +21,22 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
         let h = step.hazards.as_slice();
         let mut push = |sql: String| out.push(Statement::new(sql, h));
         match &step.action {
-            Action::CreateEnum(e) => push(format!(
-                "CREATE TYPE {} AS ENUM ({})",
-                quote(D, &e.name),
-                enum_values(e)
-            )),
-            Action::AlterEnum { from, to } => alter_enum(from, to)?.into_iter().for_each(push),
+            Action::CreateEnum(e) => {
+                push(format!(
+                    "CREATE TYPE {} AS ENUM ({})",
+                    quote(D, &e.name),
+                    enum_values(e)
+                ));
+                if let Some(c) = &e.comment {
+                    push(comment_type(&e.name, Some(c)));
+                }
+            }
+            Action::AlterEnum { from, to } => {
+                alter_enum(from, to)?.into_iter().for_each(&mut push);
+                if from.comment != to.comment {
+                    push(comment_type(&to.name, to.comment.as_deref()));
+                }
+            }
             Action::DropEnum(e) => push(format!("DROP TYPE {}", quote(D, &e.name))),
             Action::CreateTable(t) => {
                 push(create_table(t));
@@ -105,6 +115,14 @@ fn create_domain(d: &Domain) -> Vec<String> {
         out.push(comment_domain(&d.name, Some(comment)));
     }
     out
+}
+
+fn comment_type(name: &str, comment: Option<&str>) -> String {
+    format!(
+        "COMMENT ON TYPE {} IS {}",
+        quote(D, name),
+        comment.map_or_else(|| "NULL".to_string(), |c| string_literal(D, c))
+    )
 }
 
 fn comment_domain(name: &str, comment: Option<&str>) -> String {

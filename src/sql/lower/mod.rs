@@ -225,6 +225,7 @@ impl<'a> Lowering<'a> {
                     EnumType {
                         name: name.clone(),
                         values,
+                        comment: None,
                     },
                 );
                 self.out.enums.insert(name, location);
@@ -327,6 +328,16 @@ impl<'a> Lowering<'a> {
                 let name = self.fold(v);
                 let slot = self.out.schema.views.get_mut(&name).map(|v| &mut v.comment);
                 return commented(slot, comment, &name, "VIEW", at);
+            }
+            // `COMMENT ON TYPE`: an enum type, or a domain.
+            [m, .., t] if is_marker(m, prepass::TYPE_COMMENT) => {
+                let name = self.fold(t);
+                let schema = &mut self.out.schema;
+                let slot = match schema.enums.get_mut(&name) {
+                    Some(e) => Some(&mut e.comment),
+                    None => schema.domains.get_mut(&name).map(|d| &mut d.comment),
+                };
+                return commented(slot, comment, &name, "TYPE", at);
             }
             [m, .., d] if is_marker(m, prepass::DOMAIN_COMMENT) => {
                 let name = self.fold(d);

@@ -148,7 +148,8 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
 pub(super) const ENUMS: &str = "
 SELECT t.typname::text AS name,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid
-             ORDER BY e.enumsortorder) AS labels
+             ORDER BY e.enumsortorder) AS labels,
+       obj_description(t.oid, 'pg_type') AS comment
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = current_schema() AND t.typtype = 'e'";

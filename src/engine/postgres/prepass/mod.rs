@@ -20,7 +20,7 @@
 //! - `f(VARIADIC e)` → `f("plinth variadic"(e))` ([`VARIADIC`]), printed back as written;
 //! - a domain's `NOT NULL` → `CONSTRAINT "plinth not null" CHECK (VALUE IS NOT NULL)`
 //!   ([`DOMAIN_NOT_NULL`]), its `NULL` dropped; `COMMENT ON DOMAIN d` → `COMMENT ON TABLE
-//!   "plinth domain".d` ([`DOMAIN_COMMENT`]);
+//!   "plinth domain".d` ([`DOMAIN_COMMENT`]), `COMMENT ON TYPE t` likewise ([`TYPE_COMMENT`]);
 //! - `CREATE MATERIALIZED VIEW … WITH [NO] DATA`: the clause goes (every one is made with
 //!   its data);
 //! - `PRIMARY KEY USING INDEX i` (and `UNIQUE …`) → `PRIMARY KEY ("plinth using index", i)`
@@ -61,6 +61,8 @@ pub const VIEW_COMMENT: &str = "plinth view";
 pub const DOMAIN_NOT_NULL: &str = "plinth not null";
 /// Marks `COMMENT ON DOMAIN`: a qualifier on the domain name in a `COMMENT ON TABLE`.
 pub const DOMAIN_COMMENT: &str = "plinth domain";
+/// Marks `COMMENT ON TYPE`: a qualifier on the type name in a `COMMENT ON TABLE`.
+pub const TYPE_COMMENT: &str = "plinth type";
 /// Marks `COMMENT ON INDEX`: a qualifier on the index name in a `COMMENT ON TABLE`.
 pub const INDEX_COMMENT: &str = "plinth index";
 /// Marks `COMMENT ON CONSTRAINT`: a qualifier on `table.constraint` in a `COMMENT ON COLUMN`.
@@ -528,9 +530,16 @@ fn comment(tokens: &[TokenWithSpan], i: usize) -> Option<(Vec<TokenWithSpan>, us
         out.push(with_span(Token::Period, tokens[name].span));
         return Some((out, name));
     }
-    if is_keyword(&tokens[what].token, Keyword::DOMAIN) {
+    let marked = if is_keyword(&tokens[what].token, Keyword::DOMAIN) {
+        Some(DOMAIN_COMMENT)
+    } else if is_keyword(&tokens[what].token, Keyword::TYPE) {
+        Some(TYPE_COMMENT)
+    } else {
+        None
+    };
+    if let Some(marked) = marked {
         out.push(with_span(Token::make_keyword("TABLE"), tokens[what].span));
-        out.push(marker(DOMAIN_COMMENT, tokens[name].span));
+        out.push(marker(marked, tokens[name].span));
         out.push(with_span(Token::Period, tokens[name].span));
         return Some((out, name));
     }
