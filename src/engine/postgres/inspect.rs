@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use sqlx::postgres::PgRow;
 use sqlx::PgConnection;
 
+use super::ROW_LEVEL_SECURITY;
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Code, Error, Result};
 use crate::model::{
@@ -194,6 +195,11 @@ async fn read_columns(
         }
         let mut table = Table::new(name);
         table.comment = get(row, "comment")?;
+        if get::<bool>(row, "row_level_security")? {
+            table
+                .options
+                .insert(ROW_LEVEL_SECURITY.into(), "true".into());
+        }
         tables.insert(get(row, "oid")?, table);
     }
 

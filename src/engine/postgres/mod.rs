@@ -10,3 +10,7 @@ pub(crate) mod prepass;
 pub(crate) mod render;
 pub(crate) mod session;
 pub(crate) mod types;
+
+/// The table option saying row-level security is enabled (`ALTER TABLE … ENABLE ROW LEVEL
+/// SECURITY`; policies are not modelled yet).
+pub(crate) const ROW_LEVEL_SECURITY: &str = "row_level_security";

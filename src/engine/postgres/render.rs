@@ -1,5 +1,6 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
+use super::ROW_LEVEL_SECURITY;
 use crate::diff::{ColumnChanges, Delta, Renamed, TableChange};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -40,6 +41,9 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             Action::DropEnum(e) => push(format!("DROP TYPE {}", quote(D, &e.name))),
             Action::CreateTable(t) => {
                 push(create_table(t));
+                if t.options.contains_key(ROW_LEVEL_SECURITY) {
+                    push(row_level_security(&t.name, true));
+                }
                 for i in &t.indexes {
                     create_index(&t.name, i)?.into_iter().for_each(&mut push);
                 }
@@ -115,6 +119,11 @@ fn create_domain(d: &Domain) -> Vec<String> {
         out.push(comment_domain(&d.name, Some(comment)));
     }
     out
+}
+
+fn row_level_security(table: &str, enabled: bool) -> String {
+    let verb = if enabled { "ENABLE" } else { "DISABLE" };
+    format!("ALTER TABLE {} {verb} ROW LEVEL SECURITY", quote(D, table))
 }
 
 fn comment_type(name: &str, comment: Option<&str>) -> String {
@@ -499,7 +508,15 @@ fn alter(table: &str, change: &TableChange) -> Result<Vec<String>> {
             quote(D, to)
         )],
         TableChange::SetComment { to, .. } => vec![comment_table(table, to.as_ref())],
-        TableChange::SetOptions { .. } => vec![],
+        TableChange::SetOptions { from, to } => {
+            let on =
+                |o: &std::collections::BTreeMap<String, String>| o.contains_key(ROW_LEVEL_SECURITY);
+            if on(from) == on(to) {
+                vec![]
+            } else {
+                vec![row_level_security(table, on(to))]
+            }
+        }
     })
 }
 

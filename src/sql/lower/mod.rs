@@ -253,6 +253,18 @@ impl<'a> Lowering<'a> {
                             self.out.schema.tables.insert(table.clone(), t);
                             res?;
                         }
+                        AlterTableOperation::EnableRowLevelSecurity
+                        | AlterTableOperation::DisableRowLevelSecurity => {
+                            self.postgres_only("row-level security", &at)?;
+                            let mut t = self.take_table(&table, &tloc)?;
+                            let key = crate::engine::postgres::ROW_LEVEL_SECURITY;
+                            if matches!(op, AlterTableOperation::EnableRowLevelSecurity) {
+                                t.options.insert(key.into(), "true".into());
+                            } else {
+                                t.options.remove(key);
+                            }
+                            self.out.schema.tables.insert(table.clone(), t);
+                        }
                         other => {
                             return Err(self.err(
                                 at,

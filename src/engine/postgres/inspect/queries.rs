@@ -8,7 +8,8 @@
 
 /// Ordinary and partitioned tables of the managed schema (partitions belong to their parent).
 pub(super) const TABLES: &str = "
-SELECT c.oid::int8 AS oid, c.relname::text AS name, ds.description AS comment
+SELECT c.oid::int8 AS oid, c.relname::text AS name, ds.description AS comment,
+       c.relrowsecurity AS row_level_security
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
