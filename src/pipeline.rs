@@ -134,7 +134,7 @@ pub fn batches(
     live: &Schema,
 ) -> Result<Vec<Batch>> {
     let mut out = Vec::new();
-    let mut claimed = BTreeSet::new();
+    let mut claimed = Claimed::default();
     let owned = Owned::new(dialect, desired);
     for plugin in in_order(desired, selection).cloned() {
         let (from, to, live_names) =
@@ -165,6 +165,14 @@ pub fn batches(
         });
     }
     Ok(out)
+}
+
+/// What earlier plugins of a plan took: enum types and domains by name, the extensions (all go
+/// with the first plugin).
+#[derive(Default)]
+struct Claimed {
+    types: BTreeSet<String>,
+    extensions: bool,
 }
 
 /// The owned (not retired) desired tables by the key the engine compares table names by:
@@ -201,7 +209,7 @@ fn plugin_schemas<'a>(
     owned: &Owned,
     plugin: &str,
     live: &'a Schema,
-    claimed_enums: &mut BTreeSet<String>,
+    claimed: &mut Claimed,
 ) -> (Cow<'a, Schema>, Cow<'a, Schema>, BTreeSet<String>) {
     if desired.adhoc {
         let names = live.tables.keys().cloned().collect();
@@ -278,8 +286,8 @@ fn plugin_schemas<'a>(
         used.extend(over);
     }
     // Extensions go with the first plugin planned: before what any plugin builds on them.
-    for (name, e) in &desired.schema.extensions {
-        if claimed_enums.insert(format!("extension {name}")) {
+    if !std::mem::replace(&mut claimed.extensions, true) {
+        for (name, e) in &desired.schema.extensions {
             to.extensions.insert(name.clone(), e.clone());
             if let Some(live_extension) = live.extensions.get(name) {
                 from.extensions.insert(name.clone(), live_extension.clone());
@@ -287,7 +295,7 @@ fn plugin_schemas<'a>(
         }
     }
     for (name, d) in &desired.schema.domains {
-        if used.contains(name.as_str()) && claimed_enums.insert(name.clone()) {
+        if used.contains(name.as_str()) && claimed.types.insert(name.clone()) {
             to.domains.insert(name.clone(), d.clone());
             if let Some(live_domain) = live.domains.get(name) {
                 from.domains.insert(name.clone(), live_domain.clone());
@@ -295,7 +303,7 @@ fn plugin_schemas<'a>(
         }
     }
     for (name, e) in &desired.schema.enums {
-        if used.contains(name.as_str()) && claimed_enums.insert(name.clone()) {
+        if used.contains(name.as_str()) && claimed.types.insert(name.clone()) {
             to.enums.insert(name.clone(), e.clone());
             if let Some(live_enum) = live.enums.get(name) {
                 from.enums.insert(name.clone(), live_enum.clone());

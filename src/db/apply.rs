@@ -323,7 +323,7 @@ where
                 _ => None,
             })
             .collect();
-        engine::sqlite::apply::refuse_lost_dependents(c, &rebuilt, &dropped).await?;
+        engine::sqlite::apply::refuse_lost_dependents(c, &rebuilt, &live.views, &dropped).await?;
     }
     history::ensure(conn).await?;
     // MySQL: the tables outside the plan, looked at after every statement.

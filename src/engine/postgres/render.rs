@@ -29,13 +29,13 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                     enum_values(e)
                 ));
                 if let Some(c) = &e.comment {
-                    push(comment_type(&e.name, Some(c)));
+                    push(comment_on("TYPE", &e.name, Some(c)));
                 }
             }
             Action::AlterEnum { from, to } => {
                 alter_enum(from, to)?.into_iter().for_each(&mut push);
                 if from.comment != to.comment {
-                    push(comment_type(&to.name, to.comment.as_deref()));
+                    push(comment_on("TYPE", &to.name, to.comment.as_deref()));
                 }
             }
             Action::DropEnum(e) => push(format!("DROP TYPE {}", quote(D, &e.name))),
@@ -116,7 +116,7 @@ fn create_domain(d: &Domain) -> Vec<String> {
     }
     let mut out = vec![sql];
     if let Some(comment) = &d.comment {
-        out.push(comment_domain(&d.name, Some(comment)));
+        out.push(comment_on("DOMAIN", &d.name, Some(comment)));
     }
     out
 }
@@ -126,19 +126,13 @@ fn row_level_security(table: &str, enabled: bool) -> String {
     format!("ALTER TABLE {} {verb} ROW LEVEL SECURITY", quote(D, table))
 }
 
-fn comment_type(name: &str, comment: Option<&str>) -> String {
+/// `COMMENT ON <kind> name IS …` for a schema-level object (`TYPE`, `DOMAIN`, `TABLE`); no
+/// text removes the comment.
+fn comment_on(kind: &str, name: &str, text: Option<&str>) -> String {
     format!(
-        "COMMENT ON TYPE {} IS {}",
+        "COMMENT ON {kind} {} IS {}",
         quote(D, name),
-        comment.map_or_else(|| "NULL".to_string(), |c| string_literal(D, c))
-    )
-}
-
-fn comment_domain(name: &str, comment: Option<&str>) -> String {
-    format!(
-        "COMMENT ON DOMAIN {} IS {}",
-        quote(D, name),
-        comment.map_or_else(|| "NULL".to_string(), |c| string_literal(D, c))
+        text.map_or_else(|| "NULL".to_string(), |t| string_literal(D, t))
     )
 }
 
@@ -177,7 +171,7 @@ fn alter_domain(from: &Domain, to: &Domain) -> Result<Vec<String>> {
         ));
     }
     if from.comment != to.comment {
-        out.push(comment_domain(&to.name, to.comment.as_deref()));
+        out.push(comment_on("DOMAIN", &to.name, to.comment.as_deref()));
     }
     Ok(out)
 }
@@ -421,12 +415,7 @@ fn create_index_sql(table: &str, i: &Index) -> String {
 }
 
 fn comment_table(table: &str, text: Option<&String>) -> String {
-    format!(
-        "COMMENT ON TABLE {} IS {}",
-        quote(D, table),
-        text.map(|t| string_literal(D, t))
-            .unwrap_or_else(|| "NULL".into())
-    )
+    comment_on("TABLE", table, text.map(String::as_str))
 }
 
 fn comment_column(table: &str, column: &str, text: Option<&String>) -> String {

@@ -95,50 +95,43 @@ pub(crate) async fn foreign_key_check(c: &mut SqliteConnection, ran: usize) -> R
 
 /// Before any DDL: what a table rebuild would take with it and plinth cannot make again is an
 /// error. A rebuild drops the table, and SQLite drops its triggers with it (plinth does not
-/// manage triggers yet); a view that reads the table and that the plan does not drop (and make
-/// again) would make the rebuild's rename fail.
+/// manage triggers yet); a live view (`views`, as inspected) that reads the table and that the
+/// plan does not drop (and make again) would make the rebuild's rename fail.
 pub(crate) async fn refuse_lost_dependents(
     c: &mut SqliteConnection,
     rebuilt: &[String],
+    views: &std::collections::BTreeMap<String, crate::model::View>,
     dropped_views: &std::collections::BTreeSet<String>,
 ) -> Result<()> {
     if rebuilt.is_empty() {
         return Ok(());
     }
-    let rows = sqlx::query(
-        "SELECT type, name, tbl_name, sql FROM main.sqlite_schema \
-         WHERE type IN ('trigger', 'view') ORDER BY type, name",
+    let rebuilt_here = |t: &str| rebuilt.iter().find(|r| r.eq_ignore_ascii_case(t));
+    let triggers = sqlx::query(
+        "SELECT name, tbl_name FROM main.sqlite_schema WHERE type = 'trigger' ORDER BY name",
     )
     .fetch_all(&mut *c)
     .await
-    .map_err(|e| Error::database("reading the triggers and views of the rebuilt tables", e))?;
-    let rebuilt_here = |t: &str| rebuilt.iter().find(|r| r.eq_ignore_ascii_case(t));
-    for row in rows {
-        let kind: String = row.try_get(0).unwrap_or_default();
-        let name: String = row.try_get(1).unwrap_or_default();
-        let on: String = row.try_get(2).unwrap_or_default();
-        if kind == "trigger" {
-            if let Some(table) = rebuilt_here(&on) {
-                return Err(Error::usage(format!(
-                    "refusing to apply: the plan rebuilds table `{table}`, and SQLite would drop its trigger `{name}` with it (plinth does not manage triggers yet); nothing was run. Drop the trigger, apply, and create it again"
-                )));
-            }
-            continue;
-        }
-        if dropped_views.iter().any(|v| v.eq_ignore_ascii_case(&name)) {
-            continue;
-        }
-        let sql: Option<String> = row.try_get(3).unwrap_or_default();
-        let reads = sql
-            .and_then(|text| {
-                crate::sql::parse_file(crate::model::Dialect::Sqlite, "sqlite_schema", &text).ok()
-            })
-            .and_then(|parsed| parsed.schema.views.into_values().next())
-            .map(|v| v.reads)
-            .unwrap_or_default();
-        if let Some(table) = reads.iter().find_map(|r| rebuilt_here(r)) {
+    .map_err(|e| Error::database("reading the triggers of the rebuilt tables", e))?;
+    for row in triggers {
+        let name: String = row.try_get(0).unwrap_or_default();
+        let on: String = row.try_get(1).unwrap_or_default();
+        if let Some(table) = rebuilt_here(&on) {
             return Err(Error::usage(format!(
-                "refusing to apply: the plan rebuilds table `{table}`, which view `{name}` reads, and the plan does not make that view again (no plugin of this plan owns it; SQLite cannot rebuild a table under a view); nothing was run. List the view in the plugin of the table, or drop it, apply, and create it again"
+                "refusing to apply: the plan rebuilds table `{table}`, and SQLite would drop its trigger `{name}` with it (plinth does not manage triggers yet); nothing was run. Drop the trigger, apply, and create it again"
+            )));
+        }
+    }
+    let kept = views.values().filter(|v| {
+        !dropped_views
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(&v.name))
+    });
+    for view in kept {
+        if let Some(table) = view.reads.iter().find_map(|r| rebuilt_here(r)) {
+            return Err(Error::usage(format!(
+                "refusing to apply: the plan rebuilds table `{table}`, which view `{}` reads, and the plan does not make that view again (no plugin of this plan owns it; SQLite cannot rebuild a table under a view); nothing was run. List the view in the plugin of the table, or drop it, apply, and create it again",
+                view.name
             )));
         }
     }

@@ -78,7 +78,17 @@ impl Lowering<'_> {
         }
         let columns = self.view_columns(&columns, &at)?;
         let options = self.view_options(options, &at)?;
+        // The query is written back as sqlparser prints it: only if that reads back as the same
+        // tree (a MySQL string holding a backslash, say, would not), so the view made is the
+        // one the file says.
         let text = query.to_string();
+        if parse_query(self.dialect, &text).as_ref() != Some(&*query) {
+            return Err(self.err_help(
+                at,
+                format!("the query of view `{name}` cannot be written back exactly as it reads"),
+                "simplify the literal or name it cannot write (a backslash in a MySQL string, for one)",
+            ));
+        }
         let view = View {
             definition: view_definition(&columns, &text),
             reads: reads(self.dialect, &query),
@@ -184,13 +194,18 @@ fn view_definition(columns: &[String], query: &str) -> String {
 /// A stored view query (a catalog's text), printed from its parse tree as a desired view's
 /// query is, and what it reads; `None` when it does not read as a query.
 pub(crate) fn stored_query(dialect: Dialect, text: &str) -> Option<(String, Vec<String>)> {
+    let query = parse_query(dialect, text)?;
+    Some((query.to_string(), reads(dialect, &query)))
+}
+
+/// `text` as one query, within the limits every input is held to; `None` when it is not one.
+fn parse_query(dialect: Dialect, text: &str) -> Option<Query> {
     let tokens = crate::sql::limits::checked_tokens(dialect, text).ok()?;
     let parser_dialect = crate::sql::parser_dialect(dialect);
-    let query = sqlparser::parser::Parser::new(parser_dialect.as_ref())
-        .with_tokens_with_locations(tokens)
-        .parse_query()
-        .ok()?;
-    Some((query.to_string(), reads(dialect, &query)))
+    let mut parser =
+        sqlparser::parser::Parser::new(parser_dialect.as_ref()).with_tokens_with_locations(tokens);
+    let query = parser.parse_query().ok()?;
+    (parser.peek_token().token == sqlparser::tokenizer::Token::EOF).then_some(*query)
 }
 
 /// The tables and views a query reads: every relation it names in the default schema (folded
