@@ -365,7 +365,17 @@ fn view_changes(
             .filter(|v| !to.contains_key(*v))
             .map(String::as_str),
     );
-    let mut disturbed: BTreeSet<String> = changes
+    // Each live view by what it reads: the readers of a disturbed name are disturbed in turn.
+    let mut readers: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for view in from.values() {
+        for read in &view.reads {
+            readers
+                .entry(dialect.table_key(read))
+                .or_default()
+                .push(&view.name);
+        }
+    }
+    let mut disturbed: Vec<String> = changes
         .iter()
         .filter_map(|c| match c {
             Change::DropTable(t) => Some(&t.name),
@@ -375,25 +385,13 @@ fn view_changes(
         .chain(dropped.iter().map(|v| &from[*v].name))
         .map(|name| dialect.table_key(name))
         .collect();
-    loop {
-        let more: Vec<&str> = from
-            .values()
-            .filter(|v| !dropped.contains(v.name.as_str()))
-            .filter(|v| {
-                v.reads
-                    .iter()
-                    .any(|r| disturbed.contains(&dialect.table_key(r)))
-            })
-            .map(|v| v.name.as_str())
-            .collect();
-        if more.is_empty() {
-            break;
-        }
-        for name in more {
-            dropped.insert(name);
-            disturbed.insert(dialect.table_key(name));
-            if to.contains_key(name) {
-                created.insert(name);
+    while let Some(name) = disturbed.pop() {
+        for reader in readers.get(&name).into_iter().flatten() {
+            if dropped.insert(reader) {
+                disturbed.push(dialect.table_key(reader));
+                if to.contains_key(*reader) {
+                    created.insert(reader);
+                }
             }
         }
     }

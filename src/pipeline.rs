@@ -83,28 +83,32 @@ pub fn changed_outside(before: &Schema, after: &Schema, scope: &Scope) -> Vec<St
             _ => {}
         }
     }
-    let enums = before.enums.keys().chain(after.enums.keys());
-    let outside: BTreeSet<&String> = enums.filter(|e| !scope.enums.contains(*e)).collect();
-    for name in outside {
-        if before.enums.get(name) != after.enums.get(name) {
-            out.push(format!("type `{name}` was changed"));
-        }
-    }
-    let domains = before.domains.keys().chain(after.domains.keys());
-    let outside: BTreeSet<&String> = domains.filter(|d| !scope.enums.contains(*d)).collect();
-    for name in outside {
-        if before.domains.get(name) != after.domains.get(name) {
-            out.push(format!("domain `{name}` was changed"));
-        }
-    }
-    let views = before.views.keys().chain(after.views.keys());
-    let outside: BTreeSet<&String> = views.filter(|v| !scope.views.contains(*v)).collect();
-    for name in outside {
-        if before.views.get(name) != after.views.get(name) {
-            out.push(format!("view `{name}` was changed"));
-        }
-    }
+    changed_objects(&before.enums, &after.enums, &scope.enums, "type", &mut out);
+    changed_objects(
+        &before.domains,
+        &after.domains,
+        &scope.enums,
+        "domain",
+        &mut out,
+    );
+    changed_objects(&before.views, &after.views, &scope.views, "view", &mut out);
     out
+}
+
+/// One line for each object of `before`/`after` outside `scope` that is not as it was.
+fn changed_objects<T: PartialEq>(
+    before: &BTreeMap<String, T>,
+    after: &BTreeMap<String, T>,
+    scope: &BTreeSet<String>,
+    kind: &str,
+    out: &mut Vec<String>,
+) {
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for name in names.into_iter().filter(|n| !scope.contains(*n)) {
+        if before.get(name) != after.get(name) {
+            out.push(format!("{kind} `{name}` was changed"));
+        }
+    }
 }
 
 impl Batch {
