@@ -23,11 +23,40 @@ pub struct Adoption {
 
 /// The whole of `live` as one schema file (ad-hoc mode).
 pub fn whole(dialect: Dialect, live: &Schema, path: &str) -> Result<Adoption> {
+    let mut notes = Vec::new();
+    let live = &readable(live, &mut notes);
     let text = schema_file(dialect, live, "the database", path)?;
     Ok(Adoption {
         files: [(path.to_string(), text)].into(),
+        notes,
         ..Adoption::default()
     })
+}
+
+/// `live` without the routines and triggers plinth could not read back from the server's text
+/// (named in `notes`): it cannot write them.
+fn readable(live: &Schema, notes: &mut Vec<String>) -> Schema {
+    let mut live = live.clone();
+    live.functions.retain(|key, f| {
+        let keep = f.source.is_some();
+        if !keep {
+            notes.push(format!(
+                "routine `{key}` is written in a form plinth does not read: not adopted"
+            ));
+        }
+        keep
+    });
+    live.triggers.retain(|_, t| {
+        let keep = t.source.is_some();
+        if !keep {
+            notes.push(format!(
+                "trigger `{}` on `{}` is written in a form plinth does not read: not adopted",
+                t.name, t.table
+            ));
+        }
+        keep
+    });
+    live
 }
 
 /// Each selected plugin's tables (and the domains and enum types they use) as its schema file, at the
@@ -43,6 +72,7 @@ pub fn plugins(
     into: Option<&str>,
 ) -> Result<Adoption> {
     let mut out = Adoption::default();
+    let live = &readable(live, &mut out.notes);
     if let Some(name) = into {
         if !project.plugins.contains_key(name) {
             let known: Vec<&str> = project.plugins.keys().map(String::as_str).collect();
@@ -104,8 +134,47 @@ pub fn plugins(
         .filter(|v| !claimed_views.contains(*v))
         .cloned()
         .collect();
+    // Routines by name, likewise.
+    let mut owned_routines: BTreeMap<&str, &str> = BTreeMap::new();
+    for (plugin, p) in &project.plugins {
+        for name in &p.functions {
+            if live.functions.values().any(|f| f.name == *name) {
+                owned_routines.insert(name, plugin);
+            } else if selection.includes(plugin) {
+                out.notes.push(format!(
+                    "routine `{name}` of plugin `{plugin}` is not in the database: not written (plugins.toml still lists it)"
+                ));
+            }
+        }
+    }
+    let unowned_routines: Vec<String> = live
+        .functions
+        .values()
+        .map(|f| f.name.clone())
+        .filter(|name| !owned_routines.contains_key(name.as_str()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut config = config_text.to_string();
-    if let Some(plugin) = into.filter(|_| !unowned.is_empty() || !unowned_views.is_empty()) {
+    let anything_unowned =
+        !unowned.is_empty() || !unowned_views.is_empty() || !unowned_routines.is_empty();
+    if let Some(plugin) = into.filter(|_| anything_unowned) {
+        for name in &unowned_routines {
+            owned_routines.insert(name, plugin);
+        }
+        if !unowned_routines.is_empty() {
+            config = with_names(
+                &config,
+                &project.path,
+                plugin,
+                "functions",
+                &unowned_routines,
+            )?;
+            out.notes.push(format!(
+                "plugin `{plugin}` takes the routines no plugin owned: {}",
+                unowned_routines.join(", ")
+            ));
+        }
         owned
             .entry(plugin)
             .or_default()
@@ -140,6 +209,11 @@ pub fn plugins(
                 "view `{view}` is owned by no plugin: not adopted (`--plugin NAME` gives it to NAME)"
             ));
         }
+        for routine in &unowned_routines {
+            out.notes.push(format!(
+                "routine `{routine}` is owned by no plugin: not adopted (`--plugin NAME` gives it to NAME)"
+            ));
+        }
     }
     let mut enums_written = BTreeSet::new();
     let mut extensions_written = false;
@@ -159,6 +233,17 @@ pub fn plugins(
         for view in owned_views.get(plugin.as_str()).into_iter().flatten() {
             if let Some(v) = live.views.get(view) {
                 schema.views.insert(view.clone(), v.clone());
+            }
+        }
+        // Its routines by name, and the triggers on its tables.
+        for (key, f) in &live.functions {
+            if owned_routines.get(f.name.as_str()) == Some(&plugin.as_str()) {
+                schema.functions.insert(key.clone(), f.clone());
+            }
+        }
+        for (key, t) in &live.triggers {
+            if schema.tables.contains_key(&t.table) {
+                schema.triggers.insert(key.clone(), t.clone());
             }
         }
         // The extensions go into the first file written.
@@ -247,6 +332,30 @@ fn schema_file(dialect: Dialect, schema: &Schema, what: &str, path: &str) -> Res
     for (name, view) in &mut parsed.views {
         if let Some(live) = schema.views.get(name).filter(|l| l.query == view.query) {
             view.definition = live.definition.clone();
+        }
+    }
+    // Routines and triggers likewise: each read back from what plinth wrote of the one the
+    // server printed is that one.
+    let routines = std::mem::take(&mut parsed.functions);
+    for (key, mut f) in routines {
+        let same = schema
+            .functions
+            .values()
+            .find(|l| l.name == f.name && l.source.is_some() && l.source == f.source);
+        let key = match same {
+            Some(live) => {
+                f.signature = live.signature.clone();
+                f.header = live.header.clone();
+                f.definition = live.definition.clone();
+                crate::model::Function::key(&f.name, &f.signature)
+            }
+            None => key,
+        };
+        parsed.functions.insert(key, f);
+    }
+    for (key, t) in &mut parsed.triggers {
+        if let Some(live) = schema.triggers.get(key).filter(|l| l.source == t.source) {
+            t.definition = live.definition.clone();
         }
     }
     let left = diff(dialect, schema, &parsed);

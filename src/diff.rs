@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::model::{
     Check, Column, ColumnType, Dialect, Domain, EnumType, Expression, Extension, ForeignKey,
-    Generated, Identity, Index, Name, PrimaryKey, Schema, Table, Unique, View,
+    Function, Generated, Identity, Index, Name, PrimaryKey, Schema, Table, Trigger, Unique, View,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -43,6 +43,20 @@ pub enum Change {
         to: Extension,
     },
     DropExtension(Extension),
+    CreateFunction(Function),
+    /// Same arguments and result: `CREATE OR REPLACE` (or only the comment).
+    AlterFunction {
+        from: Function,
+        to: Function,
+    },
+    DropFunction(Function),
+    CreateTrigger(Trigger),
+    /// Only the comment differs.
+    AlterTrigger {
+        from: Trigger,
+        to: Trigger,
+    },
+    DropTrigger(Trigger),
 }
 
 /// Everything that differs in one table; `from` and `to` are the whole tables (SQLite rebuilds
@@ -260,6 +274,8 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         views: to_views,
         domains: to_domains,
         extensions: to_extensions,
+        functions: to_functions,
+        triggers: to_triggers,
     } = to;
     let mut changes = Vec::new();
     for (name, e) in to_extensions {
@@ -332,7 +348,85 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     }
     let views = view_changes(dialect, &from.views, to_views, &changes);
     changes.extend(views);
+    let functions = function_changes(&from.functions, to_functions);
+    let triggers = trigger_changes(&from.triggers, to_triggers, &functions);
+    changes.extend(functions);
+    changes.extend(triggers);
     changes
+}
+
+/// The routines' changes in key order: a routine whose arguments or result change is dropped
+/// and created again (`CREATE OR REPLACE` cannot change them); any other change replaces it.
+fn function_changes(
+    from: &BTreeMap<String, Function>,
+    to: &BTreeMap<String, Function>,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (key, f) in to {
+        match from.get(key) {
+            None => out.push(Change::CreateFunction(f.clone())),
+            Some(live) if live == f => {}
+            Some(live) if live.header == f.header && live.procedure == f.procedure => {
+                out.push(Change::AlterFunction {
+                    from: live.clone(),
+                    to: f.clone(),
+                })
+            }
+            Some(live) => {
+                out.push(Change::DropFunction(live.clone()));
+                out.push(Change::CreateFunction(f.clone()));
+            }
+        }
+    }
+    for (key, f) in from {
+        if !to.contains_key(key) {
+            out.push(Change::DropFunction(f.clone()));
+        }
+    }
+    out
+}
+
+/// The triggers' changes in key order: a changed trigger is dropped and created again (a
+/// comment alone is altered), and so is a kept one whose function is dropped (`functions`).
+fn trigger_changes(
+    from: &BTreeMap<String, Trigger>,
+    to: &BTreeMap<String, Trigger>,
+    functions: &[Change],
+) -> Vec<Change> {
+    let dropped_functions: BTreeSet<&str> = functions
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropFunction(f) => Some(f.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (key, t) in to {
+        match from.get(key) {
+            None => out.push(Change::CreateTrigger(t.clone())),
+            Some(live) if live == t && !dropped_functions.contains(live.function.as_str()) => {}
+            Some(live)
+                if live.definition == t.definition
+                    && live.function == t.function
+                    && !dropped_functions.contains(live.function.as_str()) =>
+            {
+                out.push(Change::AlterTrigger {
+                    from: live.clone(),
+                    to: t.clone(),
+                })
+            }
+            Some(live) => {
+                out.push(Change::DropTrigger(live.clone()));
+                out.push(Change::CreateTrigger(t.clone()));
+            }
+        }
+    }
+    for (key, t) in from {
+        if !to.contains_key(key) {
+            out.push(Change::DropTrigger(t.clone()));
+        }
+    }
+    out
 }
 
 /// The views' changes, drops then creations, each in name order (the planner orders them by

@@ -122,6 +122,188 @@ pub struct Schema {
     pub domains: BTreeMap<String, Domain>,
     /// PostgreSQL extensions installed in the schema, by name. Empty on the other engines.
     pub extensions: BTreeMap<String, Extension>,
+    /// PostgreSQL functions and procedures, by [`Function::key`] (overloads apart).
+    pub functions: BTreeMap<String, Function>,
+    /// PostgreSQL triggers, by [`Trigger::key`] (a trigger's name is its table's).
+    pub triggers: BTreeMap<String, Trigger>,
+}
+
+/// A PostgreSQL function or procedure. Compared by what the server prints of it
+/// ([`Function::definition`]); rendered from what the file says ([`Function::source`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Function {
+    pub name: String,
+    /// The input arguments' types as the catalog prints them without modifiers (`integer,
+    /// text`): with the name, what tells overloads apart.
+    pub signature: String,
+    pub procedure: bool,
+    /// The arguments (names, modes, defaults) and the result as the server prints them: what
+    /// `CREATE OR REPLACE` cannot change (a change drops the routine and creates it again).
+    pub header: String,
+    /// The routine as the server prints it (`pg_get_functiondef`, the schema left out): what is
+    /// compared. Desired: what the server made of it in a scratch schema (`db::canonical`), or
+    /// offline the statement plinth writes.
+    pub definition: String,
+    /// Desired only: what plinth writes, read from the file.
+    #[serde(skip)]
+    pub source: Option<Box<RoutineSource>>,
+    /// The types of its arguments and result that are not built in (enum types, domains, a
+    /// table's row type), folded: it is created after them.
+    #[serde(skip)]
+    pub uses: Vec<String>,
+    /// Its body is SQL-standard (`RETURN …`, `BEGIN ATOMIC … END`), which PostgreSQL checks
+    /// when the routine is created: created after the tables.
+    #[serde(skip)]
+    pub checked_body: bool,
+    pub comment: Option<String>,
+}
+
+impl Function {
+    /// The key of a routine in [`Schema::functions`]: `name(signature)`.
+    pub fn key(name: &str, signature: &str) -> String {
+        format!("{name}({signature})")
+    }
+}
+
+impl PartialEq for Function {
+    fn eq(&self, other: &Self) -> bool {
+        let Function {
+            name,
+            signature,
+            procedure,
+            header: _,
+            definition,
+            source: _,
+            uses: _,
+            checked_body: _,
+            comment,
+        } = self;
+        *name == other.name
+            && *signature == other.signature
+            && *procedure == other.procedure
+            && *definition == other.definition
+            && *comment == other.comment
+    }
+}
+
+impl Eq for Function {}
+
+/// What plinth writes for a routine: every part as read from the file, each name and value
+/// put in plinth's quoting when rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutineSource {
+    pub arguments: Vec<Argument>,
+    pub returns: Option<Returns>,
+    pub options: Vec<RoutineOption>,
+    pub body: RoutineBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Argument {
+    /// `IN`, `OUT`, `INOUT`, `VARIADIC`; none: `IN`.
+    pub mode: Option<&'static str>,
+    pub name: Option<String>,
+    pub data_type: ColumnType,
+    /// The default printed from its parse tree.
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Returns {
+    Type {
+        setof: bool,
+        data_type: ColumnType,
+    },
+    /// `RETURNS TABLE (name type, …)`.
+    Table(Vec<(String, ColumnType)>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoutineOption {
+    Language(String),
+    /// Keywords from a fixed list (`IMMUTABLE`, `STRICT`, `SECURITY DEFINER`, `PARALLEL SAFE`…).
+    Words(&'static str),
+    Cost(String),
+    Rows(String),
+    Support(String),
+    /// `SET name = value, …` (each value a word, a number or a string, written as such).
+    Set(String, Vec<SetValue>),
+    SetFromCurrent(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetValue {
+    Word(String),
+    Number(String),
+    String(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoutineBody {
+    /// `AS '…'`: the text, in the routine's language.
+    Text(String),
+    /// `AS 'object file', 'link symbol'`.
+    Object(String, String),
+    /// A SQL-standard body (`RETURN …`, `BEGIN ATOMIC … END`) printed from its parse tree.
+    Sql(String),
+}
+
+/// A PostgreSQL trigger on a table. Compared by what the server prints of it; rendered from
+/// what the file says.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trigger {
+    pub name: String,
+    pub table: String,
+    /// The function it executes.
+    pub function: String,
+    /// `pg_get_triggerdef` with the table's schema left out; desired: what the server made of
+    /// it in a scratch schema, or offline the statement plinth writes.
+    pub definition: String,
+    #[serde(skip)]
+    pub source: Option<Box<TriggerSource>>,
+    pub comment: Option<String>,
+}
+
+impl Trigger {
+    /// The key of a trigger in [`Schema::triggers`]: table and name.
+    pub fn key(table: &str, name: &str) -> String {
+        format!("{table}\u{1f}{name}")
+    }
+}
+
+impl PartialEq for Trigger {
+    fn eq(&self, other: &Self) -> bool {
+        let Trigger {
+            name,
+            table,
+            function,
+            definition,
+            source: _,
+            comment,
+        } = self;
+        *name == other.name
+            && *table == other.table
+            && *function == other.function
+            && *definition == other.definition
+            && *comment == other.comment
+    }
+}
+
+impl Eq for Trigger {}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriggerSource {
+    /// `BEFORE`, `AFTER`, `INSTEAD OF`.
+    pub timing: &'static str,
+    /// `INSERT`, `UPDATE` (with its `OF` columns), `DELETE`, `TRUNCATE`.
+    pub events: Vec<(&'static str, Vec<String>)>,
+    /// `REFERENCING OLD TABLE AS x`: (`OLD`/`NEW`, name).
+    pub referencing: Vec<(&'static str, String)>,
+    pub for_each_row: bool,
+    /// The `WHEN` condition printed from its parse tree.
+    pub when: Option<String>,
+    /// The arguments given to the function, as strings (PostgreSQL keeps them so).
+    pub arguments: Vec<String>,
 }
 
 /// A PostgreSQL extension in the managed schema.

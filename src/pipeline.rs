@@ -43,6 +43,9 @@ pub struct Scope {
     pub tables: BTreeSet<String>,
     pub enums: BTreeSet<String>,
     pub views: BTreeSet<String>,
+    /// Routines by key, triggers by key.
+    pub functions: BTreeSet<String>,
+    pub triggers: BTreeSet<String>,
 }
 
 impl Scope {
@@ -59,6 +62,12 @@ impl Scope {
                 .cloned()
                 .collect(),
             views: from.views.keys().chain(to.views.keys()).cloned().collect(),
+            functions: (from.functions.keys().chain(to.functions.keys()))
+                .cloned()
+                .collect(),
+            triggers: (from.triggers.keys().chain(to.triggers.keys()))
+                .cloned()
+                .collect(),
         }
     }
 
@@ -66,6 +75,8 @@ impl Scope {
         self.tables.extend(other.tables.iter().cloned());
         self.enums.extend(other.enums.iter().cloned());
         self.views.extend(other.views.iter().cloned());
+        self.functions.extend(other.functions.iter().cloned());
+        self.triggers.extend(other.triggers.iter().cloned());
     }
 }
 
@@ -92,6 +103,20 @@ pub fn changed_outside(before: &Schema, after: &Schema, scope: &Scope) -> Vec<St
         &mut out,
     );
     changed_objects(&before.views, &after.views, &scope.views, "view", &mut out);
+    changed_objects(
+        &before.functions,
+        &after.functions,
+        &scope.functions,
+        "routine",
+        &mut out,
+    );
+    changed_objects(
+        &before.triggers,
+        &after.triggers,
+        &scope.triggers,
+        "trigger",
+        &mut out,
+    );
     out
 }
 
@@ -265,6 +290,33 @@ fn plugin_schemas<'a>(
     for (name, view) in &desired.schema.views {
         if desired.view_owner.get(name).is_some_and(|o| o == plugin) {
             to.views.insert(name.clone(), view.clone());
+        }
+    }
+    // Routines are owned by name (every overload); triggers go with their tables.
+    let owns_routine = |name: &str| {
+        desired
+            .function_owner
+            .get(name)
+            .is_some_and(|o| o == plugin)
+    };
+    for (key, f) in &live.functions {
+        if owns_routine(&f.name) {
+            from.functions.insert(key.clone(), f.clone());
+        }
+    }
+    for (key, f) in &desired.schema.functions {
+        if owns_routine(&f.name) {
+            to.functions.insert(key.clone(), f.clone());
+        }
+    }
+    for (key, t) in &live.triggers {
+        if from.tables.contains_key(&t.table) {
+            from.triggers.insert(key.clone(), t.clone());
+        }
+    }
+    for (key, t) in &desired.schema.triggers {
+        if to.tables.contains_key(&t.table) {
+            to.triggers.insert(key.clone(), t.clone());
         }
     }
     // Enum types and domains belong to the first plugin whose tables use them; plinth never

@@ -69,6 +69,10 @@ pub struct Plugin {
     /// The views the plugin owns (`views = […]`, none when absent).
     pub views: Vec<String>,
     pub views_at: Vec<Location>,
+    /// The routines the plugin owns, by name (`functions = […]`: functions and procedures,
+    /// every overload of a name).
+    pub functions: Vec<String>,
+    pub functions_at: Vec<Location>,
     /// Tables the plugin used to own: plinth drops them.
     pub retired: Vec<String>,
     pub retired_at: Vec<Location>,
@@ -84,6 +88,8 @@ pub struct Desired {
     pub owner: BTreeMap<String, String>,
     /// View → the plugin that owns it.
     pub view_owner: BTreeMap<String, String>,
+    /// Routine name (every overload) → the plugin that owns it.
+    pub function_owner: BTreeMap<String, String>,
     /// Retired table → the plugin that drops it.
     pub retired: BTreeMap<String, String>,
     pub external: BTreeSet<String>,
@@ -372,6 +378,7 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         let (schema, schema_at) = strings(&name, "schema", raw.schema, &at)?;
         let (tables, tables_at) = strings(&name, "tables", tables, &at)?;
         let (views, views_at) = strings(&name, "views", raw.views, &at)?;
+        let (functions, functions_at) = strings(&name, "functions", raw.functions, &at)?;
         let (retired, retired_at) = strings(&name, "retired", raw.retired, &at)?;
         for (file, loc) in schema.iter().zip(&schema_at) {
             relative_inside(file, loc)?;
@@ -398,6 +405,8 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
             tables_at,
             views,
             views_at,
+            functions,
+            functions_at,
             retired,
             retired_at,
             version: raw.version.map(Spanned::into_inner),
@@ -666,6 +675,8 @@ struct RawPlugin {
     tables: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     views: Vec<Spanned<String>>,
+    #[serde(default)]
+    functions: Vec<Spanned<String>>,
     #[serde(default)]
     retired: Vec<Spanned<String>>,
     version: Option<Spanned<String>>,

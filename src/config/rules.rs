@@ -361,7 +361,8 @@ pub fn validate(
         }
     }
 
-    let view_owner = view_ownership(
+    let view_owner = object_ownership(
+        &VIEWS,
         dialect,
         project,
         &in_file_order,
@@ -369,6 +370,44 @@ pub fn validate(
         &owner,
         &mut edges,
     )?;
+    let function_owner = object_ownership(
+        &ROUTINES,
+        dialect,
+        project,
+        &in_file_order,
+        &parsed,
+        &owner,
+        &mut edges,
+    )?;
+    // A trigger is its table's; it calls a routine of its plugin or of one it depends on.
+    for (plugin, p) in &parsed {
+        for (k, t) in &p.schema.triggers {
+            let Some(at) = p.triggers.get(k) else {
+                continue;
+            };
+            let table = owner.get(&key(dialect, &t.table));
+            if table.is_none_or(|o| o.plugin != *plugin) {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!(
+                        "trigger `{}` is on `{}`, which plugin `{plugin}` does not own",
+                        t.name, t.table
+                    ),
+                    "a trigger belongs to its table: define it in the schema of the plugin that lists the table",
+                ));
+            }
+            if let Some(o) = function_owner.get(&t.function).filter(|o| *o != plugin) {
+                edges
+                    .entry((plugin.to_string(), o.clone()))
+                    .or_insert_with(|| Reference {
+                        from: t.name.clone(),
+                        to: t.function.clone(),
+                        columns: Vec::new(),
+                        location: at.clone(),
+                    });
+            }
+        }
+    }
 
     let order = dependency_order(project.plugins.keys().cloned().collect(), &edges)?;
     let mut depends: BTreeMap<String, BTreeMap<String, Reference>> = BTreeMap::new();
@@ -393,6 +432,7 @@ pub fn validate(
         .collect();
     desired.written = written;
     desired.view_owner = view_owner;
+    desired.function_owner = function_owner;
     desired.retired = retired.into_values().map(|e| (e.name, e.plugin)).collect();
     desired.external = external.into_values().map(|e| e.name).collect();
     desired.versions = project
@@ -403,10 +443,66 @@ pub fn validate(
     Ok(desired)
 }
 
-/// The rules for views, like those for tables: every view a plugin lists is defined in its
-/// SQL and listed once, every view its SQL defines is listed by it; a view that reads another
-/// plugin's table or view makes the plugin depend on that one. View → its plugin.
-fn view_ownership(
+/// An object kind owned like tables (views, routines): what plugins.toml and the SQL call it,
+/// where a plugin lists them, where its SQL defines them (by name), and what each reads.
+struct Kind {
+    /// `view`, `routine`.
+    word: &'static str,
+    /// The plugins.toml key.
+    key: &'static str,
+    /// The statement that defines one.
+    create: &'static str,
+    listed: fn(&Plugin) -> (&[String], &[Location]),
+    defined: fn(&Parsed) -> BTreeMap<String, Location>,
+    reads: fn(&Parsed, &str) -> Vec<String>,
+}
+
+const VIEWS: Kind = Kind {
+    word: "view",
+    key: "views",
+    create: "CREATE VIEW",
+    listed: |p| (&p.views, &p.views_at),
+    defined: |p| p.views.clone(),
+    reads: |p, name| {
+        p.schema
+            .views
+            .get(name)
+            .map(|v| v.reads.clone())
+            .unwrap_or_default()
+    },
+};
+
+const ROUTINES: Kind = Kind {
+    word: "routine",
+    key: "functions",
+    create: "CREATE FUNCTION",
+    listed: |p| (&p.functions, &p.functions_at),
+    // Overloads by name: a routine's entry owns all of them.
+    defined: |p| {
+        let mut out = BTreeMap::new();
+        for (key, at) in &p.functions {
+            if let Some(f) = p.schema.functions.get(key) {
+                out.entry(f.name.clone()).or_insert_with(|| at.clone());
+            }
+        }
+        out
+    },
+    reads: |p, name| {
+        p.schema
+            .functions
+            .values()
+            .filter(|f| f.name == name)
+            .flat_map(|f| f.uses.iter().cloned())
+            .collect()
+    },
+};
+
+/// The rules for views and routines, like those for tables: every one a plugin lists is
+/// defined in its SQL and listed once, every one its SQL defines is listed by it; one that
+/// reads another plugin's table or object of the kind makes the plugin depend on that one.
+/// Name → its plugin.
+fn object_ownership(
+    kind: &Kind,
     dialect: Dialect,
     project: &Project,
     in_file_order: &[&Plugin],
@@ -414,46 +510,49 @@ fn view_ownership(
     table_owner: &BTreeMap<String, Entry>,
     edges: &mut BTreeMap<(String, String), Reference>,
 ) -> Result<BTreeMap<String, String>> {
+    let word = kind.word;
+    let defined: BTreeMap<&str, BTreeMap<String, Location>> = parsed
+        .iter()
+        .map(|(plugin, p)| (*plugin, (kind.defined)(p)))
+        .collect();
     let mut owner: BTreeMap<String, Entry> = BTreeMap::new();
     for plugin in in_file_order {
-        let defined = &parsed[plugin.name.as_str()];
-        // The plugin's views by key → their spelling in its SQL.
-        let spelled: BTreeMap<String, String> = defined
-            .views
-            .keys()
-            .map(|v| (key(dialect, v), v.clone()))
-            .collect();
-        for (view, at) in plugin.views.iter().zip(&plugin.views_at) {
-            let name = resolve(dialect, view, &[&spelled]);
+        let own = &defined[plugin.name.as_str()];
+        // The plugin's objects by key → their spelling in its SQL.
+        let spelled: BTreeMap<String, String> =
+            own.keys().map(|v| (key(dialect, v), v.clone())).collect();
+        let (listed, listed_at) = (kind.listed)(plugin);
+        for (object, at) in listed.iter().zip(listed_at) {
+            let name = resolve(dialect, object, &[&spelled]);
             let k = key(dialect, &name);
             if let Some(first) = owner.get(&k) {
                 return Err(Error::at_help(
                     at.clone(),
                     format!(
-                        "view `{name}` is already listed by plugin `{}` ({})",
+                        "{word} `{name}` is already listed by plugin `{}` ({})",
                         first.plugin, first.at
                     ),
-                    "a view has exactly one owner: remove one of the two entries",
+                    format!("a {word} has exactly one owner: remove one of the two entries"),
                 ));
             }
-            if !defined.views.contains_key(&name) {
-                let elsewhere = parsed
+            if !own.contains_key(&name) {
+                let elsewhere = defined
                     .iter()
-                    .find(|(_, p)| p.views.contains_key(&name))
-                    .map(|(other, p)| {
-                        format!(
-                            ", but it is defined in the schema of plugin `{other}` ({})",
-                            p.views[&name]
-                        )
+                    .find_map(|(other, d)| Some((other, d.get(&name)?)))
+                    .map(|(other, at)| {
+                        format!(", but it is defined in the schema of plugin `{other}` ({at})")
                     });
                 return Err(Error::at_help(
                     at.clone(),
                     format!(
-                        "plugin `{}` lists view `{name}`{}",
+                        "plugin `{}` lists {word} `{name}`{}",
                         plugin.name,
                         elsewhere.unwrap_or_else(|| " but none of its schema files defines it".into())
                     ),
-                    "a view is listed by the plugin whose schema files define it: move the CREATE VIEW or the entry",
+                    format!(
+                        "a {word} is listed by the plugin whose schema files define it: move the {} or the entry",
+                        kind.create
+                    ),
                 ));
             }
             owner.insert(
@@ -467,28 +566,28 @@ fn view_ownership(
         }
     }
     for (plugin, p) in parsed {
-        for (view, at) in &p.views {
+        for (object, at) in &defined[plugin] {
             let listed = owner
-                .get(&key(dialect, view))
+                .get(&key(dialect, object))
                 .is_some_and(|o| o.plugin == *plugin);
             if !listed {
                 return Err(Error::at_help(
                     at.clone(),
-                    format!("view `{view}` is not listed in {}", project.path),
+                    format!("{word} `{object}` is not listed in {}", project.path),
                     format!(
-                        "add it to `views` of [plugins.{plugin}] ({}): ownership is never inferred",
-                        project.plugins[*plugin].at
+                        "add it to `{}` of [plugins.{plugin}] ({}): ownership is never inferred",
+                        kind.key, project.plugins[*plugin].at
                     ),
                 ));
             }
-            for read in &p.schema.views[view].reads {
-                let k = key(dialect, read);
+            for read in (kind.reads)(p, object) {
+                let k = key(dialect, &read);
                 let read_owner = table_owner.get(&k).or_else(|| owner.get(&k));
                 if let Some(o) = read_owner.filter(|o| o.plugin != *plugin) {
                     edges
                         .entry((plugin.to_string(), o.plugin.clone()))
                         .or_insert_with(|| Reference {
-                            from: view.clone(),
+                            from: object.clone(),
                             to: read.clone(),
                             columns: Vec::new(),
                             location: at.clone(),
@@ -543,6 +642,12 @@ pub fn validate_adhoc(files: &[(String, String)], dialect: Dialect) -> Result<De
         .keys()
         .map(|v| (v.clone(), ADHOC_PLUGIN.to_string()))
         .collect();
+    desired.function_owner = desired
+        .schema
+        .functions
+        .values()
+        .map(|f| (f.name.clone(), ADHOC_PLUGIN.to_string()))
+        .collect();
     desired.order = vec![ADHOC_PLUGIN.to_string()];
     desired.adhoc = true;
     Ok(desired)
@@ -569,6 +674,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         defined_at: all.tables,
         written: BTreeMap::new(),
         view_owner: BTreeMap::new(),
+        function_owner: BTreeMap::new(),
     })
 }
 

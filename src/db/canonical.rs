@@ -6,9 +6,11 @@
 //! desired and live meet as the server keeps both. SQLite keeps a view's text as written:
 //! nothing to ask.
 
+use std::collections::BTreeMap;
+
 use super::{Conn, DatabaseUrl};
 use crate::error::{Error, Result};
-use crate::model::{Dialect, Identity, Schema};
+use crate::model::{Dialect, Function, Identity, Schema};
 use crate::quote;
 use crate::render::Statement;
 
@@ -21,7 +23,11 @@ const SCRATCH_SCHEMA: &str = "plinth_scratch";
 /// naming the statement.
 pub async fn server_canonical(url: &DatabaseUrl, desired: &mut Schema) -> Result<()> {
     let dialect = url.dialect();
-    if (desired.views.is_empty() && desired.domains.is_empty()) || dialect == Dialect::Sqlite {
+    let nothing = desired.views.is_empty()
+        && desired.domains.is_empty()
+        && desired.functions.is_empty()
+        && desired.triggers.is_empty();
+    if nothing || dialect == Dialect::Sqlite {
         return Ok(());
     }
     let statements = crate::pipeline::creation(dialect, &scratch_schema(desired))?;
@@ -42,7 +48,46 @@ pub async fn server_canonical(url: &DatabaseUrl, desired: &mut Schema) -> Result
             d.checks = domain.checks;
         }
     }
+    for (key, trigger) in tried.triggers {
+        if let Some(t) = desired.triggers.get_mut(&key) {
+            t.definition = trigger.definition;
+        }
+    }
+    rekey_functions(&mut desired.functions, tried.functions);
     Ok(())
+}
+
+/// Each desired routine takes what the server made of it: its definition, header and
+/// signature (the key changes with it). A routine is the one of the same key, or else the
+/// only one of its name on both sides (the offline signature may spell a type otherwise).
+fn rekey_functions(desired: &mut BTreeMap<String, Function>, tried: BTreeMap<String, Function>) {
+    let count = |map: &BTreeMap<String, Function>, name: &str| {
+        map.values().filter(|f| f.name == name).count()
+    };
+    let mut matched = Vec::new();
+    for (key, server) in &tried {
+        let own = if desired.contains_key(key) {
+            Some(key.clone())
+        } else if count(&tried, &server.name) == 1 && count(desired, &server.name) == 1 {
+            desired
+                .iter()
+                .find(|(_, f)| f.name == server.name)
+                .map(|(k, _)| k.clone())
+        } else {
+            None
+        };
+        if let Some(own) = own {
+            matched.push((own, server));
+        }
+    }
+    for (own, server) in matched {
+        if let Some(mut f) = desired.remove(&own) {
+            f.signature = server.signature.clone();
+            f.header = server.header.clone();
+            f.definition = server.definition.clone();
+            desired.insert(Function::key(&f.name, &f.signature), f);
+        }
+    }
 }
 
 /// The desired schema as the views need it: the tables with their columns and keys (a view may
@@ -66,12 +111,18 @@ fn scratch_schema(desired: &Schema) -> Schema {
         v.materialized = false;
         v.comment = None;
     }
+    for f in schema.functions.values_mut() {
+        f.comment = None;
+    }
+    for t in schema.triggers.values_mut() {
+        t.comment = None;
+    }
     schema
 }
 
 /// What plinth was doing when the server refused `statement`.
 fn trying(statement: &str) -> String {
-    format!("trying the desired views and domains on the server (in a scratch schema, undone), `{statement}`")
+    format!("trying the desired views, domains, routines and triggers on the server (in a scratch schema, undone), `{statement}`")
 }
 
 /// Run `sql` as it is (a scratch schema's or database's own statements).

@@ -21,7 +21,7 @@ use crate::engine::mysql::plan::{
     refresh_foreign_keys_of_retyped_columns, replacement_phase, restate_collated_columns,
 };
 use crate::engine::sqlite::plan::needs_rebuild;
-use crate::model::{Dialect, Domain, EnumType, Extension, Table, View};
+use crate::model::{Dialect, Domain, EnumType, Extension, Function, Table, Trigger, View};
 use hazards::{change_hazards, describe};
 use order::{domain_order, fk_order, view_order};
 
@@ -31,6 +31,8 @@ use order::{domain_order, fk_order, view_order};
 pub enum Phase {
     /// Views first, those reading others before them: nothing may read what changes below.
     DropView,
+    /// Triggers before the functions they call and the tables they are on.
+    DropTrigger,
     /// Then nothing may still point at what is dropped or retyped.
     DropForeignKey,
     /// Children before parents (reverse FK order); early, so that their keys no longer hold
@@ -39,13 +41,20 @@ pub enum Phase {
     /// Indexes and constraints before the columns they cover go.
     DropIndex,
     DropConstraint,
+    /// Routines once no trigger calls them and the tables using them are gone.
+    DropFunction,
     /// Constraints and indexes that only change their names: after the drops (a name may pass
     /// from a dropped object to a kept one), before the adds (which may take the old name).
     Rename,
     /// Extensions before the types, tables and defaults that use what they bring.
     CreateExtension,
+    /// Routines over built-in types only: before the domains whose checks call them.
+    CreateFunction,
     /// Types before the tables that use them.
     CreateEnum,
+    /// Routines over enum types and domains; all before the tables whose defaults, checks and
+    /// generated columns call them.
+    CreateTypedFunction,
     /// Parents before children (FK order); cyclic keys deferred to `AddForeignKey`.
     CreateTable,
     /// Columns, table rebuilds (SQLite), comments.
@@ -54,8 +63,12 @@ pub enum Phase {
     CreateIndex,
     /// Every target table and unique key exists.
     AddForeignKey,
+    /// Routines over a table's row type or with a SQL-standard body (checked when created).
+    CreateTableFunction,
     /// Every table is as desired; views after the views they read.
     CreateView,
+    /// On tables and views as desired, calling routines that exist.
+    CreateTrigger,
     /// No column uses the type any more.
     DropEnum,
     /// Last: nothing uses what the extension brings any more.
@@ -95,6 +108,15 @@ pub enum Action {
     CreateExtension(Extension),
     UpdateExtension(Extension),
     DropExtension(Extension),
+    CreateFunction(Function),
+    AlterFunction {
+        from: Function,
+        to: Function,
+    },
+    DropFunction(Function),
+    CreateTrigger(Trigger),
+    AlterTrigger(Trigger),
+    DropTrigger(Trigger),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -110,6 +132,10 @@ impl Step {
     /// them. A table rebuild says what makes it.
     pub fn describe(&self, dialect: Dialect) -> String {
         let q = |name: &str| crate::quote::ident(dialect, name);
+        let routine = |f: &Function| {
+            let kind = if f.procedure { "procedure" } else { "function" };
+            format!("{kind} {}({})", q(&f.name), f.signature)
+        };
         match &self.action {
             Action::CreateEnum(e) => format!("create enum type {}", q(&e.name)),
             Action::AlterEnum { from, to } => format!(
@@ -137,6 +163,19 @@ impl Step {
             Action::CreateDomain(d) => format!("create domain {}", q(&d.name)),
             Action::AlterDomain { to, .. } => format!("alter domain {}", q(&to.name)),
             Action::DropDomain(d) => format!("drop domain {}", q(&d.name)),
+            Action::CreateFunction(f) => format!("create {}", routine(f)),
+            Action::AlterFunction { from, to } if from.definition == to.definition => {
+                format!("comment on {}", routine(to))
+            }
+            Action::AlterFunction { to, .. } => format!("replace {}", routine(to)),
+            Action::DropFunction(f) => format!("drop {}", routine(f)),
+            Action::CreateTrigger(t) => {
+                format!("create trigger {} on {}", q(&t.name), q(&t.table))
+            }
+            Action::AlterTrigger(t) => {
+                format!("comment on trigger {} on {}", q(&t.name), q(&t.table))
+            }
+            Action::DropTrigger(t) => format!("drop trigger {} on {}", q(&t.name), q(&t.table)),
             Action::CreateTable(t) => format!("create table {}", q(&t.name)),
             Action::DropTable(t) => format!("drop table {}", q(&t.name)),
             Action::Rebuild { from, to } => {
@@ -202,6 +241,15 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
         })
         .collect();
     let domain_create_order = domain_order(&domains);
+    // A routine over a table's row type is created after the tables (folded names).
+    let tables: std::collections::BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable(t) => Some(t.name.clone()),
+            Change::AlterTable(d) => Some(d.to.name.clone()),
+            _ => None,
+        })
+        .collect();
     let view_create_order = view_order(&views(false));
     let mut view_drop_order = view_order(&views(true));
     view_drop_order.order.reverse();
@@ -422,6 +470,52 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     hazards: vec![],
                 },
             ),
+            Change::CreateFunction(f) => push(
+                &mut steps,
+                0,
+                step(
+                    routine_phase(&f, &tables),
+                    f.name.clone(),
+                    Action::CreateFunction(f),
+                ),
+            ),
+            Change::AlterFunction { from, to } => push(
+                &mut steps,
+                0,
+                step(
+                    routine_phase(&to, &tables),
+                    to.name.clone(),
+                    Action::AlterFunction { from, to },
+                ),
+            ),
+            Change::DropFunction(f) => push(
+                &mut steps,
+                0,
+                step(Phase::DropFunction, f.name.clone(), Action::DropFunction(f)),
+            ),
+            Change::CreateTrigger(t) => push(
+                &mut steps,
+                0,
+                step(
+                    Phase::CreateTrigger,
+                    t.table.clone(),
+                    Action::CreateTrigger(t),
+                ),
+            ),
+            Change::AlterTrigger { to, .. } => push(
+                &mut steps,
+                0,
+                step(
+                    Phase::CreateTrigger,
+                    to.table.clone(),
+                    Action::AlterTrigger(to),
+                ),
+            ),
+            Change::DropTrigger(t) => push(
+                &mut steps,
+                0,
+                step(Phase::DropTrigger, t.table.clone(), Action::DropTrigger(t)),
+            ),
             Change::AlterTable(diff) => {
                 let rank = create_order.rank(&diff.to.name);
                 for step in alter_steps(dialect, diff) {
@@ -434,6 +528,29 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
     Plan {
         dialect,
         steps: steps.into_iter().map(|(_, _, s)| s).collect(),
+    }
+}
+
+/// When a routine is created: before the types it does not use, after those it uses, after
+/// the tables when it is over a table's row type (`tables`: the tables created or altered) or
+/// its body is checked when it is made.
+fn routine_phase(f: &Function, tables: &std::collections::BTreeSet<String>) -> Phase {
+    if f.checked_body || f.uses.iter().any(|t| tables.contains(t)) {
+        Phase::CreateTableFunction
+    } else if f.uses.is_empty() {
+        Phase::CreateFunction
+    } else {
+        Phase::CreateTypedFunction
+    }
+}
+
+/// A step that brings no hazard.
+fn step(phase: Phase, table: String, action: Action) -> Step {
+    Step {
+        phase,
+        table,
+        action,
+        hazards: vec![],
     }
 }
 

@@ -40,6 +40,15 @@ const HEADS: &[&[&str]] = &[
     &["DROP", "INDEX"],
     &["DROP", "TYPE"],
     &["COMMENT", "ON"],
+    &["CREATE", "FUNCTION"],
+    &["CREATE", "PROCEDURE"],
+    &["CREATE", "OR", "REPLACE"],
+    &["DROP", "FUNCTION"],
+    &["DROP", "PROCEDURE"],
+    &["CREATE", "TRIGGER"],
+    &["DROP", "TRIGGER"],
+    // PostgreSQL: routines are created before the tables their bodies read.
+    &["SET", "CHECK_FUNCTION_BODIES"],
     &["INSERT", "INTO"],
 ];
 

@@ -50,6 +50,10 @@ pub struct Parsed {
     pub views: BTreeMap<String, Location>,
     /// Where each domain is defined.
     pub domains: BTreeMap<String, Location>,
+    /// Where each routine is defined, by `Function::key`.
+    pub functions: BTreeMap<String, Location>,
+    /// Where each trigger is defined, by `Trigger::key`.
+    pub triggers: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
     /// MySQL: the file uses what only MySQL/MariaDB read (see
@@ -70,6 +74,34 @@ impl Parsed {
     /// Every foreign key into a table defined here names columns that table has (checked once
     /// all files are merged: the target may live in another file or plugin).
     pub fn check_references(&self, dialect: Dialect) -> Result<()> {
+        for (key, t) in &self.schema.triggers {
+            let Some(at) = self.triggers.get(key) else {
+                continue;
+            };
+            if !self.schema.tables.contains_key(&t.table) {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!(
+                        "trigger `{}` is on `{}`, which no schema file defines as a table",
+                        t.name, t.table
+                    ),
+                    "define the table, or put the trigger on one that is",
+                ));
+            }
+            if !self.schema.functions.values().any(|f| f.name == t.function) {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!(
+                        "trigger `{}` executes `{}`, which no schema file defines",
+                        t.name, t.function
+                    ),
+                    format!(
+                        "define it (CREATE FUNCTION {}() RETURNS trigger …)",
+                        t.function
+                    ),
+                ));
+            }
+        }
         for r in &self.references {
             let Some(target) = self.schema.tables.get(&r.to) else {
                 continue; // an external table, or a missing one: the ownership rules say which
@@ -151,6 +183,26 @@ impl Parsed {
             self.domains.insert(name, location);
         }
         self.schema.domains.extend(other.schema.domains);
+        for (what, mine, theirs) in [
+            ("routine", &mut self.functions, other.functions),
+            ("trigger", &mut self.triggers, other.triggers),
+        ] {
+            for (key, location) in theirs {
+                if let Some(first) = mine.get(&key) {
+                    return Err(Error::at_help(
+                        location,
+                        format!(
+                            "{what} `{}` is already defined at {first}",
+                            key.replace('\u{1f}', ".")
+                        ),
+                        "define it once",
+                    ));
+                }
+                mine.insert(key, location);
+            }
+        }
+        self.schema.functions.extend(other.schema.functions);
+        self.schema.triggers.extend(other.schema.triggers);
         // An extension several files need is created once.
         self.schema.extensions.extend(other.schema.extensions);
         self.references.extend(other.references);
@@ -269,6 +321,29 @@ pub fn parse_file(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
     with_stack(|| parse_file_here(dialect, path, text)).map_err(Error::usage)?
 }
 
+/// What plinth writes for the routines and triggers a PostgreSQL catalog printed
+/// (`pg_get_functiondef`, `pg_get_triggerdef`): each one's text read as a schema file would
+/// be, its source (and what it uses) kept; one the reader does not take keeps none, and
+/// `adopt` says so. All on one thread with a stack of known size.
+pub fn read_catalog_routines(schema: &mut Schema) {
+    let _ = with_stack(|| {
+        for f in schema.functions.values_mut() {
+            let read = parse_file_here(Dialect::Postgres, "the catalog", &f.definition).ok();
+            if let Some(r) = read.and_then(|p| p.schema.functions.into_values().next()) {
+                f.source = r.source;
+                f.uses = r.uses;
+                f.checked_body = r.checked_body;
+            }
+        }
+        for t in schema.triggers.values_mut() {
+            let read = parse_file_here(Dialect::Postgres, "the catalog", &t.definition).ok();
+            if let Some(r) = read.and_then(|p| p.schema.triggers.into_values().next()) {
+                t.source = r.source;
+            }
+        }
+    });
+}
+
 fn parse_file_here(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
     let text = match dialect {
         Dialect::Mysql => {
@@ -293,7 +368,19 @@ fn parse_file_here(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
                 break;
             }
         };
-        for (statement, at) in statements {
+        for (item, at) in statements {
+            let statement = match item {
+                Item::Statement(statement) => statement,
+                Item::Own(own) => {
+                    if unsupported.is_empty() {
+                        if let Err(e) = cx.own(own, at) {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                    continue;
+                }
+            };
             if let Some(e) = cx.unsupported(&statement, &at) {
                 unsupported.push(e);
             } else if unsupported.is_empty() {
@@ -387,6 +474,11 @@ fn unmanaged_head(dialect: Dialect, path: &str, piece: &split::Piece) -> Option<
         let h: Vec<&str> = h.split(' ').collect();
         h.len() <= rest.len() && h.iter().zip(&rest).all(|(a, b)| a == b)
     })?;
+    // PostgreSQL's routines and triggers plinth reads itself (`lower::routines`).
+    let own = ["CREATE FUNCTION", "CREATE PROCEDURE", "CREATE TRIGGER"];
+    if dialect == Dialect::Postgres && own.contains(head) {
+        return None;
+    }
     let (line, column) = words.first().map(|(_, at)| *at)?;
     let (line, column) = if line == 1 {
         (piece.line, piece.column + column - 1)
@@ -398,6 +490,21 @@ fn unmanaged_head(dialect: Dialect, path: &str, piece: &split::Piece) -> Option<
         Location::new(path, line, column),
         head,
     ))
+}
+
+/// Whether a PostgreSQL piece is a statement plinth reads itself (`lower::routines`): a
+/// routine, a trigger, a comment on one, or a session setting.
+fn is_own_head(text: &str) -> bool {
+    let words = first_words(text, 4);
+    let w: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
+    let kinds = ["FUNCTION", "PROCEDURE", "TRIGGER"];
+    match w.as_slice() {
+        ["SET", ..] => true,
+        ["CREATE", "OR", "REPLACE", kind, ..]
+        | ["CREATE", kind, ..]
+        | ["COMMENT", "ON", kind, ..] => kinds.contains(kind),
+        _ => false,
+    }
 }
 
 /// The first `n` words of SQL text (comments and whitespace skipped, stopping at anything that
@@ -449,6 +556,14 @@ fn first_words(text: &str, n: usize) -> Vec<(String, (u64, u64))> {
     out
 }
 
+/// A statement of a file: read by sqlparser, or by plinth itself (PostgreSQL routines and
+/// triggers, see `lower::routines`); one at a time.
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    Statement(Statement),
+    Own(lower::Own),
+}
+
 /// Tokenize and parse one piece of a file (one statement, or none when it holds only
 /// comments), with positions in the whole file; on MySQL, `mysql_only` is set when the piece
 /// uses what only MySQL reads.
@@ -457,7 +572,7 @@ fn parse_piece(
     path: &str,
     piece: &split::Piece,
     mysql_only: &mut bool,
-) -> Result<Vec<(Statement, Location)>> {
+) -> Result<Vec<(Item, Location)>> {
     let shift = |l: &mut sqlparser::tokenizer::Location| {
         if l.line == 1 {
             l.column += piece.column - 1;
@@ -482,8 +597,10 @@ fn parse_piece(
     if dialect == Dialect::Mysql && !*mysql_only {
         *mysql_only = crate::engine::mysql::types::written_for_mysql(&tokens);
     }
-    // Syntax sqlparser does not know, rewritten with spans kept (see each engine's `prepass`).
+    // Syntax sqlparser does not know, rewritten with spans kept (see each engine's `prepass`);
+    // PostgreSQL's routines and triggers are read by plinth itself, as written.
     tokens = match dialect {
+        Dialect::Postgres if is_own_head(piece.text) => tokens,
         Dialect::Postgres => prepass::postgres(tokens),
         Dialect::Mysql => crate::engine::mysql::prepass::mysql(tokens),
         Dialect::Sqlite => crate::engine::sqlite::prepass::sqlite(tokens),
@@ -502,16 +619,22 @@ fn parse_piece(
             break;
         }
         let span = next.span;
+        let own = dialect == Dialect::Postgres && lower::is_own(&parser);
         // A panic inside sqlparser (a bug there) is this statement's error, not plinth's end.
-        let parsed =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse_statement()))
-                .map_err(|_| {
-                    Error::at_help(
-                        loc(path, span),
-                        "the SQL parser failed on this statement (a bug in sqlparser)",
-                        "please report it with the statement",
-                    )
-                })?;
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if own {
+                lower::read_own(&mut parser).map(Item::Own)
+            } else {
+                parser.parse_statement().map(Item::Statement)
+            }
+        }))
+        .map_err(|_| {
+            Error::at_help(
+                loc(path, span),
+                "the SQL parser failed on this statement (a bug in sqlparser)",
+                "please report it with the statement",
+            )
+        })?;
         let statement = parsed.map_err(|e| match pd.exhausted() {
             Some(at) => Error::at_help(
                 Location::new(path, at.line, at.column),

@@ -101,7 +101,8 @@ fn databases_built_by_hand_round_trip_into_one_file() {
              CREATE UNIQUE INDEX blog_post_title_uniq ON blog_post (author_id, title);\n\
              CREATE VIEW recent_posts AS SELECT id, title FROM blog_post;\n"
         );
-        // And what plinth does not model yet: a trigger.
+        // A trigger: PostgreSQL's is adopted with its function; MySQL's and SQLite's plinth
+        // does not model yet.
         let trigger = match d {
             Dialect::Postgres => {
                 "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n\
@@ -128,8 +129,17 @@ fn databases_built_by_hand_round_trip_into_one_file() {
             ),
             &format!("{d}: adopt"),
         );
-        assert!(err.contains("not adopted: trigger `touched"), "{d}: {err}");
         let written = std::fs::read_to_string(dir.path().join("adopted.sql")).unwrap();
+        if d == Dialect::Postgres {
+            assert!(!err.contains("not adopted"), "{d}: {err}");
+            assert!(
+                written.contains("CREATE TRIGGER \"touched\" BEFORE INSERT ON \"auth_user\"")
+                    && written.contains("CREATE FUNCTION \"touch\"() RETURNS trigger"),
+                "{d}: {written}"
+            );
+        } else {
+            assert!(err.contains("not adopted: trigger `touched"), "{d}: {err}");
+        }
         assert!(written.contains("blog_post_title_uniq"), "{d}: {written}");
         let view = plinth::quote::ident(d, "recent_posts");
         assert!(

@@ -180,7 +180,7 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
         for schema in [&mut current.schema, &mut target.schema] {
             db::server_canonical(&url, schema)
                 .await
-                .map_err(|e| format!("trying the views: {e}"))?;
+                .map_err(|e| format!("{e}"))?;
         }
         if shared.is_some() {
             exec(

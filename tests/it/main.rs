@@ -23,6 +23,7 @@ mod guards;
 mod hostile;
 mod locks;
 mod numbering;
+mod routines;
 mod secrets;
 mod sites;
 mod takeover;

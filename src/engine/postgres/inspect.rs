@@ -19,14 +19,14 @@ use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Code, Error, Result};
 use crate::model::{
     Check, Column, ColumnType, Deferrable, Dialect, Domain, EnumType, Exclusion, Expression,
-    Extension, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey,
-    Schema, SequenceOptions, SerialSequence, Table, Unique, View,
+    Extension, FkAction, ForeignKey, Function, Generated, Identity, Index, IndexKey, IndexPart,
+    PrimaryKey, Schema, SequenceOptions, SerialSequence, Table, Trigger, Unique, View,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
 use queries::{
-    for_server, COLUMNS, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, INDEXES, SEQUENCES, TABLES,
-    UNMODELLED, VIEWS,
+    for_server, COLUMNS, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, FUNCTIONS, INDEXES, SEQUENCES,
+    TABLES, TRIGGERS, UNMODELLED, VIEWS,
 };
 
 const PG: Dialect = Dialect::Postgres;
@@ -173,6 +173,20 @@ async fn inspect_with(
         let view = view(row)?;
         schema.views.insert(view.name.clone(), view);
     }
+    for row in &fetch(conn, &mut queries, FUNCTIONS, "functions").await? {
+        let f = function(row)?;
+        schema
+            .functions
+            .insert(Function::key(&f.name, &f.signature), f);
+    }
+    for row in &fetch(conn, &mut queries, TRIGGERS, "triggers").await? {
+        let t = trigger(row)?;
+        if is_plinth_table(&t.table) {
+            continue;
+        }
+        schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
+    }
+    crate::sql::read_catalog_routines(&mut schema);
     schema.tables = tables.into_values().map(|t| (t.name.clone(), t)).collect();
     crate::normalize::finish(PG, &mut schema);
     Ok(Inspected {
@@ -231,6 +245,38 @@ async fn read_columns(
     }
 
     Ok((tables, names, texts))
+}
+
+/// A routine as the server prints it, its schema left out of its name (`CREATE OR REPLACE
+/// FUNCTION public.f(…)`: the first `schema.` is the name's).
+fn function(row: &PgRow) -> Result<Function> {
+    let schema: String = get(row, "schema")?;
+    let definition: String = get(row, "definition")?;
+    Ok(Function {
+        name: get(row, "name")?,
+        signature: get(row, "signature")?,
+        procedure: get(row, "procedure")?,
+        header: get(row, "header")?,
+        definition: definition.replacen(&format!(" {schema}."), " ", 1),
+        source: None,
+        uses: Vec::new(),
+        checked_body: false,
+        comment: get(row, "comment")?,
+    })
+}
+
+/// A trigger as the server prints it, its table's schema left out (`ON public.t`).
+fn trigger(row: &PgRow) -> Result<Trigger> {
+    let schema: String = get(row, "schema")?;
+    let definition: String = get(row, "definition")?;
+    Ok(Trigger {
+        name: get(row, "name")?,
+        table: get(row, "table_name")?,
+        function: get(row, "function")?,
+        definition: definition.replacen(&format!(" ON {schema}."), " ON ", 1),
+        source: None,
+        comment: get(row, "comment")?,
+    })
 }
 
 /// A domain as the catalog keeps it, its default and checks in canonical text.

@@ -4,10 +4,12 @@ use super::ROW_LEVEL_SECURITY;
 use crate::diff::{ColumnChanges, Delta, Renamed, TableChange};
 use crate::error::{Error, Result};
 use crate::model::{
-    Column, Dialect, Domain, EnumType, Exclusion, Identity, Index, SequenceOptions, Table,
+    Column, Dialect, Domain, EnumType, Exclusion, Function, Identity, Index, Returns, RoutineBody,
+    RoutineOption, RoutineSource, SequenceOptions, SetValue, Table, Trigger,
 };
 use crate::normalize::expr::postgres_default_sql;
 use crate::plan::{Action, Step};
+use crate::quote::ident_bare_if_plain as bare;
 use crate::render::{
     check_clause, collate_clause, constraint_lines, create_view, deferrable_sql, drop_view,
     foreign_key_clause, generated_clause, index_parts, named_prefix, primary_key_clause, quote,
@@ -18,8 +20,19 @@ const D: Dialect = Dialect::Postgres;
 
 pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
     let mut out = Vec::new();
+    // Routine bodies are not checked against the tables when created (as `pg_dump` does): a
+    // routine is created before the tables its body reads, for the defaults that call it.
+    let mut unchecked = false;
     for step in steps {
         let h = step.hazards.as_slice();
+        let creates_routine = match &step.action {
+            Action::CreateFunction(_) => true,
+            Action::AlterFunction { from, to } => from.definition != to.definition,
+            _ => false,
+        };
+        if creates_routine && !std::mem::replace(&mut unchecked, true) {
+            out.push(Statement::new("SET check_function_bodies = false", h));
+        }
         let mut push = |sql: String| out.push(Statement::new(sql, h));
         match &step.action {
             Action::CreateEnum(e) => {
@@ -82,6 +95,33 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             Action::DropDomain(d) => push(format!("DROP DOMAIN {}", quote(D, &d.name))),
             Action::CreateView(v) => create_view(D, v).into_iter().for_each(push),
             Action::DropView(v) => push(drop_view(D, v)),
+            Action::CreateFunction(f) => {
+                push(create_routine(f, false)?);
+                if f.comment.is_some() {
+                    push(comment_routine(f));
+                }
+            }
+            Action::AlterFunction { from, to } => {
+                if from.definition != to.definition {
+                    push(create_routine(to, true)?);
+                }
+                if from.comment != to.comment {
+                    push(comment_routine(to));
+                }
+            }
+            Action::DropFunction(f) => push(format!("DROP {}", routine_ref(f))),
+            Action::CreateTrigger(t) => {
+                push(create_trigger(t));
+                if t.comment.is_some() {
+                    push(comment_trigger(t));
+                }
+            }
+            Action::AlterTrigger(t) => push(comment_trigger(t)),
+            Action::DropTrigger(t) => push(format!(
+                "DROP TRIGGER {} ON {}",
+                quote(D, &t.name),
+                quote(D, &t.table)
+            )),
             Action::Alter { table, change } => alter(table, change)?.into_iter().for_each(push),
             Action::Rebuild { to, .. } => {
                 return Err(Error::usage(format!(
@@ -743,4 +783,218 @@ fn identity_clause(c: &Column) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// A string as a dollar-quoted literal whose tag the text does not hold (`$function$`, or
+/// `$function1$`… when it does), so the text needs no escaping and cannot end it.
+fn dollar_quoted(text: &str) -> String {
+    let text = text.replace('\0', "");
+    let mut n = 0usize;
+    loop {
+        let tag = if n == 0 {
+            "$function$".to_string()
+        } else {
+            format!("$function{n}$")
+        };
+        if !text.contains(&tag) && !format!("{text}$").contains(&tag) {
+            return format!("{tag}{text}{tag}");
+        }
+        n += 1;
+    }
+}
+
+fn routine_kind(f: &Function) -> &'static str {
+    if f.procedure {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    }
+}
+
+/// `name(arguments)` and what follows them up to the options: the part of a routine
+/// `CREATE OR REPLACE` cannot change.
+fn routine_head(f: &Function, s: &RoutineSource) -> String {
+    let arguments: Vec<String> = s
+        .arguments
+        .iter()
+        .map(|a| {
+            let mut out = String::new();
+            if let Some(mode) = a.mode {
+                out.push_str(mode);
+                out.push(' ');
+            }
+            if let Some(name) = &a.name {
+                out.push_str(&quote(D, name));
+                out.push(' ');
+            }
+            out.push_str(a.data_type.as_str());
+            if let Some(d) = &a.default {
+                out.push_str(" DEFAULT ");
+                out.push_str(d);
+            }
+            out
+        })
+        .collect();
+    let mut head = format!("{}({})", quote(D, &f.name), arguments.join(", "));
+    match &s.returns {
+        Some(Returns::Type { setof, data_type }) => {
+            head.push_str(" RETURNS ");
+            if *setof {
+                head.push_str("SETOF ");
+            }
+            head.push_str(data_type.as_str());
+        }
+        Some(Returns::Table(columns)) => {
+            let columns: Vec<String> = columns
+                .iter()
+                .map(|(n, t)| format!("{} {}", quote(D, n), t.as_str()))
+                .collect();
+            head.push_str(&format!(" RETURNS TABLE({})", columns.join(", ")));
+        }
+        None => {}
+    }
+    head
+}
+
+fn routine_statement(f: &Function, s: &RoutineSource, replace: bool) -> String {
+    let mut sql = format!(
+        "CREATE {}{} {}",
+        if replace { "OR REPLACE " } else { "" },
+        routine_kind(f),
+        routine_head(f, s)
+    );
+    for o in &s.options {
+        sql.push_str("\n ");
+        match o {
+            RoutineOption::Language(l) => sql.push_str(&format!("LANGUAGE {}", bare(D, l))),
+            RoutineOption::Words(w) => sql.push_str(w),
+            RoutineOption::Cost(n) => sql.push_str(&format!("COST {}", number(n))),
+            RoutineOption::Rows(n) => sql.push_str(&format!("ROWS {}", number(n))),
+            RoutineOption::Support(name) => sql.push_str(&format!("SUPPORT {}", quote(D, name))),
+            RoutineOption::Set(p, values) => {
+                let values: Vec<String> = values
+                    .iter()
+                    .map(|v| match v {
+                        SetValue::Word(w) => bare(D, w),
+                        SetValue::Number(n) => number(n),
+                        SetValue::String(s) => string_literal(D, s),
+                    })
+                    .collect();
+                sql.push_str(&format!("SET {} = {}", bare(D, p), values.join(", ")))
+            }
+            RoutineOption::SetFromCurrent(p) => {
+                sql.push_str(&format!("SET {} FROM CURRENT", bare(D, p)))
+            }
+        }
+    }
+    match &s.body {
+        RoutineBody::Text(t) => sql.push_str(&format!("\nAS {}", dollar_quoted(t))),
+        RoutineBody::Object(o, l) => sql.push_str(&format!(
+            "\nAS {}, {}",
+            string_literal(D, o),
+            string_literal(D, l)
+        )),
+        RoutineBody::Sql(body) => sql.push_str(&format!("\n{body}")),
+    }
+    sql
+}
+
+/// A number as written in the file, or `0` when it is not one (the tokenizer made it one).
+fn number(n: &str) -> String {
+    if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        n.to_string()
+    } else {
+        "0".to_string()
+    }
+}
+
+/// A desired routine's header and definition as plinth writes them (offline: what is
+/// compared until the server says what it keeps, `db::canonical`).
+pub fn routine_texts(f: &Function) -> (String, String) {
+    match &f.source {
+        Some(s) => (routine_head(f, s), routine_statement(f, s, true)),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// What creates a routine (or replaces it: `replace`).
+fn create_routine(f: &Function, replace: bool) -> Result<String> {
+    let Some(s) = &f.source else {
+        return Err(Error::usage(format!(
+            "routine `{}` has no source to create it from",
+            f.name
+        )));
+    };
+    Ok(routine_statement(f, s, replace))
+}
+
+fn routine_ref(f: &Function) -> String {
+    format!("{} {}({})", routine_kind(f), quote(D, &f.name), f.signature)
+}
+
+fn comment_routine(f: &Function) -> String {
+    format!(
+        "COMMENT ON {} IS {}",
+        routine_ref(f),
+        f.comment
+            .as_deref()
+            .map_or_else(|| "NULL".to_string(), |t| string_literal(D, t))
+    )
+}
+
+/// The statement that creates a trigger as plinth writes it.
+pub fn create_trigger(t: &Trigger) -> String {
+    let Some(s) = &t.source else {
+        return String::new();
+    };
+    let events: Vec<String> = s
+        .events
+        .iter()
+        .map(|(e, columns)| {
+            if columns.is_empty() {
+                e.to_string()
+            } else {
+                format!("{e} OF {}", quote_list(D, columns))
+            }
+        })
+        .collect();
+    let mut sql = format!(
+        "CREATE TRIGGER {} {} {} ON {}",
+        quote(D, &t.name),
+        s.timing,
+        events.join(" OR "),
+        quote(D, &t.table)
+    );
+    if !s.referencing.is_empty() {
+        sql.push_str(" REFERENCING");
+        for (which, name) in &s.referencing {
+            sql.push_str(&format!(" {which} TABLE AS {}", quote(D, name)));
+        }
+    }
+    sql.push_str(if s.for_each_row {
+        " FOR EACH ROW"
+    } else {
+        " FOR EACH STATEMENT"
+    });
+    if let Some(when) = &s.when {
+        sql.push_str(&format!(" WHEN ({when})"));
+    }
+    let arguments: Vec<String> = s.arguments.iter().map(|a| string_literal(D, a)).collect();
+    sql.push_str(&format!(
+        " EXECUTE FUNCTION {}({})",
+        quote(D, &t.function),
+        arguments.join(", ")
+    ));
+    sql
+}
+
+fn comment_trigger(t: &Trigger) -> String {
+    format!(
+        "COMMENT ON TRIGGER {} ON {} IS {}",
+        quote(D, &t.name),
+        quote(D, &t.table),
+        t.comment
+            .as_deref()
+            .map_or_else(|| "NULL".to_string(), |c| string_literal(D, c))
+    )
 }

@@ -58,7 +58,8 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 };
                 out.push(Statement::new(sql, h));
             }
-            // SQLite has no enum types, domains or extensions; the planner never produces these.
+            // SQLite has no enum types, domains, extensions or routines (nor triggers read by
+            // plinth yet); the planner never produces these.
             Action::CreateEnum(_)
             | Action::AlterEnum { .. }
             | Action::DropEnum(_)
@@ -67,7 +68,13 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             | Action::DropDomain(_)
             | Action::CreateExtension(_)
             | Action::UpdateExtension(_)
-            | Action::DropExtension(_) => {}
+            | Action::DropExtension(_)
+            | Action::CreateFunction(_)
+            | Action::AlterFunction { .. }
+            | Action::DropFunction(_)
+            | Action::CreateTrigger(_)
+            | Action::AlterTrigger(_)
+            | Action::DropTrigger(_) => {}
         }
     }
     Ok(out)

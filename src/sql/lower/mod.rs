@@ -7,7 +7,10 @@ mod columns;
 mod constraints;
 mod domains;
 mod indexes;
+mod routines;
 mod views;
+
+pub(crate) use routines::{is_own, read as read_own, Own};
 
 pub(crate) use views::stored_query;
 
@@ -28,7 +31,7 @@ use crate::normalize::expr;
 /// `` `HEAD …` is not supported in a schema file `` at `at`, with what plinth manages.
 pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
     let more = if dialect == Dialect::Postgres {
-        ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, COMMENT ON"
+        ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, COMMENT ON"
     } else {
         ""
     };

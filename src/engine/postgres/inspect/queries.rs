@@ -201,6 +201,41 @@ WHERE n.nspname = current_schema() AND t.typtype = 'd'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
                   AND e.objid = t.oid AND e.deptype = 'e')";
 
+/// Functions and procedures (extensions' members excepted): the input types (what tells
+/// overloads apart), the arguments and result (what `CREATE OR REPLACE` cannot change), the
+/// whole as the server prints it, the schema's name as it prints it, comment.
+pub(super) const FUNCTIONS: &str = "
+SELECT p.proname::text AS name, p.prokind = 'p' AS procedure,
+       oidvectortypes(p.proargtypes) AS signature,
+       pg_get_function_arguments(p.oid) || ' -> ' || COALESCE(pg_get_function_result(p.oid), '')
+         AS header,
+       pg_get_functiondef(p.oid) AS definition,
+       quote_ident(n.nspname) AS schema,
+       d.description AS comment
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass
+  AND d.objsubid = 0
+WHERE n.nspname = current_schema() AND p.prokind IN ('f', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
+                  AND e.objid = p.oid AND e.deptype = 'e')";
+
+/// Triggers on the schema's tables (not the ones the server makes for foreign keys): the
+/// definition as the server prints it, the function it calls, comment.
+pub(super) const TRIGGERS: &str = "
+SELECT t.tgname::text AS name, c.relname::text AS table_name,
+       p.proname::text AS function,
+       pg_get_triggerdef(t.oid) AS definition,
+       quote_ident(n.nspname) AS schema,
+       d.description AS comment
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_proc p ON p.oid = t.tgfoid
+LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass
+  AND d.objsubid = 0
+WHERE n.nspname = current_schema() AND NOT t.tgisinternal";
+
 /// The extensions installed in the managed schema, with their versions.
 pub(super) const EXTENSIONS: &str = "
 SELECT e.extname::text AS name, e.extversion::text AS version
@@ -220,7 +255,7 @@ pub(super) fn for_server(sql: &str, version: u32) -> String {
 }
 
 /// What the schema holds that plinth does not model yet (for `adopt` to name): sequences no
-/// column owns, functions, triggers, domains and other types, extensions,
+/// column owns, aggregates, range and composite types, extensions in other schemas,
 /// policies and other schemas, as (kind, name). Members of extensions are the extension's.
 pub(super) const UNMODELLED: &str = r"
 SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'foreign table' END AS kind,
@@ -230,16 +265,12 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('S', 'f')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
 UNION ALL
-SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END,
        p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = current_schema()
+WHERE n.nspname = current_schema() AND p.prokind IN ('a', 'w')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                   AND d.objid = p.oid AND d.deptype = 'e')
-UNION ALL
-SELECT 'trigger', t.tgname || ' on ' || c.relname
-FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE NOT t.tgisinternal AND n.nspname = current_schema()
 UNION ALL
 SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'composite type' END,
        t.typname::text

@@ -1,0 +1,923 @@
+//! PostgreSQL routines and triggers: `CREATE [OR REPLACE] FUNCTION | PROCEDURE`, `CREATE
+//! TRIGGER` and `COMMENT ON FUNCTION | PROCEDURE | TRIGGER`, read here with sqlparser's parser
+//! primitives (its own statement parser lacks most of their clauses), then lowered; and the
+//! session settings a dump starts with (`SET statement_timeout = 0`), read past when they do
+//! not change what the file means.
+
+use sqlparser::ast::{DataType, Expr, Ident, ObjectName};
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
+
+use super::Lowering;
+use crate::error::{Location, Result};
+use crate::model::{
+    Argument, ColumnType, Dialect, Function, Returns, RoutineBody, RoutineOption, RoutineSource,
+    SetValue, Trigger, TriggerSource,
+};
+use crate::normalize::types;
+
+/// A statement read here rather than by sqlparser's statement parser (short-lived, one at a
+/// time, like sqlparser's statements).
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum Own {
+    Routine(RoutineDecl),
+    Trigger(TriggerDecl),
+    Comment {
+        target: CommentTarget,
+        comment: Option<String>,
+    },
+    /// `SET [SESSION | LOCAL] name {= | TO} value, …`.
+    Setting {
+        name: Ident,
+        values: Vec<SetValue>,
+    },
+}
+
+/// Session settings that do not change what a schema file means: read past. (`search_path`
+/// only when it names the default schema first; `standard_conforming_strings` only `on`.)
+const HARMLESS_SETTINGS: &[&str] = &[
+    "check_function_bodies",
+    "client_encoding",
+    "client_min_messages",
+    "default_table_access_method",
+    "default_tablespace",
+    "default_with_oids",
+    "idle_in_transaction_session_timeout",
+    "lock_timeout",
+    "row_security",
+    "statement_timeout",
+    "transaction_timeout",
+    "xmloption",
+];
+
+#[derive(Debug)]
+pub(crate) enum CommentTarget {
+    Routine {
+        procedure: bool,
+        name: ObjectName,
+        /// The argument types given (`COMMENT ON FUNCTION f(integer)`); none: the only `f`.
+        types: Option<Vec<DataType>>,
+    },
+    Trigger {
+        name: Ident,
+        table: ObjectName,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct RoutineDecl {
+    procedure: bool,
+    name: ObjectName,
+    arguments: Vec<ArgumentDecl>,
+    returns: Option<ReturnsDecl>,
+    options: Vec<OptionDecl>,
+    body: Option<BodyDecl>,
+}
+
+#[derive(Debug)]
+struct ArgumentDecl {
+    mode: Option<&'static str>,
+    name: Option<Ident>,
+    data_type: DataType,
+    default: Option<Expr>,
+}
+
+#[derive(Debug)]
+enum ReturnsDecl {
+    Type { setof: bool, data_type: DataType },
+    Table(Vec<(Ident, DataType)>),
+}
+
+#[derive(Debug)]
+enum OptionDecl {
+    Language(Ident),
+    Words(&'static str),
+    Cost(String),
+    Rows(String),
+    Support(ObjectName),
+    Set(Ident, Vec<SetValue>),
+    SetFromCurrent(Ident),
+}
+
+#[derive(Debug)]
+enum BodyDecl {
+    Text(String),
+    Object(String, String),
+    Sql(String),
+}
+
+#[derive(Debug)]
+pub(crate) struct TriggerDecl {
+    name: Ident,
+    table: ObjectName,
+    function: ObjectName,
+    source: TriggerSourceDecl,
+}
+
+#[derive(Debug)]
+struct TriggerSourceDecl {
+    timing: &'static str,
+    events: Vec<(&'static str, Vec<Ident>)>,
+    referencing: Vec<(&'static str, Ident)>,
+    for_each_row: bool,
+    when: Option<Expr>,
+    arguments: Vec<String>,
+}
+
+/// The attribute keywords a routine takes, longest first: (words, as written back).
+const WORDS: &[(&[&str], &str)] = &[
+    (
+        &["RETURNS", "NULL", "ON", "NULL", "INPUT"],
+        "RETURNS NULL ON NULL INPUT",
+    ),
+    (&["CALLED", "ON", "NULL", "INPUT"], "CALLED ON NULL INPUT"),
+    (&["EXTERNAL", "SECURITY", "DEFINER"], "SECURITY DEFINER"),
+    (&["EXTERNAL", "SECURITY", "INVOKER"], "SECURITY INVOKER"),
+    (&["SECURITY", "DEFINER"], "SECURITY DEFINER"),
+    (&["SECURITY", "INVOKER"], "SECURITY INVOKER"),
+    (&["PARALLEL", "UNSAFE"], "PARALLEL UNSAFE"),
+    (&["PARALLEL", "RESTRICTED"], "PARALLEL RESTRICTED"),
+    (&["PARALLEL", "SAFE"], "PARALLEL SAFE"),
+    (&["NOT", "LEAKPROOF"], "NOT LEAKPROOF"),
+    (&["LEAKPROOF"], "LEAKPROOF"),
+    (&["IMMUTABLE"], "IMMUTABLE"),
+    (&["STABLE"], "STABLE"),
+    (&["VOLATILE"], "VOLATILE"),
+    (&["STRICT"], "STRICT"),
+    (&["WINDOW"], "WINDOW"),
+];
+
+/// Whether the next significant token is the bare word `word` (any case).
+fn is_word(p: &Parser, n: usize, word: &str) -> bool {
+    matches!(&p.peek_nth_token(n).token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
+}
+
+/// Consume `words` if they come next, all of them.
+fn words(p: &mut Parser, words: &[&str]) -> bool {
+    if words.iter().enumerate().all(|(i, w)| is_word(p, i, w)) {
+        for _ in words {
+            p.next_token();
+        }
+        true
+    } else {
+        false
+    }
+}
+
+fn expect_words(p: &mut Parser, w: &[&str]) -> std::result::Result<(), ParserError> {
+    if words(p, w) {
+        Ok(())
+    } else {
+        p.expected(&w.join(" "), p.peek_token())
+    }
+}
+
+/// Whether the statement ahead is one read here (see [`read`]).
+pub(crate) fn is_own(p: &Parser) -> bool {
+    if is_word(p, 0, "SET") {
+        let n = if is_word(p, 1, "SESSION") || is_word(p, 1, "LOCAL") {
+            2
+        } else {
+            1
+        };
+        return matches!(&p.peek_nth_token(n).token, Token::Word(_))
+            && (matches!(p.peek_nth_token(n + 1).token, Token::Eq) || is_word(p, n + 1, "TO"));
+    }
+    let mut n = 1;
+    if !is_word(p, 0, "CREATE") && !is_word(p, 0, "COMMENT") {
+        return false;
+    }
+    if is_word(p, 0, "COMMENT") {
+        return is_word(p, 1, "ON")
+            && ["FUNCTION", "PROCEDURE", "TRIGGER"]
+                .iter()
+                .any(|w| is_word(p, 2, w));
+    }
+    if is_word(p, 1, "OR") && is_word(p, 2, "REPLACE") {
+        n = 3;
+    }
+    ["FUNCTION", "PROCEDURE", "TRIGGER"]
+        .iter()
+        .any(|w| is_word(p, n, w))
+}
+
+/// Read the statement [`is_own`] found.
+pub(crate) fn read(p: &mut Parser) -> std::result::Result<Own, ParserError> {
+    if words(p, &["SET"]) {
+        if !words(p, &["SESSION"]) {
+            words(p, &["LOCAL"]);
+        }
+        let name = p.parse_identifier()?;
+        if !words(p, &["TO"]) {
+            p.expect_token(&Token::Eq)?;
+        }
+        return Ok(Own::Setting {
+            name,
+            values: set_values(p)?,
+        });
+    }
+    if words(p, &["COMMENT", "ON"]) {
+        return comment(p);
+    }
+    expect_words(p, &["CREATE"])?;
+    words(p, &["OR", "REPLACE"]);
+    if words(p, &["TRIGGER"]) {
+        return trigger(p).map(Own::Trigger);
+    }
+    let procedure = words(p, &["PROCEDURE"]);
+    if !procedure {
+        expect_words(p, &["FUNCTION"])?;
+    }
+    routine(p, procedure).map(Own::Routine)
+}
+
+fn comment(p: &mut Parser) -> std::result::Result<Own, ParserError> {
+    let target = if words(p, &["TRIGGER"]) {
+        let name = p.parse_identifier()?;
+        expect_words(p, &["ON"])?;
+        CommentTarget::Trigger {
+            name,
+            table: p.parse_object_name(false)?,
+        }
+    } else {
+        let procedure = words(p, &["PROCEDURE"]);
+        if !procedure {
+            expect_words(p, &["FUNCTION"])?;
+        }
+        let name = p.parse_object_name(false)?;
+        let types = if p.consume_token(&Token::LParen) {
+            let mut types = Vec::new();
+            while !p.consume_token(&Token::RParen) {
+                types.push(argument(p)?.data_type);
+                if !p.consume_token(&Token::Comma) {
+                    p.expect_token(&Token::RParen)?;
+                    break;
+                }
+            }
+            Some(types)
+        } else {
+            None
+        };
+        CommentTarget::Routine {
+            procedure,
+            name,
+            types,
+        }
+    };
+    expect_words(p, &["IS"])?;
+    let comment = if words(p, &["NULL"]) {
+        None
+    } else {
+        Some(p.parse_literal_string()?)
+    };
+    Ok(Own::Comment { target, comment })
+}
+
+/// Whether an argument's type ends here.
+fn argument_ends(p: &Parser) -> bool {
+    matches!(
+        p.peek_token().token,
+        Token::Comma | Token::RParen | Token::Eq
+    ) || is_word(p, 0, "DEFAULT")
+}
+
+/// `[mode] [name] type [{DEFAULT | =} expr]`: a name is told from a type by what follows.
+fn argument(p: &mut Parser) -> std::result::Result<ArgumentDecl, ParserError> {
+    // A mode, unless it is the argument's type or name alone.
+    let mode = ["IN", "OUT", "INOUT", "VARIADIC"].into_iter().find(|m| {
+        is_word(p, 0, m) && !matches!(p.peek_nth_token(1).token, Token::Comma | Token::RParen)
+    });
+    if mode.is_some() {
+        p.next_token();
+    }
+    let bare = p.maybe_parse(|p| {
+        let t = p.parse_data_type()?;
+        if argument_ends(p) {
+            Ok(t)
+        } else {
+            p.expected("the end of the argument", p.peek_token())
+        }
+    })?;
+    let (name, data_type) = match bare {
+        Some(t) => (None, t),
+        None => (Some(p.parse_identifier()?), p.parse_data_type()?),
+    };
+    let default = if words(p, &["DEFAULT"]) || p.consume_token(&Token::Eq) {
+        Some(p.parse_expr()?)
+    } else {
+        None
+    };
+    Ok(ArgumentDecl {
+        mode,
+        name,
+        data_type,
+        default,
+    })
+}
+
+fn routine(p: &mut Parser, procedure: bool) -> std::result::Result<RoutineDecl, ParserError> {
+    let name = p.parse_object_name(false)?;
+    p.expect_token(&Token::LParen)?;
+    let mut arguments = Vec::new();
+    if !p.consume_token(&Token::RParen) {
+        loop {
+            arguments.push(argument(p)?);
+            if p.consume_token(&Token::RParen) {
+                break;
+            }
+            p.expect_token(&Token::Comma)?;
+        }
+    }
+    let mut returns = None;
+    if !procedure && words(p, &["RETURNS"]) {
+        returns = Some(if words(p, &["TABLE"]) {
+            p.expect_token(&Token::LParen)?;
+            let mut columns = Vec::new();
+            loop {
+                let name = p.parse_identifier()?;
+                columns.push((name, p.parse_data_type()?));
+                if p.consume_token(&Token::RParen) {
+                    break;
+                }
+                p.expect_token(&Token::Comma)?;
+            }
+            ReturnsDecl::Table(columns)
+        } else {
+            let setof = words(p, &["SETOF"]);
+            ReturnsDecl::Type {
+                setof,
+                data_type: p.parse_data_type()?,
+            }
+        });
+    }
+    let mut options = Vec::new();
+    let mut body = None;
+    loop {
+        if let Some((_, written)) = WORDS.iter().find(|(w, _)| words(p, w)) {
+            options.push(OptionDecl::Words(written));
+        } else if words(p, &["LANGUAGE"]) {
+            let next = p.next_token();
+            let language = match next.token {
+                Token::Word(w) => Ident::new(w.value.to_lowercase()),
+                Token::SingleQuotedString(s) => Ident::new(s.to_lowercase()),
+                _ => return p.expected("a language name", next),
+            };
+            options.push(OptionDecl::Language(language));
+        } else if words(p, &["COST"]) {
+            options.push(OptionDecl::Cost(number(p)?));
+        } else if words(p, &["ROWS"]) {
+            options.push(OptionDecl::Rows(number(p)?));
+        } else if words(p, &["SUPPORT"]) {
+            options.push(OptionDecl::Support(p.parse_object_name(false)?));
+        } else if words(p, &["SET"]) {
+            let parameter = p.parse_identifier()?;
+            if words(p, &["FROM", "CURRENT"]) {
+                options.push(OptionDecl::SetFromCurrent(parameter));
+            } else {
+                if !words(p, &["TO"]) {
+                    p.expect_token(&Token::Eq)?;
+                }
+                options.push(OptionDecl::Set(parameter, set_values(p)?));
+            }
+        } else if body.is_none() && words(p, &["AS"]) {
+            let text = string(p)?;
+            body = Some(if p.consume_token(&Token::Comma) {
+                BodyDecl::Object(text, string(p)?)
+            } else {
+                BodyDecl::Text(text)
+            });
+        } else if body.is_none() && words(p, &["RETURN"]) {
+            body = Some(BodyDecl::Sql(format!("RETURN {}", p.parse_expr()?)));
+        } else if body.is_none() && words(p, &["BEGIN", "ATOMIC"]) {
+            let mut statements = Vec::new();
+            loop {
+                while p.consume_token(&Token::SemiColon) {}
+                if words(p, &["END"]) {
+                    break;
+                }
+                statements.push(format!("{};", p.parse_statement()?));
+            }
+            body = Some(BodyDecl::Sql(format!(
+                "BEGIN ATOMIC\n  {}\nEND",
+                statements.join("\n  ")
+            )));
+        } else if words(p, &["TRANSFORM"]) {
+            return Err(ParserError::ParserError(
+                "TRANSFORM on a routine is not supported".into(),
+            ));
+        } else {
+            break;
+        }
+    }
+    Ok(RoutineDecl {
+        procedure,
+        name,
+        arguments,
+        returns,
+        options,
+        body,
+    })
+}
+
+/// A setting's values: words (folded unless quoted), numbers, strings.
+fn set_values(p: &mut Parser) -> std::result::Result<Vec<SetValue>, ParserError> {
+    let mut values = Vec::new();
+    loop {
+        let next = p.next_token();
+        values.push(match next.token {
+            Token::Word(w) if w.quote_style.is_none() => SetValue::Word(w.value.to_lowercase()),
+            Token::Word(w) => SetValue::Word(w.value),
+            Token::Number(n, _) => SetValue::Number(n),
+            Token::SingleQuotedString(s) => SetValue::String(s),
+            _ => return p.expected("a setting's value", next),
+        });
+        if !p.consume_token(&Token::Comma) {
+            break;
+        }
+    }
+    Ok(values)
+}
+
+fn number(p: &mut Parser) -> std::result::Result<String, ParserError> {
+    let next = p.next_token();
+    match next.token {
+        Token::Number(n, _) => Ok(n),
+        _ => p.expected("a number", next),
+    }
+}
+
+fn string(p: &mut Parser) -> std::result::Result<String, ParserError> {
+    let next = p.next_token();
+    match next.token {
+        Token::SingleQuotedString(s) => Ok(s),
+        Token::DollarQuotedString(s) => Ok(s.value),
+        Token::EscapedStringLiteral(s) => Ok(s),
+        _ => p.expected("the routine's body as a string", next),
+    }
+}
+
+fn trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError> {
+    let name = p.parse_identifier()?;
+    let timing = if words(p, &["BEFORE"]) {
+        "BEFORE"
+    } else if words(p, &["AFTER"]) {
+        "AFTER"
+    } else {
+        expect_words(p, &["INSTEAD", "OF"])?;
+        "INSTEAD OF"
+    };
+    let mut events = Vec::new();
+    loop {
+        let event = if words(p, &["INSERT"]) {
+            ("INSERT", Vec::new())
+        } else if words(p, &["DELETE"]) {
+            ("DELETE", Vec::new())
+        } else if words(p, &["TRUNCATE"]) {
+            ("TRUNCATE", Vec::new())
+        } else {
+            expect_words(p, &["UPDATE"])?;
+            let mut columns = Vec::new();
+            if words(p, &["OF"]) {
+                loop {
+                    columns.push(p.parse_identifier()?);
+                    if !p.consume_token(&Token::Comma) {
+                        break;
+                    }
+                }
+            }
+            ("UPDATE", columns)
+        };
+        events.push(event);
+        if !words(p, &["OR"]) {
+            break;
+        }
+    }
+    expect_words(p, &["ON"])?;
+    let table = p.parse_object_name(false)?;
+    let mut referencing = Vec::new();
+    if words(p, &["REFERENCING"]) {
+        loop {
+            let which = if words(p, &["OLD"]) {
+                "OLD"
+            } else if words(p, &["NEW"]) {
+                "NEW"
+            } else {
+                break;
+            };
+            expect_words(p, &["TABLE"])?;
+            words(p, &["AS"]);
+            referencing.push((which, p.parse_identifier()?));
+        }
+    }
+    let mut for_each_row = false;
+    if words(p, &["FOR"]) {
+        words(p, &["EACH"]);
+        for_each_row = words(p, &["ROW"]);
+        if !for_each_row {
+            expect_words(p, &["STATEMENT"])?;
+        }
+    }
+    let when = if words(p, &["WHEN"]) {
+        p.expect_token(&Token::LParen)?;
+        let e = p.parse_expr()?;
+        p.expect_token(&Token::RParen)?;
+        Some(e)
+    } else {
+        None
+    };
+    expect_words(p, &["EXECUTE"])?;
+    if !words(p, &["FUNCTION"]) {
+        expect_words(p, &["PROCEDURE"])?;
+    }
+    let function = p.parse_object_name(false)?;
+    p.expect_token(&Token::LParen)?;
+    let mut arguments = Vec::new();
+    if !p.consume_token(&Token::RParen) {
+        loop {
+            let next = p.next_token();
+            arguments.push(match next.token {
+                Token::SingleQuotedString(s) => s,
+                Token::Number(n, _) => n,
+                Token::Word(w) => w.value,
+                _ => return p.expected("a trigger argument (a string or number)", next),
+            });
+            if p.consume_token(&Token::RParen) {
+                break;
+            }
+            p.expect_token(&Token::Comma)?;
+        }
+    }
+    Ok(TriggerDecl {
+        name,
+        table,
+        function,
+        source: TriggerSourceDecl {
+            timing,
+            events,
+            referencing,
+            for_each_row,
+            when,
+            arguments,
+        },
+    })
+}
+
+impl Lowering<'_> {
+    pub(crate) fn own(&mut self, own: Own, at: Location) -> Result<()> {
+        self.postgres_only("a function, procedure or trigger", &at)?;
+        match own {
+            Own::Setting { name, values } => self.setting(&name, &values, at),
+            Own::Routine(r) => self.create_routine(r, at),
+            Own::Trigger(t) => self.create_trigger(t, at),
+            Own::Comment { target, comment } => self.routine_comment(target, comment, at),
+        }
+    }
+
+    /// A session setting is read past when it does not change what the file means (see
+    /// [`HARMLESS_SETTINGS`]), else an error: plinth would read the file otherwise than the
+    /// server.
+    fn setting(&self, name: &Ident, values: &[SetValue], at: Location) -> Result<()> {
+        let name = name.value.to_lowercase();
+        let word = |v: &SetValue| match v {
+            SetValue::Word(w) | SetValue::String(w) => w.to_lowercase(),
+            SetValue::Number(n) => n.clone(),
+        };
+        let first = values.first().map(word).unwrap_or_default();
+        let harmless = HARMLESS_SETTINGS.contains(&name.as_str())
+            || (name == "standard_conforming_strings" && first == "on")
+            || (name == "search_path" && (first == "public" || first == "\"$user\""));
+        if harmless {
+            return Ok(());
+        }
+        Err(self.err_help(
+            at,
+            format!("`SET {name}` is not supported in a schema file: it changes how the statements after it read"),
+            "remove it (plinth reads names in the default schema, strings as standard ones)",
+        ))
+    }
+
+    fn data_type(&self, dt: &DataType, at: &Location) -> Result<ColumnType> {
+        let text = types::normalize(Dialect::Postgres, dt).ty;
+        crate::normalize::expr::check_type_text(Dialect::Postgres, &text)
+            .map_err(|message| self.err(at.clone(), message))?;
+        Ok(ColumnType::new(Dialect::Postgres, text))
+    }
+
+    fn create_routine(&mut self, r: RoutineDecl, at: Location) -> Result<()> {
+        let (name, location) = self.object_name(&r.name, &at)?;
+        let mut arguments = Vec::new();
+        for a in &r.arguments {
+            arguments.push(Argument {
+                mode: a.mode,
+                name: a.name.as_ref().map(|n| self.checked(n, &at)).transpose()?,
+                data_type: self.data_type(&a.data_type, &at)?,
+                default: a.default.as_ref().map(|d| d.to_string()),
+            });
+        }
+        let returns = match &r.returns {
+            None => None,
+            Some(ReturnsDecl::Type { setof, data_type }) => Some(Returns::Type {
+                setof: *setof,
+                data_type: self.data_type(data_type, &at)?,
+            }),
+            Some(ReturnsDecl::Table(columns)) => Some(Returns::Table(
+                columns
+                    .iter()
+                    .map(|(n, t)| Ok((self.checked(n, &at)?, self.data_type(t, &at)?)))
+                    .collect::<Result<_>>()?,
+            )),
+        };
+        if returns.is_none()
+            && !r.procedure
+            && !arguments
+                .iter()
+                .any(|a| matches!(a.mode, Some("OUT" | "INOUT")))
+        {
+            return Err(self.err_help(
+                location,
+                format!("function `{name}` says nothing of what it returns"),
+                "add RETURNS type (or `RETURNS void`)",
+            ));
+        }
+        let options = r
+            .options
+            .iter()
+            .map(|o| {
+                Ok(match o {
+                    OptionDecl::Language(l) => RoutineOption::Language(l.value.clone()),
+                    OptionDecl::Words(w) => RoutineOption::Words(w),
+                    OptionDecl::Cost(n) => RoutineOption::Cost(n.clone()),
+                    OptionDecl::Rows(n) => RoutineOption::Rows(n.clone()),
+                    OptionDecl::Support(f) => RoutineOption::Support(self.object_name(f, &at)?.0),
+                    OptionDecl::Set(p, v) => RoutineOption::Set(self.fold(p), v.clone()),
+                    OptionDecl::SetFromCurrent(p) => RoutineOption::SetFromCurrent(self.fold(p)),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if !options
+            .iter()
+            .any(|o| matches!(o, RoutineOption::Language(_)))
+            && !matches!(r.body, Some(BodyDecl::Sql(_)))
+        {
+            return Err(self.err_help(
+                location,
+                format!("routine `{name}` names no language"),
+                "add LANGUAGE plpgsql (or sql)",
+            ));
+        }
+        let body = match r.body {
+            Some(BodyDecl::Text(t)) => RoutineBody::Text(t),
+            Some(BodyDecl::Object(o, l)) => RoutineBody::Object(o, l),
+            Some(BodyDecl::Sql(s)) => RoutineBody::Sql(s),
+            None => {
+                return Err(self.err_help(
+                    location,
+                    format!("routine `{name}` has no body"),
+                    "add AS $$ … $$",
+                ))
+            }
+        };
+        let source = RoutineSource {
+            arguments,
+            returns,
+            options,
+            body,
+        };
+        let function = function_from(name.clone(), r.procedure, source);
+        let key = Function::key(&name, &function.signature);
+        if let Some(first) = self.out.functions.get(&key) {
+            return Err(self.err_help(
+                location,
+                format!("routine `{key}` is already defined at {first}"),
+                "define it once",
+            ));
+        }
+        self.out.schema.functions.insert(key.clone(), function);
+        self.out.functions.insert(key, location);
+        Ok(())
+    }
+
+    fn create_trigger(&mut self, t: TriggerDecl, at: Location) -> Result<()> {
+        let (table, _) = self.object_name(&t.table, &at)?;
+        let name = self.checked(&t.name, &at)?;
+        let location = self.ident_loc(&t.name, &at);
+        let (function, _) = self.object_name(&t.function, &at)?;
+        let s = t.source;
+        let source = TriggerSource {
+            timing: s.timing,
+            events: s
+                .events
+                .iter()
+                .map(|(e, columns)| Ok((*e, self.idents(columns, &at)?)))
+                .collect::<Result<_>>()?,
+            referencing: s
+                .referencing
+                .iter()
+                .map(|(w, n)| Ok((*w, self.checked(n, &at)?)))
+                .collect::<Result<_>>()?,
+            for_each_row: s.for_each_row,
+            when: s.when.map(|e| e.to_string()),
+            arguments: s.arguments,
+        };
+        let key = Trigger::key(&table, &name);
+        if let Some(first) = self.out.triggers.get(&key) {
+            return Err(self.err_help(
+                location,
+                format!("trigger `{name}` on `{table}` is already defined at {first}"),
+                "define it once",
+            ));
+        }
+        let mut trigger = Trigger {
+            name,
+            table,
+            function,
+            definition: String::new(),
+            source: Some(Box::new(source)),
+            comment: None,
+        };
+        trigger.definition = crate::engine::postgres::render::create_trigger(&trigger);
+        self.out.schema.triggers.insert(key.clone(), trigger);
+        self.out.triggers.insert(key, location);
+        Ok(())
+    }
+
+    fn routine_comment(
+        &mut self,
+        target: CommentTarget,
+        comment: Option<String>,
+        at: Location,
+    ) -> Result<()> {
+        match target {
+            CommentTarget::Trigger { name, table } => {
+                let (table, _) = self.object_name(&table, &at)?;
+                let name = self.fold(&name);
+                let slot = self
+                    .out
+                    .schema
+                    .triggers
+                    .get_mut(&Trigger::key(&table, &name))
+                    .map(|t| &mut t.comment);
+                super::commented(slot, comment, &name, "TRIGGER", at)
+            }
+            CommentTarget::Routine {
+                procedure,
+                name,
+                types,
+            } => {
+                let (name, _) = self.object_name(&name, &at)?;
+                let signature = types
+                    .map(|ts| {
+                        ts.iter()
+                            .map(|t| Ok(signature_type(&self.data_type(t, &at)?)))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .transpose()?
+                    .map(|ts| ts.join(", "));
+                let matching: Vec<&String> = self
+                    .out
+                    .schema
+                    .functions
+                    .iter()
+                    .filter(|(_, f)| f.name == name && f.procedure == procedure)
+                    .filter(|(_, f)| signature.as_ref().is_none_or(|s| *s == f.signature))
+                    .map(|(k, _)| k)
+                    .collect();
+                let kind = if procedure { "PROCEDURE" } else { "FUNCTION" };
+                let key = match matching.as_slice() {
+                    [one] => Some((*one).clone()),
+                    [] => None,
+                    _ => {
+                        return Err(self.err_help(
+                            at,
+                            format!("`{name}` is overloaded: say which one"),
+                            format!("COMMENT ON {kind} {name}(argument types) IS …"),
+                        ))
+                    }
+                };
+                let slot = key
+                    .and_then(|k| self.out.schema.functions.get_mut(&k))
+                    .map(|f| &mut f.comment);
+                super::commented(slot, comment, &name, kind, at)
+            }
+        }
+    }
+}
+
+/// An argument type as it counts in a signature: without its modifier (`character varying`,
+/// `numeric`, `integer[]`).
+pub(crate) fn signature_type(t: &ColumnType) -> String {
+    let base = t.base();
+    if t.is_array() {
+        format!("{base}[]")
+    } else {
+        base.to_string()
+    }
+}
+
+/// A routine from what the file says: its signature, what it uses, and until the server says
+/// otherwise its definition and header as plinth writes them.
+fn function_from(name: String, procedure: bool, source: RoutineSource) -> Function {
+    let inputs = source
+        .arguments
+        .iter()
+        .filter(|a| !matches!(a.mode, Some("OUT")))
+        .map(|a| signature_type(&a.data_type));
+    let signature = inputs.collect::<Vec<_>>().join(", ");
+    let mut types: Vec<&ColumnType> = source.arguments.iter().map(|a| &a.data_type).collect();
+    match &source.returns {
+        Some(Returns::Type { data_type, .. }) => types.push(data_type),
+        Some(Returns::Table(columns)) => types.extend(columns.iter().map(|(_, t)| t)),
+        None => {}
+    }
+    let mut uses: Vec<String> = types
+        .iter()
+        .filter(|t| !t.is_known_base())
+        .map(|t| t.element().trim_matches('"').to_string())
+        .collect();
+    uses.sort();
+    uses.dedup();
+    let checked_body = matches!(source.body, RoutineBody::Sql(_));
+    let mut f = Function {
+        name,
+        signature,
+        procedure,
+        header: String::new(),
+        definition: String::new(),
+        source: Some(Box::new(source)),
+        uses,
+        checked_body,
+        comment: None,
+    };
+    let (header, definition) = crate::engine::postgres::render::routine_texts(&f);
+    f.header = header;
+    f.definition = definition;
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Dialect, Returns, RoutineBody, RoutineOption};
+    use crate::sql::parse_file;
+
+    fn one(sql: &str) -> crate::model::Function {
+        let parsed = parse_file(Dialect::Postgres, "a.sql", sql).unwrap();
+        parsed.schema.functions.into_values().next().unwrap()
+    }
+
+    /// An argument's name is told from its type by what follows: a type alone (`double
+    /// precision`, `text`) is a type; a word before a type is a name (`text text` too).
+    #[test]
+    fn argument_names_are_told_from_types() {
+        let f = one("CREATE FUNCTION f(double precision, text text, IN n int DEFAULT 2, character varying) RETURNS void LANGUAGE sql AS $$ SELECT 1 $$;");
+        assert_eq!(
+            f.signature,
+            "double precision, text, integer, character varying"
+        );
+        let s = f.source.unwrap();
+        let names: Vec<Option<&str>> = s.arguments.iter().map(|a| a.name.as_deref()).collect();
+        assert_eq!(names, [None, Some("text"), Some("n"), None]);
+        assert_eq!(s.arguments[2].default.as_deref(), Some("2"));
+        assert_eq!(s.arguments[2].mode, Some("IN"));
+    }
+
+    #[test]
+    fn attributes_and_bodies_are_read_in_any_order() {
+        let f = one("CREATE OR REPLACE FUNCTION g(a integer) RETURNS SETOF integer AS 'SELECT a' STRICT LANGUAGE SQL SET search_path TO public, pg_temp ROWS 3;");
+        let s = f.source.unwrap();
+        assert!(matches!(s.returns, Some(Returns::Type { setof: true, .. })));
+        assert!(matches!(&s.body, RoutineBody::Text(t) if t == "SELECT a"));
+        assert!(s.options.contains(&RoutineOption::Language("sql".into())));
+        assert!(s.options.contains(&RoutineOption::Words("STRICT")));
+        assert!(s.options.contains(&RoutineOption::Rows("3".into())));
+        // A procedure has no result; a body of SQL-standard statements is checked when made.
+        let p = one("CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;");
+        assert!(p.procedure && p.checked_body);
+    }
+
+    #[test]
+    fn what_a_routine_must_say_is_asked_for() {
+        for (sql, says) in [
+            (
+                "CREATE FUNCTION f() LANGUAGE sql AS 'SELECT 1';",
+                "says nothing of what it returns",
+            ),
+            (
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql;",
+                "has no body",
+            ),
+            (
+                "CREATE FUNCTION f() RETURNS int AS 'x' TRANSFORM FOR TYPE int;",
+                "TRANSFORM",
+            ),
+        ] {
+            let err = parse_file(Dialect::Postgres, "a.sql", sql)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("a.sql:1:") && err.contains(says),
+                "{sql}: {err}"
+            );
+        }
+    }
+}
