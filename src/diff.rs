@@ -349,7 +349,18 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     let views = view_changes(dialect, &from.views, to_views, &changes);
     changes.extend(views);
     let functions = function_changes(&from.functions, to_functions);
-    let triggers = trigger_changes(&from.triggers, to_triggers, &functions);
+    // A table change that disturbs its views drops its triggers too (SQLite's rebuild drops
+    // them with the table; PostgreSQL refuses a column's new type under a trigger using it).
+    // A view dropped (and made again) takes its triggers with it.
+    let disturbed: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterTable(d) if disturbs_views(dialect, d) => Some(d.to.name.as_str()),
+            Change::DropView(v) => Some(v.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let triggers = trigger_changes(&from.triggers, to_triggers, &functions, &disturbed);
     changes.extend(functions);
     changes.extend(triggers);
     changes
@@ -387,11 +398,13 @@ fn function_changes(
 }
 
 /// The triggers' changes in key order: a changed trigger is dropped and created again (a
-/// comment alone is altered), and so is a kept one whose function is dropped (`functions`).
+/// comment alone is altered), and so is a kept one whose function is dropped (`functions`) or
+/// whose table changes under it (`disturbed_tables`).
 fn trigger_changes(
     from: &BTreeMap<String, Trigger>,
     to: &BTreeMap<String, Trigger>,
     functions: &[Change],
+    disturbed_tables: &BTreeSet<&str>,
 ) -> Vec<Change> {
     let dropped_functions: BTreeSet<&str> = functions
         .iter()
@@ -400,15 +413,19 @@ fn trigger_changes(
             _ => None,
         })
         .collect();
+    let disturbed = |t: &Trigger| {
+        dropped_functions.contains(t.function.as_str())
+            || disturbed_tables.contains(t.table.as_str())
+    };
     let mut out = Vec::new();
     for (key, t) in to {
         match from.get(key) {
             None => out.push(Change::CreateTrigger(t.clone())),
-            Some(live) if live == t && !dropped_functions.contains(live.function.as_str()) => {}
+            Some(live) if live == t && !disturbed(live) => {}
             Some(live)
                 if live.definition == t.definition
                     && live.function == t.function
-                    && !dropped_functions.contains(live.function.as_str()) =>
+                    && !disturbed(live) =>
             {
                 out.push(Change::AlterTrigger {
                     from: live.clone(),

@@ -124,7 +124,8 @@ pub struct Schema {
     pub extensions: BTreeMap<String, Extension>,
     /// PostgreSQL functions and procedures, by [`Function::key`] (overloads apart).
     pub functions: BTreeMap<String, Function>,
-    /// PostgreSQL triggers, by [`Trigger::key`] (a trigger's name is its table's).
+    /// Triggers (PostgreSQL, SQLite), by [`Trigger::key`] (a PostgreSQL trigger's name is its
+    /// table's).
     pub triggers: BTreeMap<String, Trigger>,
 }
 
@@ -248,13 +249,14 @@ pub enum RoutineBody {
     Sql(String),
 }
 
-/// A PostgreSQL trigger on a table. Compared by what the server prints of it; rendered from
-/// what the file says.
+/// A trigger on a table (PostgreSQL, SQLite). Compared by what the server prints of it
+/// (SQLite: its text as plinth writes it, read back on both sides); rendered from what the file
+/// says.
 #[derive(Debug, Clone, Serialize)]
 pub struct Trigger {
     pub name: String,
     pub table: String,
-    /// The function it executes.
+    /// The function it executes (PostgreSQL; SQLite's triggers hold their statements).
     pub function: String,
     /// `pg_get_triggerdef` with the table's schema left out; desired: what the server made of
     /// it in a scratch schema, or offline the statement plinth writes.
@@ -304,6 +306,10 @@ pub struct TriggerSource {
     pub when: Option<String>,
     /// The arguments given to the function, as strings (PostgreSQL keeps them so).
     pub arguments: Vec<String>,
+    /// SQLite, MySQL: the statements of its body, each printed from its parse tree.
+    pub body: Vec<String>,
+    /// MySQL: the body is a `BEGIN … END` block.
+    pub block: bool,
 }
 
 /// A PostgreSQL extension in the managed schema.

@@ -292,7 +292,7 @@ fn plugin_schemas<'a>(
             to.views.insert(name.clone(), view.clone());
         }
     }
-    // Routines are owned by name (every overload); triggers go with their tables.
+    // Routines are owned by name (every overload); triggers go with their tables and views.
     let owns_routine = |name: &str| {
         desired
             .function_owner
@@ -310,12 +310,12 @@ fn plugin_schemas<'a>(
         }
     }
     for (key, t) in &live.triggers {
-        if from.tables.contains_key(&t.table) {
+        if from.tables.contains_key(&t.table) || from.views.contains_key(&t.table) {
             from.triggers.insert(key.clone(), t.clone());
         }
     }
     for (key, t) in &desired.schema.triggers {
-        if to.tables.contains_key(&t.table) {
+        if to.tables.contains_key(&t.table) || to.views.contains_key(&t.table) {
             to.triggers.insert(key.clone(), t.clone());
         }
     }

@@ -379,14 +379,16 @@ pub fn validate(
         &owner,
         &mut edges,
     )?;
-    // A trigger is its table's; it calls a routine of its plugin or of one it depends on.
+    // A trigger is its table's (or view's); it calls a routine of its plugin or of one it
+    // depends on.
     for (plugin, p) in &parsed {
         for (k, t) in &p.schema.triggers {
             let Some(at) = p.triggers.get(k) else {
                 continue;
             };
-            let table = owner.get(&key(dialect, &t.table));
-            if table.is_none_or(|o| o.plugin != *plugin) {
+            let table_owner = owner.get(&key(dialect, &t.table)).map(|o| &o.plugin);
+            let on = table_owner.or_else(|| view_owner.get(&t.table));
+            if on.is_none_or(|o| o != plugin) {
                 return Err(Error::at_help(
                     at.clone(),
                     format!(

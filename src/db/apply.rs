@@ -319,7 +319,9 @@ where
             .iter()
             .flat_map(|b| &b.plan.steps)
             .filter_map(|s| match &s.action {
+                // The views and triggers the plan drops (and makes again).
                 crate::plan::Action::DropView(v) => Some(v.name.clone()),
+                crate::plan::Action::DropTrigger(t) => Some(t.name.clone()),
                 _ => None,
             })
             .collect();

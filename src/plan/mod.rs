@@ -29,10 +29,10 @@ use order::{domain_order, fk_order, view_order};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
-    /// Views first, those reading others before them: nothing may read what changes below.
-    DropView,
-    /// Triggers before the functions they call and the tables they are on.
+    /// Triggers first: before the views and tables they are on and the functions they call.
     DropTrigger,
+    /// Views, those reading others before them: nothing may read what changes below.
+    DropView,
     /// Then nothing may still point at what is dropped or retyped.
     DropForeignKey,
     /// Children before parents (reverse FK order); early, so that their keys no longer hold

@@ -63,9 +63,20 @@ pub fn one_statement(dialect: Dialect, sql: &str) -> Result<()> {
     let tokens = Tokenizer::new(pd.as_ref(), sql)
         .tokenize()
         .map_err(|e| bug(&format!("does not read back as SQL ({e})")))?;
+    // A SQLite or MySQL trigger's body holds the `;`s of its statements: it must read back as
+    // one trigger, nothing after its `END`.
+    let trigger = dialect != Dialect::Postgres && {
+        let mut first = tokens.iter().filter(|t| !matches!(t, Token::Whitespace(_)));
+        matches!((first.next(), first.next()), (Some(Token::Word(c)), Some(Token::Word(t)))
+            if c.value.eq_ignore_ascii_case("CREATE") && t.value.eq_ignore_ascii_case("TRIGGER"))
+    };
+    if trigger && !crate::sql::is_one_trigger(dialect, sql) {
+        return Err(bug("does not read back as one trigger"));
+    }
     let mut words = Vec::new();
     for t in &tokens {
         match t {
+            Token::SemiColon if trigger => {}
             Token::SemiColon => return Err(bug("holds a `;`")),
             Token::Whitespace(Whitespace::SingleLineComment { .. })
             | Token::Whitespace(Whitespace::MultiLineComment(_)) => {

@@ -10,7 +10,7 @@ mod lower;
 mod split;
 pub(crate) mod tokens;
 
-pub(crate) use lower::stored_query;
+pub(crate) use lower::{is_one_trigger, stored_query};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -78,17 +78,21 @@ impl Parsed {
             let Some(at) = self.triggers.get(key) else {
                 continue;
             };
-            if !self.schema.tables.contains_key(&t.table) {
+            let on = self.schema.tables.contains_key(&t.table)
+                || self.schema.views.contains_key(&t.table);
+            if !on {
                 return Err(Error::at_help(
                     at.clone(),
                     format!(
-                        "trigger `{}` is on `{}`, which no schema file defines as a table",
+                        "trigger `{}` is on `{}`, which no schema file defines as a table or view",
                         t.name, t.table
                     ),
                     "define the table, or put the trigger on one that is",
                 ));
             }
-            if !self.schema.functions.values().any(|f| f.name == t.function) {
+            let called = t.function.is_empty()
+                || self.schema.functions.values().any(|f| f.name == t.function);
+            if !called {
                 return Err(Error::at_help(
                     at.clone(),
                     format!(
@@ -474,9 +478,13 @@ fn unmanaged_head(dialect: Dialect, path: &str, piece: &split::Piece) -> Option<
         let h: Vec<&str> = h.split(' ').collect();
         h.len() <= rest.len() && h.iter().zip(&rest).all(|(a, b)| a == b)
     })?;
-    // PostgreSQL's routines and triggers plinth reads itself (`lower::routines`).
-    let own = ["CREATE FUNCTION", "CREATE PROCEDURE", "CREATE TRIGGER"];
-    if dialect == Dialect::Postgres && own.contains(head) {
+    // PostgreSQL's routines and triggers, SQLite's triggers: plinth reads them itself
+    // (`lower::routines`).
+    let own = match dialect {
+        Dialect::Postgres => &["CREATE FUNCTION", "CREATE PROCEDURE", "CREATE TRIGGER"][..],
+        Dialect::Sqlite | Dialect::Mysql => &["CREATE TRIGGER"][..],
+    };
+    if own.contains(head) {
         return None;
     }
     let (line, column) = words.first().map(|(_, at)| *at)?;
@@ -492,17 +500,28 @@ fn unmanaged_head(dialect: Dialect, path: &str, piece: &split::Piece) -> Option<
     ))
 }
 
-/// Whether a PostgreSQL piece is a statement plinth reads itself (`lower::routines`): a
-/// routine, a trigger, a comment on one, or a session setting.
-fn is_own_head(text: &str) -> bool {
-    let words = first_words(text, 4);
+/// Whether a piece is a statement plinth reads itself (`lower::routines`): on PostgreSQL a
+/// routine, a trigger, a comment on one, or a session setting; on SQLite and MySQL a trigger.
+fn is_own_head(dialect: Dialect, text: &str) -> bool {
+    let words = first_words(text, 8);
     let w: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
-    let kinds = ["FUNCTION", "PROCEDURE", "TRIGGER"];
+    let kinds: &[&str] = match dialect {
+        Dialect::Postgres => &["FUNCTION", "PROCEDURE", "TRIGGER"],
+        Dialect::Mysql | Dialect::Sqlite => &["TRIGGER"],
+    };
+    let postgres = dialect == Dialect::Postgres;
     match w.as_slice() {
-        ["SET", ..] => true,
+        ["SET", ..] => postgres,
+        ["COMMENT", "ON", kind, ..] => postgres && kinds.contains(kind),
         ["CREATE", "OR", "REPLACE", kind, ..]
+        | ["CREATE", "TEMP" | "TEMPORARY", kind, ..]
         | ["CREATE", kind, ..]
-        | ["COMMENT", "ON", kind, ..] => kinds.contains(kind),
+            if kinds.contains(kind) =>
+        {
+            true
+        }
+        // MySQL's `DEFINER = account` (its words are the account's) comes before the kind.
+        ["CREATE", "DEFINER", rest @ ..] => rest.iter().any(|w| kinds.contains(w)),
         _ => false,
     }
 }
@@ -600,7 +619,7 @@ fn parse_piece(
     // Syntax sqlparser does not know, rewritten with spans kept (see each engine's `prepass`);
     // PostgreSQL's routines and triggers are read by plinth itself, as written.
     tokens = match dialect {
-        Dialect::Postgres if is_own_head(piece.text) => tokens,
+        _ if is_own_head(dialect, piece.text) => tokens,
         Dialect::Postgres => prepass::postgres(tokens),
         Dialect::Mysql => crate::engine::mysql::prepass::mysql(tokens),
         Dialect::Sqlite => crate::engine::sqlite::prepass::sqlite(tokens),
@@ -619,11 +638,11 @@ fn parse_piece(
             break;
         }
         let span = next.span;
-        let own = dialect == Dialect::Postgres && lower::is_own(&parser);
+        let own = lower::is_own(dialect, &parser);
         // A panic inside sqlparser (a bug there) is this statement's error, not plinth's end.
         let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             if own {
-                lower::read_own(&mut parser).map(Item::Own)
+                lower::read_own(dialect, &mut parser).map(Item::Own)
             } else {
                 parser.parse_statement().map(Item::Statement)
             }

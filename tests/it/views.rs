@@ -98,44 +98,81 @@ fn views_belong_to_plugins_and_others_are_left_alone() {
     }
 }
 
-/// SQLite: a rebuild would drop the table's triggers (plinth does not manage them yet), so the
-/// apply refuses before running anything; the trigger is still there.
+/// SQLite: a rebuild drops the table, and SQLite its triggers and the views over it fail: the
+/// plan drops them first and makes them again after, in the same transaction; rows, triggers
+/// and views all survive. A trigger plinth does not read is refused before anything runs.
 #[test]
-fn a_sqlite_rebuild_never_loses_a_trigger() {
+fn a_sqlite_rebuild_keeps_its_triggers_and_views() {
     let Some(db) = TestDb::new(Dialect::Sqlite) else {
         return;
     };
-    runtime().block_on(async {
-        let mut conn = db.connect().await;
-        exec(
-            &mut conn,
-            "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE log (x TEXT); \
-             CREATE TRIGGER users_log AFTER INSERT ON users BEGIN INSERT INTO log VALUES (NEW.name); END;",
-        )
-        .await;
-    });
     let dir = tempfile::tempdir().unwrap();
+    let url = db.url.as_str();
+    let tables = "CREATE TABLE log (x TEXT);\n\
+                  CREATE TRIGGER users_log AFTER INSERT ON users BEGIN INSERT INTO log VALUES (NEW.name); END;\n\
+                  CREATE VIEW names AS SELECT name FROM users;\n";
     write(
         dir.path(),
         "s.sql",
-        "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL DEFAULT 'x');\n\
-         CREATE TABLE log (x TEXT);\n",
+        &format!("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n{tables}"),
     );
-    let o = plinth(
-        dir.path(),
-        &[
-            "apply",
-            "--schema",
-            "s.sql",
-            "--database-url",
-            db.url.as_str(),
-        ],
-    );
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("trigger `users_log`"), "{}", stderr(&o));
+    let apply = |allow: &[&str]| {
+        plinth(
+            dir.path(),
+            &[
+                &["apply", "--schema", "s.sql", "--database-url", url],
+                allow,
+            ]
+            .concat(),
+        )
+    };
+    let o = apply(&[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     runtime().block_on(async {
         let mut conn = db.connect().await;
-        let kept = "SELECT name FROM sqlite_schema WHERE type = 'trigger'";
-        assert_eq!(scalar(&mut conn, kept).await.as_deref(), Some("users_log"));
+        exec(&mut conn, "INSERT INTO users (name) VALUES ('ada')").await;
+    });
+    // A new type and default: a rebuild.
+    write(
+        dir.path(),
+        "s.sql",
+        &format!(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL DEFAULT 'x');\n{tables}"
+        ),
+    );
+    let o = apply(&[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("DROP TRIGGER"), "{}", stdout(&o));
+    runtime().block_on(async {
+        let mut conn = db.connect().await;
+        exec(&mut conn, "INSERT INTO users (name) VALUES ('bob')").await;
+        let logged = "SELECT group_concat(x, ',') FROM log";
+        assert_eq!(scalar(&mut conn, logged).await.as_deref(), Some("ada,bob"));
+        let names = "SELECT group_concat(name, ',') FROM names";
+        assert_eq!(scalar(&mut conn, names).await.as_deref(), Some("ada,bob"));
+        // A trigger plinth does not read (GLOB), made by someone else.
+        exec(
+            &mut conn,
+            "CREATE TRIGGER odd AFTER INSERT ON users BEGIN SELECT 1 WHERE NEW.name GLOB 'a*'; END",
+        )
+        .await;
+    });
+    let o = plinth(
+        dir.path(),
+        &["check", "--schema", "s.sql", "--database-url", url],
+    );
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    write(
+        dir.path(),
+        "s.sql",
+        &format!("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(30));\n{tables}"),
+    );
+    let o = apply(&[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("trigger `odd`"), "{}", stderr(&o));
+    runtime().block_on(async {
+        let mut conn = db.connect().await;
+        let kept = "SELECT CAST(count(*) AS TEXT) FROM sqlite_schema WHERE type = 'trigger'";
+        assert_eq!(scalar(&mut conn, kept).await.as_deref(), Some("2"));
     });
 }

@@ -18,7 +18,7 @@ use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Check, Column, ColumnType, Dialect, Expression, FkAction, ForeignKey, Generated, Identity,
-    Index, IndexKey, IndexPart, PrimaryKey, Schema, Table, View,
+    Index, IndexKey, IndexPart, PrimaryKey, Schema, Table, Trigger, View,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
@@ -238,8 +238,39 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
         };
         schema.views.insert(name, view);
     }
+    for row in fetch(conn, TRIGGERS, &mut queries).await? {
+        // A trigger plinth does not read is not managed (`adopt` names it).
+        if let (_, Some(t)) = trigger(&row)? {
+            if !is_plinth_table(&t.table) {
+                schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
+            }
+        }
+    }
     crate::normalize::finish(D, &mut schema);
     Ok(Inspected { schema, queries })
+}
+
+/// The triggers: each one's table, timing, event and body as written.
+const TRIGGERS: &str = "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, \
+                        EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS \
+                        WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME";
+
+/// A trigger's row of [`TRIGGERS`] as `name on table`, and as the statement that makes it
+/// lowers (none when plinth does not read it).
+fn trigger(row: &MySqlRow) -> Result<(String, Option<Trigger>)> {
+    let name = required(row, 0)?;
+    let table = required(row, 1)?;
+    let text = format!(
+        "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}",
+        crate::quote::ident(D, &name),
+        required(row, 2)?,
+        required(row, 3)?,
+        crate::quote::ident(D, &table),
+        text(row, 4)?.unwrap_or_default()
+    );
+    let read = crate::sql::parse_file(D, "information_schema.TRIGGERS", &text).ok();
+    let t = read.and_then(|p| p.schema.triggers.into_values().next());
+    Ok((format!("{name} on {table}"), t))
 }
 
 /// The views, each query as the server keeps it (names qualified with the database).
@@ -324,15 +355,13 @@ pub async fn fingerprint(
     Ok(out)
 }
 
-/// What the database holds that plinth does not model yet (for `adopt` to name): views,
-/// MariaDB sequences, triggers, routines, events and partitioned tables, as (kind, name).
+/// What the database holds that plinth does not model yet (for `adopt` to name): MariaDB
+/// sequences, routines, events and partitioned tables, as (kind, name); with the triggers it
+/// does not read (see [`unmodelled`]).
 const UNMODELLED: &str = "
 SELECT 'sequence', TABLE_NAME
 FROM information_schema.TABLES
 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'SEQUENCE'
-UNION ALL
-SELECT 'trigger', CONCAT(TRIGGER_NAME, ' on ', EVENT_OBJECT_TABLE) FROM information_schema.TRIGGERS
-WHERE TRIGGER_SCHEMA = DATABASE()
 UNION ALL
 SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES
 WHERE ROUTINE_SCHEMA = DATABASE()
@@ -347,9 +376,18 @@ ORDER BY 1, 2";
 pub async fn unmodelled(conn: &mut MySqlConnection) -> Result<Vec<(String, String)>> {
     let mut queries = 0;
     let rows = fetch(conn, UNMODELLED, &mut queries).await?;
-    rows.iter()
+    let mut out: Vec<(String, String)> = rows
+        .iter()
         .map(|row| Ok((required(row, 0)?, required(row, 1)?)))
-        .collect()
+        .collect::<Result<_>>()?;
+    // The triggers plinth does not read.
+    for row in fetch(conn, TRIGGERS, &mut queries).await? {
+        if let (name, None) = trigger(&row)? {
+            out.push(("trigger".into(), name));
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 async fn fetch(

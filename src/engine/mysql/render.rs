@@ -1,7 +1,7 @@
 //! MySQL/MariaDB DDL: backticks, one ALTER TABLE per table and phase, full MODIFY COLUMN.
 
 use crate::diff::{ColumnChanges, Delta, TableChange};
-use crate::model::{Column, Dialect, Identity, Index, Table};
+use crate::model::{Column, Dialect, Identity, Index, Table, Trigger};
 use crate::plan::{Action, Hazard, Phase, Step};
 use crate::render::{
     collate_clause, constraint_prefix, create_view, default_clause, drop_view, foreign_key_clause,
@@ -82,6 +82,11 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
                         out.extend(create_view(D, v).into_iter().map(|s| Statement::new(s, h)))
                     }
                     Action::DropView(v) => out.push(Statement::new(drop_view(D, v), h)),
+                    Action::CreateTrigger(t) => out.push(Statement::new(create_trigger(t), h)),
+                    Action::DropTrigger(t) => out.push(Statement::new(
+                        format!("DROP TRIGGER {}", quote(D, &t.name)),
+                        h,
+                    )),
                     // MySQL has no enum types (enum is a column type) and never rebuilds.
                     _ => {}
                 }
@@ -307,4 +312,25 @@ fn convert(from: &Options, to: &Options) -> Option<String> {
         clause.push_str(&collate_clause(D, collation));
     }
     Some(clause)
+}
+
+/// The statement that creates a trigger as plinth writes it: every name quoted, the body's
+/// statements printed from their parse trees.
+pub fn create_trigger(t: &Trigger) -> String {
+    let Some(s) = &t.source else {
+        return String::new();
+    };
+    let event = s.events.first().map_or("INSERT", |(e, _)| *e);
+    let body = if s.block {
+        let statements: Vec<String> = s.body.iter().map(|b| format!("\n  {b};")).collect();
+        format!("BEGIN{}\nEND", statements.concat())
+    } else {
+        s.body.concat()
+    };
+    format!(
+        "CREATE TRIGGER {} {} {event} ON {} FOR EACH ROW {body}",
+        quote(D, &t.name),
+        s.timing,
+        quote(D, &t.table)
+    )
 }

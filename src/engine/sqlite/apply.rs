@@ -94,19 +94,21 @@ pub(crate) async fn foreign_key_check(c: &mut SqliteConnection, ran: usize) -> R
 }
 
 /// Before any DDL: what a table rebuild would take with it and plinth cannot make again is an
-/// error. A rebuild drops the table, and SQLite drops its triggers with it (plinth does not
-/// manage triggers yet); a live view (`views`, as inspected) that reads the table and that the
-/// plan does not drop (and make again) would make the rebuild's rename fail.
+/// error. A rebuild drops the table, and SQLite drops its triggers with it: a trigger on it the
+/// plan does not drop (and make again: one plinth does not read, or no plugin of this plan
+/// owns) is lost; a live view (`views`, as inspected) that reads the table and that the plan
+/// does not drop (and make again) would make the rebuild's rename fail.
 pub(crate) async fn refuse_lost_dependents(
     c: &mut SqliteConnection,
     rebuilt: &[String],
     views: &std::collections::BTreeMap<String, crate::model::View>,
-    dropped_views: &std::collections::BTreeSet<String>,
+    dropped: &std::collections::BTreeSet<String>,
 ) -> Result<()> {
     if rebuilt.is_empty() {
         return Ok(());
     }
     let rebuilt_here = |t: &str| rebuilt.iter().find(|r| r.eq_ignore_ascii_case(t));
+    let gone = |name: &str| dropped.iter().any(|d| d.eq_ignore_ascii_case(name));
     let triggers = sqlx::query(
         "SELECT name, tbl_name FROM main.sqlite_schema WHERE type = 'trigger' ORDER BY name",
     )
@@ -116,17 +118,13 @@ pub(crate) async fn refuse_lost_dependents(
     for row in triggers {
         let name: String = row.try_get(0).unwrap_or_default();
         let on: String = row.try_get(1).unwrap_or_default();
-        if let Some(table) = rebuilt_here(&on) {
+        if let Some(table) = rebuilt_here(&on).filter(|_| !gone(&name)) {
             return Err(Error::usage(format!(
-                "refusing to apply: the plan rebuilds table `{table}`, and SQLite would drop its trigger `{name}` with it (plinth does not manage triggers yet); nothing was run. Drop the trigger, apply, and create it again"
+                "refusing to apply: the plan rebuilds table `{table}`, and SQLite would drop its trigger `{name}` with it, which the plan does not make again (plinth does not read it, or no plugin of this plan owns it); nothing was run. Drop the trigger, apply, and create it again"
             )));
         }
     }
-    let kept = views.values().filter(|v| {
-        !dropped_views
-            .iter()
-            .any(|d| d.eq_ignore_ascii_case(&v.name))
-    });
+    let kept = views.values().filter(|v| !gone(&v.name));
     for view in kept {
         if let Some(table) = view.reads.iter().find_map(|r| rebuilt_here(r)) {
             return Err(Error::usage(format!(

@@ -25,7 +25,7 @@ use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
     Column, ColumnType, Dialect, Expression, FkAction, ForeignKey, Generated, Index, IndexKey,
-    IndexPart, Name, PrimaryKey, Schema, Table, Unique, View,
+    IndexPart, Name, PrimaryKey, Schema, Table, Trigger, Unique, View,
 };
 use crate::normalize::expr;
 use crate::normalize::names::{classify, Kind};
@@ -176,11 +176,30 @@ async fn read(conn: &mut SqliteConnection) -> Result<Inspected> {
             .views
             .insert(name.clone(), view(&name, text.as_deref())?);
     }
+    for row in &fetch(conn, TRIGGERS, &mut queries).await? {
+        let text: Option<String> = get(row, 1)?;
+        if let Some(t) = text.as_deref().and_then(trigger) {
+            if !is_plinth_table(&t.table) {
+                schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
+            }
+        }
+    }
     crate::normalize::finish(D, &mut schema);
     Ok(Inspected { schema, queries })
 }
 
 const VIEWS: &str = "SELECT name, sql FROM main.sqlite_schema WHERE type = 'view' ORDER BY name";
+
+const TRIGGERS: &str =
+    "SELECT name, sql FROM main.sqlite_schema WHERE type = 'trigger' ORDER BY name";
+
+/// A trigger as its stored SQL lowers (printed by plinth, as the desired one is); none when
+/// plinth does not read it (it is then not managed: `adopt` names it, and a rebuild of its
+/// table is refused).
+fn trigger(text: &str) -> Option<Trigger> {
+    let parsed = sql::parse_file(D, "sqlite_schema", text).ok()?;
+    parsed.schema.triggers.into_values().next()
+}
 
 /// A view as its stored SQL (kept as written) lowers: compared as the desired one is.
 fn view(name: &str, text: Option<&str>) -> Result<View> {
@@ -207,13 +226,21 @@ fn view(name: &str, text: Option<&str>) -> Result<View> {
 /// as (kind, name), for `adopt` to name.
 pub async fn unmodelled(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>> {
     let mut queries = 0;
-    let sql = "SELECT CASE WHEN type = 'table' THEN 'virtual table' ELSE type END, name \
+    let sql = "SELECT CASE WHEN type = 'table' THEN 'virtual table' ELSE type END, name, sql \
                FROM sqlite_schema WHERE type = 'trigger' \
                OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%') ORDER BY 1, 2";
     let rows = fetch(conn, sql, &mut queries).await?;
-    rows.iter()
-        .map(|row| Ok((get(row, 0)?, get(row, 1)?)))
-        .collect()
+    let mut out = Vec::new();
+    for row in &rows {
+        let kind: String = get(row, 0)?;
+        let text: Option<String> = get(row, 2)?;
+        // The triggers plinth reads are modelled.
+        if kind == "trigger" && text.as_deref().and_then(trigger).is_some() {
+            continue;
+        }
+        out.push((kind, get(row, 1)?));
+    }
+    Ok(out)
 }
 
 async fn fetch(

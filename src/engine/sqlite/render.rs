@@ -2,7 +2,7 @@
 
 use crate::diff::TableChange;
 use crate::error::{Error, Result};
-use crate::model::{Column, Dialect, Identity, Index, Table};
+use crate::model::{Column, Dialect, Identity, Index, Table, Trigger};
 use crate::plan::{Action, Step};
 use crate::render::{
     collate_clause, common_columns, constraint_lines, create_view, default_clause, drop_view,
@@ -58,8 +58,13 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 };
                 out.push(Statement::new(sql, h));
             }
-            // SQLite has no enum types, domains, extensions or routines (nor triggers read by
-            // plinth yet); the planner never produces these.
+            Action::CreateTrigger(t) => out.push(Statement::new(create_trigger(t), h)),
+            Action::DropTrigger(t) => out.push(Statement::new(
+                format!("DROP TRIGGER {}", quote(D, &t.name)),
+                h,
+            )),
+            // SQLite has no enum types, domains, extensions or routines, nor comments on
+            // triggers; the planner never produces these.
             Action::CreateEnum(_)
             | Action::AlterEnum { .. }
             | Action::DropEnum(_)
@@ -72,9 +77,7 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             | Action::CreateFunction(_)
             | Action::AlterFunction { .. }
             | Action::DropFunction(_)
-            | Action::CreateTrigger(_)
-            | Action::AlterTrigger(_)
-            | Action::DropTrigger(_) => {}
+            | Action::AlterTrigger(_) => {}
         }
     }
     Ok(out)
@@ -213,5 +216,43 @@ fn create_index(table: &str, i: &Index) -> String {
     if let Some(p) = &i.predicate {
         sql.push_str(&format!(" WHERE {p}"));
     }
+    sql
+}
+
+/// The statement that creates a trigger as plinth writes it: every name quoted, the condition
+/// and the body's statements printed from their parse trees.
+pub fn create_trigger(t: &Trigger) -> String {
+    let Some(s) = &t.source else {
+        return String::new();
+    };
+    let events: Vec<String> = s
+        .events
+        .iter()
+        .map(|(e, columns)| {
+            if columns.is_empty() {
+                e.to_string()
+            } else {
+                format!("{e} OF {}", quote_list(D, columns))
+            }
+        })
+        .collect();
+    let mut sql = format!(
+        "CREATE TRIGGER {} {} {} ON {}",
+        quote(D, &t.name),
+        s.timing,
+        events.join(" OR "),
+        quote(D, &t.table)
+    );
+    if s.for_each_row {
+        sql.push_str(" FOR EACH ROW");
+    }
+    if let Some(when) = &s.when {
+        sql.push_str(&format!(" WHEN {when}"));
+    }
+    sql.push_str(" BEGIN");
+    for statement in &s.body {
+        sql.push_str(&format!("\n  {statement};"));
+    }
+    sql.push_str("\nEND");
     sql
 }

@@ -10,7 +10,7 @@ mod indexes;
 mod routines;
 mod views;
 
-pub(crate) use routines::{is_own, read as read_own, Own};
+pub(crate) use routines::{is_one_trigger, is_own, read as read_own, Own};
 
 pub(crate) use views::stored_query;
 
@@ -30,10 +30,9 @@ use crate::normalize::expr;
 
 /// `` `HEAD …` is not supported in a schema file `` at `at`, with what plinth manages.
 pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
-    let more = if dialect == Dialect::Postgres {
-        ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, COMMENT ON"
-    } else {
-        ""
+    let more = match dialect {
+        Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, COMMENT ON",
+        Dialect::Sqlite | Dialect::Mysql => ", CREATE TRIGGER",
     };
     Error::at_help(
         at,

@@ -4,7 +4,7 @@
 //! session settings a dump starts with (`SET statement_timeout = 0`), read past when they do
 //! not change what the file means.
 
-use sqlparser::ast::{DataType, Expr, Ident, ObjectName};
+use sqlparser::ast::{DataType, Expr, Ident, ObjectName, Statement};
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
 
@@ -111,7 +111,8 @@ enum BodyDecl {
 pub(crate) struct TriggerDecl {
     name: Ident,
     table: ObjectName,
-    function: ObjectName,
+    /// PostgreSQL: the function it executes.
+    function: Option<ObjectName>,
     source: TriggerSourceDecl,
 }
 
@@ -123,6 +124,10 @@ struct TriggerSourceDecl {
     for_each_row: bool,
     when: Option<Expr>,
     arguments: Vec<String>,
+    /// SQLite, MySQL: the statements of its body.
+    body: Vec<Statement>,
+    /// MySQL: the body is a `BEGIN … END` block (SQLite's always is).
+    block: bool,
 }
 
 /// The attribute keywords a routine takes, longest first: (words, as written back).
@@ -173,8 +178,29 @@ fn expect_words(p: &mut Parser, w: &[&str]) -> std::result::Result<(), ParserErr
     }
 }
 
-/// Whether the statement ahead is one read here (see [`read`]).
-pub(crate) fn is_own(p: &Parser) -> bool {
+/// Whether the statement ahead is one read here (see [`read`]): on PostgreSQL routines,
+/// triggers, comments on them and session settings; on SQLite triggers.
+pub(crate) fn is_own(dialect: Dialect, p: &Parser) -> bool {
+    match dialect {
+        Dialect::Postgres => is_own_postgres(p),
+        Dialect::Sqlite => {
+            let n = if is_word(p, 1, "TEMP") || is_word(p, 1, "TEMPORARY") {
+                2
+            } else {
+                1
+            };
+            is_word(p, 0, "CREATE") && is_word(p, n, "TRIGGER")
+        }
+        // `CREATE [DEFINER = account] TRIGGER`.
+        Dialect::Mysql => {
+            is_word(p, 0, "CREATE")
+                && (is_word(p, 1, "TRIGGER")
+                    || (is_word(p, 1, "DEFINER") && (2..12).any(|n| is_word(p, n, "TRIGGER"))))
+        }
+    }
+}
+
+fn is_own_postgres(p: &Parser) -> bool {
     if is_word(p, 0, "SET") {
         let n = if is_word(p, 1, "SESSION") || is_word(p, 1, "LOCAL") {
             2
@@ -203,7 +229,29 @@ pub(crate) fn is_own(p: &Parser) -> bool {
 }
 
 /// Read the statement [`is_own`] found.
-pub(crate) fn read(p: &mut Parser) -> std::result::Result<Own, ParserError> {
+pub(crate) fn read(dialect: Dialect, p: &mut Parser) -> std::result::Result<Own, ParserError> {
+    if dialect == Dialect::Mysql {
+        expect_words(p, &["CREATE"])?;
+        // The definer is left to the server: the account plinth connects as.
+        if words(p, &["DEFINER"]) {
+            while !is_word(p, 0, "TRIGGER") && p.peek_token().token != Token::EOF {
+                p.next_token();
+            }
+        }
+        expect_words(p, &["TRIGGER"])?;
+        return mysql_trigger(p).map(Own::Trigger);
+    }
+    if dialect == Dialect::Sqlite {
+        expect_words(p, &["CREATE"])?;
+        if words(p, &["TEMP"]) || words(p, &["TEMPORARY"]) {
+            return Err(ParserError::ParserError(
+                "a TEMP trigger is the session's, not the schema's: not supported in a schema file"
+                    .into(),
+            ));
+        }
+        expect_words(p, &["TRIGGER"])?;
+        return sqlite_trigger(p).map(Own::Trigger);
+    }
     if words(p, &["SET"]) {
         if !words(p, &["SESSION"]) {
             words(p, &["LOCAL"]);
@@ -459,40 +507,8 @@ fn string(p: &mut Parser) -> std::result::Result<String, ParserError> {
 
 fn trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError> {
     let name = p.parse_identifier()?;
-    let timing = if words(p, &["BEFORE"]) {
-        "BEFORE"
-    } else if words(p, &["AFTER"]) {
-        "AFTER"
-    } else {
-        expect_words(p, &["INSTEAD", "OF"])?;
-        "INSTEAD OF"
-    };
-    let mut events = Vec::new();
-    loop {
-        let event = if words(p, &["INSERT"]) {
-            ("INSERT", Vec::new())
-        } else if words(p, &["DELETE"]) {
-            ("DELETE", Vec::new())
-        } else if words(p, &["TRUNCATE"]) {
-            ("TRUNCATE", Vec::new())
-        } else {
-            expect_words(p, &["UPDATE"])?;
-            let mut columns = Vec::new();
-            if words(p, &["OF"]) {
-                loop {
-                    columns.push(p.parse_identifier()?);
-                    if !p.consume_token(&Token::Comma) {
-                        break;
-                    }
-                }
-            }
-            ("UPDATE", columns)
-        };
-        events.push(event);
-        if !words(p, &["OR"]) {
-            break;
-        }
-    }
+    let timing = trigger_timing(p, None)?;
+    let events = trigger_events(p)?;
     expect_words(p, &["ON"])?;
     let table = p.parse_object_name(false)?;
     let mut referencing = Vec::new();
@@ -551,7 +567,7 @@ fn trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError> {
     Ok(TriggerDecl {
         name,
         table,
-        function,
+        function: Some(function),
         source: TriggerSourceDecl {
             timing,
             events,
@@ -559,13 +575,177 @@ fn trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError> {
             for_each_row,
             when,
             arguments,
+            body: Vec::new(),
+            block: false,
         },
     })
 }
 
+/// `BEFORE`, `AFTER` or `INSTEAD OF`; none (SQLite): `BEFORE`.
+fn trigger_timing(
+    p: &mut Parser,
+    default: Option<&'static str>,
+) -> std::result::Result<&'static str, ParserError> {
+    if words(p, &["BEFORE"]) {
+        Ok("BEFORE")
+    } else if words(p, &["AFTER"]) {
+        Ok("AFTER")
+    } else if words(p, &["INSTEAD", "OF"]) {
+        Ok("INSTEAD OF")
+    } else if let Some(d) = default {
+        Ok(d)
+    } else {
+        p.expected("BEFORE, AFTER or INSTEAD OF", p.peek_token())
+    }
+}
+
+/// `event [OR event …]`: `INSERT`, `UPDATE [OF column, …]`, `DELETE`, `TRUNCATE`.
+fn trigger_events(
+    p: &mut Parser,
+) -> std::result::Result<Vec<(&'static str, Vec<Ident>)>, ParserError> {
+    let mut events = Vec::new();
+    loop {
+        let event = if words(p, &["INSERT"]) {
+            ("INSERT", Vec::new())
+        } else if words(p, &["DELETE"]) {
+            ("DELETE", Vec::new())
+        } else if words(p, &["TRUNCATE"]) {
+            ("TRUNCATE", Vec::new())
+        } else {
+            expect_words(p, &["UPDATE"])?;
+            let mut columns = Vec::new();
+            if words(p, &["OF"]) {
+                loop {
+                    columns.push(p.parse_identifier()?);
+                    if !p.consume_token(&Token::Comma) {
+                        break;
+                    }
+                }
+            }
+            ("UPDATE", columns)
+        };
+        events.push(event);
+        if !words(p, &["OR"]) {
+            break;
+        }
+    }
+    Ok(events)
+}
+
+/// SQLite: `CREATE TRIGGER [IF NOT EXISTS] name [BEFORE | AFTER | INSTEAD OF] event ON table
+/// [FOR EACH ROW] [WHEN expr] BEGIN statement; … END`.
+fn sqlite_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError> {
+    words(p, &["IF", "NOT", "EXISTS"]);
+    let name = p.parse_identifier()?;
+    let timing = trigger_timing(p, Some("BEFORE"))?;
+    let events = trigger_events(p)?;
+    expect_words(p, &["ON"])?;
+    let table = p.parse_object_name(false)?;
+    let for_each_row = words(p, &["FOR", "EACH", "ROW"]);
+    let when = if words(p, &["WHEN"]) {
+        Some(p.parse_expr()?)
+    } else {
+        None
+    };
+    expect_words(p, &["BEGIN"])?;
+    let mut body = Vec::new();
+    loop {
+        body.push(p.parse_statement()?);
+        p.expect_token(&Token::SemiColon)?;
+        while p.consume_token(&Token::SemiColon) {}
+        if words(p, &["END"]) {
+            break;
+        }
+    }
+    Ok(TriggerDecl {
+        name,
+        table,
+        function: None,
+        source: TriggerSourceDecl {
+            timing,
+            events,
+            referencing: Vec::new(),
+            for_each_row,
+            when,
+            arguments: Vec::new(),
+            body,
+            block: true,
+        },
+    })
+}
+
+/// MySQL: `CREATE TRIGGER [IF NOT EXISTS] name {BEFORE | AFTER} {INSERT | UPDATE | DELETE} ON
+/// table FOR EACH ROW {statement | BEGIN statement; … END}`.
+fn mysql_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError> {
+    words(p, &["IF", "NOT", "EXISTS"]);
+    let name = p.parse_identifier()?;
+    let timing = trigger_timing(p, None)?;
+    let events = trigger_events(p)?;
+    expect_words(p, &["ON"])?;
+    let table = p.parse_object_name(false)?;
+    expect_words(p, &["FOR", "EACH", "ROW"])?;
+    if is_word(p, 0, "FOLLOWS") || is_word(p, 0, "PRECEDES") {
+        return Err(ParserError::ParserError(
+            "FOLLOWS / PRECEDES on a trigger is not supported: give the triggers of one event one body".into(),
+        ));
+    }
+    let mut body = Vec::new();
+    let block = words(p, &["BEGIN"]);
+    loop {
+        body.push(p.parse_statement()?);
+        if !block {
+            break;
+        }
+        p.expect_token(&Token::SemiColon)?;
+        while p.consume_token(&Token::SemiColon) {}
+        if words(p, &["END"]) {
+            break;
+        }
+    }
+    Ok(TriggerDecl {
+        name,
+        table,
+        function: None,
+        source: TriggerSourceDecl {
+            timing,
+            events,
+            referencing: Vec::new(),
+            for_each_row: true,
+            when: None,
+            arguments: Vec::new(),
+            body,
+            block,
+        },
+    })
+}
+
+/// Whether `sql` (rendered by plinth) reads back as exactly one trigger of `dialect`: its
+/// `;`s are those of the body's statements, and nothing follows its `END`.
+pub(crate) fn is_one_trigger(dialect: Dialect, sql: &str) -> bool {
+    let Ok(tokens) = crate::sql::limits::checked_tokens(dialect, sql) else {
+        return false;
+    };
+    let pd = crate::sql::parser_dialect(dialect);
+    let mut p = Parser::new(pd.as_ref()).with_tokens_with_locations(tokens);
+    is_own(dialect, &p)
+        && matches!(read(dialect, &mut p), Ok(Own::Trigger(_)))
+        && p.peek_token().token == Token::EOF
+}
+
+/// One statement read from `text` as `dialect` reads it, nothing after it.
+fn parse_statement(dialect: Dialect, text: &str) -> Option<Statement> {
+    let tokens = crate::sql::limits::checked_tokens(dialect, text).ok()?;
+    let pd = crate::sql::parser_dialect(dialect);
+    let mut p = Parser::new(pd.as_ref()).with_tokens_with_locations(tokens);
+    let statement = p.parse_statement().ok()?;
+    (p.peek_token().token == Token::EOF).then_some(statement)
+}
+
 impl Lowering<'_> {
     pub(crate) fn own(&mut self, own: Own, at: Location) -> Result<()> {
-        self.postgres_only("a function, procedure or trigger", &at)?;
+        if !matches!(own, Own::Trigger(_)) {
+            self.postgres_only("a function, procedure or session setting", &at)?;
+        }
         match own {
             Own::Setting { name, values } => self.setting(&name, &values, at),
             Own::Routine(r) => self.create_routine(r, at),
@@ -702,8 +882,58 @@ impl Lowering<'_> {
         let (table, _) = self.object_name(&t.table, &at)?;
         let name = self.checked(&t.name, &at)?;
         let location = self.ident_loc(&t.name, &at);
-        let (function, _) = self.object_name(&t.function, &at)?;
+        let function = match &t.function {
+            Some(f) => self.object_name(f, &at)?.0,
+            None => String::new(),
+        };
         let s = t.source;
+        let one_event = s.events.len() == 1
+            && (self.dialect != Dialect::Mysql
+                || (s.events[0].1.is_empty()
+                    && s.timing != "INSTEAD OF"
+                    && s.events[0].0 != "TRUNCATE"));
+        if self.dialect != Dialect::Postgres && !one_event {
+            return Err(self.err_help(
+                at,
+                format!("trigger `{}` is not one {} takes", t.name.value, self.dialect.product()),
+                "one event per trigger (MySQL: BEFORE or AFTER INSERT, UPDATE or DELETE, no OF columns)",
+            ));
+        }
+        let mut body = Vec::new();
+        for statement in &s.body {
+            let allowed = matches!(
+                statement,
+                Statement::Insert(_)
+                    | Statement::Update { .. }
+                    | Statement::Delete(_)
+                    | Statement::Query(_)
+                    | Statement::Set(_)
+                    | Statement::Call(_)
+            );
+            if !allowed {
+                return Err(self.err_help(
+                    at,
+                    format!(
+                        "trigger `{}` runs a statement plinth does not write in a trigger",
+                        t.name.value
+                    ),
+                    "a trigger's body holds INSERT, UPDATE, DELETE, SELECT, SET or CALL",
+                ));
+            }
+            // Written back as sqlparser prints it: only if that reads back as the same tree.
+            let text = statement.to_string();
+            if parse_statement(self.dialect, &text).as_ref() != Some(statement) {
+                return Err(self.err_help(
+                    at,
+                    format!(
+                        "a statement of trigger `{}` cannot be written back exactly as it reads",
+                        t.name.value
+                    ),
+                    "simplify it",
+                ));
+            }
+            body.push(text);
+        }
         let source = TriggerSource {
             timing: s.timing,
             events: s
@@ -719,6 +949,8 @@ impl Lowering<'_> {
             for_each_row: s.for_each_row,
             when: s.when.map(|e| e.to_string()),
             arguments: s.arguments,
+            body,
+            block: s.block,
         };
         let key = Trigger::key(&table, &name);
         if let Some(first) = self.out.triggers.get(&key) {
@@ -736,7 +968,11 @@ impl Lowering<'_> {
             source: Some(Box::new(source)),
             comment: None,
         };
-        trigger.definition = crate::engine::postgres::render::create_trigger(&trigger);
+        trigger.definition = match self.dialect {
+            Dialect::Sqlite => crate::engine::sqlite::render::create_trigger(&trigger),
+            Dialect::Mysql => crate::engine::mysql::render::create_trigger(&trigger),
+            Dialect::Postgres => crate::engine::postgres::render::create_trigger(&trigger),
+        };
         self.out.schema.triggers.insert(key.clone(), trigger);
         self.out.triggers.insert(key, location);
         Ok(())
