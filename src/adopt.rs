@@ -155,6 +155,13 @@ pub fn plugins(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    for name in live.events.keys() {
+        if !project.plugins.values().any(|p| p.events.contains(name)) {
+            out.notes.push(format!(
+                "event `{name}` is owned by no plugin: not adopted (list it in a plugin's `events`)"
+            ));
+        }
+    }
     let mut config = config_text.to_string();
     let anything_unowned =
         !unowned.is_empty() || !unowned_views.is_empty() || !unowned_routines.is_empty();
@@ -233,6 +240,11 @@ pub fn plugins(
         for view in owned_views.get(plugin.as_str()).into_iter().flatten() {
             if let Some(v) = live.views.get(view) {
                 schema.views.insert(view.clone(), v.clone());
+            }
+        }
+        for name in &p.events {
+            if let Some(e) = live.events.get(name) {
+                schema.events.insert(name.clone(), e.clone());
             }
         }
         // Its routines by name, and the triggers on its tables.

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, ColumnType, Dialect, Domain, EnumType, Expression, Extension, ForeignKey,
+    Check, Column, ColumnType, Dialect, Domain, EnumType, Event, Expression, Extension, ForeignKey,
     Function, Generated, Identity, Index, Name, PrimaryKey, Schema, Table, Trigger, Unique, View,
 };
 
@@ -57,6 +57,8 @@ pub enum Change {
         to: Trigger,
     },
     DropTrigger(Trigger),
+    CreateEvent(Event),
+    DropEvent(Event),
 }
 
 /// Everything that differs in one table; `from` and `to` are the whole tables (SQLite rebuilds
@@ -276,6 +278,7 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         extensions: to_extensions,
         functions: to_functions,
         triggers: to_triggers,
+        events: to_events,
     } = to;
     let mut changes = Vec::new();
     for (name, e) in to_extensions {
@@ -363,7 +366,39 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     let triggers = trigger_changes(&from.triggers, to_triggers, &functions, &disturbed);
     changes.extend(functions);
     changes.extend(triggers);
+    changes.extend(event_changes(&from.events, to_events));
     changes
+}
+
+/// The events' changes in name order: a changed event is dropped and created again. A live
+/// event's `STARTS` is the moment it was made when the desired one names none: not compared.
+fn event_changes(from: &BTreeMap<String, Event>, to: &BTreeMap<String, Event>) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (name, e) in to {
+        let live = from.get(name).map(|live| {
+            let mut live = live.clone();
+            if e.source.every.is_some() && e.source.at.is_none() {
+                live.source.at = None;
+                live.definition =
+                    crate::engine::mysql::render::event_definition(&live.name, &live.source);
+            }
+            live
+        });
+        match live {
+            None => out.push(Change::CreateEvent(e.clone())),
+            Some(live) if live == *e => {}
+            Some(_) => {
+                out.push(Change::DropEvent(from[name].clone()));
+                out.push(Change::CreateEvent(e.clone()));
+            }
+        }
+    }
+    for (name, e) in from {
+        if !to.contains_key(name) {
+            out.push(Change::DropEvent(e.clone()));
+        }
+    }
+    out
 }
 
 /// The routines' changes in key order: a routine whose arguments or result change is dropped

@@ -127,6 +127,53 @@ pub struct Schema {
     /// Triggers (PostgreSQL, SQLite), by [`Trigger::key`] (a PostgreSQL trigger's name is its
     /// table's).
     pub triggers: BTreeMap<String, Trigger>,
+    /// MySQL/MariaDB events, by name.
+    pub events: BTreeMap<String, Event>,
+}
+
+/// A MySQL/MariaDB event: a statement the server runs on a schedule. Compared by
+/// [`Event::definition`], the statement plinth writes for what the catalog keeps (or the file
+/// says), with what the server decides by itself left out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub name: String,
+    pub definition: String,
+    #[serde(skip)]
+    pub source: EventSource,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.definition == other.definition
+    }
+}
+
+impl Eq for Event {}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventSource {
+    /// `AT …` (one time) or, with `every`, `STARTS …`: a time, as a string literal's value or
+    /// an expression's text (`expression`).
+    pub at: Option<EventTime>,
+    /// `EVERY value unit`.
+    pub every: Option<(String, String)>,
+    pub ends: Option<EventTime>,
+    /// `ON COMPLETION PRESERVE`.
+    pub preserve: bool,
+    /// `ENABLE`, `DISABLE`, `DISABLE ON SLAVE`.
+    pub status: String,
+    pub comment: Option<String>,
+    /// The statement it runs, printed from its parse tree.
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventTime {
+    /// A time given as a string (`'2035-01-01 00:00:00'`), as the catalog spells it.
+    At(String),
+    /// An expression (`CURRENT_TIMESTAMP + INTERVAL 1 DAY`): the server keeps its value, so
+    /// it is not compared.
+    Expression(String),
 }
 
 /// A PostgreSQL function or procedure. Compared by what the server prints of it

@@ -43,9 +43,10 @@ pub struct Scope {
     pub tables: BTreeSet<String>,
     pub enums: BTreeSet<String>,
     pub views: BTreeSet<String>,
-    /// Routines by key, triggers by key.
+    /// Routines by key, triggers by key, events by name.
     pub functions: BTreeSet<String>,
     pub triggers: BTreeSet<String>,
+    pub events: BTreeSet<String>,
 }
 
 impl Scope {
@@ -68,6 +69,12 @@ impl Scope {
             triggers: (from.triggers.keys().chain(to.triggers.keys()))
                 .cloned()
                 .collect(),
+            events: from
+                .events
+                .keys()
+                .chain(to.events.keys())
+                .cloned()
+                .collect(),
         }
     }
 
@@ -77,6 +84,7 @@ impl Scope {
         self.views.extend(other.views.iter().cloned());
         self.functions.extend(other.functions.iter().cloned());
         self.triggers.extend(other.triggers.iter().cloned());
+        self.events.extend(other.events.iter().cloned());
     }
 }
 
@@ -115,6 +123,13 @@ pub fn changed_outside(before: &Schema, after: &Schema, scope: &Scope) -> Vec<St
         &after.triggers,
         &scope.triggers,
         "trigger",
+        &mut out,
+    );
+    changed_objects(
+        &before.events,
+        &after.events,
+        &scope.events,
+        "event",
         &mut out,
     );
     out
@@ -307,6 +322,17 @@ fn plugin_schemas<'a>(
     for (key, f) in &desired.schema.functions {
         if owns_routine(&f.name) {
             to.functions.insert(key.clone(), f.clone());
+        }
+    }
+    let owns_event = |name: &str| desired.event_owner.get(name).is_some_and(|o| o == plugin);
+    for (name, e) in &live.events {
+        if owns_event(name) {
+            from.events.insert(name.clone(), e.clone());
+        }
+    }
+    for (name, e) in &desired.schema.events {
+        if owns_event(name) {
+            to.events.insert(name.clone(), e.clone());
         }
     }
     for (key, t) in &live.triggers {

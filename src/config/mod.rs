@@ -73,6 +73,9 @@ pub struct Plugin {
     /// every overload of a name).
     pub functions: Vec<String>,
     pub functions_at: Vec<Location>,
+    /// The MySQL events the plugin owns (`events = […]`).
+    pub events: Vec<String>,
+    pub events_at: Vec<Location>,
     /// Tables the plugin used to own: plinth drops them.
     pub retired: Vec<String>,
     pub retired_at: Vec<Location>,
@@ -90,6 +93,8 @@ pub struct Desired {
     pub view_owner: BTreeMap<String, String>,
     /// Routine name (every overload) → the plugin that owns it.
     pub function_owner: BTreeMap<String, String>,
+    /// Event → the plugin that owns it.
+    pub event_owner: BTreeMap<String, String>,
     /// Retired table → the plugin that drops it.
     pub retired: BTreeMap<String, String>,
     pub external: BTreeSet<String>,
@@ -379,6 +384,7 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         let (tables, tables_at) = strings(&name, "tables", tables, &at)?;
         let (views, views_at) = strings(&name, "views", raw.views, &at)?;
         let (functions, functions_at) = strings(&name, "functions", raw.functions, &at)?;
+        let (events, events_at) = strings(&name, "events", raw.events, &at)?;
         let (retired, retired_at) = strings(&name, "retired", raw.retired, &at)?;
         for (file, loc) in schema.iter().zip(&schema_at) {
             relative_inside(file, loc)?;
@@ -407,6 +413,8 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
             views_at,
             functions,
             functions_at,
+            events,
+            events_at,
             retired,
             retired_at,
             version: raw.version.map(Spanned::into_inner),
@@ -677,6 +685,8 @@ struct RawPlugin {
     views: Vec<Spanned<String>>,
     #[serde(default)]
     functions: Vec<Spanned<String>>,
+    #[serde(default)]
+    events: Vec<Spanned<String>>,
     #[serde(default)]
     retired: Vec<Spanned<String>>,
     version: Option<Spanned<String>>,

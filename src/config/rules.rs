@@ -379,6 +379,15 @@ pub fn validate(
         &owner,
         &mut edges,
     )?;
+    let event_owner = object_ownership(
+        &EVENTS,
+        dialect,
+        project,
+        &in_file_order,
+        &parsed,
+        &owner,
+        &mut edges,
+    )?;
     // A trigger is its table's (or view's); it calls a routine of its plugin or of one it
     // depends on.
     for (plugin, p) in &parsed {
@@ -435,6 +444,7 @@ pub fn validate(
     desired.written = written;
     desired.view_owner = view_owner;
     desired.function_owner = function_owner;
+    desired.event_owner = event_owner;
     desired.retired = retired.into_values().map(|e| (e.name, e.plugin)).collect();
     desired.external = external.into_values().map(|e| e.name).collect();
     desired.versions = project
@@ -499,7 +509,16 @@ const ROUTINES: Kind = Kind {
     },
 };
 
-/// The rules for views and routines, like those for tables: every one a plugin lists is
+const EVENTS: Kind = Kind {
+    word: "event",
+    key: "events",
+    create: "CREATE EVENT",
+    listed: |p| (&p.events, &p.events_at),
+    defined: |p| p.events.clone(),
+    reads: |_, _| Vec::new(),
+};
+
+/// The rules for views, routines and events, like those for tables: every one a plugin lists is
 /// defined in its SQL and listed once, every one its SQL defines is listed by it; one that
 /// reads another plugin's table or object of the kind makes the plugin depend on that one.
 /// Name → its plugin.
@@ -650,6 +669,12 @@ pub fn validate_adhoc(files: &[(String, String)], dialect: Dialect) -> Result<De
         .values()
         .map(|f| (f.name.clone(), ADHOC_PLUGIN.to_string()))
         .collect();
+    desired.event_owner = desired
+        .schema
+        .events
+        .keys()
+        .map(|e| (e.clone(), ADHOC_PLUGIN.to_string()))
+        .collect();
     desired.order = vec![ADHOC_PLUGIN.to_string()];
     desired.adhoc = true;
     Ok(desired)
@@ -677,6 +702,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         written: BTreeMap::new(),
         view_owner: BTreeMap::new(),
         function_owner: BTreeMap::new(),
+        event_owner: BTreeMap::new(),
     })
 }
 

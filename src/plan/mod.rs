@@ -21,7 +21,7 @@ use crate::engine::mysql::plan::{
     refresh_foreign_keys_of_retyped_columns, replacement_phase, restate_collated_columns,
 };
 use crate::engine::sqlite::plan::needs_rebuild;
-use crate::model::{Dialect, Domain, EnumType, Extension, Function, Table, Trigger, View};
+use crate::model::{Dialect, Domain, EnumType, Event, Extension, Function, Table, Trigger, View};
 use hazards::{change_hazards, describe};
 use order::{domain_order, fk_order, view_order};
 
@@ -29,7 +29,8 @@ use order::{domain_order, fk_order, view_order};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
-    /// Triggers first: before the views and tables they are on and the functions they call.
+    /// Triggers and events first: before the views and tables they are on (or run on) and the
+    /// functions they call.
     DropTrigger,
     /// Views, those reading others before them: nothing may read what changes below.
     DropView,
@@ -67,7 +68,7 @@ pub enum Phase {
     CreateTableFunction,
     /// Every table is as desired; views after the views they read.
     CreateView,
-    /// On tables and views as desired, calling routines that exist.
+    /// On tables and views as desired, calling routines that exist; events likewise.
     CreateTrigger,
     /// No column uses the type any more.
     DropEnum,
@@ -117,6 +118,8 @@ pub enum Action {
     CreateTrigger(Trigger),
     AlterTrigger(Trigger),
     DropTrigger(Trigger),
+    CreateEvent(Event),
+    DropEvent(Event),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -176,6 +179,8 @@ impl Step {
                 format!("comment on trigger {} on {}", q(&t.name), q(&t.table))
             }
             Action::DropTrigger(t) => format!("drop trigger {} on {}", q(&t.name), q(&t.table)),
+            Action::CreateEvent(e) => format!("create event {}", q(&e.name)),
+            Action::DropEvent(e) => format!("drop event {}", q(&e.name)),
             Action::CreateTable(t) => format!("create table {}", q(&t.name)),
             Action::DropTable(t) => format!("drop table {}", q(&t.name)),
             Action::Rebuild { from, to } => {
@@ -515,6 +520,16 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                 &mut steps,
                 0,
                 step(Phase::DropTrigger, t.table.clone(), Action::DropTrigger(t)),
+            ),
+            Change::CreateEvent(e) => push(
+                &mut steps,
+                0,
+                step(Phase::CreateTrigger, e.name.clone(), Action::CreateEvent(e)),
+            ),
+            Change::DropEvent(e) => push(
+                &mut steps,
+                0,
+                step(Phase::DropTrigger, e.name.clone(), Action::DropEvent(e)),
             ),
             Change::AlterTable(diff) => {
                 let rank = create_order.rank(&diff.to.name);

@@ -47,6 +47,8 @@ const HEADS: &[&[&str]] = &[
     &["DROP", "PROCEDURE"],
     &["CREATE", "TRIGGER"],
     &["DROP", "TRIGGER"],
+    &["CREATE", "EVENT"],
+    &["DROP", "EVENT"],
     // PostgreSQL: routines are created before the tables their bodies read.
     &["SET", "CHECK_FUNCTION_BODIES"],
     &["INSERT", "INTO"],

@@ -54,6 +54,8 @@ pub struct Parsed {
     pub functions: BTreeMap<String, Location>,
     /// Where each trigger is defined, by `Trigger::key`.
     pub triggers: BTreeMap<String, Location>,
+    /// Where each event is defined.
+    pub events: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
     /// MySQL: the file uses what only MySQL/MariaDB read (see
@@ -190,6 +192,7 @@ impl Parsed {
         for (what, mine, theirs) in [
             ("routine", &mut self.functions, other.functions),
             ("trigger", &mut self.triggers, other.triggers),
+            ("event", &mut self.events, other.events),
         ] {
             for (key, location) in theirs {
                 if let Some(first) = mine.get(&key) {
@@ -207,6 +210,7 @@ impl Parsed {
         }
         self.schema.functions.extend(other.schema.functions);
         self.schema.triggers.extend(other.schema.triggers);
+        self.schema.events.extend(other.schema.events);
         // An extension several files need is created once.
         self.schema.extensions.extend(other.schema.extensions);
         self.references.extend(other.references);
@@ -482,7 +486,8 @@ fn unmanaged_head(dialect: Dialect, path: &str, piece: &split::Piece) -> Option<
     // (`lower::routines`).
     let own = match dialect {
         Dialect::Postgres => &["CREATE FUNCTION", "CREATE PROCEDURE", "CREATE TRIGGER"][..],
-        Dialect::Sqlite | Dialect::Mysql => &["CREATE TRIGGER"][..],
+        Dialect::Sqlite => &["CREATE TRIGGER"][..],
+        Dialect::Mysql => &["CREATE TRIGGER", "CREATE EVENT"][..],
     };
     if own.contains(head) {
         return None;
@@ -507,7 +512,8 @@ fn is_own_head(dialect: Dialect, text: &str) -> bool {
     let w: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
     let kinds: &[&str] = match dialect {
         Dialect::Postgres => &["FUNCTION", "PROCEDURE", "TRIGGER"],
-        Dialect::Mysql | Dialect::Sqlite => &["TRIGGER"],
+        Dialect::Mysql => &["TRIGGER", "EVENT"],
+        Dialect::Sqlite => &["TRIGGER"],
     };
     let postgres = dialect == Dialect::Postgres;
     match w.as_slice() {

@@ -17,8 +17,9 @@ use super::types::mysql_catalog;
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, ColumnType, Dialect, Expression, FkAction, ForeignKey, Generated, Identity,
-    Index, IndexKey, IndexPart, PrimaryKey, Schema, Table, Trigger, View,
+    Check, Column, ColumnType, Dialect, Event, EventSource, EventTime, Expression, FkAction,
+    ForeignKey, Generated, Identity, Index, IndexKey, IndexPart, PrimaryKey, Schema, Table,
+    Trigger, View,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
@@ -246,8 +247,60 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
             }
         }
     }
+    for row in fetch(conn, EVENTS, &mut queries).await? {
+        let e = event(&row)?;
+        schema.events.insert(e.name.clone(), e);
+    }
     crate::normalize::finish(D, &mut schema);
     Ok(Inspected { schema, queries })
+}
+
+/// The events: schedule, what happens on completion, status, comment and statement.
+const EVENTS: &str = "SELECT EVENT_NAME, EVENT_TYPE, CAST(EXECUTE_AT AS CHAR), \
+                      CAST(INTERVAL_VALUE AS CHAR), INTERVAL_FIELD, CAST(STARTS AS CHAR), \
+                      CAST(ENDS AS CHAR), STATUS, ON_COMPLETION, EVENT_COMMENT, EVENT_DEFINITION \
+                      FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() \
+                      ORDER BY EVENT_NAME";
+
+/// An event as the catalog keeps it, its statement printed as plinth prints the desired one's.
+fn event(row: &MySqlRow) -> Result<Event> {
+    let name = required(row, 0)?;
+    let time = |i| -> Result<Option<EventTime>> { Ok(text(row, i)?.map(EventTime::At)) };
+    let recurring = required(row, 1)? == "RECURRING";
+    let every = match (text(row, 3)?, text(row, 4)?) {
+        (Some(value), Some(unit)) if recurring => {
+            Some((value.trim_matches('\'').to_string(), unit))
+        }
+        _ => None,
+    };
+    let status = match required(row, 7)?.as_str() {
+        "ENABLED" => "ENABLE",
+        "DISABLED" => "DISABLE",
+        _ => "DISABLE ON SLAVE",
+    };
+    let body = text(row, 10)?.unwrap_or_default();
+    let printed = crate::sql::parse_file(
+        D,
+        "information_schema.EVENTS",
+        &format!("CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO {body}"),
+    )
+    .ok()
+    .and_then(|p| p.schema.events.into_values().next())
+    .map_or(body, |e| e.source.body);
+    let source = EventSource {
+        at: if recurring { time(5)? } else { time(2)? },
+        every,
+        ends: if recurring { time(6)? } else { None },
+        preserve: required(row, 8)? == "PRESERVE",
+        status: status.to_string(),
+        comment: text(row, 9)?.filter(|c| !c.is_empty()),
+        body: printed,
+    };
+    Ok(Event {
+        definition: crate::engine::mysql::render::event_definition(&name, &source),
+        name,
+        source,
+    })
 }
 
 /// The triggers: each one's table, timing, event and body as written.
@@ -356,7 +409,7 @@ pub async fn fingerprint(
 }
 
 /// What the database holds that plinth does not model yet (for `adopt` to name): MariaDB
-/// sequences, routines, events and partitioned tables, as (kind, name); with the triggers it
+/// sequences, routines and partitioned tables, as (kind, name); with the triggers it
 /// does not read (see [`unmodelled`]).
 const UNMODELLED: &str = "
 SELECT 'sequence', TABLE_NAME
@@ -365,8 +418,6 @@ WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'SEQUENCE'
 UNION ALL
 SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES
 WHERE ROUTINE_SCHEMA = DATABASE()
-UNION ALL
-SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
 UNION ALL
 SELECT DISTINCT 'partitioning', CONCAT('of table ', TABLE_NAME) FROM information_schema.PARTITIONS
 WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL

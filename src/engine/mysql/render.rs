@@ -1,7 +1,7 @@
 //! MySQL/MariaDB DDL: backticks, one ALTER TABLE per table and phase, full MODIFY COLUMN.
 
 use crate::diff::{ColumnChanges, Delta, TableChange};
-use crate::model::{Column, Dialect, Identity, Index, Table, Trigger};
+use crate::model::{Column, Dialect, EventSource, EventTime, Identity, Index, Table, Trigger};
 use crate::plan::{Action, Hazard, Phase, Step};
 use crate::render::{
     collate_clause, constraint_prefix, create_view, default_clause, drop_view, foreign_key_clause,
@@ -85,6 +85,13 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
                     Action::CreateTrigger(t) => out.push(Statement::new(create_trigger(t), h)),
                     Action::DropTrigger(t) => out.push(Statement::new(
                         format!("DROP TRIGGER {}", quote(D, &t.name)),
+                        h,
+                    )),
+                    Action::CreateEvent(e) => {
+                        out.push(Statement::new(create_event(&e.name, &e.source), h))
+                    }
+                    Action::DropEvent(e) => out.push(Statement::new(
+                        format!("DROP EVENT {}", quote(D, &e.name)),
                         h,
                     )),
                     // MySQL has no enum types (enum is a column type) and never rebuilds.
@@ -333,4 +340,60 @@ pub fn create_trigger(t: &Trigger) -> String {
         s.timing,
         quote(D, &t.table)
     )
+}
+
+/// A time of an event: a string, or the expression the file gives.
+fn event_time(t: &EventTime) -> String {
+    match t {
+        EventTime::At(s) => string_literal(D, s),
+        EventTime::Expression(e) => e.clone(),
+    }
+}
+
+/// The statement that creates an event: its schedule, what happens when it completes, its
+/// status, comment and statement.
+pub fn create_event(name: &str, e: &EventSource) -> String {
+    let mut sql = format!("CREATE EVENT {} ON SCHEDULE ", quote(D, name));
+    match (&e.every, &e.at) {
+        (Some((value, unit)), starts) => {
+            if value.chars().all(|c| c.is_ascii_digit()) && !value.is_empty() {
+                sql.push_str(&format!("EVERY {value} {unit}"));
+            } else {
+                sql.push_str(&format!("EVERY {} {unit}", string_literal(D, value)));
+            }
+            if let Some(t) = starts {
+                sql.push_str(&format!(" STARTS {}", event_time(t)));
+            }
+            if let Some(t) = &e.ends {
+                sql.push_str(&format!(" ENDS {}", event_time(t)));
+            }
+        }
+        (None, Some(t)) => sql.push_str(&format!("AT {}", event_time(t))),
+        (None, None) => sql.push_str("AT CURRENT_TIMESTAMP"),
+    }
+    sql.push_str(if e.preserve {
+        " ON COMPLETION PRESERVE "
+    } else {
+        " ON COMPLETION NOT PRESERVE "
+    });
+    sql.push_str(&e.status);
+    if let Some(c) = &e.comment {
+        sql.push_str(&format!(" COMMENT {}", string_literal(D, c)));
+    }
+    sql.push_str(&format!(" DO {}", e.body));
+    sql
+}
+
+/// What is compared of an event: its statement, without the times the server decides (an
+/// expression's value, a `STARTS` left to the moment it was made).
+pub fn event_definition(name: &str, e: &EventSource) -> String {
+    let mut e = e.clone();
+    let fixed = |t: &Option<EventTime>| matches!(t, Some(EventTime::At(_)));
+    if !fixed(&e.at) {
+        e.at = None;
+    }
+    if !fixed(&e.ends) {
+        e.ends = None;
+    }
+    create_event(name, &e)
 }

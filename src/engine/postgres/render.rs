@@ -129,6 +129,12 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                     to.name
                 )))
             }
+            Action::CreateEvent(e) | Action::DropEvent(e) => {
+                return Err(Error::usage(format!(
+                    "refusing to plan: event `{}` on PostgreSQL, which has none; this is a plinth bug, please report it with the schema",
+                    e.name
+                )))
+            }
         }
     }
     Ok(out)

@@ -32,7 +32,8 @@ use crate::normalize::expr;
 pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
     let more = match dialect {
         Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, COMMENT ON",
-        Dialect::Sqlite | Dialect::Mysql => ", CREATE TRIGGER",
+        Dialect::Sqlite => ", CREATE TRIGGER",
+        Dialect::Mysql => ", CREATE TRIGGER, CREATE EVENT",
     };
     Error::at_help(
         at,

@@ -11,8 +11,8 @@ use sqlparser::tokenizer::Token;
 use super::Lowering;
 use crate::error::{Location, Result};
 use crate::model::{
-    Argument, ColumnType, Dialect, Function, Returns, RoutineBody, RoutineOption, RoutineSource,
-    SetValue, Trigger, TriggerSource,
+    Argument, ColumnType, Dialect, Event, EventSource, EventTime, Function, Returns, RoutineBody,
+    RoutineOption, RoutineSource, SetValue, Trigger, TriggerSource,
 };
 use crate::normalize::types;
 
@@ -27,6 +27,8 @@ pub(crate) enum Own {
         target: CommentTarget,
         comment: Option<String>,
     },
+    /// MySQL `CREATE EVENT`.
+    Event(EventDecl),
     /// `SET [SESSION | LOCAL] name {= | TO} value, …`.
     Setting {
         name: Ident,
@@ -64,6 +66,37 @@ pub(crate) enum CommentTarget {
         table: ObjectName,
     },
 }
+
+#[derive(Debug)]
+pub(crate) struct EventDecl {
+    name: Ident,
+    at: Option<Expr>,
+    every: Option<(String, String)>,
+    ends: Option<Expr>,
+    preserve: bool,
+    status: &'static str,
+    comment: Option<String>,
+    body: Statement,
+}
+
+/// The units of an event's `EVERY`.
+const INTERVAL_UNITS: &[&str] = &[
+    "YEAR",
+    "QUARTER",
+    "MONTH",
+    "DAY",
+    "HOUR",
+    "MINUTE",
+    "WEEK",
+    "SECOND",
+    "YEAR_MONTH",
+    "DAY_HOUR",
+    "DAY_MINUTE",
+    "DAY_SECOND",
+    "HOUR_MINUTE",
+    "HOUR_SECOND",
+    "MINUTE_SECOND",
+];
 
 #[derive(Debug)]
 pub(crate) struct RoutineDecl {
@@ -191,11 +224,10 @@ pub(crate) fn is_own(dialect: Dialect, p: &Parser) -> bool {
             };
             is_word(p, 0, "CREATE") && is_word(p, n, "TRIGGER")
         }
-        // `CREATE [DEFINER = account] TRIGGER`.
+        // `CREATE [DEFINER = account] {TRIGGER | EVENT}`.
         Dialect::Mysql => {
-            is_word(p, 0, "CREATE")
-                && (is_word(p, 1, "TRIGGER")
-                    || (is_word(p, 1, "DEFINER") && (2..12).any(|n| is_word(p, n, "TRIGGER"))))
+            let kind = |n| is_word(p, n, "TRIGGER") || is_word(p, n, "EVENT");
+            is_word(p, 0, "CREATE") && (kind(1) || (is_word(p, 1, "DEFINER") && (2..12).any(kind)))
         }
     }
 }
@@ -234,9 +266,15 @@ pub(crate) fn read(dialect: Dialect, p: &mut Parser) -> std::result::Result<Own,
         expect_words(p, &["CREATE"])?;
         // The definer is left to the server: the account plinth connects as.
         if words(p, &["DEFINER"]) {
-            while !is_word(p, 0, "TRIGGER") && p.peek_token().token != Token::EOF {
+            while !is_word(p, 0, "TRIGGER")
+                && !is_word(p, 0, "EVENT")
+                && p.peek_token().token != Token::EOF
+            {
                 p.next_token();
             }
+        }
+        if words(p, &["EVENT"]) {
+            return mysql_event(p).map(Own::Event);
         }
         expect_words(p, &["TRIGGER"])?;
         return mysql_trigger(p).map(Own::Trigger);
@@ -719,6 +757,77 @@ fn mysql_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError
     })
 }
 
+/// MySQL: `CREATE EVENT [IF NOT EXISTS] name ON SCHEDULE {AT time | EVERY n unit [STARTS time]
+/// [ENDS time]} [ON COMPLETION [NOT] PRESERVE] [ENABLE | DISABLE [ON SLAVE]] [COMMENT '…'] DO
+/// statement`.
+fn mysql_event(p: &mut Parser) -> std::result::Result<EventDecl, ParserError> {
+    words(p, &["IF", "NOT", "EXISTS"]);
+    let name = p.parse_identifier()?;
+    expect_words(p, &["ON", "SCHEDULE"])?;
+    let (mut at, mut every, mut ends) = (None, None, None);
+    if words(p, &["AT"]) {
+        at = Some(p.parse_expr()?);
+    } else {
+        expect_words(p, &["EVERY"])?;
+        let next = p.next_token();
+        let value = match next.token {
+            Token::Number(n, _) => n,
+            Token::SingleQuotedString(s) => s,
+            _ => return p.expected("the interval of EVERY", next),
+        };
+        let next = p.next_token();
+        let unit = match &next.token {
+            Token::Word(w) => INTERVAL_UNITS
+                .iter()
+                .find(|u| w.value.eq_ignore_ascii_case(u))
+                .copied(),
+            _ => None,
+        };
+        let Some(unit) = unit else {
+            return p.expected("an interval unit (DAY, HOUR, DAY_HOUR…)", next);
+        };
+        every = Some((value, unit.to_string()));
+        if words(p, &["STARTS"]) {
+            at = Some(p.parse_expr()?);
+        }
+        if words(p, &["ENDS"]) {
+            ends = Some(p.parse_expr()?);
+        }
+    }
+    let mut preserve = false;
+    let mut status = "ENABLE";
+    let mut comment = None;
+    loop {
+        if words(p, &["ON", "COMPLETION", "NOT", "PRESERVE"]) {
+            preserve = false;
+        } else if words(p, &["ON", "COMPLETION", "PRESERVE"]) {
+            preserve = true;
+        } else if words(p, &["ENABLE"]) {
+            status = "ENABLE";
+        } else if words(p, &["DISABLE", "ON", "SLAVE"]) {
+            status = "DISABLE ON SLAVE";
+        } else if words(p, &["DISABLE"]) {
+            status = "DISABLE";
+        } else if words(p, &["COMMENT"]) {
+            comment = Some(p.parse_literal_string()?);
+        } else {
+            break;
+        }
+    }
+    expect_words(p, &["DO"])?;
+    let body = p.parse_statement()?;
+    Ok(EventDecl {
+        name,
+        at,
+        every,
+        ends,
+        preserve,
+        status,
+        comment,
+        body,
+    })
+}
+
 /// Whether `sql` (rendered by plinth) reads back as exactly one trigger of `dialect`: its
 /// `;`s are those of the body's statements, and nothing follows its `END`.
 pub(crate) fn is_one_trigger(dialect: Dialect, sql: &str) -> bool {
@@ -743,11 +852,12 @@ fn parse_statement(dialect: Dialect, text: &str) -> Option<Statement> {
 
 impl Lowering<'_> {
     pub(crate) fn own(&mut self, own: Own, at: Location) -> Result<()> {
-        if !matches!(own, Own::Trigger(_)) {
+        if !matches!(own, Own::Trigger(_) | Own::Event(_)) {
             self.postgres_only("a function, procedure or session setting", &at)?;
         }
         match own {
             Own::Setting { name, values } => self.setting(&name, &values, at),
+            Own::Event(e) => self.create_event(e, at),
             Own::Routine(r) => self.create_routine(r, at),
             Own::Trigger(t) => self.create_trigger(t, at),
             Own::Comment { target, comment } => self.routine_comment(target, comment, at),
@@ -775,6 +885,51 @@ impl Lowering<'_> {
             format!("`SET {name}` is not supported in a schema file: it changes how the statements after it read"),
             "remove it (plinth reads names in the default schema, strings as standard ones)",
         ))
+    }
+
+    fn create_event(&mut self, e: EventDecl, at: Location) -> Result<()> {
+        let name = self.checked(&e.name, &at)?;
+        let location = self.ident_loc(&e.name, &at);
+        if let Some(first) = self.out.events.get(&name) {
+            return Err(self.err_help(
+                location,
+                format!("event `{name}` is already defined at {first}"),
+                "define it once",
+            ));
+        }
+        let runs = matches!(
+            e.body,
+            Statement::Insert(_)
+                | Statement::Update { .. }
+                | Statement::Delete(_)
+                | Statement::Set(_)
+                | Statement::Call(_)
+        );
+        let text = e.body.to_string();
+        if !runs || parse_statement(self.dialect, &text).as_ref() != Some(&e.body) {
+            return Err(self.err_help(
+                location,
+                format!("event `{name}` runs a statement plinth does not write in an event"),
+                "an event plinth manages runs one INSERT, UPDATE, DELETE, SET or CALL",
+            ));
+        }
+        let source = EventSource {
+            at: e.at.as_ref().map(event_time),
+            every: e.every,
+            ends: e.ends.as_ref().map(event_time),
+            preserve: e.preserve,
+            status: e.status.to_string(),
+            comment: e.comment.filter(|c| !c.is_empty()),
+            body: text,
+        };
+        let event = Event {
+            definition: crate::engine::mysql::render::event_definition(&name, &source),
+            name: name.clone(),
+            source,
+        };
+        self.out.schema.events.insert(name.clone(), event);
+        self.out.events.insert(name, location);
+        Ok(())
     }
 
     fn data_type(&self, dt: &DataType, at: &Location) -> Result<ColumnType> {
@@ -901,15 +1056,13 @@ impl Lowering<'_> {
         }
         let mut body = Vec::new();
         for statement in &s.body {
-            let allowed = matches!(
-                statement,
-                Statement::Insert(_)
-                    | Statement::Update { .. }
-                    | Statement::Delete(_)
-                    | Statement::Query(_)
-                    | Statement::Set(_)
-                    | Statement::Call(_)
-            );
+            // MySQL refuses a trigger that returns rows; SQLite runs its SELECTs for RAISE.
+            let allowed = match statement {
+                Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_) => true,
+                Statement::Query(_) => self.dialect == Dialect::Sqlite,
+                Statement::Set(_) | Statement::Call(_) => self.dialect == Dialect::Mysql,
+                _ => false,
+            };
             if !allowed {
                 return Err(self.err_help(
                     at,
@@ -917,7 +1070,7 @@ impl Lowering<'_> {
                         "trigger `{}` runs a statement plinth does not write in a trigger",
                         t.name.value
                     ),
-                    "a trigger's body holds INSERT, UPDATE, DELETE, SELECT, SET or CALL",
+                    "a trigger's body holds INSERT, UPDATE or DELETE (SQLite also SELECT, MySQL also SET and CALL)",
                 ));
             }
             // Written back as sqlparser prints it: only if that reads back as the same tree.
@@ -1037,6 +1190,26 @@ impl Lowering<'_> {
                 super::commented(slot, comment, &name, kind, at)
             }
         }
+    }
+}
+
+/// An event's time: a string's value as the catalog spells a `DATETIME` (a date alone is its
+/// midnight), or an expression's text.
+pub(crate) fn event_time(e: &Expr) -> EventTime {
+    use sqlparser::ast::{Value, ValueWithSpan};
+    match e {
+        Expr::Value(ValueWithSpan {
+            value: Value::SingleQuotedString(s),
+            ..
+        }) => {
+            let s = s.trim();
+            if s.len() == 10 {
+                EventTime::At(format!("{s} 00:00:00"))
+            } else {
+                EventTime::At(s.to_string())
+            }
+        }
+        other => EventTime::Expression(other.to_string()),
     }
 }
 
