@@ -6,7 +6,7 @@
 
 mod dialect;
 pub mod limits;
-mod lower;
+pub(crate) mod lower;
 mod split;
 pub(crate) mod tokens;
 
@@ -630,6 +630,13 @@ fn parse_piece(
         Dialect::Mysql => crate::engine::mysql::prepass::mysql(tokens),
         Dialect::Sqlite => crate::engine::sqlite::prepass::sqlite(tokens),
     };
+    // MySQL's `PARTITION BY …` after a table's columns, which sqlparser does not read.
+    let mut partition = None;
+    if dialect == Dialect::Mysql {
+        let (rest, tail) = crate::engine::mysql::partition::split(tokens);
+        tokens = rest;
+        partition = tail;
+    }
     let significant = tokens
         .iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
@@ -676,6 +683,23 @@ fn parse_piece(
             ));
         }
         out.push((statement, loc(path, span)));
+    }
+    if let Some(tail) = partition {
+        let table = out.iter().find_map(|(item, _)| match item {
+            Item::Statement(Statement::CreateTable(ct)) => Some(ct.name.clone()),
+            _ => None,
+        });
+        let (Some(table), Some(first)) = (table, tail.first()) else {
+            return Ok(out);
+        };
+        let span = first.span;
+        let mut p = Parser::new(&pd).with_tokens_with_locations(tail);
+        let clause = crate::engine::mysql::partition::read(&mut p)
+            .map_err(|e| parser_error(path, e, span))?;
+        out.push((
+            Item::Own(lower::Own::Partition { table, clause }),
+            loc(path, span),
+        ));
     }
     Ok(out)
 }

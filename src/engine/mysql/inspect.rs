@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use sqlx::mysql::MySqlRow;
 use sqlx::{MySqlConnection, Row};
 
+use super::partition;
 use super::types::mysql_catalog;
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Error, Result};
@@ -247,6 +248,24 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
             }
         }
     }
+    let mut partitions: BTreeMap<String, Vec<partition::Row>> = BTreeMap::new();
+    for row in fetch(conn, PARTITIONS, &mut queries).await? {
+        partitions
+            .entry(required(&row, 0)?)
+            .or_default()
+            .push(partition::Row {
+                name: required(&row, 1)?,
+                method: required(&row, 2)?,
+                expression: text(&row, 3)?.unwrap_or_default(),
+                description: text(&row, 4)?,
+            });
+    }
+    for (name, rows) in partitions {
+        let clause = partition::from_catalog(&rows);
+        if let (Some(t), Some(clause)) = (schema.tables.get_mut(&name), clause) {
+            t.options.insert(partition::PARTITION.into(), clause);
+        }
+    }
     for row in fetch(conn, EVENTS, &mut queries).await? {
         let e = event(&row)?;
         schema.events.insert(e.name.clone(), e);
@@ -254,6 +273,13 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
     crate::normalize::finish(D, &mut schema);
     Ok(Inspected { schema, queries })
 }
+
+/// The partitions of the partitioned tables, in their order.
+const PARTITIONS: &str = "SELECT TABLE_NAME, PARTITION_NAME, PARTITION_METHOD, \
+                          PARTITION_EXPRESSION, PARTITION_DESCRIPTION \
+                          FROM information_schema.PARTITIONS \
+                          WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL \
+                          ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION";
 
 /// The events: schedule, what happens on completion, status, comment and statement.
 const EVENTS: &str = "SELECT EVENT_NAME, EVENT_TYPE, CAST(EXECUTE_AT AS CHAR), \
@@ -409,7 +435,7 @@ pub async fn fingerprint(
 }
 
 /// What the database holds that plinth does not model yet (for `adopt` to name): MariaDB
-/// sequences, routines and partitioned tables, as (kind, name); with the triggers it
+/// sequences, routines and subpartitioned tables, as (kind, name); with the triggers it
 /// does not read (see [`unmodelled`]).
 const UNMODELLED: &str = "
 SELECT 'sequence', TABLE_NAME
@@ -419,8 +445,8 @@ UNION ALL
 SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES
 WHERE ROUTINE_SCHEMA = DATABASE()
 UNION ALL
-SELECT DISTINCT 'partitioning', CONCAT('of table ', TABLE_NAME) FROM information_schema.PARTITIONS
-WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL
+SELECT DISTINCT 'subpartitioning', CONCAT('of table ', TABLE_NAME) FROM information_schema.PARTITIONS
+WHERE TABLE_SCHEMA = DATABASE() AND SUBPARTITION_NAME IS NOT NULL
 ORDER BY 1, 2";
 
 /// The objects of the database plinth does not model yet, as (kind, name).

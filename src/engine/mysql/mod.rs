@@ -5,6 +5,7 @@ pub(crate) mod apply;
 pub mod inspect;
 pub(crate) mod names;
 pub mod normalize;
+pub(crate) mod partition;
 pub(crate) mod plan;
 pub(crate) mod prepass;
 pub(crate) mod render;

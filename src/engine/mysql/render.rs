@@ -1,5 +1,6 @@
 //! MySQL/MariaDB DDL: backticks, one ALTER TABLE per table and phase, full MODIFY COLUMN.
 
+use super::partition::PARTITION;
 use crate::diff::{ColumnChanges, Delta, TableChange};
 use crate::model::{Column, Dialect, EventSource, EventTime, Identity, Index, Table, Trigger};
 use crate::plan::{Action, Hazard, Phase, Step};
@@ -19,6 +20,8 @@ struct Group {
     /// `CONVERT TO CHARACTER SET …`: a statement of its own, first, since it re-collates every
     /// column, also the ones the other clauses give a collation of their own.
     convert: Option<String>,
+    /// `PARTITION BY …` or `REMOVE PARTITIONING`: a statement of its own, last.
+    partition: Option<String>,
     clauses: Vec<String>,
     hazards: Vec<Hazard>,
 }
@@ -35,6 +38,13 @@ impl Group {
         if !self.clauses.is_empty() {
             out.push(Statement::new(
                 format!("ALTER TABLE {table} {}", self.clauses.join(", ")),
+                &self.hazards,
+            ));
+        }
+        // After the keys change: every unique key must hold the partitioning's columns.
+        if let Some(partition) = self.partition {
+            out.push(Statement::new(
+                format!("ALTER TABLE {table} {partition}"),
                 &self.hazards,
             ));
         }
@@ -59,11 +69,18 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
                     table: table.clone(),
                     phase: step.phase,
                     convert: None,
+                    partition: None,
                     clauses: Vec::new(),
                     hazards: Vec::new(),
                 });
                 if let TableChange::SetOptions { from, to } = change {
                     group.convert = group.convert.take().or_else(|| convert(from, to));
+                    if from.get(PARTITION) != to.get(PARTITION) {
+                        group.partition = Some(match to.get(PARTITION) {
+                            Some(p) => p.clone(),
+                            None => "REMOVE PARTITIONING".to_string(),
+                        });
+                    }
                 }
                 group.clauses.extend(alter_clauses(change));
                 group.hazards.extend(h.iter().cloned());
@@ -154,6 +171,10 @@ fn create_table(t: &Table) -> String {
     }
     if let Some(c) = &t.comment {
         sql.push_str(&format!(" COMMENT={}", string_literal(D, c)));
+    }
+    // Written by plinth from its parts (`engine::mysql::partition`).
+    if let Some(p) = t.options.get(PARTITION) {
+        sql.push_str(&format!("\n{p}"));
     }
     sql
 }

@@ -10,7 +10,9 @@ mod indexes;
 mod routines;
 mod views;
 
-pub(crate) use routines::{is_one_trigger, is_own, read as read_own, Own};
+pub(crate) use routines::{
+    expect_words, is_one_trigger, is_own, is_word, read as read_own, words, Own,
+};
 
 pub(crate) use views::stored_query;
 

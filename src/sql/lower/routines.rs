@@ -29,6 +29,11 @@ pub(crate) enum Own {
     },
     /// MySQL `CREATE EVENT`.
     Event(EventDecl),
+    /// MySQL: the `PARTITION BY …` of the table just created, as plinth writes it.
+    Partition {
+        table: ObjectName,
+        clause: String,
+    },
     /// `SET [SESSION | LOCAL] name {= | TO} value, …`.
     Setting {
         name: Ident,
@@ -187,12 +192,12 @@ const WORDS: &[(&[&str], &str)] = &[
 ];
 
 /// Whether the next significant token is the bare word `word` (any case).
-fn is_word(p: &Parser, n: usize, word: &str) -> bool {
+pub(crate) fn is_word(p: &Parser, n: usize, word: &str) -> bool {
     matches!(&p.peek_nth_token(n).token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
 }
 
 /// Consume `words` if they come next, all of them.
-fn words(p: &mut Parser, words: &[&str]) -> bool {
+pub(crate) fn words(p: &mut Parser, words: &[&str]) -> bool {
     if words.iter().enumerate().all(|(i, w)| is_word(p, i, w)) {
         for _ in words {
             p.next_token();
@@ -203,7 +208,7 @@ fn words(p: &mut Parser, words: &[&str]) -> bool {
     }
 }
 
-fn expect_words(p: &mut Parser, w: &[&str]) -> std::result::Result<(), ParserError> {
+pub(crate) fn expect_words(p: &mut Parser, w: &[&str]) -> std::result::Result<(), ParserError> {
     if words(p, w) {
         Ok(())
     } else {
@@ -852,12 +857,20 @@ fn parse_statement(dialect: Dialect, text: &str) -> Option<Statement> {
 
 impl Lowering<'_> {
     pub(crate) fn own(&mut self, own: Own, at: Location) -> Result<()> {
-        if !matches!(own, Own::Trigger(_) | Own::Event(_)) {
+        if !matches!(own, Own::Trigger(_) | Own::Event(_) | Own::Partition { .. }) {
             self.postgres_only("a function, procedure or session setting", &at)?;
         }
         match own {
             Own::Setting { name, values } => self.setting(&name, &values, at),
             Own::Event(e) => self.create_event(e, at),
+            Own::Partition { table, clause } => {
+                let (name, tloc) = self.object_name(&table, &at)?;
+                let mut t = self.take_table(&name, &tloc)?;
+                t.options
+                    .insert(crate::engine::mysql::partition::PARTITION.into(), clause);
+                self.out.schema.tables.insert(name, t);
+                Ok(())
+            }
             Own::Routine(r) => self.create_routine(r, at),
             Own::Trigger(t) => self.create_trigger(t, at),
             Own::Comment { target, comment } => self.routine_comment(target, comment, at),
