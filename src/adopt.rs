@@ -365,6 +365,12 @@ fn schema_file(dialect: Dialect, schema: &Schema, what: &str, path: &str) -> Res
         };
         parsed.functions.insert(key, f);
     }
+    // A policy is written as the server keeps it (what it makes of it again is that).
+    for (key, p) in &mut parsed.policies {
+        if let Some(live) = schema.policies.get(key) {
+            p.definition = live.definition.clone();
+        }
+    }
     for (key, t) in &mut parsed.triggers {
         if let Some(live) = schema.triggers.get(key).filter(|l| l.source == t.source) {
             t.definition = live.definition.clone();

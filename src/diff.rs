@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use crate::model::{
     Check, Column, ColumnType, Dialect, Domain, EnumType, Event, Expression, Extension, ForeignKey,
-    Function, Generated, Identity, Index, Name, PrimaryKey, Schema, Table, Trigger, Unique, View,
+    Function, Generated, Identity, Index, Name, Policy, PrimaryKey, Schema, Table, Trigger, Unique,
+    View,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -59,6 +60,8 @@ pub enum Change {
     DropTrigger(Trigger),
     CreateEvent(Event),
     DropEvent(Event),
+    CreatePolicy(Policy),
+    DropPolicy(Policy),
 }
 
 /// Everything that differs in one table; `from` and `to` are the whole tables (SQLite rebuilds
@@ -279,6 +282,7 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         functions: to_functions,
         triggers: to_triggers,
         events: to_events,
+        policies: to_policies,
     } = to;
     let mut changes = Vec::new();
     for (name, e) in to_extensions {
@@ -364,10 +368,39 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         })
         .collect();
     let triggers = trigger_changes(&from.triggers, to_triggers, &functions, &disturbed);
+    let policies = policy_changes(&from.policies, to_policies, &disturbed);
     changes.extend(functions);
     changes.extend(triggers);
     changes.extend(event_changes(&from.events, to_events));
+    changes.extend(policies);
     changes
+}
+
+/// The policies' changes in key order: a changed one is dropped and created again, and so is
+/// a kept one whose table changes under it (PostgreSQL refuses a column's new type under a
+/// policy using it).
+fn policy_changes(
+    from: &BTreeMap<String, Policy>,
+    to: &BTreeMap<String, Policy>,
+    disturbed_tables: &BTreeSet<&str>,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (key, p) in to {
+        match from.get(key) {
+            None => out.push(Change::CreatePolicy(p.clone())),
+            Some(live) if live == p && !disturbed_tables.contains(live.table.as_str()) => {}
+            Some(live) => {
+                out.push(Change::DropPolicy(live.clone()));
+                out.push(Change::CreatePolicy(p.clone()));
+            }
+        }
+    }
+    for (key, p) in from {
+        if !to.contains_key(key) {
+            out.push(Change::DropPolicy(p.clone()));
+        }
+    }
+    out
 }
 
 /// The events' changes in name order: a changed event is dropped and created again. A live

@@ -129,6 +129,49 @@ pub struct Schema {
     pub triggers: BTreeMap<String, Trigger>,
     /// MySQL/MariaDB events, by name.
     pub events: BTreeMap<String, Event>,
+    /// PostgreSQL row-level security policies, by [`Trigger::key`] (table and name).
+    pub policies: BTreeMap<String, Policy>,
+}
+
+/// A PostgreSQL row-level security policy on a table. Compared by [`Policy::definition`]: the
+/// statement plinth writes for what the catalog keeps (desired: as the server made it in a
+/// scratch schema, or offline as the file says).
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub table: String,
+    pub definition: String,
+    #[serde(skip)]
+    pub source: PolicySource,
+}
+
+impl PartialEq for Policy {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.table == other.table && self.definition == other.definition
+    }
+}
+
+impl Eq for Policy {}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicySource {
+    /// `AS RESTRICTIVE` (the default is permissive).
+    pub restrictive: bool,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE`, `DELETE`.
+    pub command: String,
+    /// The roles it applies to: names, or `PUBLIC`, `CURRENT_USER`… (as keywords).
+    pub roles: Vec<PolicyRole>,
+    /// `USING (…)` and `WITH CHECK (…)`, printed from their parse trees (or as the catalog
+    /// deparses them).
+    pub using: Option<String>,
+    pub check: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyRole {
+    /// `PUBLIC`, `CURRENT_USER`, `CURRENT_ROLE`, `SESSION_USER`.
+    Keyword(&'static str),
+    Name(String),
 }
 
 /// A MySQL/MariaDB event: a statement the server runs on a schedule. Compared by

@@ -43,9 +43,10 @@ pub struct Scope {
     pub tables: BTreeSet<String>,
     pub enums: BTreeSet<String>,
     pub views: BTreeSet<String>,
-    /// Routines by key, triggers by key, events by name.
+    /// Routines by key, triggers and policies by key, events by name.
     pub functions: BTreeSet<String>,
     pub triggers: BTreeSet<String>,
+    pub policies: BTreeSet<String>,
     pub events: BTreeSet<String>,
 }
 
@@ -69,6 +70,9 @@ impl Scope {
             triggers: (from.triggers.keys().chain(to.triggers.keys()))
                 .cloned()
                 .collect(),
+            policies: (from.policies.keys().chain(to.policies.keys()))
+                .cloned()
+                .collect(),
             events: from
                 .events
                 .keys()
@@ -85,6 +89,7 @@ impl Scope {
         self.functions.extend(other.functions.iter().cloned());
         self.triggers.extend(other.triggers.iter().cloned());
         self.events.extend(other.events.iter().cloned());
+        self.policies.extend(other.policies.iter().cloned());
     }
 }
 
@@ -333,6 +338,16 @@ fn plugin_schemas<'a>(
     for (name, e) in &desired.schema.events {
         if owns_event(name) {
             to.events.insert(name.clone(), e.clone());
+        }
+    }
+    for (key, p) in &live.policies {
+        if from.tables.contains_key(&p.table) {
+            from.policies.insert(key.clone(), p.clone());
+        }
+    }
+    for (key, p) in &desired.schema.policies {
+        if to.tables.contains_key(&p.table) {
+            to.policies.insert(key.clone(), p.clone());
         }
     }
     for (key, t) in &live.triggers {

@@ -388,6 +388,25 @@ pub fn validate(
         &owner,
         &mut edges,
     )?;
+    // A policy is its table's.
+    for (plugin, p) in &parsed {
+        for (k, policy) in &p.schema.policies {
+            let Some(at) = p.policies.get(k) else {
+                continue;
+            };
+            let on = owner.get(&key(dialect, &policy.table)).map(|o| &o.plugin);
+            if on.is_none_or(|o| o != plugin) {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!(
+                        "policy `{}` is on `{}`, which plugin `{plugin}` does not own",
+                        policy.name, policy.table
+                    ),
+                    "a policy belongs to its table: define it in the schema of the plugin that lists the table",
+                ));
+            }
+        }
+    }
     // A trigger is its table's (or view's); it calls a routine of its plugin or of one it
     // depends on.
     for (plugin, p) in &parsed {

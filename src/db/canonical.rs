@@ -24,6 +24,7 @@ const SCRATCH_SCHEMA: &str = "plinth_scratch";
 pub async fn server_canonical(url: &DatabaseUrl, desired: &mut Schema) -> Result<()> {
     let dialect = url.dialect();
     let nothing = desired.views.is_empty()
+        && desired.policies.is_empty()
         && desired.domains.is_empty()
         && desired.functions.is_empty()
         && desired.triggers.is_empty();
@@ -51,6 +52,11 @@ pub async fn server_canonical(url: &DatabaseUrl, desired: &mut Schema) -> Result
     for (key, trigger) in tried.triggers {
         if let Some(t) = desired.triggers.get_mut(&key) {
             t.definition = trigger.definition;
+        }
+    }
+    for (key, policy) in tried.policies {
+        if let Some(p) = desired.policies.get_mut(&key) {
+            p.definition = policy.definition;
         }
     }
     rekey_functions(&mut desired.functions, tried.functions);

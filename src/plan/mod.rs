@@ -21,7 +21,9 @@ use crate::engine::mysql::plan::{
     refresh_foreign_keys_of_retyped_columns, replacement_phase, restate_collated_columns,
 };
 use crate::engine::sqlite::plan::needs_rebuild;
-use crate::model::{Dialect, Domain, EnumType, Event, Extension, Function, Table, Trigger, View};
+use crate::model::{
+    Dialect, Domain, EnumType, Event, Extension, Function, Policy, Table, Trigger, View,
+};
 use hazards::{change_hazards, describe};
 use order::{domain_order, fk_order, view_order};
 
@@ -29,8 +31,8 @@ use order::{domain_order, fk_order, view_order};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
-    /// Triggers and events first: before the views and tables they are on (or run on) and the
-    /// functions they call.
+    /// Triggers, policies and events first: before the views and tables they are on (or run
+    /// on) and the functions they call.
     DropTrigger,
     /// Views, those reading others before them: nothing may read what changes below.
     DropView,
@@ -68,7 +70,8 @@ pub enum Phase {
     CreateTableFunction,
     /// Every table is as desired; views after the views they read.
     CreateView,
-    /// On tables and views as desired, calling routines that exist; events likewise.
+    /// On tables and views as desired, calling routines that exist; policies and events
+    /// likewise.
     CreateTrigger,
     /// No column uses the type any more.
     DropEnum,
@@ -120,6 +123,8 @@ pub enum Action {
     DropTrigger(Trigger),
     CreateEvent(Event),
     DropEvent(Event),
+    CreatePolicy(Policy),
+    DropPolicy(Policy),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -181,6 +186,10 @@ impl Step {
             Action::DropTrigger(t) => format!("drop trigger {} on {}", q(&t.name), q(&t.table)),
             Action::CreateEvent(e) => format!("create event {}", q(&e.name)),
             Action::DropEvent(e) => format!("drop event {}", q(&e.name)),
+            Action::CreatePolicy(p) => {
+                format!("create policy {} on {}", q(&p.name), q(&p.table))
+            }
+            Action::DropPolicy(p) => format!("drop policy {} on {}", q(&p.name), q(&p.table)),
             Action::CreateTable(t) => format!("create table {}", q(&t.name)),
             Action::DropTable(t) => format!("drop table {}", q(&t.name)),
             Action::Rebuild { from, to } => {
@@ -530,6 +539,20 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                 &mut steps,
                 0,
                 step(Phase::DropTrigger, e.name.clone(), Action::DropEvent(e)),
+            ),
+            Change::CreatePolicy(p) => push(
+                &mut steps,
+                0,
+                step(
+                    Phase::CreateTrigger,
+                    p.table.clone(),
+                    Action::CreatePolicy(p),
+                ),
+            ),
+            Change::DropPolicy(p) => push(
+                &mut steps,
+                0,
+                step(Phase::DropTrigger, p.table.clone(), Action::DropPolicy(p)),
             ),
             Change::AlterTable(diff) => {
                 let rank = create_order.rank(&diff.to.name);

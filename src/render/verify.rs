@@ -49,6 +49,8 @@ const HEADS: &[&[&str]] = &[
     &["DROP", "TRIGGER"],
     &["CREATE", "EVENT"],
     &["DROP", "EVENT"],
+    &["CREATE", "POLICY"],
+    &["DROP", "POLICY"],
     // PostgreSQL: routines are created before the tables their bodies read.
     &["SET", "CHECK_FUNCTION_BODIES"],
     &["INSERT", "INTO"],

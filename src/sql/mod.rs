@@ -56,6 +56,8 @@ pub struct Parsed {
     pub triggers: BTreeMap<String, Location>,
     /// Where each event is defined.
     pub events: BTreeMap<String, Location>,
+    /// Where each policy is defined, by `Trigger::key`.
+    pub policies: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
     /// MySQL: the file uses what only MySQL/MariaDB read (see
@@ -76,6 +78,21 @@ impl Parsed {
     /// Every foreign key into a table defined here names columns that table has (checked once
     /// all files are merged: the target may live in another file or plugin).
     pub fn check_references(&self, dialect: Dialect) -> Result<()> {
+        for (key, policy) in &self.schema.policies {
+            let Some(at) = self.policies.get(key) else {
+                continue;
+            };
+            if !self.schema.tables.contains_key(&policy.table) {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!(
+                        "policy `{}` is on `{}`, which no schema file defines as a table",
+                        policy.name, policy.table
+                    ),
+                    "define the table, or put the policy on one that is",
+                ));
+            }
+        }
         for (key, t) in &self.schema.triggers {
             let Some(at) = self.triggers.get(key) else {
                 continue;
@@ -193,6 +210,7 @@ impl Parsed {
             ("routine", &mut self.functions, other.functions),
             ("trigger", &mut self.triggers, other.triggers),
             ("event", &mut self.events, other.events),
+            ("policy", &mut self.policies, other.policies),
         ] {
             for (key, location) in theirs {
                 if let Some(first) = mine.get(&key) {
@@ -211,6 +229,7 @@ impl Parsed {
         self.schema.functions.extend(other.schema.functions);
         self.schema.triggers.extend(other.schema.triggers);
         self.schema.events.extend(other.schema.events);
+        self.schema.policies.extend(other.schema.policies);
         // An extension several files need is created once.
         self.schema.extensions.extend(other.schema.extensions);
         self.references.extend(other.references);
@@ -485,7 +504,12 @@ fn unmanaged_head(dialect: Dialect, path: &str, piece: &split::Piece) -> Option<
     // PostgreSQL's routines and triggers, SQLite's triggers: plinth reads them itself
     // (`lower::routines`).
     let own = match dialect {
-        Dialect::Postgres => &["CREATE FUNCTION", "CREATE PROCEDURE", "CREATE TRIGGER"][..],
+        Dialect::Postgres => &[
+            "CREATE FUNCTION",
+            "CREATE PROCEDURE",
+            "CREATE TRIGGER",
+            "CREATE POLICY",
+        ][..],
         Dialect::Sqlite => &["CREATE TRIGGER"][..],
         Dialect::Mysql => &["CREATE TRIGGER", "CREATE EVENT"][..],
     };
@@ -511,7 +535,7 @@ fn is_own_head(dialect: Dialect, text: &str) -> bool {
     let words = first_words(text, 8);
     let w: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
     let kinds: &[&str] = match dialect {
-        Dialect::Postgres => &["FUNCTION", "PROCEDURE", "TRIGGER"],
+        Dialect::Postgres => &["FUNCTION", "PROCEDURE", "TRIGGER", "POLICY"],
         Dialect::Mysql => &["TRIGGER", "EVENT"],
         Dialect::Sqlite => &["TRIGGER"],
     };

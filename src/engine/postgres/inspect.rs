@@ -20,13 +20,14 @@ use crate::error::{Code, Error, Result};
 use crate::model::{
     Check, Column, ColumnType, Deferrable, Dialect, Domain, EnumType, Exclusion, Expression,
     Extension, FkAction, ForeignKey, Function, Generated, Identity, Index, IndexKey, IndexPart,
-    PrimaryKey, Schema, SequenceOptions, SerialSequence, Table, Trigger, Unique, View,
+    Policy, PolicyRole, PolicySource, PrimaryKey, Schema, SequenceOptions, SerialSequence, Table,
+    Trigger, Unique, View,
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
 use queries::{
-    for_server, COLUMNS, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, FUNCTIONS, INDEXES, SEQUENCES,
-    TABLES, TRIGGERS, UNMODELLED, VIEWS,
+    for_server, COLUMNS, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, FUNCTIONS, INDEXES, POLICIES,
+    SEQUENCES, TABLES, TRIGGERS, UNMODELLED, VIEWS,
 };
 
 const PG: Dialect = Dialect::Postgres;
@@ -186,6 +187,12 @@ async fn inspect_with(
         }
         schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
     }
+    for row in &fetch(conn, &mut queries, POLICIES, "policies").await? {
+        let p = policy(row)?;
+        if !is_plinth_table(&p.table) {
+            schema.policies.insert(Trigger::key(&p.table, &p.name), p);
+        }
+    }
     crate::sql::read_catalog_routines(&mut schema);
     schema.tables = tables.into_values().map(|t| (t.name.clone(), t)).collect();
     crate::normalize::finish(PG, &mut schema);
@@ -262,6 +269,32 @@ fn function(row: &PgRow) -> Result<Function> {
         uses: Vec::new(),
         checked_body: false,
         comment: get(row, "comment")?,
+    })
+}
+
+/// A policy as the catalog keeps it, written as plinth writes the desired one.
+fn policy(row: &PgRow) -> Result<Policy> {
+    let name: String = get(row, "name")?;
+    let table: String = get(row, "table_name")?;
+    let roles: Vec<String> = get(row, "roles")?;
+    let source = PolicySource {
+        restrictive: get(row, "restrictive")?,
+        command: get(row, "command")?,
+        roles: roles
+            .into_iter()
+            .map(|r| match r.as_str() {
+                "public" => PolicyRole::Keyword("PUBLIC"),
+                _ => PolicyRole::Name(r),
+            })
+            .collect(),
+        using: get(row, "using_expr")?,
+        check: get(row, "check_expr")?,
+    };
+    Ok(Policy {
+        definition: super::render::create_policy(&name, &table, &source),
+        name,
+        table,
+        source,
     })
 }
 

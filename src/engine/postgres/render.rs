@@ -4,8 +4,9 @@ use super::ROW_LEVEL_SECURITY;
 use crate::diff::{ColumnChanges, Delta, Renamed, TableChange};
 use crate::error::{Error, Result};
 use crate::model::{
-    Column, Dialect, Domain, EnumType, Exclusion, Function, Identity, Index, Returns, RoutineBody,
-    RoutineOption, RoutineSource, SequenceOptions, SetValue, Table, Trigger,
+    Column, Dialect, Domain, EnumType, Exclusion, Function, Identity, Index, PolicyRole,
+    PolicySource, Returns, RoutineBody, RoutineOption, RoutineSource, SequenceOptions, SetValue,
+    Table, Trigger,
 };
 use crate::normalize::expr::postgres_default_sql;
 use crate::plan::{Action, Step};
@@ -129,6 +130,12 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                     to.name
                 )))
             }
+            Action::CreatePolicy(p) => push(create_policy(&p.name, &p.table, &p.source)),
+            Action::DropPolicy(p) => push(format!(
+                "DROP POLICY {} ON {}",
+                quote(D, &p.name),
+                quote(D, &p.table)
+            )),
             Action::CreateEvent(e) | Action::DropEvent(e) => {
                 return Err(Error::usage(format!(
                     "refusing to plan: event `{}` on PostgreSQL, which has none; this is a plinth bug, please report it with the schema",
@@ -1003,4 +1010,32 @@ fn comment_trigger(t: &Trigger) -> String {
             .as_deref()
             .map_or_else(|| "NULL".to_string(), |c| string_literal(D, c))
     )
+}
+
+/// The statement that creates a policy as plinth writes it: every name quoted, the
+/// expressions printed from their parse trees (or as the catalog deparses them).
+pub fn create_policy(name: &str, table: &str, s: &PolicySource) -> String {
+    let mut sql = format!("CREATE POLICY {} ON {}", quote(D, name), quote(D, table));
+    if s.restrictive {
+        sql.push_str(" AS RESTRICTIVE");
+    }
+    sql.push_str(&format!(" FOR {}", s.command));
+    let roles: Vec<String> = s
+        .roles
+        .iter()
+        .map(|r| match r {
+            PolicyRole::Keyword(k) => k.to_string(),
+            PolicyRole::Name(n) => quote(D, n),
+        })
+        .collect();
+    if !roles.is_empty() {
+        sql.push_str(&format!(" TO {}", roles.join(", ")));
+    }
+    if let Some(u) = &s.using {
+        sql.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(c) = &s.check {
+        sql.push_str(&format!(" WITH CHECK ({c})"));
+    }
+    sql
 }

@@ -63,8 +63,8 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 format!("DROP TRIGGER {}", quote(D, &t.name)),
                 h,
             )),
-            // SQLite has no enum types, domains, extensions, routines or events, nor comments
-            // on triggers; the planner never produces these.
+            // SQLite has no enum types, domains, extensions, routines, events or policies, nor
+            // comments on triggers; the planner never produces these.
             Action::CreateEnum(_)
             | Action::AlterEnum { .. }
             | Action::DropEnum(_)
@@ -79,7 +79,9 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             | Action::DropFunction(_)
             | Action::AlterTrigger(_)
             | Action::CreateEvent(_)
-            | Action::DropEvent(_) => {}
+            | Action::DropEvent(_)
+            | Action::CreatePolicy(_)
+            | Action::DropPolicy(_) => {}
         }
     }
     Ok(out)

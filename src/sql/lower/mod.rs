@@ -33,7 +33,7 @@ use crate::normalize::expr;
 /// `` `HEAD …` is not supported in a schema file `` at `at`, with what plinth manages.
 pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
     let more = match dialect {
-        Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, COMMENT ON",
+        Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, CREATE POLICY, COMMENT ON",
         Dialect::Sqlite => ", CREATE TRIGGER",
         Dialect::Mysql => ", CREATE TRIGGER, CREATE EVENT",
     };

@@ -11,8 +11,9 @@ use sqlparser::tokenizer::Token;
 use super::Lowering;
 use crate::error::{Location, Result};
 use crate::model::{
-    Argument, ColumnType, Dialect, Event, EventSource, EventTime, Function, Returns, RoutineBody,
-    RoutineOption, RoutineSource, SetValue, Trigger, TriggerSource,
+    Argument, ColumnType, Dialect, Event, EventSource, EventTime, Function, Policy, PolicyRole,
+    PolicySource, Returns, RoutineBody, RoutineOption, RoutineSource, SetValue, Trigger,
+    TriggerSource,
 };
 use crate::normalize::types;
 
@@ -29,6 +30,8 @@ pub(crate) enum Own {
     },
     /// MySQL `CREATE EVENT`.
     Event(EventDecl),
+    /// PostgreSQL `CREATE POLICY`.
+    Policy(PolicyDecl),
     /// MySQL: the `PARTITION BY …` of the table just created, as plinth writes it.
     Partition {
         table: ObjectName,
@@ -71,6 +74,20 @@ pub(crate) enum CommentTarget {
         table: ObjectName,
     },
 }
+
+#[derive(Debug)]
+pub(crate) struct PolicyDecl {
+    name: Ident,
+    table: ObjectName,
+    restrictive: bool,
+    command: &'static str,
+    roles: Vec<PolicyRole>,
+    using: Option<Expr>,
+    check: Option<Expr>,
+}
+
+/// The role keywords a policy may name.
+const ROLE_KEYWORDS: &[&str] = &["PUBLIC", "CURRENT_USER", "CURRENT_ROLE", "SESSION_USER"];
 
 #[derive(Debug)]
 pub(crate) struct EventDecl {
@@ -260,7 +277,7 @@ fn is_own_postgres(p: &Parser) -> bool {
     if is_word(p, 1, "OR") && is_word(p, 2, "REPLACE") {
         n = 3;
     }
-    ["FUNCTION", "PROCEDURE", "TRIGGER"]
+    ["FUNCTION", "PROCEDURE", "TRIGGER", "POLICY"]
         .iter()
         .any(|w| is_word(p, n, w))
 }
@@ -312,6 +329,9 @@ pub(crate) fn read(dialect: Dialect, p: &mut Parser) -> std::result::Result<Own,
         return comment(p);
     }
     expect_words(p, &["CREATE"])?;
+    if words(p, &["POLICY"]) {
+        return policy(p).map(Own::Policy);
+    }
     words(p, &["OR", "REPLACE"]);
     if words(p, &["TRIGGER"]) {
         return trigger(p).map(Own::Trigger);
@@ -762,6 +782,68 @@ fn mysql_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError
     })
 }
 
+/// PostgreSQL: `CREATE POLICY name ON table [AS {PERMISSIVE | RESTRICTIVE}] [FOR command] [TO
+/// role, …] [USING (expr)] [WITH CHECK (expr)]`.
+fn policy(p: &mut Parser) -> std::result::Result<PolicyDecl, ParserError> {
+    let name = p.parse_identifier()?;
+    expect_words(p, &["ON"])?;
+    let table = p.parse_object_name(false)?;
+    let mut restrictive = false;
+    if words(p, &["AS"]) {
+        restrictive = words(p, &["RESTRICTIVE"]);
+        if !restrictive {
+            expect_words(p, &["PERMISSIVE"])?;
+        }
+    }
+    let mut command = "ALL";
+    if words(p, &["FOR"]) {
+        let found = ["ALL", "SELECT", "INSERT", "UPDATE", "DELETE"]
+            .into_iter()
+            .find(|c| words(p, &[c]));
+        match found {
+            Some(c) => command = c,
+            None => return p.expected("ALL, SELECT, INSERT, UPDATE or DELETE", p.peek_token()),
+        }
+    }
+    let mut roles = Vec::new();
+    if words(p, &["TO"]) {
+        loop {
+            let keyword = ROLE_KEYWORDS.iter().find(|k| is_word(p, 0, k)).copied();
+            match keyword {
+                Some(k) => {
+                    p.next_token();
+                    roles.push(PolicyRole::Keyword(k));
+                }
+                None => roles.push(PolicyRole::Name(p.parse_identifier()?.value)),
+            }
+            if !p.consume_token(&Token::Comma) {
+                break;
+            }
+        }
+    }
+    let mut using = None;
+    if words(p, &["USING"]) {
+        p.expect_token(&Token::LParen)?;
+        using = Some(p.parse_expr()?);
+        p.expect_token(&Token::RParen)?;
+    }
+    let mut check = None;
+    if words(p, &["WITH", "CHECK"]) {
+        p.expect_token(&Token::LParen)?;
+        check = Some(p.parse_expr()?);
+        p.expect_token(&Token::RParen)?;
+    }
+    Ok(PolicyDecl {
+        name,
+        table,
+        restrictive,
+        command,
+        roles,
+        using,
+        check,
+    })
+}
+
 /// MySQL: `CREATE EVENT [IF NOT EXISTS] name ON SCHEDULE {AT time | EVERY n unit [STARTS time]
 /// [ENDS time]} [ON COMPLETION [NOT] PRESERVE] [ENABLE | DISABLE [ON SLAVE]] [COMMENT '…'] DO
 /// statement`.
@@ -863,6 +945,7 @@ impl Lowering<'_> {
         match own {
             Own::Setting { name, values } => self.setting(&name, &values, at),
             Own::Event(e) => self.create_event(e, at),
+            Own::Policy(pd) => self.create_policy(pd, at),
             Own::Partition { table, clause } => {
                 let (name, tloc) = self.object_name(&table, &at)?;
                 let mut t = self.take_table(&name, &tloc)?;
@@ -898,6 +981,48 @@ impl Lowering<'_> {
             format!("`SET {name}` is not supported in a schema file: it changes how the statements after it read"),
             "remove it (plinth reads names in the default schema, strings as standard ones)",
         ))
+    }
+
+    fn create_policy(&mut self, pd: PolicyDecl, at: Location) -> Result<()> {
+        let (table, _) = self.object_name(&pd.table, &at)?;
+        let name = self.checked(&pd.name, &at)?;
+        let location = self.ident_loc(&pd.name, &at);
+        let key = Trigger::key(&table, &name);
+        if let Some(first) = self.out.policies.get(&key) {
+            return Err(self.err_help(
+                location,
+                format!("policy `{name}` on `{table}` is already defined at {first}"),
+                "define it once",
+            ));
+        }
+        // No roles is `TO PUBLIC`, as the catalog keeps it.
+        let mut roles: Vec<PolicyRole> = pd
+            .roles
+            .into_iter()
+            .map(|r| match r {
+                PolicyRole::Name(n) => PolicyRole::Name(self.dialect.fold(&n)),
+                keyword => keyword,
+            })
+            .collect();
+        if roles.is_empty() {
+            roles.push(PolicyRole::Keyword("PUBLIC"));
+        }
+        let source = PolicySource {
+            restrictive: pd.restrictive,
+            command: pd.command.to_string(),
+            roles,
+            using: pd.using.map(|e| e.to_string()),
+            check: pd.check.map(|e| e.to_string()),
+        };
+        let policy = Policy {
+            definition: crate::engine::postgres::render::create_policy(&name, &table, &source),
+            name,
+            table,
+            source,
+        };
+        self.out.schema.policies.insert(key.clone(), policy);
+        self.out.policies.insert(key, location);
+        Ok(())
     }
 
     fn create_event(&mut self, e: EventDecl, at: Location) -> Result<()> {

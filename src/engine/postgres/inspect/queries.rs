@@ -236,6 +236,23 @@ LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::re
   AND d.objsubid = 0
 WHERE n.nspname = current_schema() AND NOT t.tgisinternal";
 
+/// Row-level security policies on the schema's tables: kind, command, roles (`public` for
+/// everyone), and the expressions as the server deparses them.
+pub(super) const POLICIES: &str = "
+SELECT p.polname::text AS name, c.relname::text AS table_name,
+       NOT p.polpermissive AS restrictive,
+       CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS command,
+       ARRAY(SELECT CASE WHEN r = 0 THEN 'public'
+                         ELSE (SELECT a.rolname::text FROM pg_roles a WHERE a.oid = r) END
+             FROM unnest(p.polroles) AS r ORDER BY 1) AS roles,
+       pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+       pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr
+FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema()";
+
 /// The extensions installed in the managed schema, with their versions.
 pub(super) const EXTENSIONS: &str = "
 SELECT e.extname::text AS name, e.extversion::text AS version
@@ -256,7 +273,7 @@ pub(super) fn for_server(sql: &str, version: u32) -> String {
 
 /// What the schema holds that plinth does not model yet (for `adopt` to name): sequences no
 /// column owns, aggregates, range and composite types, extensions in other schemas,
-/// policies and other schemas, as (kind, name). Members of extensions are the extension's.
+/// and other schemas, as (kind, name). Members of extensions are the extension's.
 pub(super) const UNMODELLED: &str = r"
 SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'foreign table' END AS kind,
        c.relname::text AS name
@@ -283,10 +300,7 @@ UNION ALL
 SELECT 'extension', e.extname::text
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE n.nspname <> current_schema() AND e.extname <> 'plpgsql'
-UNION ALL
-SELECT 'policy', p.polname || ' on ' || c.relname
-FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema()
+
 UNION ALL
 SELECT 'schema', n.nspname::text FROM pg_namespace n
 WHERE n.nspname <> current_schema() AND n.nspname NOT IN ('public', 'information_schema')
