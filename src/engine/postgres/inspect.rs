@@ -1,8 +1,8 @@
 //! PostgreSQL: catalog inspection (bulk queries) into the canonical IR.
 //!
-//! Nine queries read the whole managed schema (`current_schema()`), each filtered by namespace,
+//! Twelve queries read the whole managed schema (`current_schema()`), each filtered by namespace,
 //! never by a list of tables: tables, columns, owned sequences, constraints, indexes, enum types,
-//! extensions, domains, views.
+//! extensions, domains, views, functions and procedures, triggers, policies.
 //! The rows are then folded into the same [`Schema`] the SQL lowering builds, through the same
 //! normalizers (`normalize::types` spelling, `normalize::expr` canonical text,
 //! `normalize::names` classification). The queries are in `queries.rs`.
