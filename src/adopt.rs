@@ -162,6 +162,13 @@ pub fn plugins(
             ));
         }
     }
+    for name in live.sequences.keys() {
+        if !project.plugins.values().any(|p| p.sequences.contains(name)) {
+            out.notes.push(format!(
+                "sequence `{name}` is owned by no plugin: not adopted (list it in a plugin's `sequences`)"
+            ));
+        }
+    }
     let mut config = config_text.to_string();
     let anything_unowned =
         !unowned.is_empty() || !unowned_views.is_empty() || !unowned_routines.is_empty();
@@ -245,6 +252,11 @@ pub fn plugins(
         for name in &p.events {
             if let Some(e) = live.events.get(name) {
                 schema.events.insert(name.clone(), e.clone());
+            }
+        }
+        for name in &p.sequences {
+            if let Some(q) = live.sequences.get(name) {
+                schema.sequences.insert(name.clone(), q.clone());
             }
         }
         // Its routines by name, and the triggers on its tables.

@@ -171,7 +171,10 @@ async fn one(
             let mut conn = db::connect(url).await?;
             let dialect = conn.dialect();
             let mut desired = request.source.load(dialect)?;
-            db::server_canonical(url, &mut desired.schema).await?;
+            // What the server makes of the desired schema is asked against the database as it
+            // is now; the apply reads it again under its lock.
+            let before = db::read_live(url).await?;
+            db::server_canonical(url, &mut desired.schema, &before.schema).await?;
             let selection = with_dependencies(&desired, request, "applying", err)?;
             let options = db::Options {
                 allow_destructive: args.allow_destructive,
@@ -274,7 +277,7 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
         .await
         .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
     let live = live?;
-    db::server_canonical(url, &mut desired.schema).await?;
+    db::server_canonical(url, &mut desired.schema, &live.schema).await?;
     Ok((desired, live))
 }
 

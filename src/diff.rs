@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::model::{
     Check, Column, ColumnType, Dialect, Domain, EnumType, Event, Expression, Extension, ForeignKey,
-    Function, Generated, Identity, Index, Name, Policy, PrimaryKey, Schema, Table, Trigger, Unique,
-    View,
+    Function, Generated, Identity, Index, Name, Policy, PrimaryKey, Schema, Sequence, Table,
+    Trigger, Unique, View,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -62,6 +62,12 @@ pub enum Change {
     DropEvent(Event),
     CreatePolicy(Policy),
     DropPolicy(Policy),
+    CreateSequence(Sequence),
+    AlterSequence {
+        from: Sequence,
+        to: Sequence,
+    },
+    DropSequence(Sequence),
 }
 
 /// Everything that differs in one table; `from` and `to` are the whole tables (SQLite rebuilds
@@ -283,6 +289,7 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         triggers: to_triggers,
         events: to_events,
         policies: to_policies,
+        sequences: to_sequences,
     } = to;
     let mut changes = Vec::new();
     for (name, e) in to_extensions {
@@ -296,6 +303,32 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
                 })
             }
             Some(_) => {}
+        }
+    }
+    for (name, q) in to_sequences {
+        match from.sequences.get(name) {
+            None => changes.push(Change::CreateSequence(q.clone())),
+            Some(old) if old != q => changes.push(Change::AlterSequence {
+                from: old.clone(),
+                to: q.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    // A sequence no schema defines that a desired default still calls stays.
+    let called = |name: &str| {
+        let call = format!("nextval('{}'", name.replace('\'', "''"));
+        to_tables.values().any(|t| {
+            t.columns.iter().any(|c| {
+                c.default
+                    .as_ref()
+                    .is_some_and(|d| d.to_string().contains(&call))
+            })
+        })
+    };
+    for (name, q) in &from.sequences {
+        if !to_sequences.contains_key(name) && !called(name) {
+            changes.push(Change::DropSequence(q.clone()));
         }
     }
     for (name, d) in to_domains {

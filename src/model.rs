@@ -131,6 +131,18 @@ pub struct Schema {
     pub events: BTreeMap<String, Event>,
     /// PostgreSQL row-level security policies, by [`Trigger::key`] (table and name).
     pub policies: BTreeMap<String, Policy>,
+    /// PostgreSQL sequences of their own (not a serial or identity column's), by name.
+    pub sequences: BTreeMap<String, Sequence>,
+}
+
+/// A PostgreSQL sequence no column owns. Its options are those that differ from PostgreSQL's
+/// defaults for its type and direction (`engine::postgres::normalize::sequence_options`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sequence {
+    pub name: String,
+    /// `smallint`, `integer` or `bigint`.
+    pub data_type: String,
+    pub options: SequenceOptions,
 }
 
 /// A PostgreSQL row-level security policy on a table. Compared by [`Policy::definition`]: the

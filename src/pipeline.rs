@@ -43,7 +43,7 @@ pub struct Scope {
     pub tables: BTreeSet<String>,
     pub enums: BTreeSet<String>,
     pub views: BTreeSet<String>,
-    /// Routines by key, triggers and policies by key, events by name.
+    /// Routines by key, triggers and policies by key, events and sequences by name.
     pub functions: BTreeSet<String>,
     pub triggers: BTreeSet<String>,
     pub policies: BTreeSet<String>,
@@ -73,10 +73,20 @@ impl Scope {
             policies: (from.policies.keys().chain(to.policies.keys()))
                 .cloned()
                 .collect(),
+            // A serial column's sequence becomes one of its own when another column's
+            // default keeps it (`OWNED BY NONE`): the table's change.
             events: from
                 .events
                 .keys()
                 .chain(to.events.keys())
+                .chain(from.sequences.keys())
+                .chain(to.sequences.keys())
+                .chain(from.tables.values().flat_map(|t| {
+                    t.columns.iter().filter_map(|c| match &c.identity {
+                        Some(crate::model::Identity::Serial(s)) => s.live_name.as_ref(),
+                        _ => None,
+                    })
+                }))
                 .cloned()
                 .collect(),
         }
@@ -135,6 +145,20 @@ pub fn changed_outside(before: &Schema, after: &Schema, scope: &Scope) -> Vec<St
         &after.events,
         &scope.events,
         "event",
+        &mut out,
+    );
+    changed_objects(
+        &before.sequences,
+        &after.sequences,
+        &scope.events,
+        "sequence",
+        &mut out,
+    );
+    changed_objects(
+        &before.policies,
+        &after.policies,
+        &scope.policies,
+        "policy",
         &mut out,
     );
     out
@@ -327,6 +351,22 @@ fn plugin_schemas<'a>(
     for (key, f) in &desired.schema.functions {
         if owns_routine(&f.name) {
             to.functions.insert(key.clone(), f.clone());
+        }
+    }
+    let owns_sequence = |name: &str| {
+        desired
+            .sequence_owner
+            .get(name)
+            .is_some_and(|o| o == plugin)
+    };
+    for (name, q) in &live.sequences {
+        if owns_sequence(name) {
+            from.sequences.insert(name.clone(), q.clone());
+        }
+    }
+    for (name, q) in &desired.schema.sequences {
+        if owns_sequence(name) {
+            to.sequences.insert(name.clone(), q.clone());
         }
     }
     let owns_event = |name: &str| desired.event_owner.get(name).is_some_and(|o| o == plugin);

@@ -76,6 +76,9 @@ pub struct Plugin {
     /// The MySQL events the plugin owns (`events = […]`).
     pub events: Vec<String>,
     pub events_at: Vec<Location>,
+    /// The PostgreSQL sequences of their own the plugin owns (`sequences = […]`).
+    pub sequences: Vec<String>,
+    pub sequences_at: Vec<Location>,
     /// Tables the plugin used to own: plinth drops them.
     pub retired: Vec<String>,
     pub retired_at: Vec<Location>,
@@ -95,6 +98,8 @@ pub struct Desired {
     pub function_owner: BTreeMap<String, String>,
     /// Event → the plugin that owns it.
     pub event_owner: BTreeMap<String, String>,
+    /// Sequence (of its own) → the plugin that owns it.
+    pub sequence_owner: BTreeMap<String, String>,
     /// Retired table → the plugin that drops it.
     pub retired: BTreeMap<String, String>,
     pub external: BTreeSet<String>,
@@ -385,6 +390,7 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         let (views, views_at) = strings(&name, "views", raw.views, &at)?;
         let (functions, functions_at) = strings(&name, "functions", raw.functions, &at)?;
         let (events, events_at) = strings(&name, "events", raw.events, &at)?;
+        let (sequences, sequences_at) = strings(&name, "sequences", raw.sequences, &at)?;
         let (retired, retired_at) = strings(&name, "retired", raw.retired, &at)?;
         for (file, loc) in schema.iter().zip(&schema_at) {
             relative_inside(file, loc)?;
@@ -415,6 +421,8 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
             functions_at,
             events,
             events_at,
+            sequences,
+            sequences_at,
             retired,
             retired_at,
             version: raw.version.map(Spanned::into_inner),
@@ -687,6 +695,8 @@ struct RawPlugin {
     functions: Vec<Spanned<String>>,
     #[serde(default)]
     events: Vec<Spanned<String>>,
+    #[serde(default)]
+    sequences: Vec<Spanned<String>>,
     #[serde(default)]
     retired: Vec<Spanned<String>>,
     version: Option<Spanned<String>>,

@@ -388,6 +388,15 @@ pub fn validate(
         &owner,
         &mut edges,
     )?;
+    let sequence_owner = object_ownership(
+        &SEQUENCES,
+        dialect,
+        project,
+        &in_file_order,
+        &parsed,
+        &owner,
+        &mut edges,
+    )?;
     // A policy is its table's.
     for (plugin, p) in &parsed {
         for (k, policy) in &p.schema.policies {
@@ -464,6 +473,7 @@ pub fn validate(
     desired.view_owner = view_owner;
     desired.function_owner = function_owner;
     desired.event_owner = event_owner;
+    desired.sequence_owner = sequence_owner;
     desired.retired = retired.into_values().map(|e| (e.name, e.plugin)).collect();
     desired.external = external.into_values().map(|e| e.name).collect();
     desired.versions = project
@@ -537,7 +547,16 @@ const EVENTS: Kind = Kind {
     reads: |_, _| Vec::new(),
 };
 
-/// The rules for views, routines and events, like those for tables: every one a plugin lists is
+const SEQUENCES: Kind = Kind {
+    word: "sequence",
+    key: "sequences",
+    create: "CREATE SEQUENCE",
+    listed: |p| (&p.sequences, &p.sequences_at),
+    defined: |p| p.sequences.clone(),
+    reads: |_, _| Vec::new(),
+};
+
+/// The rules for views, routines, events and sequences, like those for tables: every one a plugin lists is
 /// defined in its SQL and listed once, every one its SQL defines is listed by it; one that
 /// reads another plugin's table or object of the kind makes the plugin depend on that one.
 /// Name → its plugin.
@@ -694,6 +713,12 @@ pub fn validate_adhoc(files: &[(String, String)], dialect: Dialect) -> Result<De
         .keys()
         .map(|e| (e.clone(), ADHOC_PLUGIN.to_string()))
         .collect();
+    desired.sequence_owner = desired
+        .schema
+        .sequences
+        .keys()
+        .map(|q| (q.clone(), ADHOC_PLUGIN.to_string()))
+        .collect();
     desired.order = vec![ADHOC_PLUGIN.to_string()];
     desired.adhoc = true;
     Ok(desired)
@@ -722,6 +747,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         view_owner: BTreeMap::new(),
         function_owner: BTreeMap::new(),
         event_owner: BTreeMap::new(),
+        sequence_owner: BTreeMap::new(),
     })
 }
 

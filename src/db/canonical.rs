@@ -6,38 +6,56 @@
 //! desired and live meet as the server keeps both. SQLite keeps a view's text as written:
 //! nothing to ask.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Conn, DatabaseUrl};
 use crate::error::{Error, Result};
-use crate::model::{Dialect, Function, Identity, Schema};
+use crate::model::{Dialect, Function, Identity, IndexKey, Schema};
 use crate::quote;
 use crate::render::Statement;
 
 /// The PostgreSQL schema the desired views are tried in (gone with the rollback).
 const SCRATCH_SCHEMA: &str = "plinth_scratch";
 
-/// Give each desired view and domain what the server keeps for it (see the module
-/// documentation), on a connection of its own (a scratch database would otherwise stay the
-/// current one of statements the connection prepared). A view the server refuses is an error
-/// naming the statement.
-pub async fn server_canonical(url: &DatabaseUrl, desired: &mut Schema) -> Result<()> {
+/// Give each desired view, domain, routine, trigger and policy what the server keeps for it
+/// (see the module documentation), on a connection of its own (a scratch database would
+/// otherwise stay the current one of statements the connection prepared). A view the server
+/// refuses is an error naming the statement.
+///
+/// `live` is the database as inspected: a desired table whose column defaults, generated
+/// columns, checks or index expressions read otherwise than the live table's (the offline
+/// rules may not know what the server makes of them) is tried on the server too, with them, and
+/// takes the server's text where it has one; when the server refuses those tables, they are
+/// compared as the offline rules make them.
+pub async fn server_canonical(
+    url: &DatabaseUrl,
+    desired: &mut Schema,
+    live: &Schema,
+) -> Result<()> {
     let dialect = url.dialect();
+    if dialect == Dialect::Sqlite {
+        return Ok(());
+    }
+    let suspects = suspects(dialect, desired, live);
     let nothing = desired.views.is_empty()
         && desired.policies.is_empty()
         && desired.domains.is_empty()
         && desired.functions.is_empty()
         && desired.triggers.is_empty();
-    if nothing || dialect == Dialect::Sqlite {
+    if nothing && suspects.is_empty() {
         return Ok(());
     }
-    let statements = crate::pipeline::creation(dialect, &scratch_schema(desired))?;
-    let mut conn = super::connect(url).await?;
-    let tried = match dialect {
-        Dialect::Postgres => postgres(&mut conn, &statements).await?,
-        Dialect::Mysql => mysql(&mut conn, &statements).await?,
-        Dialect::Sqlite => return Ok(()),
+    let tried = match try_on_server(url, desired, &suspects).await {
+        Ok(tried) => tried,
+        Err(_) if !suspects.is_empty() && nothing => return Ok(()),
+        Err(_) if !suspects.is_empty() => try_on_server(url, desired, &BTreeSet::new()).await?,
+        Err(e) => return Err(e),
     };
+    for name in &suspects {
+        if let (Some(d), Some(t)) = (desired.tables.get_mut(name), tried.tables.get(name)) {
+            take_expressions(dialect, d, t);
+        }
+    }
     for (name, view) in tried.views {
         if let Some(d) = desired.views.get_mut(&name) {
             d.definition = view.definition;
@@ -61,6 +79,119 @@ pub async fn server_canonical(url: &DatabaseUrl, desired: &mut Schema) -> Result
     }
     rekey_functions(&mut desired.functions, tried.functions);
     Ok(())
+}
+
+/// The desired schema created in a scratch schema (database) and read back.
+async fn try_on_server(
+    url: &DatabaseUrl,
+    desired: &Schema,
+    suspects: &BTreeSet<String>,
+) -> Result<Schema> {
+    let dialect = url.dialect();
+    let statements = crate::pipeline::creation(dialect, &scratch_schema(desired, suspects))?;
+    let mut conn = super::connect(url).await?;
+    match dialect {
+        Dialect::Postgres => postgres(&mut conn, &statements).await,
+        Dialect::Mysql => mysql(&mut conn, &statements).await,
+        Dialect::Sqlite => Ok(Schema::default()),
+    }
+}
+
+/// The desired tables whose expressions (column defaults, generated columns, checks, index
+/// keys and predicates) read otherwise than the live table's of the same name, and the new
+/// tables that have any.
+fn suspects(dialect: Dialect, desired: &Schema, live: &Schema) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (name, t) in &desired.tables {
+        let Some(l) = live.tables.get(name) else {
+            let any = t
+                .columns
+                .iter()
+                .any(|c| c.default.is_some() || c.generated.is_some())
+                || !t.checks.is_empty()
+                || t.indexes.iter().any(|i| {
+                    i.predicate.is_some()
+                        || i.parts.iter().any(|p| matches!(p.key, IndexKey::Expr(_)))
+                });
+            if any {
+                out.insert(name.clone());
+            }
+            continue;
+        };
+        let columns = t.columns.iter().any(|c| {
+            l.columns
+                .iter()
+                .find(|lc| dialect.same_column(&lc.name, &c.name))
+                .is_some_and(|lc| {
+                    (c.default.is_some() && lc.default != c.default)
+                        || (c.generated.is_some()
+                            && lc.generated.as_ref().map(|g| &g.expr)
+                                != c.generated.as_ref().map(|g| &g.expr))
+                })
+        });
+        let check_texts = |t: &crate::model::Table| {
+            let mut v: Vec<String> = t.checks.iter().map(|c| c.expr.to_string()).collect();
+            v.sort();
+            v
+        };
+        let checks = !t.checks.is_empty() && check_texts(t) != check_texts(l);
+        let indexes = t.indexes.iter().any(|i| {
+            let expressions =
+                i.predicate.is_some() || i.parts.iter().any(|p| matches!(p.key, IndexKey::Expr(_)));
+            expressions
+                && l.indexes
+                    .iter()
+                    .find(|li| li.name == i.name)
+                    .is_some_and(|li| li.parts != i.parts || li.predicate != i.predicate)
+        });
+        if columns || checks || indexes {
+            out.insert(name.clone());
+        }
+    }
+    out
+}
+
+/// A desired table takes the server's text of its expressions from the table the server made
+/// of it (`tried`): column by column, check and index by name.
+fn take_expressions(
+    dialect: Dialect,
+    desired: &mut crate::model::Table,
+    tried: &crate::model::Table,
+) {
+    for c in &mut desired.columns {
+        let Some(t) = tried
+            .columns
+            .iter()
+            .find(|t| dialect.same_column(&t.name, &c.name))
+        else {
+            continue;
+        };
+        if c.default.is_some() && t.default.is_some() {
+            c.default = t.default.clone();
+        }
+        if let (Some(g), Some(tg)) = (&mut c.generated, &t.generated) {
+            g.expr = tg.expr.clone();
+        }
+    }
+    // By the name's text: generated names compare equal whatever they say, and the server
+    // generates the ones plinth expects (`normalize::names`).
+    let same = |a: &crate::model::Name, b: &crate::model::Name| {
+        !a.as_str().is_empty() && a.as_str() == b.as_str()
+    };
+    for check in &mut desired.checks {
+        if let Some(t) = tried.checks.iter().find(|t| same(&t.name, &check.name)) {
+            check.expr = t.expr.clone();
+        }
+    }
+    for index in &mut desired.indexes {
+        if let Some(t) = tried.indexes.iter().find(|t| same(&t.name, &index.name)) {
+            if t.parts.len() == index.parts.len() {
+                index.parts = t.parts.clone();
+            }
+            index.predicate = t.predicate.clone();
+        }
+    }
+    desired.normalize_order();
 }
 
 /// Each desired routine takes what the server made of it: its definition, header and
@@ -97,12 +228,26 @@ fn rekey_functions(desired: &mut BTreeMap<String, Function>, tried: BTreeMap<Str
 }
 
 /// The desired schema as the views need it: the tables with their columns and keys (a view may
-/// group by a key), no foreign keys, checks, indexes, defaults or comments; every view plain
-/// (a materialized one would run its query) and without a comment.
-fn scratch_schema(desired: &Schema) -> Schema {
+/// group by a key), no foreign keys, checks, indexes, defaults or comments — but the `suspects`,
+/// with their defaults, checks and indexes; every view plain (a materialized one would run its
+/// query) and without a comment.
+fn scratch_schema(desired: &Schema, suspects: &BTreeSet<String>) -> Schema {
     let mut schema = desired.clone();
     for t in schema.tables.values_mut() {
         t.foreign_keys.clear();
+        if suspects.contains(&t.name) {
+            t.comment = None;
+            for c in &mut t.columns {
+                c.comment = None;
+            }
+            for i in &mut t.indexes {
+                i.comment = None;
+            }
+            for c in &mut t.checks {
+                c.comment = None;
+            }
+            continue;
+        }
         t.checks.clear();
         t.indexes.clear();
         t.comment = None;

@@ -22,7 +22,7 @@ use crate::engine::mysql::plan::{
 };
 use crate::engine::sqlite::plan::needs_rebuild;
 use crate::model::{
-    Dialect, Domain, EnumType, Event, Extension, Function, Policy, Table, Trigger, View,
+    Dialect, Domain, EnumType, Event, Extension, Function, Policy, Sequence, Table, Trigger, View,
 };
 use hazards::{change_hazards, describe};
 use order::{domain_order, fk_order, view_order};
@@ -125,6 +125,9 @@ pub enum Action {
     DropEvent(Event),
     CreatePolicy(Policy),
     DropPolicy(Policy),
+    CreateSequence(Sequence),
+    AlterSequence(Sequence),
+    DropSequence(Sequence),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -190,6 +193,9 @@ impl Step {
                 format!("create policy {} on {}", q(&p.name), q(&p.table))
             }
             Action::DropPolicy(p) => format!("drop policy {} on {}", q(&p.name), q(&p.table)),
+            Action::CreateSequence(s) => format!("create sequence {}", q(&s.name)),
+            Action::AlterSequence(s) => format!("alter sequence {}", q(&s.name)),
+            Action::DropSequence(s) => format!("drop sequence {}", q(&s.name)),
             Action::CreateTable(t) => format!("create table {}", q(&t.name)),
             Action::DropTable(t) => format!("drop table {}", q(&t.name)),
             Action::Rebuild { from, to } => {
@@ -540,6 +546,37 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                 0,
                 step(Phase::DropTrigger, e.name.clone(), Action::DropEvent(e)),
             ),
+            // Sequences with the types: before the tables whose defaults call them.
+            Change::CreateSequence(q) => push(
+                &mut steps,
+                0,
+                step(Phase::CreateEnum, q.name.clone(), Action::CreateSequence(q)),
+            ),
+            Change::AlterSequence { to, .. } => push(
+                &mut steps,
+                0,
+                step(
+                    Phase::CreateEnum,
+                    to.name.clone(),
+                    Action::AlterSequence(to),
+                ),
+            ),
+            Change::DropSequence(q) => {
+                let hazards = vec![Hazard::new(
+                    HazardKind::DeletesData,
+                    format!("drops sequence `{}` and the value it has reached", q.name),
+                )];
+                push(
+                    &mut steps,
+                    0,
+                    Step {
+                        phase: Phase::DropEnum,
+                        table: q.name.clone(),
+                        action: Action::DropSequence(q),
+                        hazards,
+                    },
+                )
+            }
             Change::CreatePolicy(p) => push(
                 &mut steps,
                 0,

@@ -58,6 +58,8 @@ pub struct Parsed {
     pub events: BTreeMap<String, Location>,
     /// Where each policy is defined, by `Trigger::key`.
     pub policies: BTreeMap<String, Location>,
+    /// Where each sequence is defined.
+    pub sequences: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
     /// MySQL: the file uses what only MySQL/MariaDB read (see
@@ -211,6 +213,7 @@ impl Parsed {
             ("trigger", &mut self.triggers, other.triggers),
             ("event", &mut self.events, other.events),
             ("policy", &mut self.policies, other.policies),
+            ("sequence", &mut self.sequences, other.sequences),
         ] {
             for (key, location) in theirs {
                 if let Some(first) = mine.get(&key) {
@@ -230,6 +233,7 @@ impl Parsed {
         self.schema.triggers.extend(other.schema.triggers);
         self.schema.events.extend(other.schema.events);
         self.schema.policies.extend(other.schema.policies);
+        self.schema.sequences.extend(other.schema.sequences);
         // An extension several files need is created once.
         self.schema.extensions.extend(other.schema.extensions);
         self.references.extend(other.references);
@@ -509,6 +513,7 @@ fn unmanaged_head(dialect: Dialect, path: &str, piece: &split::Piece) -> Option<
             "CREATE PROCEDURE",
             "CREATE TRIGGER",
             "CREATE POLICY",
+            "CREATE SEQUENCE",
         ][..],
         Dialect::Sqlite => &["CREATE TRIGGER"][..],
         Dialect::Mysql => &["CREATE TRIGGER", "CREATE EVENT"][..],
@@ -535,7 +540,7 @@ fn is_own_head(dialect: Dialect, text: &str) -> bool {
     let words = first_words(text, 8);
     let w: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
     let kinds: &[&str] = match dialect {
-        Dialect::Postgres => &["FUNCTION", "PROCEDURE", "TRIGGER", "POLICY"],
+        Dialect::Postgres => &["FUNCTION", "PROCEDURE", "TRIGGER", "POLICY", "SEQUENCE"],
         Dialect::Mysql => &["TRIGGER", "EVENT"],
         Dialect::Sqlite => &["TRIGGER"],
     };

@@ -1,8 +1,9 @@
 //! PostgreSQL: catalog inspection (bulk queries) into the canonical IR.
 //!
-//! Twelve queries read the whole managed schema (`current_schema()`), each filtered by namespace,
+//! Thirteen queries read the whole managed schema (`current_schema()`), each filtered by namespace,
 //! never by a list of tables: tables, columns, owned sequences, constraints, indexes, enum types,
-//! extensions, domains, views, functions and procedures, triggers, policies.
+//! extensions, domains, views, functions and procedures, triggers, policies, sequences of
+//! their own.
 //! The rows are then folded into the same [`Schema`] the SQL lowering builds, through the same
 //! normalizers (`normalize::types` spelling, `normalize::expr` canonical text,
 //! `normalize::names` classification). The queries are in `queries.rs`.
@@ -27,7 +28,7 @@ use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
 use queries::{
     for_server, COLUMNS, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, FUNCTIONS, INDEXES, POLICIES,
-    SEQUENCES, TABLES, TRIGGERS, UNMODELLED, VIEWS,
+    SEQUENCES, STANDALONE_SEQUENCES, TABLES, TRIGGERS, UNMODELLED, VIEWS,
 };
 
 const PG: Dialect = Dialect::Postgres;
@@ -186,6 +187,25 @@ async fn inspect_with(
             continue;
         }
         schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
+    }
+    for row in &fetch(conn, &mut queries, STANDALONE_SEQUENCES, "sequences").await? {
+        let name: String = get(row, "name")?;
+        let data_type: String = get(row, "seq_type")?;
+        let options = crate::model::SequenceOptions {
+            start: Some(get(row, "seqstart")?),
+            increment: Some(get(row, "seqincrement")?),
+            min_value: Some(get(row, "seqmin")?),
+            max_value: Some(get(row, "seqmax")?),
+            cache: Some(get(row, "seqcache")?),
+            cycle: get(row, "seqcycle")?,
+        };
+        let options = super::normalize::sequence_options(&data_type, &options);
+        let sequence = crate::model::Sequence {
+            name: name.clone(),
+            data_type,
+            options,
+        };
+        schema.sequences.insert(name, sequence);
     }
     for row in &fetch(conn, &mut queries, POLICIES, "policies").await? {
         let p = policy(row)?;

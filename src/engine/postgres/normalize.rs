@@ -606,3 +606,34 @@ fn timestamp(value: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// A sequence's options with every value equal to PostgreSQL's default for its type (`ty`) and
+/// direction left out, as the catalog's and the file's read alike.
+pub fn sequence_options(
+    ty: &str,
+    o: &crate::model::SequenceOptions,
+) -> crate::model::SequenceOptions {
+    let (type_min, type_max) = match ty {
+        "smallint" => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        "integer" => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let increment = o.increment.unwrap_or(1);
+    let (default_min, default_max) = if increment > 0 {
+        (1, type_max)
+    } else {
+        (type_min, -1)
+    };
+    let min = o.min_value.unwrap_or(default_min);
+    let max = o.max_value.unwrap_or(default_max);
+    let default_start = if increment > 0 { min } else { max };
+    let unless = |value: i64, default: i64| (value != default).then_some(value);
+    crate::model::SequenceOptions {
+        start: unless(o.start.unwrap_or(default_start), default_start),
+        increment: unless(increment, 1),
+        min_value: unless(min, default_min),
+        max_value: unless(max, default_max),
+        cache: unless(o.cache.unwrap_or(1), 1),
+        cycle: o.cycle,
+    }
+}

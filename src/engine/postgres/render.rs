@@ -130,6 +130,14 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                     to.name
                 )))
             }
+            Action::CreateSequence(q) => push(format!(
+                "CREATE SEQUENCE {} AS {}{}",
+                quote(D, &q.name),
+                q.data_type,
+                sequence_clauses(&q.options)
+            )),
+            Action::AlterSequence(q) => push(alter_sequence(q)),
+            Action::DropSequence(q) => push(format!("DROP SEQUENCE {}", quote(D, &q.name))),
             Action::CreatePolicy(p) => push(create_policy(&p.name, &p.table, &p.source)),
             Action::DropPolicy(p) => push(format!(
                 "DROP POLICY {} ON {}",
@@ -325,7 +333,16 @@ fn column_def(c: &Column) -> String {
     s
 }
 
+/// An identity's sequence options: ` (START WITH 1 …)`, or nothing.
 fn seq_options(o: &SequenceOptions) -> String {
+    match sequence_clauses(o) {
+        c if c.is_empty() => c,
+        c => format!(" ({})", c.trim_start()),
+    }
+}
+
+/// Sequence options as `CREATE SEQUENCE` takes them: ` START WITH 1 …`, or nothing.
+fn sequence_clauses(o: &SequenceOptions) -> String {
     let mut parts = Vec::new();
     if let Some(v) = o.start {
         parts.push(format!("START WITH {v}"));
@@ -345,11 +362,7 @@ fn seq_options(o: &SequenceOptions) -> String {
     if o.cycle {
         parts.push("CYCLE".into());
     }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", parts.join(" "))
-    }
+    parts.iter().map(|p| format!(" {p}")).collect()
 }
 
 /// `COMMENT ON CONSTRAINT` for every commented constraint of a new table.
@@ -1038,4 +1051,27 @@ pub fn create_policy(name: &str, table: &str, s: &PolicySource) -> String {
         sql.push_str(&format!(" WITH CHECK ({c})"));
     }
     sql
+}
+
+/// `ALTER SEQUENCE` to every option it should have, the defaults spelled out (an option left
+/// out of `ALTER SEQUENCE` keeps its value). The value the sequence has reached stays.
+fn alter_sequence(q: &crate::model::Sequence) -> String {
+    let o = &q.options;
+    let (min, max) = match q.data_type.as_str() {
+        "smallint" => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        "integer" => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let increment = o.increment.unwrap_or(1);
+    let (min, max) = if increment > 0 { (1, max) } else { (min, -1) };
+    let min = o.min_value.unwrap_or(min);
+    let max = o.max_value.unwrap_or(max);
+    let start = o.start.unwrap_or(if increment > 0 { min } else { max });
+    format!(
+        "ALTER SEQUENCE {} AS {} INCREMENT BY {increment} MINVALUE {min} MAXVALUE {max} START WITH {start} CACHE {} {}",
+        quote(D, &q.name),
+        q.data_type,
+        o.cache.unwrap_or(1),
+        if o.cycle { "CYCLE" } else { "NO CYCLE" }
+    )
 }

@@ -63,8 +63,8 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 format!("DROP TRIGGER {}", quote(D, &t.name)),
                 h,
             )),
-            // SQLite has no enum types, domains, extensions, routines, events or policies, nor
-            // comments on triggers; the planner never produces these.
+            // SQLite has no enum types, domains, extensions, routines, events, policies or
+            // sequences, nor comments on triggers; the planner never produces these.
             Action::CreateEnum(_)
             | Action::AlterEnum { .. }
             | Action::DropEnum(_)
@@ -81,7 +81,10 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             | Action::CreateEvent(_)
             | Action::DropEvent(_)
             | Action::CreatePolicy(_)
-            | Action::DropPolicy(_) => {}
+            | Action::DropPolicy(_)
+            | Action::CreateSequence(_)
+            | Action::AlterSequence(_)
+            | Action::DropSequence(_) => {}
         }
     }
     Ok(out)

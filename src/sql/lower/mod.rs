@@ -33,7 +33,7 @@ use crate::normalize::expr;
 /// `` `HEAD …` is not supported in a schema file `` at `at`, with what plinth manages.
 pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
     let more = match dialect {
-        Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, CREATE POLICY, COMMENT ON",
+        Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, CREATE POLICY, CREATE SEQUENCE, COMMENT ON",
         Dialect::Sqlite => ", CREATE TRIGGER",
         Dialect::Mysql => ", CREATE TRIGGER, CREATE EVENT",
     };
@@ -206,6 +206,18 @@ impl<'a> Lowering<'a> {
             Statement::CreateIndex(ci) => self.create_index(ci, at),
             view @ Statement::CreateView { .. } => self.create_view(view, at),
             Statement::CreateDomain(cd) => self.create_domain(cd, at),
+            Statement::CreateSequence {
+                temporary,
+                if_not_exists: _,
+                name,
+                data_type,
+                sequence_options,
+                owned_by,
+            } => {
+                let options = self.sequence_options(&sequence_options);
+                let owned = owned_by.is_some();
+                self.create_sequence(temporary, &name, data_type.as_ref(), options, owned, at)
+            }
             Statement::CreateExtension {
                 name,
                 schema,
@@ -301,6 +313,7 @@ impl<'a> Lowering<'a> {
                 | Statement::CreateIndex(_)
                 | Statement::CreateView { .. }
                 | Statement::CreateDomain(_)
+                | Statement::CreateSequence { .. }
                 | Statement::CreateExtension { .. }
                 | Statement::CreateType { .. }
                 | Statement::Comment { .. }
@@ -316,6 +329,56 @@ impl<'a> Lowering<'a> {
             .collect::<Vec<_>>()
             .join(" ");
         Some(unsupported(self.dialect, at.clone(), &head))
+    }
+
+    /// PostgreSQL `CREATE SEQUENCE` of its own (a column's own numbering is serial or
+    /// identity).
+    fn create_sequence(
+        &mut self,
+        temporary: bool,
+        name: &ObjectName,
+        data_type: Option<&sqlparser::ast::DataType>,
+        options: SequenceOptions,
+        owned: bool,
+        at: Location,
+    ) -> Result<()> {
+        self.postgres_only("`CREATE SEQUENCE`", &at)?;
+        if temporary || owned {
+            return Err(self.err_help(
+                at,
+                "`CREATE TEMPORARY SEQUENCE` and `OWNED BY` are not supported in a schema file",
+                "give the column its own numbering (serial or GENERATED … AS IDENTITY), or leave the sequence to no column",
+            ));
+        }
+        let (name, location) = self.object_name(name, &at)?;
+        if let Some(first) = self.out.sequences.get(&name) {
+            return Err(self.err_help(
+                location,
+                format!("sequence `{name}` is already defined at {first}"),
+                "define it once",
+            ));
+        }
+        let data_type = data_type
+            .map(|t| crate::normalize::types::normalize(Dialect::Postgres, t).ty)
+            .unwrap_or_else(|| "bigint".into());
+        if !matches!(data_type.as_str(), "smallint" | "integer" | "bigint") {
+            return Err(self.err_help(
+                location,
+                format!("sequence `{name}` is of type `{data_type}`"),
+                "a sequence is smallint, integer or bigint",
+            ));
+        }
+        let options = crate::engine::postgres::normalize::sequence_options(&data_type, &options);
+        self.out.schema.sequences.insert(
+            name.clone(),
+            crate::model::Sequence {
+                name: name.clone(),
+                data_type,
+                options,
+            },
+        );
+        self.out.sequences.insert(name, location);
+        Ok(())
     }
 
     fn take_table(&mut self, name: &str, at: &Location) -> Result<Table> {

@@ -32,6 +32,14 @@ pub(crate) enum Own {
     Event(EventDecl),
     /// PostgreSQL `CREATE POLICY`.
     Policy(PolicyDecl),
+    /// PostgreSQL `CREATE SEQUENCE` (its options in any order, as PostgreSQL takes them).
+    Sequence {
+        name: ObjectName,
+        temporary: bool,
+        data_type: Option<DataType>,
+        options: crate::model::SequenceOptions,
+        owned: bool,
+    },
     /// MySQL: the `PARTITION BY …` of the table just created, as plinth writes it.
     Partition {
         table: ObjectName,
@@ -277,7 +285,10 @@ fn is_own_postgres(p: &Parser) -> bool {
     if is_word(p, 1, "OR") && is_word(p, 2, "REPLACE") {
         n = 3;
     }
-    ["FUNCTION", "PROCEDURE", "TRIGGER", "POLICY"]
+    if is_word(p, 1, "TEMP") || is_word(p, 1, "TEMPORARY") {
+        n = 2;
+    }
+    ["FUNCTION", "PROCEDURE", "TRIGGER", "POLICY", "SEQUENCE"]
         .iter()
         .any(|w| is_word(p, n, w))
 }
@@ -331,6 +342,10 @@ pub(crate) fn read(dialect: Dialect, p: &mut Parser) -> std::result::Result<Own,
     expect_words(p, &["CREATE"])?;
     if words(p, &["POLICY"]) {
         return policy(p).map(Own::Policy);
+    }
+    let temporary = words(p, &["TEMP"]) || words(p, &["TEMPORARY"]);
+    if words(p, &["SEQUENCE"]) {
+        return sequence(p, temporary);
     }
     words(p, &["OR", "REPLACE"]);
     if words(p, &["TRIGGER"]) {
@@ -782,6 +797,68 @@ fn mysql_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError
     })
 }
 
+/// PostgreSQL: `CREATE SEQUENCE [IF NOT EXISTS] name [AS type] [INCREMENT [BY] n] [MINVALUE n
+/// | NO MINVALUE] [MAXVALUE n | NO MAXVALUE] [START [WITH] n] [CACHE n] [[NO] CYCLE] [OWNED BY
+/// …]`, the options in any order.
+fn sequence(p: &mut Parser, temporary: bool) -> std::result::Result<Own, ParserError> {
+    words(p, &["IF", "NOT", "EXISTS"]);
+    let name = p.parse_object_name(false)?;
+    let mut data_type = None;
+    let mut o = crate::model::SequenceOptions::default();
+    let mut owned = false;
+    let int = |p: &mut Parser| -> std::result::Result<i64, ParserError> {
+        let negative = p.consume_token(&Token::Minus);
+        let next = p.next_token();
+        match &next.token {
+            Token::Number(n, _) => match n.parse::<i64>() {
+                Ok(v) if negative => Ok(-v),
+                Ok(v) => Ok(v),
+                Err(_) => p.expected("a whole number", next.clone()),
+            },
+            _ => p.expected("a whole number", next.clone()),
+        }
+    };
+    loop {
+        if words(p, &["AS"]) {
+            data_type = Some(p.parse_data_type()?);
+        } else if words(p, &["INCREMENT"]) {
+            words(p, &["BY"]);
+            o.increment = Some(int(p)?);
+        } else if words(p, &["NO", "MINVALUE"]) {
+            o.min_value = None;
+        } else if words(p, &["NO", "MAXVALUE"]) {
+            o.max_value = None;
+        } else if words(p, &["MINVALUE"]) {
+            o.min_value = Some(int(p)?);
+        } else if words(p, &["MAXVALUE"]) {
+            o.max_value = Some(int(p)?);
+        } else if words(p, &["START"]) {
+            words(p, &["WITH"]);
+            o.start = Some(int(p)?);
+        } else if words(p, &["CACHE"]) {
+            o.cache = Some(int(p)?);
+        } else if words(p, &["NO", "CYCLE"]) {
+            o.cycle = false;
+        } else if words(p, &["CYCLE"]) {
+            o.cycle = true;
+        } else if words(p, &["OWNED", "BY"]) {
+            owned = !words(p, &["NONE"]);
+            if owned {
+                p.parse_object_name(false)?;
+            }
+        } else {
+            break;
+        }
+    }
+    Ok(Own::Sequence {
+        name,
+        temporary,
+        data_type,
+        options: o,
+        owned,
+    })
+}
+
 /// PostgreSQL: `CREATE POLICY name ON table [AS {PERMISSIVE | RESTRICTIVE}] [FOR command] [TO
 /// role, …] [USING (expr)] [WITH CHECK (expr)]`.
 fn policy(p: &mut Parser) -> std::result::Result<PolicyDecl, ParserError> {
@@ -946,6 +1023,13 @@ impl Lowering<'_> {
             Own::Setting { name, values } => self.setting(&name, &values, at),
             Own::Event(e) => self.create_event(e, at),
             Own::Policy(pd) => self.create_policy(pd, at),
+            Own::Sequence {
+                name,
+                temporary,
+                data_type,
+                options,
+                owned,
+            } => self.create_sequence(temporary, &name, data_type.as_ref(), options, owned, at),
             Own::Partition { table, clause } => {
                 let (name, tloc) = self.object_name(&table, &at)?;
                 let mut t = self.take_table(&name, &tloc)?;

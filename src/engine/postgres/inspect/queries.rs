@@ -253,6 +253,18 @@ JOIN pg_class c ON c.oid = p.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema()";
 
+/// Sequences no column owns (serial and identity sequences are their columns'; extensions'
+/// are theirs).
+pub(super) const STANDALONE_SEQUENCES: &str = "
+SELECT c.relname::text AS name, format_type(s.seqtypid, NULL) AS seq_type,
+       s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle
+FROM pg_sequence s
+JOIN pg_class c ON c.oid = s.seqrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema()
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))";
+
 /// The extensions installed in the managed schema, with their versions.
 pub(super) const EXTENSIONS: &str = "
 SELECT e.extname::text AS name, e.extversion::text AS version
@@ -271,14 +283,13 @@ pub(super) fn for_server(sql: &str, version: u32) -> String {
         .replace("{NULLS_NOT_DISTINCT_I}", i)
 }
 
-/// What the schema holds that plinth does not model yet (for `adopt` to name): sequences no
-/// column owns, aggregates, range and composite types, extensions in other schemas,
+/// What the schema holds that plinth does not model yet (for `adopt` to name): foreign tables,
+/// aggregates, range and composite types, extensions in other schemas,
 /// and other schemas, as (kind, name). Members of extensions are the extension's.
 pub(super) const UNMODELLED: &str = r"
-SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'foreign table' END AS kind,
-       c.relname::text AS name
+SELECT 'foreign table' AS kind, c.relname::text AS name
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema() AND c.relkind IN ('S', 'f')
+WHERE n.nspname = current_schema() AND c.relkind = 'f'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
 UNION ALL
