@@ -689,36 +689,19 @@ pub fn validate_adhoc(files: &[(String, String)], dialect: Dialect) -> Result<De
         }
     }
     let mut desired = merge(dialect, parts)?;
-    desired.owner = desired
-        .schema
-        .tables
-        .keys()
-        .map(|t| (t.clone(), ADHOC_PLUGIN.to_string()))
-        .collect();
-    desired.view_owner = desired
-        .schema
-        .views
-        .keys()
-        .map(|v| (v.clone(), ADHOC_PLUGIN.to_string()))
-        .collect();
-    desired.function_owner = desired
-        .schema
-        .functions
-        .values()
-        .map(|f| (f.name.clone(), ADHOC_PLUGIN.to_string()))
-        .collect();
-    desired.event_owner = desired
-        .schema
-        .events
-        .keys()
-        .map(|e| (e.clone(), ADHOC_PLUGIN.to_string()))
-        .collect();
-    desired.sequence_owner = desired
-        .schema
-        .sequences
-        .keys()
-        .map(|q| (q.clone(), ADHOC_PLUGIN.to_string()))
-        .collect();
+    // Every object is the one implicit plugin's.
+    let all = |names: Vec<&String>| -> BTreeMap<String, String> {
+        names
+            .into_iter()
+            .map(|n| (n.clone(), ADHOC_PLUGIN.to_string()))
+            .collect()
+    };
+    let schema = &desired.schema;
+    desired.owner = all(schema.tables.keys().collect());
+    desired.view_owner = all(schema.views.keys().collect());
+    desired.function_owner = all(schema.functions.values().map(|f| &f.name).collect());
+    desired.event_owner = all(schema.events.keys().collect());
+    desired.sequence_owner = all(schema.sequences.keys().collect());
     desired.order = vec![ADHOC_PLUGIN.to_string()];
     desired.adhoc = true;
     Ok(desired)

@@ -283,3 +283,30 @@ pub fn common_columns<'a>(from: &'a [Column], to: &'a [Column]) -> Vec<&'a str> 
         .map(|c| c.name.as_str())
         .collect()
 }
+
+/// `CREATE TRIGGER name timing event [OR event …] ON table`, each name quoted as `dialect`
+/// quotes it (`UPDATE OF` its columns).
+pub(crate) fn trigger_head(
+    dialect: Dialect,
+    t: &crate::model::Trigger,
+    s: &crate::model::TriggerSource,
+) -> String {
+    let events: Vec<String> = s
+        .events
+        .iter()
+        .map(|(e, columns)| {
+            if columns.is_empty() {
+                e.to_string()
+            } else {
+                format!("{e} OF {}", quote_list(dialect, columns))
+            }
+        })
+        .collect();
+    format!(
+        "CREATE TRIGGER {} {} {} ON {}",
+        quote(dialect, &t.name),
+        s.timing,
+        events.join(" OR "),
+        quote(dialect, &t.table)
+    )
+}

@@ -232,24 +232,7 @@ pub fn create_trigger(t: &Trigger) -> String {
     let Some(s) = &t.source else {
         return String::new();
     };
-    let events: Vec<String> = s
-        .events
-        .iter()
-        .map(|(e, columns)| {
-            if columns.is_empty() {
-                e.to_string()
-            } else {
-                format!("{e} OF {}", quote_list(D, columns))
-            }
-        })
-        .collect();
-    let mut sql = format!(
-        "CREATE TRIGGER {} {} {} ON {}",
-        quote(D, &t.name),
-        s.timing,
-        events.join(" OR "),
-        quote(D, &t.table)
-    );
+    let mut sql = crate::render::trigger_head(D, t, s);
     if s.for_each_row {
         sql.push_str(" FOR EACH ROW");
     }

@@ -726,15 +726,7 @@ fn sqlite_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserErro
         None
     };
     expect_words(p, &["BEGIN"])?;
-    let mut body = Vec::new();
-    loop {
-        body.push(p.parse_statement()?);
-        p.expect_token(&Token::SemiColon)?;
-        while p.consume_token(&Token::SemiColon) {}
-        if words(p, &["END"]) {
-            break;
-        }
-    }
+    let body = trigger_body(p, true)?;
     Ok(TriggerDecl {
         name,
         table,
@@ -752,6 +744,22 @@ fn sqlite_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserErro
     })
 }
 
+/// A trigger's statements: one, or (`block`, after its `BEGIN`) each ended by `;` up to `END`.
+fn trigger_body(p: &mut Parser, block: bool) -> std::result::Result<Vec<Statement>, ParserError> {
+    let mut body = Vec::new();
+    loop {
+        body.push(p.parse_statement()?);
+        if !block {
+            return Ok(body);
+        }
+        p.expect_token(&Token::SemiColon)?;
+        while p.consume_token(&Token::SemiColon) {}
+        if words(p, &["END"]) {
+            return Ok(body);
+        }
+    }
+}
+
 /// MySQL: `CREATE TRIGGER [IF NOT EXISTS] name {BEFORE | AFTER} {INSERT | UPDATE | DELETE} ON
 /// table FOR EACH ROW {statement | BEGIN statement; … END}`.
 fn mysql_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError> {
@@ -767,19 +775,8 @@ fn mysql_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError
             "FOLLOWS / PRECEDES on a trigger is not supported: give the triggers of one event one body".into(),
         ));
     }
-    let mut body = Vec::new();
     let block = words(p, &["BEGIN"]);
-    loop {
-        body.push(p.parse_statement()?);
-        if !block {
-            break;
-        }
-        p.expect_token(&Token::SemiColon)?;
-        while p.consume_token(&Token::SemiColon) {}
-        if words(p, &["END"]) {
-            break;
-        }
-    }
+    let body = trigger_body(p, block)?;
     Ok(TriggerDecl {
         name,
         table,
