@@ -298,8 +298,19 @@ pub fn plugins(
                 schema.domains.insert(name, d);
             }
         }
+        for (name, c) in &live.composites {
+            if !enums_written.contains(name) && schema.tables.values().any(|t| uses(t, name)) {
+                enums_written.insert(name.clone());
+                schema.composites.insert(name.clone(), c.clone());
+            }
+        }
         for (name, e) in &live.enums {
             let used = schema.tables.values().any(|t| uses(t, name))
+                || schema.composites.values().any(|c| {
+                    c.attributes
+                        .iter()
+                        .any(|(_, t)| t.element() == name.as_str())
+                })
                 || schema
                     .domains
                     .values()
@@ -319,7 +330,7 @@ pub fn plugins(
             );
         }
     }
-    for name in live.enums.keys().chain(live.domains.keys()) {
+    for name in (live.enums.keys().chain(live.domains.keys())).chain(live.composites.keys()) {
         if !enums_written.contains(name) {
             out.notes.push(format!(
                 "type `{name}` is used by no adopted table: not adopted"

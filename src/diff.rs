@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, ColumnType, Dialect, Domain, EnumType, Event, Expression, Extension, ForeignKey,
-    Function, Generated, Identity, Index, Name, Policy, PrimaryKey, Schema, Sequence, Table,
-    Trigger, Unique, View,
+    Check, Column, ColumnType, CompositeType, Dialect, Domain, EnumType, Event, Expression,
+    Extension, ForeignKey, Function, Generated, Identity, Index, Name, Policy, PrimaryKey, Schema,
+    Sequence, Table, Trigger, Unique, View,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -68,6 +68,12 @@ pub enum Change {
         to: Sequence,
     },
     DropSequence(Sequence),
+    CreateComposite(CompositeType),
+    AlterComposite {
+        from: CompositeType,
+        to: CompositeType,
+    },
+    DropComposite(CompositeType),
 }
 
 /// Everything that differs in one table; `from` and `to` are the whole tables (SQLite rebuilds
@@ -290,6 +296,7 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         events: to_events,
         policies: to_policies,
         sequences: to_sequences,
+        composites: to_composites,
     } = to;
     let mut changes = Vec::new();
     for (name, e) in to_extensions {
@@ -303,6 +310,21 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
                 })
             }
             Some(_) => {}
+        }
+    }
+    for (name, c) in to_composites {
+        match from.composites.get(name) {
+            None => changes.push(Change::CreateComposite(c.clone())),
+            Some(old) if old != c => changes.push(Change::AlterComposite {
+                from: old.clone(),
+                to: c.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (name, c) in &from.composites {
+        if !to_composites.contains_key(name) {
+            changes.push(Change::DropComposite(c.clone()));
         }
     }
     for (name, q) in to_sequences {

@@ -133,6 +133,17 @@ pub struct Schema {
     pub policies: BTreeMap<String, Policy>,
     /// PostgreSQL sequences of their own (not a serial or identity column's), by name.
     pub sequences: BTreeMap<String, Sequence>,
+    /// PostgreSQL composite types (`CREATE TYPE … AS (…)`), by name.
+    pub composites: BTreeMap<String, CompositeType>,
+}
+
+/// A PostgreSQL composite type: named attributes, in order, each of a type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompositeType {
+    pub name: String,
+    pub attributes: Vec<(String, ColumnType)>,
+    /// `COMMENT ON TYPE`.
+    pub comment: Option<String>,
 }
 
 /// A PostgreSQL sequence no column owns. Its options are those that differ from PostgreSQL's

@@ -61,6 +61,7 @@ impl Scope {
                 .collect(),
             enums: (from.enums.keys().chain(to.enums.keys()))
                 .chain(from.domains.keys().chain(to.domains.keys()))
+                .chain(from.composites.keys().chain(to.composites.keys()))
                 .cloned()
                 .collect(),
             views: from.views.keys().chain(to.views.keys()).cloned().collect(),
@@ -123,6 +124,13 @@ pub fn changed_outside(before: &Schema, after: &Schema, scope: &Scope) -> Vec<St
         &after.domains,
         &scope.enums,
         "domain",
+        &mut out,
+    );
+    changed_objects(
+        &before.composites,
+        &after.composites,
+        &scope.enums,
+        "composite type",
         &mut out,
     );
     changed_objects(&before.views, &after.views, &scope.views, "view", &mut out);
@@ -400,21 +408,25 @@ fn plugin_schemas<'a>(
             to.triggers.insert(key.clone(), t.clone());
         }
     }
-    // Enum types and domains belong to the first plugin whose tables use them; plinth never
-    // drops one in plugin mode (another plugin, or someone else, may use it).
+    // Enum types, domains and composite types belong to the first plugin whose tables use
+    // them; plinth never drops one in plugin mode (another plugin, or someone else, may use
+    // it).
     let mut used: BTreeSet<&str> = to
         .tables
         .values()
         .flat_map(|t| t.columns.iter().map(|c| c.ty.element()))
         .collect();
-    // Domains likewise, with the domains and enum types they are over.
+    // Domains and composite types likewise, with the types they are over.
     loop {
-        let over: Vec<&str> = desired
-            .schema
-            .domains
-            .iter()
+        let schema = &desired.schema;
+        let over: Vec<&str> = (schema.domains.iter())
             .filter(|(name, _)| used.contains(name.as_str()))
             .map(|(_, d)| d.data_type.element())
+            .chain(
+                (schema.composites.iter())
+                    .filter(|(name, _)| used.contains(name.as_str()))
+                    .flat_map(|(_, c)| c.attributes.iter().map(|(_, t)| t.element())),
+            )
             .filter(|base| !used.contains(base))
             .collect();
         if over.is_empty() {
@@ -436,6 +448,14 @@ fn plugin_schemas<'a>(
             to.domains.insert(name.clone(), d.clone());
             if let Some(live_domain) = live.domains.get(name) {
                 from.domains.insert(name.clone(), live_domain.clone());
+            }
+        }
+    }
+    for (name, c) in &desired.schema.composites {
+        if used.contains(name.as_str()) && claimed.types.insert(name.clone()) {
+            to.composites.insert(name.clone(), c.clone());
+            if let Some(live_type) = live.composites.get(name) {
+                from.composites.insert(name.clone(), live_type.clone());
             }
         }
     }

@@ -22,7 +22,8 @@ use crate::engine::mysql::plan::{
 };
 use crate::engine::sqlite::plan::needs_rebuild;
 use crate::model::{
-    Dialect, Domain, EnumType, Event, Extension, Function, Policy, Sequence, Table, Trigger, View,
+    CompositeType, Dialect, Domain, EnumType, Event, Extension, Function, Policy, Sequence, Table,
+    Trigger, View,
 };
 use hazards::{change_hazards, describe};
 use order::{domain_order, fk_order, view_order};
@@ -55,6 +56,8 @@ pub enum Phase {
     CreateFunction,
     /// Types before the tables that use them.
     CreateEnum,
+    /// Composite types, over the enum types and domains, those over others after them.
+    CreateComposite,
     /// Routines over enum types and domains; all before the tables whose defaults, checks and
     /// generated columns call them.
     CreateTypedFunction,
@@ -128,6 +131,12 @@ pub enum Action {
     CreateSequence(Sequence),
     AlterSequence(Sequence),
     DropSequence(Sequence),
+    CreateComposite(CompositeType),
+    AlterComposite {
+        from: CompositeType,
+        to: CompositeType,
+    },
+    DropComposite(CompositeType),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -196,6 +205,9 @@ impl Step {
             Action::CreateSequence(s) => format!("create sequence {}", q(&s.name)),
             Action::AlterSequence(s) => format!("alter sequence {}", q(&s.name)),
             Action::DropSequence(s) => format!("drop sequence {}", q(&s.name)),
+            Action::CreateComposite(c) => format!("create composite type {}", q(&c.name)),
+            Action::AlterComposite { to, .. } => format!("alter composite type {}", q(&to.name)),
+            Action::DropComposite(c) => format!("drop composite type {}", q(&c.name)),
             Action::CreateTable(t) => format!("create table {}", q(&t.name)),
             Action::DropTable(t) => format!("drop table {}", q(&t.name)),
             Action::Rebuild { from, to } => {
@@ -261,6 +273,13 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
         })
         .collect();
     let domain_create_order = domain_order(&domains);
+    let composites: BTreeMap<String, CompositeType> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateComposite(t) => Some((t.name.clone(), t.clone())),
+            _ => None,
+        })
+        .collect();
     // A routine over a table's row type is created after the tables (folded names).
     let tables: std::collections::BTreeSet<String> = changes
         .iter()
@@ -546,6 +565,49 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                 0,
                 step(Phase::DropTrigger, e.name.clone(), Action::DropEvent(e)),
             ),
+            Change::CreateComposite(c) => push(
+                &mut steps,
+                composite_rank(&c, &composites),
+                step(
+                    Phase::CreateComposite,
+                    c.name.clone(),
+                    Action::CreateComposite(c),
+                ),
+            ),
+            Change::AlterComposite { from, to } => {
+                let dropped: Vec<&String> = from
+                    .attributes
+                    .iter()
+                    .map(|(n, _)| n)
+                    .filter(|n| !to.attributes.iter().any(|(t, _)| t == *n))
+                    .collect();
+                let hazards = if dropped.is_empty() {
+                    vec![]
+                } else {
+                    vec![Hazard::new(
+                        HazardKind::DeletesData,
+                        format!(
+                            "drops attribute(s) {dropped:?} of composite type `{}` and their values",
+                            to.name
+                        ),
+                    )]
+                };
+                push(
+                    &mut steps,
+                    0,
+                    Step {
+                        phase: Phase::CreateComposite,
+                        table: to.name.clone(),
+                        action: Action::AlterComposite { from, to },
+                        hazards,
+                    },
+                )
+            }
+            Change::DropComposite(c) => push(
+                &mut steps,
+                0,
+                step(Phase::DropEnum, c.name.clone(), Action::DropComposite(c)),
+            ),
             // Sequences with the types: before the tables whose defaults call them.
             Change::CreateSequence(q) => push(
                 &mut steps,
@@ -617,6 +679,26 @@ fn routine_phase(f: &Function, tables: &std::collections::BTreeSet<String>) -> P
     } else {
         Phase::CreateTypedFunction
     }
+}
+
+/// How deep a created composite type sits over the others created: made after those it uses.
+fn composite_rank(c: &CompositeType, created: &BTreeMap<String, CompositeType>) -> usize {
+    fn depth(
+        c: &CompositeType,
+        created: &BTreeMap<String, CompositeType>,
+        seen: &mut std::collections::BTreeSet<String>,
+    ) -> usize {
+        if !seen.insert(c.name.clone()) {
+            return 0;
+        }
+        c.attributes
+            .iter()
+            .filter_map(|(_, t)| created.get(t.element().trim_matches('"')))
+            .map(|inner| 1 + depth(inner, created, seen))
+            .max()
+            .unwrap_or(0)
+    }
+    depth(c, created, &mut std::collections::BTreeSet::new())
 }
 
 /// A step that brings no hazard.

@@ -60,6 +60,8 @@ pub struct Parsed {
     pub policies: BTreeMap<String, Location>,
     /// Where each sequence is defined.
     pub sequences: BTreeMap<String, Location>,
+    /// Where each composite type is defined.
+    pub composites: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
     /// MySQL: the file uses what only MySQL/MariaDB read (see
@@ -214,6 +216,7 @@ impl Parsed {
             ("event", &mut self.events, other.events),
             ("policy", &mut self.policies, other.policies),
             ("sequence", &mut self.sequences, other.sequences),
+            ("composite type", &mut self.composites, other.composites),
         ] {
             for (key, location) in theirs {
                 if let Some(first) = mine.get(&key) {
@@ -234,6 +237,7 @@ impl Parsed {
         self.schema.events.extend(other.schema.events);
         self.schema.policies.extend(other.schema.policies);
         self.schema.sequences.extend(other.schema.sequences);
+        self.schema.composites.extend(other.schema.composites);
         // An extension several files need is created once.
         self.schema.extensions.extend(other.schema.extensions);
         self.references.extend(other.references);

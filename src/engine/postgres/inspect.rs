@@ -1,9 +1,9 @@
 //! PostgreSQL: catalog inspection (bulk queries) into the canonical IR.
 //!
-//! Thirteen queries read the whole managed schema (`current_schema()`), each filtered by namespace,
+//! Fourteen queries read the whole managed schema (`current_schema()`), each filtered by namespace,
 //! never by a list of tables: tables, columns, owned sequences, constraints, indexes, enum types,
 //! extensions, domains, views, functions and procedures, triggers, policies, sequences of
-//! their own.
+//! their own, composite types.
 //! The rows are then folded into the same [`Schema`] the SQL lowering builds, through the same
 //! normalizers (`normalize::types` spelling, `normalize::expr` canonical text,
 //! `normalize::names` classification). The queries are in `queries.rs`.
@@ -27,8 +27,8 @@ use crate::model::{
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
 use queries::{
-    for_server, COLUMNS, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, FUNCTIONS, INDEXES, POLICIES,
-    SEQUENCES, STANDALONE_SEQUENCES, TABLES, TRIGGERS, UNMODELLED, VIEWS,
+    for_server, COLUMNS, COMPOSITES, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, FUNCTIONS, INDEXES,
+    POLICIES, SEQUENCES, STANDALONE_SEQUENCES, TABLES, TRIGGERS, UNMODELLED, VIEWS,
 };
 
 const PG: Dialect = Dialect::Postgres;
@@ -187,6 +187,23 @@ async fn inspect_with(
             continue;
         }
         schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
+    }
+    for row in &fetch(conn, &mut queries, COMPOSITES, "composite types").await? {
+        let name: String = get(row, "name")?;
+        let names: Vec<String> = get(row, "names")?;
+        let types: Vec<String> = get(row, "types")?;
+        let attributes = names
+            .into_iter()
+            .zip(types)
+            .map(|(n, t)| (n, ColumnType::new(PG, t)))
+            .collect();
+        let comment = get(row, "comment")?;
+        let c = crate::model::CompositeType {
+            name: name.clone(),
+            attributes,
+            comment,
+        };
+        schema.composites.insert(name, c);
     }
     for row in &fetch(conn, &mut queries, STANDALONE_SEQUENCES, "sequences").await? {
         let name: String = get(row, "name")?;

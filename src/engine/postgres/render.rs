@@ -130,6 +130,28 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                     to.name
                 )))
             }
+            Action::CreateComposite(c) => {
+                let attributes: Vec<String> = c
+                    .attributes
+                    .iter()
+                    .map(|(n, t)| format!("{} {t}", quote(D, n)))
+                    .collect();
+                push(format!(
+                    "CREATE TYPE {} AS ({})",
+                    quote(D, &c.name),
+                    attributes.join(", ")
+                ));
+                if let Some(text) = &c.comment {
+                    push(comment_on("TYPE", &c.name, Some(text)));
+                }
+            }
+            Action::AlterComposite { from, to } => {
+                alter_composite(from, to)?.into_iter().for_each(&mut push);
+                if from.comment != to.comment {
+                    push(comment_on("TYPE", &to.name, to.comment.as_deref()));
+                }
+            }
+            Action::DropComposite(c) => push(format!("DROP TYPE {}", quote(D, &c.name))),
             Action::CreateSequence(q) => push(format!(
                 "CREATE SEQUENCE {} AS {}{}",
                 quote(D, &q.name),
@@ -1057,4 +1079,57 @@ fn alter_sequence(q: &crate::model::Sequence) -> String {
         o.cache.unwrap_or(1),
         if o.cycle { "CYCLE" } else { "NO CYCLE" }
     )
+}
+
+/// A composite type changed in place: attributes dropped, retyped, added (at the end). Kept
+/// attributes cannot change their order: refused at plan time.
+fn alter_composite(
+    from: &crate::model::CompositeType,
+    to: &crate::model::CompositeType,
+) -> Result<Vec<String>> {
+    let kept: Vec<&String> = from
+        .attributes
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| to.attributes.iter().any(|(t, _)| t == *n))
+        .collect();
+    let mut expected: Vec<&String> = kept.clone();
+    expected.extend(
+        to.attributes
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| !from.attributes.iter().any(|(f, _)| f == *n)),
+    );
+    let desired: Vec<&String> = to.attributes.iter().map(|(n, _)| n).collect();
+    if expected != desired {
+        return Err(Error::usage(format!(
+            "refusing to plan: composite type `{}` would reorder its attributes ({} → {}); PostgreSQL adds attributes at the end only: reordering needs a manual migration",
+            to.name,
+            from.attributes.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", "),
+            desired.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let mut clauses = Vec::new();
+    for (n, _) in &from.attributes {
+        if !to.attributes.iter().any(|(t, _)| t == n) {
+            clauses.push(format!("DROP ATTRIBUTE {}", quote(D, n)));
+        }
+    }
+    for (n, t) in &to.attributes {
+        match from.attributes.iter().find(|(f, _)| f == n) {
+            Some((_, old)) if old != t => {
+                clauses.push(format!("ALTER ATTRIBUTE {} TYPE {t}", quote(D, n)))
+            }
+            Some(_) => {}
+            None => clauses.push(format!("ADD ATTRIBUTE {} {t}", quote(D, n))),
+        }
+    }
+    if clauses.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![format!(
+        "ALTER TYPE {} {}",
+        quote(D, &to.name),
+        clauses.join(", ")
+    )])
 }

@@ -63,8 +63,9 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 format!("DROP TRIGGER {}", quote(D, &t.name)),
                 h,
             )),
-            // SQLite has no enum types, domains, extensions, routines, events, policies or
-            // sequences, nor comments on triggers; the planner never produces these.
+            // SQLite has no enum or composite types, domains, extensions, routines, events,
+            // policies or sequences, nor comments on triggers; the planner never produces
+            // these.
             Action::CreateEnum(_)
             | Action::AlterEnum { .. }
             | Action::DropEnum(_)
@@ -84,7 +85,10 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             | Action::DropPolicy(_)
             | Action::CreateSequence(_)
             | Action::AlterSequence(_)
-            | Action::DropSequence(_) => {}
+            | Action::DropSequence(_)
+            | Action::CreateComposite(_)
+            | Action::AlterComposite { .. }
+            | Action::DropComposite(_) => {}
         }
     }
     Ok(out)

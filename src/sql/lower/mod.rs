@@ -33,7 +33,7 @@ use crate::normalize::expr;
 /// `` `HEAD …` is not supported in a schema file `` at `at`, with what plinth manages.
 pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
     let more = match dialect {
-        Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, CREATE POLICY, CREATE SEQUENCE, COMMENT ON",
+        Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM | (…), CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, CREATE POLICY, CREATE SEQUENCE, COMMENT ON",
         Dialect::Sqlite => ", CREATE TRIGGER",
         Dialect::Mysql => ", CREATE TRIGGER, CREATE EVENT",
     };
@@ -226,6 +226,44 @@ impl<'a> Lowering<'a> {
             } => self.create_extension(&name, schema.as_ref(), version.as_ref(), at),
             Statement::CreateType {
                 name,
+                representation: UserDefinedTypeRepresentation::Composite { attributes },
+            } if self.dialect == Dialect::Postgres => {
+                let (name, location) = self.object_name(&name, &at)?;
+                if self.out.enums.contains_key(&name) || self.out.composites.contains_key(&name) {
+                    return Err(self.err_help(
+                        location,
+                        format!("type `{name}` is already defined in this file"),
+                        "define it once",
+                    ));
+                }
+                let mut attrs = Vec::new();
+                for a in &attributes {
+                    if a.collation.is_some() {
+                        return Err(self.err_help(
+                            at,
+                            format!("`COLLATE` on an attribute of type `{name}` is not supported"),
+                            "remove it (the attribute takes its type's collation)",
+                        ));
+                    }
+                    let attr = self.checked(&a.name, &at)?;
+                    let ty = crate::normalize::types::normalize(Dialect::Postgres, &a.data_type).ty;
+                    expr::check_type_text(Dialect::Postgres, &ty)
+                        .map_err(|message| self.err(at.clone(), message))?;
+                    attrs.push((attr, crate::model::ColumnType::new(Dialect::Postgres, ty)));
+                }
+                self.out.schema.composites.insert(
+                    name.clone(),
+                    crate::model::CompositeType {
+                        name: name.clone(),
+                        attributes: attrs,
+                        comment: None,
+                    },
+                );
+                self.out.composites.insert(name, location);
+                Ok(())
+            }
+            Statement::CreateType {
+                name,
                 representation: UserDefinedTypeRepresentation::Enum { labels },
             } if self.dialect == Dialect::Postgres => {
                 let (name, location) = self.object_name(&name, &at)?;
@@ -415,7 +453,10 @@ impl<'a> Lowering<'a> {
                 let schema = &mut self.out.schema;
                 let slot = match schema.enums.get_mut(&name) {
                     Some(e) => Some(&mut e.comment),
-                    None => schema.domains.get_mut(&name).map(|d| &mut d.comment),
+                    None => match schema.composites.get_mut(&name) {
+                        Some(c) => Some(&mut c.comment),
+                        None => schema.domains.get_mut(&name).map(|d| &mut d.comment),
+                    },
                 };
                 return commented(slot, comment, &name, "TYPE", at);
             }

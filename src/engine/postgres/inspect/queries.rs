@@ -265,6 +265,24 @@ WHERE n.nspname = current_schema()
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))";
 
+/// Composite types (not tables' row types; extensions' members excepted): attributes in order,
+/// each with its type, comment.
+pub(super) const COMPOSITES: &str = "
+SELECT t.typname::text AS name,
+       ARRAY(SELECT a.attname::text FROM pg_attribute a
+             WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS names,
+       ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+             WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS types,
+       obj_description(t.oid, 'pg_type') AS comment
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_class c ON c.oid = t.typrelid
+WHERE n.nspname = current_schema() AND t.typtype = 'c' AND c.relkind = 'c'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
+                  AND e.objid = t.oid AND e.deptype = 'e')";
+
 /// The extensions installed in the managed schema, with their versions.
 pub(super) const EXTENSIONS: &str = "
 SELECT e.extname::text AS name, e.extversion::text AS version
@@ -284,7 +302,7 @@ pub(super) fn for_server(sql: &str, version: u32) -> String {
 }
 
 /// What the schema holds that plinth does not model yet (for `adopt` to name): foreign tables,
-/// aggregates, range and composite types, extensions in other schemas,
+/// aggregates, range types, extensions in other schemas,
 /// and other schemas, as (kind, name). Members of extensions are the extension's.
 pub(super) const UNMODELLED: &str = r"
 SELECT 'foreign table' AS kind, c.relname::text AS name
@@ -300,11 +318,9 @@ WHERE n.nspname = current_schema() AND p.prokind IN ('a', 'w')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                   AND d.objid = p.oid AND d.deptype = 'e')
 UNION ALL
-SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'composite type' END,
-       t.typname::text
+SELECT 'range type', t.typname::text
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-LEFT JOIN pg_class r ON r.oid = t.typrelid
-WHERE n.nspname = current_schema() AND (t.typtype = 'r' OR r.relkind = 'c')
+WHERE n.nspname = current_schema() AND t.typtype = 'r'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
                   AND d.objid = t.oid AND d.deptype = 'e')
 UNION ALL
