@@ -361,42 +361,23 @@ pub fn validate(
         }
     }
 
-    let view_owner = object_ownership(
-        &VIEWS,
-        dialect,
-        project,
-        &in_file_order,
-        &parsed,
-        &owner,
-        &mut edges,
-    )?;
-    let function_owner = object_ownership(
-        &ROUTINES,
-        dialect,
-        project,
-        &in_file_order,
-        &parsed,
-        &owner,
-        &mut edges,
-    )?;
-    let event_owner = object_ownership(
-        &EVENTS,
-        dialect,
-        project,
-        &in_file_order,
-        &parsed,
-        &owner,
-        &mut edges,
-    )?;
-    let sequence_owner = object_ownership(
-        &SEQUENCES,
-        dialect,
-        project,
-        &in_file_order,
-        &parsed,
-        &owner,
-        &mut edges,
-    )?;
+    // Views, routines, events and sequences, each kind by the rules for tables.
+    let mut owners = Vec::new();
+    for kind in [&VIEWS, &ROUTINES, &EVENTS, &SEQUENCES] {
+        owners.push(object_ownership(
+            kind,
+            dialect,
+            project,
+            &in_file_order,
+            &parsed,
+            &owner,
+            &mut edges,
+        )?);
+    }
+    let mut owners = owners.into_iter();
+    let mut next = || owners.next().unwrap_or_default();
+    let (view_owner, function_owner, event_owner, sequence_owner) =
+        (next(), next(), next(), next());
     // A policy is its table's.
     for (plugin, p) in &parsed {
         for (k, policy) in &p.schema.policies {

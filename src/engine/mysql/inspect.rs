@@ -240,12 +240,14 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
         };
         schema.views.insert(name, view);
     }
-    for row in fetch(conn, TRIGGERS, &mut queries).await? {
-        // A trigger plinth does not read is not managed (`adopt` names it).
-        if let (_, Some(t)) = trigger(&row)? {
-            if !is_plinth_table(&t.table) {
-                schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
-            }
+    // A trigger plinth does not read is not managed (`adopt` names it). All are read on one
+    // thread with the parser's stack.
+    let rows = fetch(conn, TRIGGERS, &mut queries).await?;
+    let read = crate::sql::with_stack(|| rows.iter().map(trigger).collect::<Result<Vec<_>>>())
+        .map_err(Error::usage)??;
+    for t in read.into_iter().filter_map(|(_, t)| t) {
+        if !is_plinth_table(&t.table) {
+            schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
         }
     }
     let mut partitions: BTreeMap<String, Vec<partition::Row>> = BTreeMap::new();
@@ -266,8 +268,10 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
             t.options.insert(partition::PARTITION.into(), clause);
         }
     }
-    for row in fetch(conn, EVENTS, &mut queries).await? {
-        let e = event(&row)?;
+    let rows = fetch(conn, EVENTS, &mut queries).await?;
+    let read = crate::sql::with_stack(|| rows.iter().map(event).collect::<Result<Vec<_>>>())
+        .map_err(Error::usage)??;
+    for e in read {
         schema.events.insert(e.name.clone(), e);
     }
     crate::normalize::finish(D, &mut schema);

@@ -947,9 +947,11 @@ fn routine_statement(f: &Function, s: &RoutineSource, replace: bool) -> String {
     sql
 }
 
-/// A number as written in the file, or `0` when it is not one (the tokenizer made it one).
+/// A number as the tokenizer read it (digits, a point, an exponent), or `0` when it holds
+/// anything else (it cannot: the tokenizer made it a number).
 fn number(n: &str) -> String {
-    if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.') {
+    let numeric = |c: char| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-');
+    if n.starts_with(|c: char| c.is_ascii_digit() || c == '.') && n.chars().all(numeric) {
         n.to_string()
     } else {
         "0".to_string()

@@ -176,12 +176,22 @@ async fn read(conn: &mut SqliteConnection) -> Result<Inspected> {
             .views
             .insert(name.clone(), view(&name, text.as_deref())?);
     }
-    for row in &fetch(conn, TRIGGERS, &mut queries).await? {
-        let text: Option<String> = get(row, 1)?;
-        if let Some(t) = text.as_deref().and_then(trigger) {
-            if !is_plinth_table(&t.table) {
-                schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
-            }
+    // All read on one thread with the parser's stack.
+    let rows = fetch(conn, TRIGGERS, &mut queries).await?;
+    let texts = rows
+        .iter()
+        .map(|row| get::<Option<String>>(row, 1))
+        .collect::<Result<Vec<_>>>()?;
+    let read = sql::with_stack(|| {
+        texts
+            .iter()
+            .filter_map(|t| t.as_deref().and_then(trigger))
+            .collect::<Vec<_>>()
+    })
+    .map_err(Error::usage)?;
+    for t in read {
+        if !is_plinth_table(&t.table) {
+            schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
         }
     }
     crate::normalize::finish(D, &mut schema);

@@ -1002,6 +1002,27 @@ pub(crate) fn is_one_trigger(dialect: Dialect, sql: &str) -> bool {
         && p.peek_token().token == Token::EOF
 }
 
+/// An expression printed from its parse tree, kept only when the print reads back as the same
+/// tree (as a view's query is), so what plinth writes means what the file says.
+fn printed(dialect: Dialect, e: &Expr) -> std::result::Result<String, String> {
+    let text = e.to_string();
+    let back = crate::sql::limits::checked_tokens(dialect, &text)
+        .ok()
+        .and_then(|tokens| {
+            let pd = crate::sql::parser_dialect(dialect);
+            let mut p = Parser::new(pd.as_ref()).with_tokens_with_locations(tokens);
+            let e = p.parse_expr().ok()?;
+            (p.peek_token().token == Token::EOF).then_some(e)
+        });
+    if back.as_ref() == Some(e) {
+        Ok(text)
+    } else {
+        Err(format!(
+            "the expression `{text}` cannot be written back exactly as it reads"
+        ))
+    }
+}
+
 /// One statement read from `text` as `dialect` reads it, nothing after it.
 fn parse_statement(dialect: Dialect, text: &str) -> Option<Statement> {
     let tokens = crate::sql::limits::checked_tokens(dialect, text).ok()?;
@@ -1064,6 +1085,11 @@ impl Lowering<'_> {
         ))
     }
 
+    /// See [`printed`]: the error at `at`.
+    fn printed(&self, e: &Expr, at: &Location) -> Result<String> {
+        printed(self.dialect, e).map_err(|m| self.err_help(at.clone(), m, "simplify it"))
+    }
+
     fn create_policy(&mut self, pd: PolicyDecl, at: Location) -> Result<()> {
         let (table, _) = self.object_name(&pd.table, &at)?;
         let name = self.checked(&pd.name, &at)?;
@@ -1092,8 +1118,16 @@ impl Lowering<'_> {
             restrictive: pd.restrictive,
             command: pd.command.to_string(),
             roles,
-            using: pd.using.map(|e| e.to_string()),
-            check: pd.check.map(|e| e.to_string()),
+            using: pd
+                .using
+                .as_ref()
+                .map(|e| self.printed(e, &at))
+                .transpose()?,
+            check: pd
+                .check
+                .as_ref()
+                .map(|e| self.printed(e, &at))
+                .transpose()?,
         };
         let policy = Policy {
             definition: crate::engine::postgres::render::create_policy(&name, &table, &source),
@@ -1132,6 +1166,9 @@ impl Lowering<'_> {
                 "an event plinth manages runs one INSERT, UPDATE, DELETE, SET or CALL",
             ));
         }
+        for time in e.at.iter().chain(&e.ends) {
+            self.printed(time, &location)?;
+        }
         let source = EventSource {
             at: e.at.as_ref().map(event_time),
             every: e.every,
@@ -1166,7 +1203,11 @@ impl Lowering<'_> {
                 mode: a.mode,
                 name: a.name.as_ref().map(|n| self.checked(n, &at)).transpose()?,
                 data_type: self.data_type(&a.data_type, &at)?,
-                default: a.default.as_ref().map(|d| d.to_string()),
+                default: a
+                    .default
+                    .as_ref()
+                    .map(|d| self.printed(d, &at))
+                    .transpose()?,
             });
         }
         let returns = match &r.returns {
@@ -1319,7 +1360,7 @@ impl Lowering<'_> {
                 .map(|(w, n)| Ok((*w, self.checked(n, &at)?)))
                 .collect::<Result<_>>()?,
             for_each_row: s.for_each_row,
-            when: s.when.map(|e| e.to_string()),
+            when: s.when.as_ref().map(|e| self.printed(e, &at)).transpose()?,
             arguments: s.arguments,
             body,
             block: s.block,
