@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::model::{
     Check, Column, ColumnType, CompositeType, Dialect, Domain, EnumType, Event, Expression,
-    Extension, ForeignKey, Function, Generated, Identity, Index, Name, Policy, PrimaryKey, Schema,
-    Sequence, Table, Trigger, Unique, View,
+    Extension, ForeignKey, Function, Generated, Identity, Index, Name, Namespace, Policy,
+    PrimaryKey, Schema, Sequence, Table, Trigger, Unique, View,
 };
 
 // Changes are few and short-lived; boxing the big variants would only add noise.
@@ -37,6 +37,13 @@ pub enum Change {
         to: Domain,
     },
     DropDomain(Domain),
+    CreateNamespace(Namespace),
+    /// Only the comment differs.
+    AlterNamespace {
+        from: Namespace,
+        to: Namespace,
+    },
+    DropNamespace(Namespace),
     CreateExtension(Extension),
     /// `to`'s version, asked for, differs from the installed one.
     UpdateExtension {
@@ -286,6 +293,7 @@ pub enum TypeChange {
 /// planner and the renderers from comparing the two columns again.
 pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     let Schema {
+        namespaces: to_namespaces,
         tables: to_tables,
         enums: to_enums,
         views: to_views,
@@ -299,6 +307,21 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         composites: to_composites,
     } = to;
     let mut changes = Vec::new();
+    for (name, n) in to_namespaces {
+        match from.namespaces.get(name) {
+            None => changes.push(Change::CreateNamespace(n.clone())),
+            Some(old) if old != n => changes.push(Change::AlterNamespace {
+                from: old.clone(),
+                to: n.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (name, n) in &from.namespaces {
+        if !to_namespaces.contains_key(name) {
+            changes.push(Change::DropNamespace(n.clone()));
+        }
+    }
     for (name, e) in to_extensions {
         match from.extensions.get(name) {
             None => changes.push(Change::CreateExtension(e.clone())),

@@ -113,6 +113,9 @@ impl fmt::Display for Dialect {
 /// A whole database (or the part of it plinth manages).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Schema {
+    /// PostgreSQL schemas other than the default one (`CREATE SCHEMA`), by name. An object in
+    /// one is keyed by its [qualified] name; one in the default schema by its name alone.
+    pub namespaces: BTreeMap<String, Namespace>,
     pub tables: BTreeMap<String, Table>,
     /// PostgreSQL enum types, by name. Empty on the other engines (MySQL enums are column types).
     pub enums: BTreeMap<String, EnumType>,
@@ -135,6 +138,81 @@ pub struct Schema {
     pub sequences: BTreeMap<String, Sequence>,
     /// PostgreSQL composite types (`CREATE TYPE … AS (…)`), by name.
     pub composites: BTreeMap<String, CompositeType>,
+}
+
+/// A PostgreSQL schema other than the default one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Namespace {
+    pub name: String,
+    /// `COMMENT ON SCHEMA`.
+    pub comment: Option<String>,
+}
+
+/// What separates a schema from a name in the key of an object outside the default schema: a
+/// control character no name plinth reads holds (the schema reader refuses it, inspection
+/// leaves such objects out), so a key is never ambiguous. `quote::ident` writes a key as
+/// `"schema"."name"`; people see it as `schema.name`.
+pub const SCHEMA_SEPARATOR: char = '\u{1f}';
+
+/// The key of `name` in `schema` (`None`: the default schema).
+pub fn qualified(schema: Option<&str>, name: &str) -> String {
+    match schema {
+        Some(schema) => format!("{schema}{SCHEMA_SEPARATOR}{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// A key's schema (`None`: the default schema) and name.
+pub fn split_qualified(key: &str) -> (Option<&str>, &str) {
+    match key.split_once(SCHEMA_SEPARATOR) {
+        Some((schema, name)) => (Some(schema), name),
+        None => (None, key),
+    }
+}
+
+/// A key's name without its schema: what generated names are made of.
+pub fn unqualified(key: &str) -> &str {
+    split_qualified(key).1
+}
+
+/// A key in `schema` (`None`: the default) for `name`, in the schema of `like` — an index or a
+/// sequence lives in its table's schema.
+pub fn beside(like: &str, name: &str) -> String {
+    qualified(split_qualified(like).0, name)
+}
+
+/// A key as people read it: `schema.name`.
+pub fn shown(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(SCHEMA_SEPARATOR) {
+        std::borrow::Cow::Owned(key.replace(SCHEMA_SEPARATOR, "."))
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
+}
+
+/// The key of a type as `format_type` spells it (`sales.mood`, `"Sales".mood`, `mood`):
+/// each part unquoted, an array's or a modifier's suffix left to the caller.
+pub fn type_key(spelling: &str) -> String {
+    let mut parts = Vec::new();
+    let mut part = String::new();
+    let mut chars = spelling.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                part.push('"');
+            }
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut part)),
+            c => part.push(c),
+        }
+    }
+    parts.push(part);
+    match parts.as_slice() {
+        [schema, name] => qualified(Some(schema), name),
+        _ => spelling.to_string(),
+    }
 }
 
 /// A PostgreSQL composite type: named attributes, in order, each of a type.
@@ -563,10 +641,13 @@ impl Table {
     }
 
     /// Tables this one references through foreign keys (itself excluded).
+    /// The tables this one needs first: those its foreign keys reference, and the table it is
+    /// a partition of (PostgreSQL).
     pub fn referenced_tables(&self) -> impl Iterator<Item = &str> {
         self.foreign_keys
             .iter()
             .map(|fk| fk.ref_table.as_str())
+            .chain(self.options.get("partition_of").map(String::as_str))
             .filter(move |t| *t != self.name)
     }
 }

@@ -248,6 +248,31 @@ pub fn batches(
     Ok(out)
 }
 
+/// `live` without what is in schemas the desired schema does not create (ad-hoc mode manages
+/// the default schema and those): a schema no file names is never looked at.
+fn within<'a>(
+    live: &'a Schema,
+    namespaces: &BTreeMap<String, crate::model::Namespace>,
+) -> Cow<'a, Schema> {
+    let managed = |key: &str| {
+        crate::model::split_qualified(key)
+            .0
+            .is_none_or(|schema| namespaces.contains_key(schema))
+    };
+    let outside = live.namespaces.keys().any(|n| !namespaces.contains_key(n));
+    if !outside {
+        return Cow::Borrowed(live);
+    }
+    let mut schema = live.clone();
+    schema.namespaces.retain(|k, _| namespaces.contains_key(k));
+    schema.tables.retain(|k, _| managed(k));
+    schema.enums.retain(|k, _| managed(k));
+    schema.domains.retain(|k, _| managed(k));
+    schema.composites.retain(|k, _| managed(k));
+    schema.sequences.retain(|k, _| managed(k));
+    Cow::Owned(schema)
+}
+
 /// What earlier plugins of a plan took: enum types and domains by name, the extensions (all go
 /// with the first plugin).
 #[derive(Default)]
@@ -293,8 +318,9 @@ fn plugin_schemas<'a>(
     claimed: &mut Claimed,
 ) -> (Cow<'a, Schema>, Cow<'a, Schema>, BTreeSet<String>) {
     if desired.adhoc {
+        let live = within(live, &desired.schema.namespaces);
         let names = live.tables.keys().cloned().collect();
-        return (Cow::Borrowed(live), Cow::Borrowed(&desired.schema), names);
+        return (live, Cow::Borrowed(&desired.schema), names);
     }
     let mut from = Schema::default();
     let mut to = Schema::default();
@@ -411,11 +437,16 @@ fn plugin_schemas<'a>(
     // Enum types, domains and composite types belong to the first plugin whose tables use
     // them; plinth never drops one in plugin mode (another plugin, or someone else, may use
     // it).
-    let mut used: BTreeSet<&str> = to
+    let type_keys: Vec<String> = to
         .tables
         .values()
-        .flat_map(|t| t.columns.iter().map(|c| c.ty.element()))
+        .flat_map(|t| {
+            t.columns
+                .iter()
+                .map(|c| crate::model::type_key(c.ty.element()))
+        })
         .collect();
+    let mut used: BTreeSet<&str> = type_keys.iter().map(String::as_str).collect();
     // Domains and composite types likewise, with the types they are over.
     loop {
         let schema = &desired.schema;
@@ -434,8 +465,15 @@ fn plugin_schemas<'a>(
         }
         used.extend(over);
     }
-    // Extensions go with the first plugin planned: before what any plugin builds on them.
+    // Extensions and schemas go with the first plugin planned: before what any plugin builds
+    // on them.
     if !std::mem::replace(&mut claimed.extensions, true) {
+        for (name, n) in &desired.schema.namespaces {
+            to.namespaces.insert(name.clone(), n.clone());
+            if let Some(live_namespace) = live.namespaces.get(name) {
+                from.namespaces.insert(name.clone(), live_namespace.clone());
+            }
+        }
         for (name, e) in &desired.schema.extensions {
             to.extensions.insert(name.clone(), e.clone());
             if let Some(live_extension) = live.extensions.get(name) {

@@ -14,8 +14,16 @@
 
 use crate::model::Dialect;
 
-/// `name` as a quoted identifier of `dialect`.
+/// `name` as a quoted identifier of `dialect`. On PostgreSQL a [qualified] key is written
+/// `"schema"."name"`, each part quoted.
+///
+/// [qualified]: crate::model::qualified
 pub fn ident(dialect: Dialect, name: &str) -> String {
+    if dialect == Dialect::Postgres {
+        if let (Some(schema), name) = crate::model::split_qualified(name) {
+            return format!("{}.{}", ident(dialect, schema), ident(dialect, name));
+        }
+    }
     let name = name.replace('\0', "");
     match dialect {
         Dialect::Mysql => format!("`{}`", name.replace('`', "``")),

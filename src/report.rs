@@ -55,7 +55,10 @@ pub fn for_terminal(text: &str) -> String {
 fn escaped(text: &str, keep: impl Fn(char) -> bool) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() && !keep(c) {
+            if c == crate::model::SCHEMA_SEPARATOR {
+                // A qualified name, as people read it.
+                ".".to_string()
+            } else if c.is_control() && !keep(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()

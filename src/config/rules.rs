@@ -17,16 +17,26 @@ fn key(dialect: Dialect, name: &str) -> String {
 
 /// A table name in plugins.toml, resolved to the spelling the SQL uses: as written when the
 /// SQL knows it so (a quoted name), else folded like an unquoted identifier.
+/// PostgreSQL: `schema.name` names an object in another schema (`public.name` is `name`),
+/// unless the SQL knows a name with the `.` in it.
 fn resolve(dialect: Dialect, name: &str, known: &[&BTreeMap<String, String>]) -> String {
+    let qualified = match name.split_once('.') {
+        Some(("public", rest)) if dialect == Dialect::Postgres => rest.to_string(),
+        Some((schema, rest)) if dialect == Dialect::Postgres => {
+            crate::model::qualified(Some(schema), rest)
+        }
+        _ => name.to_string(),
+    };
     let folded = dialect.fold(name);
-    for candidate in [name, folded.as_str()] {
+    let folded_qualified = dialect.fold(&qualified);
+    for candidate in [name, &folded, &qualified, &folded_qualified] {
         for map in known {
             if let Some(canonical) = map.get(&key(dialect, candidate)) {
                 return canonical.clone();
             }
         }
     }
-    folded
+    folded_qualified
 }
 
 /// A table in plugins.toml: its canonical name, the plugin that names it, and where.

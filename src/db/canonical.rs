@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Conn, DatabaseUrl};
+use crate::engine::postgres::partition::{PARTITION, PARTITION_BOUND, PARTITION_OF};
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Function, Identity, IndexKey, Schema};
 use crate::quote;
@@ -41,7 +42,8 @@ pub async fn server_canonical(
         && desired.policies.is_empty()
         && desired.domains.is_empty()
         && desired.functions.is_empty()
-        && desired.triggers.is_empty();
+        && desired.triggers.is_empty()
+        && !desired.tables.values().any(is_partitioning);
     if nothing && suspects.is_empty() {
         return Ok(());
     }
@@ -54,6 +56,19 @@ pub async fn server_canonical(
     for name in &suspects {
         if let (Some(d), Some(t)) = (desired.tables.get_mut(name), tried.tables.get(name)) {
             take_expressions(dialect, d, t);
+        }
+    }
+    // A partition's bound as the server spells its values (`'2024-01-01 00:00:00'`), a
+    // partitioned table's key as it prints it.
+    for (name, t) in tried.tables.iter().filter(|_| dialect == Dialect::Postgres) {
+        if let Some(d) = desired.tables.get_mut(name) {
+            for option in [PARTITION, PARTITION_BOUND] {
+                if let (Some(mine), Some(server)) =
+                    (d.options.get_mut(option), t.options.get(option))
+                {
+                    mine.clone_from(server);
+                }
+            }
         }
     }
     for (name, view) in tried.views {
@@ -79,6 +94,11 @@ pub async fn server_canonical(
     }
     rekey_functions(&mut desired.functions, tried.functions);
     Ok(())
+}
+
+/// A PostgreSQL partitioned table or partition: what the server spells is asked for.
+fn is_partitioning(t: &crate::model::Table) -> bool {
+    t.options.contains_key(PARTITION_BOUND) || t.options.contains_key(PARTITION_OF)
 }
 
 /// The desired schema created in a scratch schema (database) and read back.
@@ -233,6 +253,15 @@ fn rekey_functions(desired: &mut BTreeMap<String, Function>, tried: BTreeMap<Str
 /// query) and without a comment.
 fn scratch_schema(desired: &Schema, suspects: &BTreeSet<String>) -> Schema {
     let mut schema = desired.clone();
+    // What is in another schema is compared as the offline rules make it: the scratch schema
+    // stands for the default one alone.
+    let here = |key: &String| crate::model::split_qualified(key).0.is_none();
+    schema.namespaces.clear();
+    schema.tables.retain(|k, _| here(k));
+    schema.enums.retain(|k, _| here(k));
+    schema.domains.retain(|k, _| here(k));
+    schema.composites.retain(|k, _| here(k));
+    schema.sequences.retain(|k, _| here(k));
     for t in schema.tables.values_mut() {
         t.foreign_keys.clear();
         if suspects.contains(&t.name) {
@@ -292,7 +321,12 @@ async fn create_and_read(conn: &mut Conn, statements: &[Statement]) -> Result<Sc
             .await
             .map_err(|e| Error::database(trying(&s.sql), e))?;
     }
-    Ok(super::inspect(conn).await?.schema)
+    // The scratch schema is the default one there; the others are not tried.
+    let inspected = match conn {
+        Conn::Postgres(c) => crate::engine::postgres::inspect::inspect_default_schema(c).await?,
+        _ => super::inspect(conn).await?,
+    };
+    Ok(inspected.schema)
 }
 
 async fn postgres(conn: &mut Conn, statements: &[Statement]) -> Result<Schema> {

@@ -37,7 +37,10 @@ pub fn is_generated(
     first_column: Option<&str>,
 ) -> bool {
     match dialect {
-        Dialect::Postgres => engine::postgres::names::is_generated(table, kind, name, first_column),
+        Dialect::Postgres => {
+            let table = crate::model::unqualified(table);
+            engine::postgres::names::is_generated(table, kind, name, first_column)
+        }
         Dialect::Mysql => engine::mysql::names::is_generated(table, kind, name, first_column),
         Dialect::Sqlite => engine::sqlite::names::is_generated(kind, name),
     }

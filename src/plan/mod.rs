@@ -22,8 +22,8 @@ use crate::engine::mysql::plan::{
 };
 use crate::engine::sqlite::plan::needs_rebuild;
 use crate::model::{
-    CompositeType, Dialect, Domain, EnumType, Event, Extension, Function, Policy, Sequence, Table,
-    Trigger, View,
+    CompositeType, Dialect, Domain, EnumType, Event, Extension, Function, Namespace, Policy,
+    Sequence, Table, Trigger, View,
 };
 use hazards::{change_hazards, describe};
 use order::{domain_order, fk_order, view_order};
@@ -50,6 +50,8 @@ pub enum Phase {
     /// Constraints and indexes that only change their names: after the drops (a name may pass
     /// from a dropped object to a kept one), before the adds (which may take the old name).
     Rename,
+    /// Schemas before anything is put in them.
+    CreateNamespace,
     /// Extensions before the types, tables and defaults that use what they bring.
     CreateExtension,
     /// Routines over built-in types only: before the domains whose checks call them.
@@ -80,6 +82,8 @@ pub enum Phase {
     DropEnum,
     /// Last: nothing uses what the extension brings any more.
     DropExtension,
+    /// An emptied schema (`DROP SCHEMA` without `CASCADE`: it fails on anything left in it).
+    DropNamespace,
 }
 
 // Steps are few and short-lived, like the changes they hold (see `diff::Change`).
@@ -112,6 +116,9 @@ pub enum Action {
         to: Domain,
     },
     DropDomain(Domain),
+    CreateNamespace(Namespace),
+    CommentNamespace(Namespace),
+    DropNamespace(Namespace),
     CreateExtension(Extension),
     UpdateExtension(Extension),
     DropExtension(Extension),
@@ -173,6 +180,9 @@ impl Step {
                 format!("drop materialized view {}", q(&v.name))
             }
             Action::DropView(v) => format!("drop view {}", q(&v.name)),
+            Action::CreateNamespace(n) => format!("create schema {}", q(&n.name)),
+            Action::CommentNamespace(n) => format!("comment on schema {}", q(&n.name)),
+            Action::DropNamespace(n) => format!("drop schema {}", q(&n.name)),
             Action::CreateExtension(e) => format!("create extension {}", q(&e.name)),
             Action::UpdateExtension(e) => format!(
                 "extension {}: version {}",
@@ -428,6 +438,36 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     },
                 )
             }
+            Change::CreateNamespace(n) => push(
+                &mut steps,
+                0,
+                Step {
+                    phase: Phase::CreateNamespace,
+                    table: n.name.clone(),
+                    action: Action::CreateNamespace(n),
+                    hazards: vec![],
+                },
+            ),
+            Change::AlterNamespace { to, .. } => push(
+                &mut steps,
+                0,
+                Step {
+                    phase: Phase::CreateNamespace,
+                    table: to.name.clone(),
+                    action: Action::CommentNamespace(to),
+                    hazards: vec![],
+                },
+            ),
+            Change::DropNamespace(n) => push(
+                &mut steps,
+                0,
+                Step {
+                    phase: Phase::DropNamespace,
+                    table: n.name.clone(),
+                    action: Action::DropNamespace(n),
+                    hazards: vec![],
+                },
+            ),
             Change::CreateExtension(e) => push(
                 &mut steps,
                 0,

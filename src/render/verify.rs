@@ -20,6 +20,8 @@ const HEADS: &[&[&str]] = &[
     &["CREATE", "TYPE"],
     &["CREATE", "VIEW"],
     &["CREATE", "DOMAIN"],
+    &["CREATE", "SCHEMA"],
+    &["DROP", "SCHEMA"],
     &["CREATE", "EXTENSION"],
     &["ALTER", "EXTENSION"],
     &["DROP", "EXTENSION"],

@@ -62,6 +62,10 @@ pub struct Parsed {
     pub sequences: BTreeMap<String, Location>,
     /// Where each composite type is defined.
     pub composites: BTreeMap<String, Location>,
+    /// Where each schema other than the default one is created.
+    pub namespaces: BTreeMap<String, Location>,
+    /// Where each schema an object is put in is first named (each must be created).
+    pub namespace_uses: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
     /// MySQL: the file uses what only MySQL/MariaDB read (see
@@ -82,6 +86,15 @@ impl Parsed {
     /// Every foreign key into a table defined here names columns that table has (checked once
     /// all files are merged: the target may live in another file or plugin).
     pub fn check_references(&self, dialect: Dialect) -> Result<()> {
+        for (schema, at) in &self.namespace_uses {
+            if !self.namespaces.contains_key(schema) {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!("schema `{schema}` is not created in the schema files"),
+                    format!("add `CREATE SCHEMA {schema};` before the objects in it"),
+                ));
+            }
+        }
         for (key, policy) in &self.schema.policies {
             let Some(at) = self.policies.get(key) else {
                 continue;
@@ -238,8 +251,22 @@ impl Parsed {
         self.schema.policies.extend(other.schema.policies);
         self.schema.sequences.extend(other.schema.sequences);
         self.schema.composites.extend(other.schema.composites);
-        // An extension several files need is created once.
+        // An extension or a schema several files need is created once.
         self.schema.extensions.extend(other.schema.extensions);
+        for (name, location) in other.namespaces {
+            self.namespaces.entry(name).or_insert(location);
+        }
+        for (name, n) in other.schema.namespaces {
+            let mine = self
+                .schema
+                .namespaces
+                .entry(name)
+                .or_insert_with(|| n.clone());
+            mine.comment = mine.comment.take().or(n.comment);
+        }
+        for (name, location) in other.namespace_uses {
+            self.namespace_uses.entry(name).or_insert(location);
+        }
         self.references.extend(other.references);
         self.indexes.extend(other.indexes);
         Ok(())
@@ -258,7 +285,12 @@ impl Parsed {
         // are per table; PostgreSQL's and SQLite's share the schema with the tables.
         let space = |table: &str| match dialect {
             Dialect::Mysql => table.to_string(),
-            Dialect::Postgres | Dialect::Sqlite => String::new(),
+            // An index is in its table's schema.
+            Dialect::Postgres => crate::model::split_qualified(table)
+                .0
+                .unwrap_or_default()
+                .to_string(),
+            Dialect::Sqlite => String::new(),
         };
         // Tables and views share one namespace on every engine.
         let tables: BTreeMap<String, &Location> =
@@ -522,7 +554,8 @@ fn unmanaged_head(dialect: Dialect, path: &str, piece: &split::Piece) -> Option<
         Dialect::Sqlite => &["CREATE TRIGGER"][..],
         Dialect::Mysql => &["CREATE TRIGGER", "CREATE EVENT"][..],
     };
-    if own.contains(head) {
+    // PostgreSQL's `CREATE SCHEMA` is sqlparser's to read.
+    if own.contains(head) || (dialect == Dialect::Postgres && *head == "CREATE SCHEMA") {
         return None;
     }
     let (line, column) = words.first().map(|(_, at)| *at)?;
@@ -551,6 +584,8 @@ fn is_own_head(dialect: Dialect, text: &str) -> bool {
     let postgres = dialect == Dialect::Postgres;
     match w.as_slice() {
         ["SET", ..] => postgres,
+        ["CREATE", "TABLE", _, "PARTITION", "OF", ..]
+        | ["CREATE", "TABLE", "IF", "NOT", "EXISTS", _, "PARTITION", "OF"] => postgres,
         ["COMMENT", "ON", kind, ..] => postgres && kinds.contains(kind),
         ["CREATE", "OR", "REPLACE", kind, ..]
         | ["CREATE", "TEMP" | "TEMPORARY", kind, ..]

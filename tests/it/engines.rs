@@ -134,10 +134,10 @@ pub async fn exec(conn: &mut Conn, sql: &str) {
 
 /// Count the rows of a table.
 pub async fn count(conn: &mut Conn, table: &str) -> i64 {
-    let q = match conn.dialect() {
-        Dialect::Mysql => format!("SELECT COUNT(*) FROM `{table}`"),
-        _ => format!("SELECT COUNT(*) FROM \"{table}\""),
-    };
+    let q = format!(
+        "SELECT COUNT(*) FROM {}",
+        plinth::quote::ident(conn.dialect(), table)
+    );
     let r = match conn {
         Conn::Postgres(c) => sqlx::query_scalar::<_, i64>(&q).fetch_one(c).await,
         Conn::Mysql(c) => sqlx::query_scalar::<_, i64>(&q).fetch_one(c).await,

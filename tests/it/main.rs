@@ -24,6 +24,7 @@ mod hostile;
 mod locks;
 mod numbering;
 mod routines;
+mod schemas;
 mod secrets;
 mod sites;
 mod takeover;

@@ -1,7 +1,7 @@
 //! PostgreSQL: catalog inspection (bulk queries) into the canonical IR.
 //!
-//! Fourteen queries read the whole managed schema (`current_schema()`), each filtered by namespace,
-//! never by a list of tables: tables, columns, owned sequences, constraints, indexes, enum types,
+//! Fifteen queries read the managed schemas, each filtered by namespace, never by a list of
+//! tables: schemas, tables, columns, owned sequences, constraints, indexes, enum types,
 //! extensions, domains, views, functions and procedures, triggers, policies, sequences of
 //! their own, composite types.
 //! The rows are then folded into the same [`Schema`] the SQL lowering builds, through the same
@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use sqlx::postgres::PgRow;
 use sqlx::PgConnection;
 
+use super::partition::{self, PARTITION, PARTITION_BOUND, PARTITION_OF};
 use super::ROW_LEVEL_SECURITY;
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Code, Error, Result};
@@ -27,8 +28,8 @@ use crate::model::{
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
 use queries::{
-    for_server, COLUMNS, COMPOSITES, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, FUNCTIONS, INDEXES,
-    POLICIES, SEQUENCES, STANDALONE_SEQUENCES, TABLES, TRIGGERS, UNMODELLED, VIEWS,
+    scoped, COLUMNS, COMPOSITES, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, FUNCTIONS, INDEXES,
+    NAMESPACES, POLICIES, SEQUENCES, STANDALONE_SEQUENCES, TABLES, TRIGGERS, VIEWS,
 };
 
 const PG: Dialect = Dialect::Postgres;
@@ -50,9 +51,14 @@ fn attnames(names: &Attnames, oid: i64, nums: &[i16], what: &str) -> Result<Vec<
     nums.iter().map(|n| attname(names, oid, *n, what)).collect()
 }
 
-/// Read every table of the default schema (plinth's own `plinth_*` tables excepted).
+/// Read every table of the database's schemas (plinth's own `plinth_*` tables excepted).
 pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
-    inspect_with(conn, None).await
+    inspect_with(conn, None, true).await
+}
+
+/// Read the default schema alone (`current_schema()`: plinth's scratch schema, when it asks).
+pub async fn inspect_default_schema(conn: &mut PgConnection) -> Result<Inspected> {
+    inspect_with(conn, None, false).await
 }
 
 /// How many times a read-only inspection reads the catalog when it changes underneath.
@@ -101,28 +107,31 @@ async fn inspect_once_concurrently(
     .execute(&mut *second)
     .await
     .map_err(fail)?;
-    let result = inspect_with(conn, Some(second)).await;
+    let result = inspect_with(conn, Some(second), true).await;
     let _ = sqlx::raw_sql("COMMIT").execute(&mut *second).await;
     let _ = sqlx::raw_sql("COMMIT").execute(&mut *conn).await;
     result
 }
 
+/// The inspection; `others`: the schemas other than the default one too.
 async fn inspect_with(
     conn: &mut PgConnection,
     second: Option<&mut PgConnection>,
+    others: bool,
 ) -> Result<Inspected> {
     let version = conn.server_version_num().unwrap_or(0);
-    let constraints = for_server(CONSTRAINTS, version);
+    let q = |sql: &str| scoped(sql, version, others);
+    let constraints = q(CONSTRAINTS);
     let (mut queries, mut side_queries) = (0, 0);
     let (read, early_constraints) = match second {
         Some(other) => {
             let (read, rows) = tokio::join!(
-                read_columns(conn, &mut queries),
+                read_columns(conn, &mut queries, &q),
                 fetch(other, &mut side_queries, &constraints, "constraints")
             );
             (read?, Some(rows?))
         }
-        None => (read_columns(conn, &mut queries).await?, None),
+        None => (read_columns(conn, &mut queries, &q).await?, None),
     };
     let (mut tables, names, mut texts) = read;
     let constraint_rows = match early_constraints {
@@ -138,8 +147,7 @@ async fn inspect_with(
     }
     drop(constraint_rows);
 
-    let indexes = for_server(INDEXES, version);
-    for row in &fetch(conn, &mut queries, &indexes, "indexes").await? {
+    for row in &fetch(conn, &mut queries, &q(INDEXES), "indexes").await? {
         let oid: i64 = get(row, "table_oid")?;
         let Some(table) = tables.get_mut(&oid) else {
             continue;
@@ -149,7 +157,16 @@ async fn inspect_with(
     }
 
     let mut schema = Schema::default();
-    for row in &fetch(conn, &mut queries, ENUMS, "enum types").await? {
+    for row in &fetch(conn, &mut queries, &q(NAMESPACES), "schemas").await? {
+        let name: String = get(row, "name")?;
+        let comment = get(row, "comment")?;
+        let n = crate::model::Namespace {
+            name: name.clone(),
+            comment,
+        };
+        schema.namespaces.insert(name, n);
+    }
+    for row in &fetch(conn, &mut queries, &q(ENUMS), "enum types").await? {
         let name: String = get(row, "name")?;
         let values = get(row, "labels")?;
         let comment = get(row, "comment")?;
@@ -167,7 +184,7 @@ async fn inspect_with(
             .extensions
             .insert(name.clone(), Extension { name, version });
     }
-    for row in &fetch(conn, &mut queries, DOMAINS, "domains").await? {
+    for row in &fetch(conn, &mut queries, &q(DOMAINS), "domains").await? {
         let domain = domain(row)?;
         schema.domains.insert(domain.name.clone(), domain);
     }
@@ -181,14 +198,14 @@ async fn inspect_with(
             .functions
             .insert(Function::key(&f.name, &f.signature), f);
     }
-    for row in &fetch(conn, &mut queries, TRIGGERS, "triggers").await? {
+    for row in &fetch(conn, &mut queries, &q(TRIGGERS), "triggers").await? {
         let t = trigger(row)?;
         if is_plinth_table(&t.table) {
             continue;
         }
         schema.triggers.insert(Trigger::key(&t.table, &t.name), t);
     }
-    for row in &fetch(conn, &mut queries, COMPOSITES, "composite types").await? {
+    for row in &fetch(conn, &mut queries, &q(COMPOSITES), "composite types").await? {
         let name: String = get(row, "name")?;
         let names: Vec<String> = get(row, "names")?;
         let types: Vec<String> = get(row, "types")?;
@@ -205,7 +222,7 @@ async fn inspect_with(
         };
         schema.composites.insert(name, c);
     }
-    for row in &fetch(conn, &mut queries, STANDALONE_SEQUENCES, "sequences").await? {
+    for row in &fetch(conn, &mut queries, &q(STANDALONE_SEQUENCES), "sequences").await? {
         let name: String = get(row, "name")?;
         let data_type: String = get(row, "seq_type")?;
         let options = crate::model::SequenceOptions {
@@ -231,6 +248,12 @@ async fn inspect_with(
         }
     }
     crate::sql::read_catalog_routines(&mut schema);
+    // A partition's columns are its parent's.
+    for t in tables.values_mut() {
+        if t.options.contains_key(PARTITION_OF) {
+            t.columns.clear();
+        }
+    }
     schema.tables = tables.into_values().map(|t| (t.name.clone(), t)).collect();
     crate::normalize::finish(PG, &mut schema);
     Ok(Inspected {
@@ -244,9 +267,10 @@ async fn inspect_with(
 async fn read_columns(
     conn: &mut PgConnection,
     queries: &mut usize,
+    q: &impl Fn(&str) -> String,
 ) -> Result<(BTreeMap<i64, Table>, Attnames, Texts)> {
     let mut tables: BTreeMap<i64, Table> = BTreeMap::new();
-    for row in &fetch(conn, queries, TABLES, "tables").await? {
+    for row in &fetch(conn, queries, &q(TABLES), "tables").await? {
         let name: String = get(row, "name")?;
         if is_plinth_table(&name) {
             continue;
@@ -258,11 +282,12 @@ async fn read_columns(
                 .options
                 .insert(ROW_LEVEL_SECURITY.into(), "true".into());
         }
+        partitioning(row, &mut table)?;
         tables.insert(get(row, "oid")?, table);
     }
 
     let mut sequences: BTreeMap<(i64, i32), OwnedSequence> = BTreeMap::new();
-    for row in &fetch(conn, queries, SEQUENCES, "sequences").await? {
+    for row in &fetch(conn, queries, &q(SEQUENCES), "sequences").await? {
         let key = (get(row, "table_oid")?, get(row, "num")?);
         sequences.entry(key).or_insert(OwnedSequence::read(row)?);
     }
@@ -271,7 +296,7 @@ async fn read_columns(
     // Column names by (table, attribute number), for the keys of constraints and indexes.
     let mut names: Attnames = BTreeMap::new();
     {
-        let column_rows = fetch(conn, queries, COLUMNS, "columns").await?;
+        let column_rows = fetch(conn, queries, &q(COLUMNS), "columns").await?;
         let mut columns = Vec::with_capacity(column_rows.len());
         for row in &column_rows {
             let key: (i64, i32) = (get(row, "table_oid")?, get(row, "num")?);
@@ -289,6 +314,34 @@ async fn read_columns(
     }
 
     Ok((tables, names, texts))
+}
+
+/// A partitioned table's key, a partition's parent and bound, as the schema file's reader
+/// writes them (see `engine::postgres::partition`).
+fn partitioning(row: &PgRow, table: &mut Table) -> Result<()> {
+    let unreadable = |what: &str, text: &str, e: String| {
+        Error::database(
+            "reading the PostgreSQL catalog",
+            format!(
+                "the {what} of table `{}` (`{text}`) does not read: {e}",
+                table.name
+            ),
+        )
+    };
+    if let Some(key) = get::<Option<String>>(row, "partition_key")? {
+        let canonical =
+            partition::key_from_catalog(&key).map_err(|e| unreadable("partitioning", &key, e))?;
+        table.options.insert(PARTITION.into(), canonical);
+    }
+    let parent: Option<String> = get(row, "partition_of")?;
+    let bound: Option<String> = get(row, "partition_bound")?;
+    if let (Some(parent), Some(bound)) = (parent, bound) {
+        let canonical = partition::bound_from_catalog(&bound)
+            .map_err(|e| unreadable("partition bound", &bound, e))?;
+        table.options.insert(PARTITION_OF.into(), parent);
+        table.options.insert(PARTITION_BOUND.into(), canonical);
+    }
+    Ok(())
 }
 
 /// A routine as the server prints it, its schema left out of its name (`CREATE OR REPLACE
@@ -420,7 +473,7 @@ fn view(row: &PgRow) -> Result<View> {
 /// The objects of the schema plinth does not model yet, as (kind, name) (see [`UNMODELLED`]).
 pub async fn unmodelled(conn: &mut PgConnection) -> Result<Vec<(String, String)>> {
     let mut queries = 0;
-    let rows = fetch(conn, &mut queries, UNMODELLED, "other objects").await?;
+    let rows = fetch(conn, &mut queries, &queries::unmodelled(), "other objects").await?;
     rows.iter()
         .map(|row| Ok((get(row, "kind")?, get(row, "name")?)))
         .collect()
@@ -587,7 +640,10 @@ fn column(
         }
         _ => {
             let serial = match (&default, sequence) {
-                (Some(d), Some(seq)) if seq.deptype == "a" && is_nextval_of(d, &seq.name) => {
+                (Some(d), Some(seq))
+                    if seq.deptype == "a"
+                        && is_nextval_of(d, crate::model::unqualified(&seq.name)) =>
+                {
                     Some(seq)
                 }
                 _ => None,

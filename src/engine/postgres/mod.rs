@@ -6,6 +6,7 @@ pub mod inspect;
 pub(crate) mod interval;
 pub(crate) mod names;
 pub mod normalize;
+pub mod partition;
 pub(crate) mod prepass;
 pub(crate) mod render;
 pub(crate) mod session;

@@ -1,8 +1,10 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
+use super::partition::{PARTITION, PARTITION_BOUND, PARTITION_OF};
 use super::ROW_LEVEL_SECURITY;
 use crate::diff::{ColumnChanges, Delta, Renamed, TableChange};
 use crate::error::{Error, Result};
+use crate::model::{beside, unqualified};
 use crate::model::{
     Column, Dialect, Domain, EnumType, Exclusion, Function, Identity, Index, PolicyRole,
     PolicySource, Returns, RoutineBody, RoutineOption, RoutineSource, SequenceOptions, SetValue,
@@ -16,6 +18,7 @@ use crate::render::{
     foreign_key_clause, generated_clause, index_parts, named_prefix, primary_key_clause, quote,
     quote_list, string_literal, unique_clause, Statement,
 };
+use std::collections::BTreeMap;
 
 const D: Dialect = Dialect::Postgres;
 
@@ -91,6 +94,15 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                     .unwrap_or_default()
             )),
             Action::DropExtension(e) => push(format!("DROP EXTENSION {}", quote(D, &e.name))),
+            Action::CreateNamespace(n) => {
+                push(format!("CREATE SCHEMA {}", quote(D, &n.name)));
+                if n.comment.is_some() {
+                    push(comment_on("SCHEMA", &n.name, n.comment.as_deref()));
+                }
+            }
+            Action::CommentNamespace(n) => push(comment_on("SCHEMA", &n.name, n.comment.as_deref())),
+            // Without CASCADE: the server refuses when anything is left in it.
+            Action::DropNamespace(n) => push(format!("DROP SCHEMA {}", quote(D, &n.name))),
             Action::CreateDomain(d) => create_domain(d).into_iter().for_each(push),
             Action::AlterDomain { from, to } => alter_domain(from, to)?.into_iter().for_each(push),
             Action::DropDomain(d) => push(format!("DROP DOMAIN {}", quote(D, &d.name))),
@@ -306,13 +318,67 @@ fn alter_enum(from: &EnumType, to: &EnumType) -> Result<Vec<String>> {
 }
 
 fn create_table(t: &Table) -> String {
+    if let (Some(parent), Some(bound)) =
+        (t.options.get(PARTITION_OF), t.options.get(PARTITION_BOUND))
+    {
+        return format!(
+            "CREATE TABLE {} PARTITION OF {} {bound}",
+            quote(D, &t.name),
+            quote(D, parent)
+        );
+    }
     let mut lines: Vec<String> = t.columns.iter().map(column_def).collect();
     lines.extend(constraint_lines(D, t, true));
+    let by = t
+        .options
+        .get(PARTITION)
+        .map(|key| format!(" PARTITION BY {key}"))
+        .unwrap_or_default();
     format!(
-        "CREATE TABLE {} (\n  {}\n)",
+        "CREATE TABLE {} (\n  {}\n){by}",
         quote(D, &t.name),
         lines.join(",\n  ")
     )
+}
+
+/// A partition moved to other bounds or another parent: detached and attached again (the server
+/// checks the rows against the new bounds); a table's own partitioning cannot change in place.
+fn repartition(
+    table: &str,
+    from: &BTreeMap<String, String>,
+    to: &BTreeMap<String, String>,
+) -> Result<Vec<String>> {
+    if from.get(PARTITION) != to.get(PARTITION) {
+        return Err(Error::usage(format!(
+            "table `{}`: its partitioning changes ({} → {}), which PostgreSQL cannot do in place; make a new table and move the rows by hand",
+            crate::model::shown(table),
+            from.get(PARTITION).map_or("none", String::as_str),
+            to.get(PARTITION).map_or("none", String::as_str),
+        )));
+    }
+    let (old, new) = (
+        (from.get(PARTITION_OF), from.get(PARTITION_BOUND)),
+        (to.get(PARTITION_OF), to.get(PARTITION_BOUND)),
+    );
+    if old == new {
+        return Ok(vec![]);
+    }
+    let mut out = Vec::new();
+    if let (Some(parent), Some(_)) = old {
+        out.push(format!(
+            "ALTER TABLE {} DETACH PARTITION {}",
+            quote(D, parent),
+            quote(D, table)
+        ));
+    }
+    if let (Some(parent), Some(bound)) = new {
+        out.push(format!(
+            "ALTER TABLE {} ATTACH PARTITION {} {bound}",
+            quote(D, parent),
+            quote(D, table)
+        ));
+    }
+    Ok(out)
 }
 
 fn type_sql(c: &Column) -> String {
@@ -433,7 +499,7 @@ fn create_index(table: &str, i: &Index) -> Result<Vec<String>> {
     if let Some(c) = &i.comment {
         out.push(format!(
             "COMMENT ON INDEX {} IS {}",
-            quote(D, i.name.as_str()),
+            quote(D, &beside(table, i.name.as_str())),
             string_literal(D, c)
         ));
     }
@@ -569,14 +635,17 @@ fn alter(table: &str, change: &TableChange) -> Result<Vec<String>> {
         TableChange::DropIndex(i) if i.exclude.is_some() => {
             vec![drop_constraint(&t, i.name.as_str())]
         }
-        TableChange::DropIndex(i) => vec![format!("DROP INDEX {}", quote(D, i.name.as_str()))],
+        TableChange::DropIndex(i) => vec![format!(
+            "DROP INDEX {}",
+            quote(D, &beside(table, i.name.as_str()))
+        )],
         TableChange::Rename {
             object: Renamed::Index,
             from,
             to,
         } => vec![format!(
             "ALTER INDEX {} RENAME TO {}",
-            quote(D, from),
+            quote(D, &beside(table, from)),
             quote(D, to)
         )],
         TableChange::Rename { from, to, .. } => vec![format!(
@@ -586,13 +655,12 @@ fn alter(table: &str, change: &TableChange) -> Result<Vec<String>> {
         )],
         TableChange::SetComment { to, .. } => vec![comment_table(table, to.as_ref())],
         TableChange::SetOptions { from, to } => {
-            let on =
-                |o: &std::collections::BTreeMap<String, String>| o.contains_key(ROW_LEVEL_SECURITY);
-            if on(from) == on(to) {
-                vec![]
-            } else {
-                vec![row_level_security(table, on(to))]
+            let on = |o: &BTreeMap<String, String>| o.contains_key(ROW_LEVEL_SECURITY);
+            let mut out = repartition(table, from, to)?;
+            if on(from) != on(to) {
+                out.push(row_level_security(table, on(to)));
             }
+            out
         }
     })
 }
@@ -624,7 +692,7 @@ fn drop_constraint(table: &str, name: &str) -> String {
 fn pk_name(table: &str, pk: &crate::model::PrimaryKey) -> String {
     let n = pk.name.as_str();
     if n.is_empty() {
-        format!("{table}_pkey")
+        format!("{}_pkey", unqualified(table))
     } else {
         n.to_string()
     }

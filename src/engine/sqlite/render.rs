@@ -73,6 +73,9 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             | Action::AlterDomain { .. }
             | Action::DropDomain(_)
             | Action::CreateExtension(_)
+            | Action::CreateNamespace(_)
+            | Action::CommentNamespace(_)
+            | Action::DropNamespace(_)
             | Action::UpdateExtension(_)
             | Action::DropExtension(_)
             | Action::CreateFunction(_)

@@ -171,6 +171,7 @@ impl<'a> Lowering<'a> {
             .default
             .as_ref()
             .and_then(|d| crate::engine::postgres::expr::nextval_argument(d.text()));
+        let sequence = crate::model::shown(&sequence);
         let is_serial =
             called.is_some_and(|arg| arg.strip_prefix("public.").unwrap_or(&arg) == sequence);
         if is_serial && matches!(column.ty.as_str(), "integer" | "bigint" | "smallint") {

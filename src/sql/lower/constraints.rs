@@ -78,7 +78,7 @@ impl<'a> Lowering<'a> {
         } else {
             foreign_table
         };
-        let (ref_table, rloc) = self.object_name(foreign_table, at)?;
+        let (ref_table, rloc) = self.qualified_name(foreign_table, at)?;
         let ref_columns = self.idents(referred_columns, at)?;
         if !ref_columns.is_empty() && ref_columns.len() != columns.len() {
             return Err(self.err(

@@ -18,7 +18,7 @@ impl Lowering<'_> {
             default,
             constraints,
         } = cd;
-        let (name, location) = self.object_name(&name, &at)?;
+        let (name, location) = self.qualified_name(&name, &at)?;
         if let Some(first) = self.out.domains.get(&name) {
             return Err(self.err_help(
                 location,

@@ -245,7 +245,7 @@ impl<'a> Lowering<'a> {
     }
 
     pub(super) fn create_index(&mut self, ci: CreateIndex, at: Location) -> Result<()> {
-        let (table_name, tloc) = self.object_name(&ci.table_name, &at)?;
+        let (table_name, tloc) = self.qualified_name(&ci.table_name, &at)?;
         let method = index_method(ci.using.as_ref().or(option_using(&ci.index_options)));
         let parts = self.index_parts(&ci.columns, method.as_deref(), &at)?;
         let name = match &ci.name {

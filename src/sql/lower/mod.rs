@@ -33,7 +33,7 @@ use crate::normalize::expr;
 /// `` `HEAD …` is not supported in a schema file `` at `at`, with what plinth manages.
 pub(crate) fn unsupported(dialect: Dialect, at: Location, head: &str) -> Error {
     let more = match dialect {
-        Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM | (…), CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, CREATE POLICY, CREATE SEQUENCE, COMMENT ON",
+        Dialect::Postgres => ", CREATE MATERIALIZED VIEW, CREATE TYPE … AS ENUM | (…), CREATE SCHEMA, CREATE DOMAIN, CREATE EXTENSION, CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, CREATE POLICY, CREATE SEQUENCE, COMMENT ON",
         Dialect::Sqlite => ", CREATE TRIGGER",
         Dialect::Mysql => ", CREATE TRIGGER, CREATE EVENT",
     };
@@ -115,7 +115,10 @@ impl<'a> Lowering<'a> {
             if !default || parts.len() > 2 {
                 return Err(self.err_help(
                     self.ident_loc(parts[0], at),
-                    format!("`{name}`: plinth manages the default schema only"),
+                    match self.dialect {
+                        Dialect::Postgres => format!("`{name}`: plinth manages this kind of object in the default schema only (tables, enum and composite types, domains and sequences may be in another)"),
+                        Dialect::Mysql | Dialect::Sqlite => format!("`{name}`: plinth manages the default schema only"),
+                    },
                     format!("drop the `{schema}.` qualifier"),
                 ));
             }
@@ -124,9 +127,87 @@ impl<'a> Lowering<'a> {
         Ok((self.checked(last, &location)?, location))
     }
 
+    /// The key of an object that may live in another PostgreSQL schema (tables, types,
+    /// domains, sequences): `schema.name` [qualified](crate::model::qualified) when the
+    /// schema is not the default one, which a `CREATE SCHEMA` must then declare (checked when
+    /// all files are merged). Other engines: as [`Self::object_name`].
+    fn qualified_name(&mut self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
+        let parts: Vec<&Ident> = name.0.iter().filter_map(ObjectNamePart::as_ident).collect();
+        match parts.as_slice() {
+            [schema, last] if self.dialect == Dialect::Postgres => {
+                let schema_at = self.ident_loc(schema, at);
+                let schema = self.checked(schema, &schema_at)?;
+                if schema == "public" {
+                    return self.object_name(name, at);
+                }
+                let location = self.ident_loc(last, at);
+                let last = self.checked(last, &location)?;
+                self.out
+                    .namespace_uses
+                    .entry(schema.clone())
+                    .or_insert(schema_at);
+                Ok((crate::model::qualified(Some(&schema), &last), location))
+            }
+            _ => self.object_name(name, at),
+        }
+    }
+
+    /// The key the parts of a name make (a comment's object, read past the prepass's marker).
+    fn parts_key(&self, parts: &[&Ident]) -> String {
+        match parts {
+            [.., schema, last] if self.dialect == Dialect::Postgres => {
+                match self.fold(schema).as_str() {
+                    "public" => self.fold(last),
+                    schema => crate::model::qualified(Some(schema), &self.fold(last)),
+                }
+            }
+            [.., last] => self.fold(last),
+            [] => String::new(),
+        }
+    }
+
+    /// `CREATE SCHEMA name` (PostgreSQL): a schema other than the default one, to put tables
+    /// and types in.
+    fn create_schema(&mut self, name: &sqlparser::ast::SchemaName, at: Location) -> Result<()> {
+        self.postgres_only("`CREATE SCHEMA`", &at)?;
+        let sqlparser::ast::SchemaName::Simple(name) = name else {
+            return Err(self.err_help(
+                at,
+                "`CREATE SCHEMA … AUTHORIZATION` is not supported in a schema file",
+                "create the schema without AUTHORIZATION (its owner is the role plinth connects as)",
+            ));
+        };
+        let parts: Vec<&Ident> = name.0.iter().filter_map(ObjectNamePart::as_ident).collect();
+        let [ident] = parts.as_slice() else {
+            return Err(self.err(at, format!("`{name}` is not a schema name")));
+        };
+        let location = self.ident_loc(ident, &at);
+        let schema = self.checked(ident, &location)?;
+        if schema == "public" {
+            // The default schema is there already: nothing to manage.
+            return Ok(());
+        }
+        if let Some(first) = self.out.namespaces.get(&schema) {
+            return Err(self.err_help(
+                location,
+                format!("schema `{schema}` is already created at {first}"),
+                "create it once",
+            ));
+        }
+        self.out.schema.namespaces.insert(
+            schema.clone(),
+            crate::model::Namespace {
+                name: schema.clone(),
+                comment: None,
+            },
+        );
+        self.out.namespaces.insert(schema, location);
+        Ok(())
+    }
+
     /// A table name: an object name the engine takes for a table, outside plinth's own.
-    fn table_name(&self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
-        let (table, location) = self.object_name(name, at)?;
+    fn table_name(&mut self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
+        let (table, location) = self.qualified_name(name, at)?;
         match table_name_problem(self.dialect, &table) {
             Some(problem) => Err(problem.at(location)),
             None => Ok((table, location)),
@@ -203,6 +284,14 @@ impl<'a> Lowering<'a> {
     pub fn statement(&mut self, statement: Statement, at: Location) -> Result<()> {
         match statement {
             Statement::CreateTable(ct) => self.create_table(ct, at),
+            Statement::CreateSchema {
+                schema_name,
+                if_not_exists: _,
+                with: None,
+                options: None,
+                default_collate_spec: None,
+                clone: None,
+            } => self.create_schema(&schema_name, at),
             Statement::CreateIndex(ci) => self.create_index(ci, at),
             view @ Statement::CreateView { .. } => self.create_view(view, at),
             Statement::CreateDomain(cd) => self.create_domain(cd, at),
@@ -228,7 +317,7 @@ impl<'a> Lowering<'a> {
                 name,
                 representation: UserDefinedTypeRepresentation::Composite { attributes },
             } if self.dialect == Dialect::Postgres => {
-                let (name, location) = self.object_name(&name, &at)?;
+                let (name, location) = self.qualified_name(&name, &at)?;
                 if self.out.enums.contains_key(&name) || self.out.composites.contains_key(&name) {
                     return Err(self.err_help(
                         location,
@@ -266,7 +355,7 @@ impl<'a> Lowering<'a> {
                 name,
                 representation: UserDefinedTypeRepresentation::Enum { labels },
             } if self.dialect == Dialect::Postgres => {
-                let (name, location) = self.object_name(&name, &at)?;
+                let (name, location) = self.qualified_name(&name, &at)?;
                 if let Some(first) = self.out.enums.get(&name) {
                     return Err(self.err_help(
                         location,
@@ -291,13 +380,17 @@ impl<'a> Lowering<'a> {
                 object_name,
                 comment,
                 ..
-            } if matches!(object_type, CommentObject::Table | CommentObject::Column) => {
+            } if matches!(
+                object_type,
+                CommentObject::Table | CommentObject::Column | CommentObject::Schema
+            ) =>
+            {
                 self.comment(object_type, &object_name, comment, at)
             }
             Statement::AlterTable {
                 name, operations, ..
             } => {
-                let (table, tloc) = self.object_name(&name, &at)?;
+                let (table, tloc) = self.qualified_name(&name, &at)?;
                 for op in operations {
                     match op {
                         AlterTableOperation::AddConstraint { constraint, .. } => {
@@ -353,6 +446,7 @@ impl<'a> Lowering<'a> {
                 | Statement::CreateDomain(_)
                 | Statement::CreateSequence { .. }
                 | Statement::CreateExtension { .. }
+                | Statement::CreateSchema { .. }
                 | Statement::CreateType { .. }
                 | Statement::Comment { .. }
                 | Statement::AlterTable { .. }
@@ -367,6 +461,58 @@ impl<'a> Lowering<'a> {
             .collect::<Vec<_>>()
             .join(" ");
         Some(unsupported(self.dialect, at.clone(), &head))
+    }
+
+    /// PostgreSQL `CREATE TABLE name PARTITION OF parent bound`: a table with its parent's
+    /// columns, keys and indexes (the server's to copy), kept as the options the catalog reads
+    /// back (`engine::postgres::partition`). The parent must be partitioned, above in the file.
+    fn create_partition(
+        &mut self,
+        name: &ObjectName,
+        parent: &ObjectName,
+        bound: String,
+        at: Location,
+    ) -> Result<()> {
+        use crate::engine::postgres::partition::{PARTITION, PARTITION_BOUND, PARTITION_OF};
+        self.postgres_only("`PARTITION OF`", &at)?;
+        let (name, tloc) = self.table_name(name, &at)?;
+        if self.out.tables.contains_key(&name) {
+            return Err(self.err_help(
+                tloc,
+                format!("table `{name}` is defined twice in this file"),
+                "keep one CREATE TABLE",
+            ));
+        }
+        let (parent, ploc) = self.qualified_name(parent, &at)?;
+        let partitioned = self
+            .out
+            .schema
+            .tables
+            .get(&parent)
+            .map(|t| t.options.contains_key(PARTITION));
+        match partitioned {
+            Some(true) => {}
+            Some(false) => {
+                return Err(self.err_help(
+                    ploc,
+                    format!("table `{parent}` is not partitioned"),
+                    "give it a PARTITION BY, or make this an ordinary table",
+                ))
+            }
+            None => {
+                return Err(self.err_help(
+                    ploc,
+                    format!("table `{parent}` is not defined above in this file"),
+                    "CREATE the partitioned table first, in the same file",
+                ))
+            }
+        }
+        let mut table = Table::new(name.clone());
+        table.options.insert(PARTITION_OF.into(), parent);
+        table.options.insert(PARTITION_BOUND.into(), bound);
+        self.out.schema.tables.insert(name.clone(), table);
+        self.out.tables.insert(name, tloc);
+        Ok(())
     }
 
     /// PostgreSQL `CREATE SEQUENCE` of its own (a column's own numbering is serial or
@@ -388,7 +534,7 @@ impl<'a> Lowering<'a> {
                 "give the column its own numbering (serial or GENERATED … AS IDENTITY), or leave the sequence to no column",
             ));
         }
-        let (name, location) = self.object_name(name, &at)?;
+        let (name, location) = self.qualified_name(name, &at)?;
         if let Some(first) = self.out.sequences.get(&name) {
             return Err(self.err_help(
                 location,
@@ -441,6 +587,11 @@ impl<'a> Lowering<'a> {
             .iter()
             .filter_map(ObjectNamePart::as_ident)
             .collect();
+        if object_type == CommentObject::Schema && self.dialect == Dialect::Postgres {
+            let name = self.parts_key(&parts);
+            let slot = (self.out.schema.namespaces.get_mut(&name)).map(|n| &mut n.comment);
+            return commented(slot, comment, &name, "SCHEMA", at);
+        }
         match parts.as_slice() {
             [m, .., v] if is_marker(m, prepass::VIEW_COMMENT) => {
                 let name = self.fold(v);
@@ -448,8 +599,8 @@ impl<'a> Lowering<'a> {
                 return commented(slot, comment, &name, "VIEW", at);
             }
             // `COMMENT ON TYPE`: an enum type, or a domain.
-            [m, .., t] if is_marker(m, prepass::TYPE_COMMENT) => {
-                let name = self.fold(t);
+            [m, t @ ..] if is_marker(m, prepass::TYPE_COMMENT) => {
+                let name = self.parts_key(t);
                 let schema = &mut self.out.schema;
                 let slot = match schema.enums.get_mut(&name) {
                     Some(e) => Some(&mut e.comment),
@@ -460,8 +611,8 @@ impl<'a> Lowering<'a> {
                 };
                 return commented(slot, comment, &name, "TYPE", at);
             }
-            [m, .., d] if is_marker(m, prepass::DOMAIN_COMMENT) => {
-                let name = self.fold(d);
+            [m, d @ ..] if is_marker(m, prepass::DOMAIN_COMMENT) => {
+                let name = self.parts_key(d);
                 let slot = self
                     .out
                     .schema
@@ -484,8 +635,10 @@ impl<'a> Lowering<'a> {
             _ => {}
         }
         let (table, column) = match (object_type, parts.as_slice()) {
-            (CommentObject::Table, [.., t]) => (self.fold(t), None),
-            (CommentObject::Column, [.., t, c]) => (self.fold(t), Some(self.fold(c))),
+            (CommentObject::Table, t @ [_, ..]) => (self.parts_key(t), None),
+            (CommentObject::Column, [t @ .., c]) if !t.is_empty() => {
+                (self.parts_key(t), Some(self.fold(c)))
+            }
             _ => return Err(self.err(at, "cannot tell which object this comment is on")),
         };
         let mut t = self.take_table(&table, &at)?;
@@ -535,7 +688,7 @@ impl<'a> Lowering<'a> {
             Some("CREATE TABLE … LIKE")
         } else if ct.temporary {
             Some("CREATE TEMPORARY TABLE")
-        } else if ct.partition_by.is_some() {
+        } else if ct.partition_by.is_some() && self.dialect != Dialect::Postgres {
             Some("PARTITION BY")
         } else if ct.inherits.is_some() {
             Some("INHERITS")
@@ -572,6 +725,13 @@ impl<'a> Lowering<'a> {
         }
         if ct.strict {
             table.options.insert("strict".into(), "true".into());
+        }
+        if let Some(by) = &ct.partition_by {
+            let key = crate::engine::postgres::partition::key(by)
+                .map_err(|message| self.err(at.clone(), message))?;
+            table
+                .options
+                .insert(crate::engine::postgres::partition::PARTITION.into(), key);
         }
         self.check_table(&table, &at)?;
         self.out.tables.insert(name.clone(), tloc);
@@ -808,6 +968,12 @@ pub(crate) fn name_problem(dialect: Dialect, name: &str) -> Option<Problem> {
         return Some(Problem::fix(
             "a name holding the NUL character",
             "no engine takes it: rename it",
+        ));
+    }
+    if name.contains(crate::model::SCHEMA_SEPARATOR) {
+        return Some(Problem::fix(
+            "a name holding the control character U+001F",
+            "plinth keeps it apart for schema-qualified names: rename it",
         ));
     }
     let (length, unit) = match dialect {

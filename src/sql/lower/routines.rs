@@ -40,6 +40,13 @@ pub(crate) enum Own {
         options: crate::model::SequenceOptions,
         owned: bool,
     },
+    /// PostgreSQL: `CREATE TABLE name PARTITION OF parent bound`, the bound canonical (see
+    /// `engine::postgres::partition`).
+    PartitionOf {
+        name: ObjectName,
+        parent: ObjectName,
+        bound: String,
+    },
     /// MySQL: the `PARTITION BY …` of the table just created, as plinth writes it.
     Partition {
         table: ObjectName,
@@ -241,6 +248,16 @@ pub(crate) fn expect_words(p: &mut Parser, w: &[&str]) -> std::result::Result<()
     }
 }
 
+/// A refusal at the token ahead, in sqlparser's form so that the position is lifted out
+/// like its own errors' (`sql::parser_error`).
+pub(crate) fn refused(p: &Parser, message: &str) -> ParserError {
+    let at = p.peek_token().span.start;
+    ParserError::ParserError(format!(
+        "{message} at Line: {}, Column: {}",
+        at.line, at.column
+    ))
+}
+
 /// Whether the statement ahead is one read here (see [`read`]): on PostgreSQL routines,
 /// triggers, comments on them and session settings; on SQLite triggers.
 pub(crate) fn is_own(dialect: Dialect, p: &Parser) -> bool {
@@ -291,6 +308,53 @@ fn is_own_postgres(p: &Parser) -> bool {
     ["FUNCTION", "PROCEDURE", "TRIGGER", "POLICY", "SEQUENCE"]
         .iter()
         .any(|w| is_word(p, n, w))
+        || is_partition_of(p)
+}
+
+/// `CREATE TABLE [IF NOT EXISTS] name PARTITION OF`, the name in one or more parts.
+fn is_partition_of(p: &Parser) -> bool {
+    if !is_word(p, 1, "TABLE") {
+        return false;
+    }
+    let mut n = 2;
+    if is_word(p, 2, "IF") && is_word(p, 3, "NOT") && is_word(p, 4, "EXISTS") {
+        n = 5;
+    }
+    // name (. name)*
+    while matches!(p.peek_nth_token(n).token, Token::Word(_)) {
+        if matches!(p.peek_nth_token(n + 1).token, Token::Period) {
+            n += 2;
+        } else {
+            return is_word(p, n + 1, "PARTITION") && is_word(p, n + 2, "OF");
+        }
+    }
+    false
+}
+
+/// The rest of `CREATE TABLE` after `TABLE` (see [`is_partition_of`]).
+fn partition_of(p: &mut Parser) -> std::result::Result<Own, ParserError> {
+    words(p, &["IF", "NOT", "EXISTS"]);
+    let name = p.parse_object_name(false)?;
+    expect_words(p, &["PARTITION", "OF"])?;
+    let parent = p.parse_object_name(false)?;
+    if p.peek_token().token == Token::LParen {
+        return Err(refused(
+            p,
+            "columns and constraints of a partition of its own are not supported: a partition has its parent's",
+        ));
+    }
+    let bound = crate::engine::postgres::partition::bound(p)?;
+    if is_word(p, 0, "PARTITION") {
+        return Err(refused(
+            p,
+            "a partition partitioned again (PARTITION BY after its bound) is not supported",
+        ));
+    }
+    Ok(Own::PartitionOf {
+        name,
+        parent,
+        bound,
+    })
 }
 
 /// Read the statement [`is_own`] found.
@@ -342,6 +406,9 @@ pub(crate) fn read(dialect: Dialect, p: &mut Parser) -> std::result::Result<Own,
     expect_words(p, &["CREATE"])?;
     if words(p, &["POLICY"]) {
         return policy(p).map(Own::Policy);
+    }
+    if words(p, &["TABLE"]) {
+        return partition_of(p);
     }
     let temporary = words(p, &["TEMP"]) || words(p, &["TEMPORARY"]);
     if words(p, &["SEQUENCE"]) {
@@ -528,10 +595,8 @@ fn routine(p: &mut Parser, procedure: bool) -> std::result::Result<RoutineDecl, 
                 "BEGIN ATOMIC\n  {}\nEND",
                 statements.join("\n  ")
             )));
-        } else if words(p, &["TRANSFORM"]) {
-            return Err(ParserError::ParserError(
-                "TRANSFORM on a routine is not supported".into(),
-            ));
+        } else if is_word(p, 0, "TRANSFORM") {
+            return Err(refused(p, "TRANSFORM on a routine is not supported"));
         } else {
             break;
         }
@@ -771,8 +836,9 @@ fn mysql_trigger(p: &mut Parser) -> std::result::Result<TriggerDecl, ParserError
     let table = p.parse_object_name(false)?;
     expect_words(p, &["FOR", "EACH", "ROW"])?;
     if is_word(p, 0, "FOLLOWS") || is_word(p, 0, "PRECEDES") {
-        return Err(ParserError::ParserError(
-            "FOLLOWS / PRECEDES on a trigger is not supported: give the triggers of one event one body".into(),
+        return Err(refused(
+            p,
+            "FOLLOWS / PRECEDES on a trigger is not supported: give the triggers of one event one body",
         ));
     }
     let block = words(p, &["BEGIN"]);
@@ -1048,6 +1114,11 @@ impl Lowering<'_> {
                 options,
                 owned,
             } => self.create_sequence(temporary, &name, data_type.as_ref(), options, owned, at),
+            Own::PartitionOf {
+                name,
+                parent,
+                bound,
+            } => self.create_partition(&name, &parent, bound, at),
             Own::Partition { table, clause } => {
                 let (name, tloc) = self.object_name(&table, &at)?;
                 let mut t = self.take_table(&name, &tloc)?;

@@ -6,15 +6,31 @@
 //! NULL (or `???`). The `has_*` columns say, from the snapshot, that there is something to
 //! deparse, so such a NULL reads as "changed meanwhile", never as "no default".
 
-/// Ordinary and partitioned tables of the managed schema (partitions belong to their parent).
+/// Ordinary and partitioned tables of the managed schemas, and partitions with their parent and
+/// bound (their columns, and the keys, indexes and triggers they inherit, are the parent's).
+/// Tables, their sequences, constraints and indexes, enum types, domains, composite types and
+/// sequences are read in every schema `{IN_SCOPE}` takes (see [`scoped`]); an object outside
+/// the default schema is keyed `schema` U+001F `name` (`model::qualified`), and one whose name
+/// holds U+001F itself is left out.
 pub(super) const TABLES: &str = "
-SELECT c.oid::int8 AS oid, c.relname::text AS name, ds.description AS comment,
-       c.relrowsecurity AS row_level_security
+SELECT c.oid::int8 AS oid, CASE WHEN n.nspname = current_schema() THEN c.relname::text
+            ELSE n.nspname || chr(31) || c.relname END AS name, ds.description AS comment,
+       c.relrowsecurity AS row_level_security,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       CASE WHEN c.relispartition THEN
+         (SELECT CASE WHEN pn.nspname = current_schema() THEN pc.relname::text
+                      ELSE pn.nspname || chr(31) || pc.relname END
+          FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
+          JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+          WHERE h.inhrelid = c.oid)
+       END AS partition_of
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
   AND ds.objsubid = 0
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition";
+WHERE {IN_SCOPE} AND strpos(c.relname, chr(31)) = 0
+  AND c.relkind IN ('r', 'p')";
 
 /// Every column of those tables (in no particular order: sorting here costs more than in Rust).
 /// Catalog functions are called only where needed: deparsing is the expensive part, and a
@@ -35,26 +51,28 @@ LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass
   AND ds.objsubid = a.attnum
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+WHERE {IN_SCOPE} AND c.relkind IN ('r', 'p')
   AND a.attnum > 0 AND NOT a.attisdropped";
 
 /// Sequences owned by a column: `a` (auto) for serial columns, `i` (internal) for identities;
 /// `shared` when more than one column default calls the sequence.
 pub(super) const SEQUENCES: &str = "
 SELECT d.refobjid::int8 AS table_oid, d.refobjsubid::int4 AS num, d.deptype::text AS deptype,
-       s.relname::text AS seq_name, format_type(q.seqtypid, NULL) AS seq_type,
+       CASE WHEN sn.nspname = current_schema() THEN s.relname::text
+            ELSE sn.nspname || chr(31) || s.relname END AS seq_name, format_type(q.seqtypid, NULL) AS seq_type,
        q.seqstart, q.seqincrement, q.seqmax, q.seqmin, q.seqcache, q.seqcycle,
        (SELECT count(*) FROM pg_depend u
         WHERE u.refclassid = 'pg_class'::regclass AND u.refobjid = s.oid
           AND u.classid = 'pg_attrdef'::regclass) > 1 AS shared
 FROM pg_depend d
 JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_namespace sn ON sn.oid = s.relnamespace
 JOIN pg_sequence q ON q.seqrelid = s.oid
 JOIN pg_class c ON c.oid = d.refobjid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
   AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
-  AND n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+  AND {IN_SCOPE} AND c.relkind IN ('r', 'p')
 ORDER BY 1, 2, 4";
 
 /// Key columns come as attribute numbers, named from the columns already read; a foreign key
@@ -62,7 +80,9 @@ ORDER BY 1, 2, 4";
 /// (PostgreSQL 15+) is read where the server has it (see [`for_server`]).
 pub(super) const CONSTRAINTS: &str = "
 SELECT con.conrelid::int8 AS table_oid, con.conname::text AS name, con.contype::text AS kind,
-       con.conkey::int2[] AS attnums, con.confrelid::int8 AS ref_oid, fc.relname::text AS ref_table,
+       con.conkey::int2[] AS attnums, con.confrelid::int8 AS ref_oid,
+       CASE WHEN fn.nspname = current_schema() THEN fc.relname::text
+            ELSE fn.nspname || chr(31) || fc.relname END AS ref_table,
        con.confkey::int2[] AS ref_attnums,
        CASE WHEN fc.relnamespace <> c.relnamespace THEN
          ARRAY(SELECT a.attname::text
@@ -83,10 +103,11 @@ FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = con.oid AND ds.classoid = 'pg_constraint'::regclass
   AND ds.objsubid = 0
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-  AND con.contype IN ('p', 'u', 'f', 'c')";
+WHERE {IN_SCOPE} AND c.relkind IN ('r', 'p')
+  AND con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0 AND con.conislocal";
 
 /// Indexes that do not back a primary key or unique constraint (those behind an exclusion
 /// constraint come with its operators, deferrability and comment). Per key column:
@@ -142,18 +163,20 @@ LEFT JOIN pg_constraint xc ON xc.conindid = i.indexrelid AND xc.conrelid = i.ind
   AND xc.contype = 'x'
 LEFT JOIN pg_description xd ON xd.objoid = xc.oid AND xd.classoid = 'pg_constraint'::regclass
   AND xd.objsubid = 0
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+WHERE {IN_SCOPE} AND c.relkind IN ('r', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con
-                  WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u'))";
+                  WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u'))
+  AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)";
 
 pub(super) const ENUMS: &str = "
-SELECT t.typname::text AS name,
+SELECT CASE WHEN n.nspname = current_schema() THEN t.typname::text
+            ELSE n.nspname || chr(31) || t.typname END AS name,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid
              ORDER BY e.enumsortorder) AS labels,
        obj_description(t.oid, 'pg_type') AS comment
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = current_schema() AND t.typtype = 'e'";
+WHERE {IN_SCOPE} AND strpos(t.typname, chr(31)) = 0 AND t.typtype = 'e'";
 
 /// Views and materialized views (extensions' members excepted): the definition as the server
 /// deparses it, options, comment, and the tables and views of the schema each reads.
@@ -180,7 +203,8 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm')
 /// Domains (extensions' members excepted): the underlying type, a collation other than the
 /// type's, default, NOT NULL, checks (names and expressions, in name order), comment.
 pub(super) const DOMAINS: &str = "
-SELECT t.typname::text AS name,
+SELECT CASE WHEN n.nspname = current_schema() THEN t.typname::text
+            ELSE n.nspname || chr(31) || t.typname END AS name,
        format_type(t.typbasetype, t.typtypmod) AS data_type,
        CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
             THEN (SELECT co.collname::text FROM pg_collation co WHERE co.oid = t.typcollation)
@@ -197,7 +221,7 @@ JOIN pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_type bt ON bt.oid = t.typbasetype
 LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass
   AND d.objsubid = 0
-WHERE n.nspname = current_schema() AND t.typtype = 'd'
+WHERE {IN_SCOPE} AND strpos(t.typname, chr(31)) = 0 AND t.typtype = 'd'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
                   AND e.objid = t.oid AND e.deptype = 'e')";
 
@@ -234,7 +258,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_proc p ON p.oid = t.tgfoid
 LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass
   AND d.objsubid = 0
-WHERE n.nspname = current_schema() AND NOT t.tgisinternal";
+WHERE n.nspname = current_schema() AND NOT t.tgisinternal {NOT_CLONED}";
 
 /// Row-level security policies on the schema's tables: kind, command, roles (`public` for
 /// everyone), and the expressions as the server deparses them.
@@ -256,19 +280,21 @@ WHERE n.nspname = current_schema()";
 /// Sequences no column owns (serial and identity sequences are their columns'; extensions'
 /// are theirs).
 pub(super) const STANDALONE_SEQUENCES: &str = "
-SELECT c.relname::text AS name, format_type(s.seqtypid, NULL) AS seq_type,
+SELECT CASE WHEN n.nspname = current_schema() THEN c.relname::text
+            ELSE n.nspname || chr(31) || c.relname END AS name, format_type(s.seqtypid, NULL) AS seq_type,
        s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema()
+WHERE {IN_SCOPE} AND strpos(c.relname, chr(31)) = 0
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))";
 
 /// Composite types (not tables' row types; extensions' members excepted): attributes in order,
 /// each with its type, comment.
 pub(super) const COMPOSITES: &str = "
-SELECT t.typname::text AS name,
+SELECT CASE WHEN n.nspname = current_schema() THEN t.typname::text
+            ELSE n.nspname || chr(31) || t.typname END AS name,
        ARRAY(SELECT a.attname::text FROM pg_attribute a
              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attnum) AS names,
@@ -279,7 +305,7 @@ SELECT t.typname::text AS name,
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_class c ON c.oid = t.typrelid
-WHERE n.nspname = current_schema() AND t.typtype = 'c' AND c.relkind = 'c'
+WHERE {IN_SCOPE} AND strpos(t.typname, chr(31)) = 0 AND t.typtype = 'c' AND c.relkind = 'c'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
                   AND e.objid = t.oid AND e.deptype = 'e')";
 
@@ -289,22 +315,51 @@ SELECT e.extname::text AS name, e.extversion::text AS version
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE n.nspname = current_schema()";
 
+/// The schemas other than the default one that a full inspection reads: every schema of the
+/// database but the server's own and plinth's scratch schemas.
+const OTHER_SCHEMAS: &str = r"(n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+  AND n.nspname NOT LIKE 'plinth\_scratch%')";
+
+/// The schemas other than the default one: those a full inspection reads, with comments.
+pub(super) const NAMESPACES: &str = "
+SELECT n.nspname::text AS name, obj_description(n.oid, 'pg_namespace') AS comment
+FROM pg_namespace n
+WHERE n.nspname <> current_schema() AND {IN_SCOPE} AND strpos(n.nspname, chr(31)) = 0";
+
+/// `sql` for the server's `version` (see [`for_server`]), reading the default schema alone or
+/// with the others ([`OTHER_SCHEMAS`]).
+pub(super) fn scoped(sql: &str, version: u32, others: bool) -> String {
+    let scope = if others {
+        format!("(n.nspname = current_schema() OR {OTHER_SCHEMAS})")
+    } else {
+        "n.nspname = current_schema()".to_string()
+    };
+    for_server(sql, version).replace("{IN_SCOPE}", &scope)
+}
+
 /// `pg_index.indnullsnotdistinct` exists from PostgreSQL 15 on; older servers answer NULL.
 /// (Reading it through `to_jsonb` on every server cost a third of the constraint query.)
-pub(super) fn for_server(sql: &str, version: u32) -> String {
+fn for_server(sql: &str, version: u32) -> String {
     let (ix, i) = if version >= 150_000 {
         ("ix.indnullsnotdistinct", "i.indnullsnotdistinct")
     } else {
         ("NULL::bool", "NULL::bool")
     };
+    // A partition's copy of its parent's trigger (PostgreSQL 13+) is the parent's.
+    let cloned = if version >= 130_000 {
+        "AND t.tgparentid = 0"
+    } else {
+        ""
+    };
     sql.replace("{NULLS_NOT_DISTINCT_IX}", ix)
         .replace("{NULLS_NOT_DISTINCT_I}", i)
+        .replace("{NOT_CLONED}", cloned)
 }
 
 /// What the schema holds that plinth does not model yet (for `adopt` to name): foreign tables,
-/// aggregates, range types, extensions in other schemas,
-/// and other schemas, as (kind, name). Members of extensions are the extension's.
-pub(super) const UNMODELLED: &str = r"
+/// aggregates, range types, extensions in other schemas; views, routines, triggers and
+/// policies in schemas other than the default one, as (kind, name). Members of extensions are the extension's.
+const UNMODELLED: &str = r"
 SELECT 'foreign table' AS kind, c.relname::text AS name
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind = 'f'
@@ -327,9 +382,30 @@ UNION ALL
 SELECT 'extension', e.extname::text
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE n.nspname <> current_schema() AND e.extname <> 'plpgsql'
-
 UNION ALL
-SELECT 'schema', n.nspname::text FROM pg_namespace n
-WHERE n.nspname <> current_schema() AND n.nspname NOT IN ('public', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_%'
+SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,
+       n.nspname || '.' || c.relname
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname <> current_schema() AND {OTHER_SCHEMAS} AND c.relkind IN ('v', 'm')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'routine', n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname <> current_schema() AND {OTHER_SCHEMAS}
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                  AND d.objid = p.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'trigger', n.nspname || '.' || c.relname || '.' || t.tgname
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname <> current_schema() AND {OTHER_SCHEMAS} AND NOT t.tgisinternal
+UNION ALL
+SELECT 'policy', n.nspname || '.' || c.relname || '.' || p.polname
+FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname <> current_schema() AND {OTHER_SCHEMAS}
 ORDER BY 1, 2";
+
+/// [`UNMODELLED`] with the schemas a full inspection reads.
+pub(super) fn unmodelled() -> String {
+    UNMODELLED.replace("{OTHER_SCHEMAS}", OTHER_SCHEMAS)
+}

@@ -279,7 +279,7 @@ fn live_schema_equals_parsed_ddl() {
 }
 
 #[test]
-fn foreign_keys_leave_the_schema() {
+fn other_schemas_are_read_qualified() {
     block_on(async {
         let Some(db) = test_db().await else { return };
         let mut conn = db.connect().await;
@@ -294,9 +294,18 @@ fn foreign_keys_leave_the_schema() {
         drop(conn);
         db.drop().await;
         let schema = inspected.unwrap().schema;
-        assert_eq!(schema.tables.keys().collect::<Vec<_>>(), ["t"]);
+        // The other schema's table is read too, under its qualified key.
+        assert_eq!(
+            schema.tables.keys().collect::<Vec<_>>(),
+            ["core\u{1f}users", "t"]
+        );
+        assert_eq!(schema.namespaces.keys().collect::<Vec<_>>(), ["core"]);
         let fk = &schema.tables["t"].foreign_keys[0];
-        assert_eq!(fk.ref_table, "users");
+        assert_eq!(fk.ref_table, "core\u{1f}users");
+        assert_eq!(
+            crate::quote::ident(Dialect::Postgres, &fk.ref_table),
+            "\"core\".\"users\""
+        );
         assert_eq!(fk.ref_columns, ["Id"]);
         assert_eq!(fk.on_delete, FkAction::Cascade);
     });
@@ -408,7 +417,7 @@ fn objects_dropped_after_the_snapshot_read_as_changed() {
                 .await
                 .unwrap();
             sqlx::raw_sql(drop).execute(&mut other).await.unwrap();
-            let during = inspect_with(&mut conn, None).await.map(|i| i.schema);
+            let during = inspect_with(&mut conn, None, true).await.map(|i| i.schema);
             sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
             let after = inspect(&mut conn).await.map(|i| i.schema.tables.len());
             seen.push((
