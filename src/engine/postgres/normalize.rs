@@ -74,6 +74,27 @@ pub(crate) fn finish(schema: &mut Schema) {
         }
         table.normalize_order();
     }
+    // A domain's default is stored as a column's is (`'pending'::text`); the scratch
+    // schema says so too, but it does not hold the domains of other schemas.
+    // Over another domain, the cast is to the type at the bottom.
+    let over: BTreeMap<String, ColumnType> = (schema.domains.iter())
+        .map(|(name, d)| (name.clone(), d.data_type.clone()))
+        .collect();
+    let none = BTreeMap::new();
+    for domain in schema.domains.values_mut() {
+        let mut ty = &domain.data_type;
+        for _ in 0..over.len() {
+            match over.get(&crate::model::type_key(ty.as_str())) {
+                Some(under) if !ty.is_array() => ty = under,
+                _ => break,
+            }
+        }
+        if let Some(default) = &mut domain.default {
+            if let Some(done) = default_for(default, ty, &none) {
+                *default = done;
+            }
+        }
+    }
 }
 
 /// `COMMENT ON … IS ''` removes the comment, as `IS NULL` does: an empty comment is none.
