@@ -31,6 +31,12 @@ pub enum Change {
     AlterTable(TableDiff),
     CreateView(View),
     DropView(View),
+    /// An index of a materialized view that stays added, dropped or renamed (one created with
+    /// its view is the view's): a `TableChange` on indexes.
+    AlterViewIndex {
+        view: String,
+        change: TableChange,
+    },
     CreateDomain(Domain),
     AlterDomain {
         from: Domain,
@@ -654,7 +660,36 @@ fn view_changes(
     }
     let drops = dropped.iter().map(|v| Change::DropView(from[*v].clone()));
     let creates = created.iter().map(|v| Change::CreateView(to[*v].clone()));
-    drops.chain(creates).collect()
+    let kept = (to.iter()).filter(|(name, _)| !dropped.contains(name.as_str()));
+    let indexes = kept
+        .filter_map(|(name, view)| Some(view_index_changes(dialect, from.get(name)?, view)))
+        .flatten();
+    drops.chain(creates).chain(indexes).collect()
+}
+
+/// A kept view's indexes, compared as a table's are (`set_diff`).
+fn view_index_changes(dialect: Dialect, from: &View, to: &View) -> Vec<Change> {
+    let taken: BTreeSet<&str> = from.indexes.iter().map(|i| i.name.as_str()).collect();
+    let renames = Renames {
+        dialect,
+        taken: &taken,
+    };
+    let mut changes = Vec::new();
+    let (drop, add) = (TableChange::DropIndex, TableChange::AddIndex);
+    set_diff(
+        &renames,
+        &from.indexes,
+        &to.indexes,
+        &mut changes,
+        drop,
+        add,
+    );
+    (changes.into_iter())
+        .map(|change| Change::AlterViewIndex {
+            view: to.name.clone(),
+            change,
+        })
+        .collect()
 }
 
 /// Whether the engine refuses `diff` while a view reads the table. PostgreSQL: a column's type

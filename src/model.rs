@@ -555,6 +555,9 @@ pub struct View {
     #[serde(skip)]
     pub reads: Vec<String>,
     pub comment: Option<String>,
+    /// A PostgreSQL materialized view's indexes, by name. Compared one by one
+    /// (`diff::view_changes`): a changed index does not re-create the view.
+    pub indexes: Vec<Index>,
 }
 
 impl PartialEq for View {
@@ -569,6 +572,7 @@ impl PartialEq for View {
             definition,
             reads: _,
             comment,
+            indexes: _,
         } = self;
         *name == other.name
             && *materialized == other.materialized

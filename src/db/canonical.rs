@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Conn, DatabaseUrl};
 use crate::engine::postgres::partition::{PARTITION, PARTITION_BOUND, PARTITION_OF};
 use crate::error::{Error, Result};
-use crate::model::{Dialect, Function, Identity, IndexKey, Schema};
+use crate::model::{Dialect, Function, Identity, Index, IndexKey, Schema};
 use crate::quote;
 use crate::render::Statement;
 
@@ -74,6 +74,9 @@ pub async fn server_canonical(
     for (name, view) in tried.views {
         if let Some(d) = desired.views.get_mut(&name) {
             d.definition = view.definition;
+            if !view.indexes.is_empty() {
+                d.indexes = view.indexes;
+            }
         }
     }
     for (name, domain) in tried.domains {
@@ -250,7 +253,7 @@ fn rekey_functions(desired: &mut BTreeMap<String, Function>, tried: BTreeMap<Str
 /// The desired schema as the views need it: the tables with their columns and keys (a view may
 /// group by a key), no foreign keys, checks, indexes, defaults or comments — but the `suspects`,
 /// with their defaults, checks and indexes; every view plain (a materialized one would run its
-/// query) and without a comment.
+/// query) but one with an index on an expression and without a comment.
 fn scratch_schema(desired: &Schema, suspects: &BTreeSet<String>) -> Schema {
     let mut schema = desired.clone();
     // What is in another schema is compared as the offline rules make it: the scratch schema
@@ -288,7 +291,15 @@ fn scratch_schema(desired: &Schema, suspects: &BTreeSet<String>) -> Schema {
         }
     }
     for v in schema.views.values_mut() {
-        v.materialized = false;
+        // Kept (over the scratch tables, empty) where an index's expression or predicate
+        // is the server's to spell.
+        let spelled = |i: &Index| {
+            i.predicate.is_some() || i.parts.iter().any(|p| matches!(p.key, IndexKey::Expr(_)))
+        };
+        if !v.indexes.iter().any(spelled) {
+            v.materialized = false;
+            v.indexes.clear();
+        }
         v.comment = None;
     }
     for f in schema.functions.values_mut() {

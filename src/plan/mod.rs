@@ -228,7 +228,12 @@ impl Step {
                 format!("rebuild table {}: {}", q(&to.name), why.join("; "))
             }
             Action::Alter { table, change } => {
-                format!("table {}: {}", q(table), describe(dialect, change))
+                // A view's index is the only change on a view (`diff::Change::AlterViewIndex`).
+                let kind = match self.phase {
+                    Phase::CreateView | Phase::DropView => "materialized view",
+                    _ => "table",
+                };
+                format!("{kind} {}: {}", q(table), describe(dialect, change))
             }
         }
     }
@@ -539,6 +544,17 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     hazards: vec![],
                 },
             ),
+            Change::AlterViewIndex { view, change } => {
+                let (phase, rank) = match change {
+                    TableChange::DropIndex(_) => (Phase::DropView, view_drop_order.rank(&view)),
+                    _ => (Phase::CreateView, view_create_order.rank(&view)),
+                };
+                let action = Action::Alter {
+                    table: view.clone(),
+                    change,
+                };
+                push(&mut steps, rank, step(phase, view, action));
+            }
             Change::DropView(view) => push(
                 &mut steps,
                 view_drop_order.rank(&view.name),

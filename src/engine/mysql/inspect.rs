@@ -237,6 +237,7 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
             definition,
             reads,
             comment: None,
+            indexes: Vec::new(),
         };
         schema.views.insert(name, view);
     }

@@ -147,8 +147,22 @@ async fn inspect_with(
     }
     drop(constraint_rows);
 
+    // A materialized view's indexes, by view: its columns come with them.
+    let mut view_indexes: BTreeMap<String, Vec<Index>> = BTreeMap::new();
     for row in &fetch(conn, &mut queries, &q(INDEXES), "indexes").await? {
         let oid: i64 = get(row, "table_oid")?;
+        if get(row, "on_view")? {
+            let view: String = get(row, "relation")?;
+            let columns: Vec<String> = get::<Option<_>>(row, "view_columns")?.unwrap_or_default();
+            let attnums: Vec<i16> = get(row, "attnums")?;
+            let names: Attnames = (attnums.iter().zip(columns))
+                .filter(|(num, _)| **num != 0)
+                .map(|(num, name)| ((oid, i32::from(*num)), name))
+                .collect();
+            let index = index(row, oid, &view, &names, &mut texts)?;
+            view_indexes.entry(view).or_default().push(index);
+            continue;
+        }
         let Some(table) = tables.get_mut(&oid) else {
             continue;
         };
@@ -189,7 +203,10 @@ async fn inspect_with(
         schema.domains.insert(domain.name.clone(), domain);
     }
     for row in &fetch(conn, &mut queries, VIEWS, "views").await? {
-        let view = view(row)?;
+        let mut view = view(row)?;
+        view.indexes = view_indexes.remove(&view.name).unwrap_or_default();
+        view.indexes
+            .sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
         schema.views.insert(view.name.clone(), view);
     }
     for row in &fetch(conn, &mut queries, FUNCTIONS, "functions").await? {
@@ -466,6 +483,7 @@ fn view(row: &PgRow) -> Result<View> {
         definition,
         reads: get(row, "reads")?,
         comment: get(row, "comment")?,
+        indexes: Vec::new(),
         name,
     })
 }

@@ -106,7 +106,12 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             Action::CreateDomain(d) => create_domain(d).into_iter().for_each(push),
             Action::AlterDomain { from, to } => alter_domain(from, to)?.into_iter().for_each(push),
             Action::DropDomain(d) => push(format!("DROP DOMAIN {}", quote(D, &d.name))),
-            Action::CreateView(v) => create_view(D, v).into_iter().for_each(push),
+            Action::CreateView(v) => {
+                create_view(D, v).into_iter().for_each(&mut push);
+                for index in &v.indexes {
+                    create_index(&v.name, index)?.into_iter().for_each(&mut push);
+                }
+            }
             Action::DropView(v) => push(drop_view(D, v)),
             Action::CreateFunction(f) => {
                 push(create_routine(f, false)?);

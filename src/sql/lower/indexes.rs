@@ -316,6 +316,31 @@ impl<'a> Lowering<'a> {
                 .indexes
                 .push((table_name.clone(), n.to_string(), at));
         }
+        if let Some(view) = self.out.schema.views.get_mut(&table_name) {
+            if !view.materialized || self.dialect != Dialect::Postgres {
+                return Err(self.err_help(
+                    tloc,
+                    format!("view `{table_name}` cannot be indexed: it stores no rows"),
+                    "index the tables it reads, or make it a PostgreSQL MATERIALIZED VIEW",
+                ));
+            }
+            if view
+                .indexes
+                .iter()
+                .any(|i| i.name.as_str() == index.name.as_str())
+            {
+                let name = index.name.as_str().to_string();
+                return Err(self.err_help(
+                    at,
+                    format!("index `{name}` of view `{table_name}` is defined twice"),
+                    "keep one CREATE INDEX",
+                ));
+            }
+            view.indexes.push(index);
+            view.indexes
+                .sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+            return Ok(());
+        }
         let mut table = self.take_table(&table_name, &tloc)?;
         table.indexes.push(index);
         if let Err(e) = self.check_table(&table, &at) {

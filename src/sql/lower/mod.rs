@@ -661,13 +661,13 @@ impl<'a> Lowering<'a> {
 
     /// `COMMENT ON INDEX` (PostgreSQL index names are unique in the schema).
     fn index_comment(&mut self, name: &str, comment: Option<String>, at: Location) -> Result<()> {
-        let index = self
-            .out
-            .schema
+        let schema = &mut self.out.schema;
+        let index = (schema
             .tables
             .values_mut()
-            .flat_map(|t| t.indexes.iter_mut())
-            .find(|i| i.name.as_str() == name);
+            .flat_map(|t| t.indexes.iter_mut()))
+        .chain(schema.views.values_mut().flat_map(|v| v.indexes.iter_mut()))
+        .find(|i| i.name.as_str() == name);
         match index {
             Some(i) => {
                 i.comment = comment;

@@ -98,6 +98,7 @@ impl Lowering<'_> {
             query: text,
             options,
             comment: None,
+            indexes: Vec::new(),
         };
         self.out.schema.views.insert(name.clone(), view);
         self.out.views.insert(name, location);

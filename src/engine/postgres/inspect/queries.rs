@@ -151,7 +151,14 @@ SELECT i.indrelid::int8 AS table_oid, ic.relname::text AS name, i.indisunique AS
        END AS exclusion_ops,
        coalesce(xc.condeferrable, false) AS deferrable, coalesce(xc.condeferred, false) AS deferred,
        CASE WHEN i.indisunique THEN {NULLS_NOT_DISTINCT_I} END
-         AS nulls_not_distinct
+         AS nulls_not_distinct,
+       c.relkind = 'm' AS on_view, c.relname::text AS relation,
+       CASE WHEN c.relkind = 'm' THEN
+         ARRAY(SELECT coalesce(a.attname::text, '')
+               FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
+               LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num
+               ORDER BY k.ord)
+       END AS view_columns
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
@@ -163,7 +170,8 @@ LEFT JOIN pg_constraint xc ON xc.conindid = i.indexrelid AND xc.conrelid = i.ind
   AND xc.contype = 'x'
 LEFT JOIN pg_description xd ON xd.objoid = xc.oid AND xd.classoid = 'pg_constraint'::regclass
   AND xd.objsubid = 0
-WHERE {IN_SCOPE} AND c.relkind IN ('r', 'p')
+WHERE {IN_SCOPE}
+  AND (c.relkind IN ('r', 'p') OR (c.relkind = 'm' AND n.nspname = current_schema()))
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con
                   WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u'))
   AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)";
