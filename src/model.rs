@@ -232,6 +232,8 @@ pub struct Sequence {
     /// `smallint`, `integer` or `bigint`.
     pub data_type: String,
     pub options: SequenceOptions,
+    /// `COMMENT ON SEQUENCE`.
+    pub comment: Option<String>,
 }
 
 /// A PostgreSQL row-level security policy on a table. Compared by [`Policy::definition`]: the
@@ -244,11 +246,16 @@ pub struct Policy {
     pub definition: String,
     #[serde(skip)]
     pub source: PolicySource,
+    /// `COMMENT ON POLICY`.
+    pub comment: Option<String>,
 }
 
 impl PartialEq for Policy {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.table == other.table && self.definition == other.definition
+        self.name == other.name
+            && self.table == other.table
+            && self.definition == other.definition
+            && self.comment == other.comment
     }
 }
 

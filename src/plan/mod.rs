@@ -136,7 +136,10 @@ pub enum Action {
     CreatePolicy(Policy),
     DropPolicy(Policy),
     CreateSequence(Sequence),
-    AlterSequence(Sequence),
+    AlterSequence {
+        from: Sequence,
+        to: Sequence,
+    },
     DropSequence(Sequence),
     CreateComposite(CompositeType),
     AlterComposite {
@@ -213,7 +216,7 @@ impl Step {
             }
             Action::DropPolicy(p) => format!("drop policy {} on {}", q(&p.name), q(&p.table)),
             Action::CreateSequence(s) => format!("create sequence {}", q(&s.name)),
-            Action::AlterSequence(s) => format!("alter sequence {}", q(&s.name)),
+            Action::AlterSequence { to, .. } => format!("alter sequence {}", q(&to.name)),
             Action::DropSequence(s) => format!("drop sequence {}", q(&s.name)),
             Action::CreateComposite(c) => format!("create composite type {}", q(&c.name)),
             Action::AlterComposite { to, .. } => format!("alter composite type {}", q(&to.name)),
@@ -670,13 +673,13 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                 0,
                 step(Phase::CreateEnum, q.name.clone(), Action::CreateSequence(q)),
             ),
-            Change::AlterSequence { to, .. } => push(
+            Change::AlterSequence { from, to } => push(
                 &mut steps,
                 0,
                 step(
                     Phase::CreateEnum,
                     to.name.clone(),
-                    Action::AlterSequence(to),
+                    Action::AlterSequence { from, to },
                 ),
             ),
             Change::DropSequence(q) => {

@@ -255,6 +255,7 @@ async fn inspect_with(
             name: name.clone(),
             data_type,
             options,
+            comment: get(row, "comment")?,
         };
         schema.sequences.insert(name, sequence);
     }
@@ -402,6 +403,7 @@ fn policy(row: &PgRow) -> Result<Policy> {
         name,
         table,
         source,
+        comment: get(row, "comment")?,
     })
 }
 

@@ -169,15 +169,37 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 }
             }
             Action::DropComposite(c) => push(format!("DROP TYPE {}", quote(D, &c.name))),
-            Action::CreateSequence(q) => push(format!(
-                "CREATE SEQUENCE {} AS {}{}",
-                quote(D, &q.name),
-                q.data_type,
-                sequence_clauses(&q.options)
-            )),
-            Action::AlterSequence(q) => push(alter_sequence(q)),
+            Action::CreateSequence(q) => {
+                push(format!(
+                    "CREATE SEQUENCE {} AS {}{}",
+                    quote(D, &q.name),
+                    q.data_type,
+                    sequence_clauses(&q.options)
+                ));
+                if q.comment.is_some() {
+                    push(comment_on("SEQUENCE", &q.name, q.comment.as_deref()));
+                }
+            }
+            Action::AlterSequence { from, to } => {
+                if (&from.data_type, &from.options) != (&to.data_type, &to.options) {
+                    push(alter_sequence(to));
+                }
+                if from.comment != to.comment {
+                    push(comment_on("SEQUENCE", &to.name, to.comment.as_deref()));
+                }
+            }
             Action::DropSequence(q) => push(format!("DROP SEQUENCE {}", quote(D, &q.name))),
-            Action::CreatePolicy(p) => push(create_policy(&p.name, &p.table, &p.source)),
+            Action::CreatePolicy(p) => {
+                push(create_policy(&p.name, &p.table, &p.source));
+                if let Some(c) = &p.comment {
+                    push(format!(
+                        "COMMENT ON POLICY {} ON {} IS {}",
+                        quote(D, &p.name),
+                        quote(D, &p.table),
+                        string_literal(D, c)
+                    ));
+                }
+            }
             Action::DropPolicy(p) => push(format!(
                 "DROP POLICY {} ON {}",
                 quote(D, &p.name),

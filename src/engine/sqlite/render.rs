@@ -87,7 +87,7 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             | Action::CreatePolicy(_)
             | Action::DropPolicy(_)
             | Action::CreateSequence(_)
-            | Action::AlterSequence(_)
+            | Action::AlterSequence { .. }
             | Action::DropSequence(_)
             | Action::CreateComposite(_)
             | Action::AlterComposite { .. }

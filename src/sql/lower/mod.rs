@@ -559,6 +559,7 @@ impl<'a> Lowering<'a> {
                 name: name.clone(),
                 data_type,
                 options,
+                comment: None,
             },
         );
         self.out.sequences.insert(name, location);
@@ -621,11 +622,11 @@ impl<'a> Lowering<'a> {
                     .map(|d| &mut d.comment);
                 return commented(slot, comment, &name, "DOMAIN", at);
             }
-            [m, .., i] if is_marker(m, prepass::INDEX_COMMENT) => {
-                return self.index_comment(&self.fold(i), comment, at)
+            [m, i @ ..] if is_marker(m, prepass::INDEX_COMMENT) && !i.is_empty() => {
+                return self.index_comment(&self.parts_key(i), comment, at)
             }
-            [m, .., t, c] if is_marker(m, prepass::CONSTRAINT_COMMENT) => {
-                let table = self.fold(t);
+            [m, t @ .., c] if is_marker(m, prepass::CONSTRAINT_COMMENT) && !t.is_empty() => {
+                let table = self.parts_key(t);
                 let mut tbl = self.take_table(&table, &at)?;
                 let res = constraint_comment(&mut tbl, &self.fold(c), comment)
                     .map_err(|(message, help)| self.err_help(at, message, help));
@@ -659,15 +660,15 @@ impl<'a> Lowering<'a> {
         res
     }
 
-    /// `COMMENT ON INDEX` (PostgreSQL index names are unique in the schema).
-    fn index_comment(&mut self, name: &str, comment: Option<String>, at: Location) -> Result<()> {
+    /// `COMMENT ON INDEX` (PostgreSQL index names are unique in a schema: `key` is the
+    /// index's name keyed in its table's schema).
+    fn index_comment(&mut self, key: &str, comment: Option<String>, at: Location) -> Result<()> {
         let schema = &mut self.out.schema;
-        let index = (schema
-            .tables
-            .values_mut()
-            .flat_map(|t| t.indexes.iter_mut()))
-        .chain(schema.views.values_mut().flat_map(|v| v.indexes.iter_mut()))
-        .find(|i| i.name.as_str() == name);
+        let tables = (schema.tables.values_mut()).map(|t| (t.name.as_str(), &mut t.indexes));
+        let views = (schema.views.values_mut()).map(|v| (v.name.as_str(), &mut v.indexes));
+        let index = tables.chain(views).find_map(|(on, indexes)| {
+            (indexes.iter_mut()).find(|i| crate::model::beside(on, i.name.as_str()) == key)
+        });
         match index {
             Some(i) => {
                 i.comment = comment;
@@ -675,7 +676,10 @@ impl<'a> Lowering<'a> {
             }
             None => Err(self.err_help(
                 at,
-                format!("index `{name}` is not defined above in this file"),
+                format!(
+                    "index `{}` is not defined above in this file",
+                    crate::model::shown(key)
+                ),
                 "CREATE INDEX it first",
             )),
         }

@@ -1,6 +1,6 @@
 //! PostgreSQL routines and triggers: `CREATE [OR REPLACE] FUNCTION | PROCEDURE`, `CREATE
-//! TRIGGER` and `COMMENT ON FUNCTION | PROCEDURE | TRIGGER`, read here with sqlparser's parser
-//! primitives (its own statement parser lacks most of their clauses), then lowered; and the
+//! TRIGGER` and `COMMENT ON FUNCTION | PROCEDURE | TRIGGER | POLICY | SEQUENCE`, read here with
+//! sqlparser's parser primitives (its own statement parser lacks most of their clauses), then lowered; and the
 //! session settings a dump starts with (`SET statement_timeout = 0`), read past when they do
 //! not change what the file means.
 
@@ -88,6 +88,11 @@ pub(crate) enum CommentTarget {
         name: Ident,
         table: ObjectName,
     },
+    Policy {
+        name: Ident,
+        table: ObjectName,
+    },
+    Sequence(ObjectName),
 }
 
 #[derive(Debug)]
@@ -295,7 +300,7 @@ fn is_own_postgres(p: &Parser) -> bool {
     }
     if is_word(p, 0, "COMMENT") {
         return is_word(p, 1, "ON")
-            && ["FUNCTION", "PROCEDURE", "TRIGGER"]
+            && ["FUNCTION", "PROCEDURE", "TRIGGER", "POLICY", "SEQUENCE"]
                 .iter()
                 .any(|w| is_word(p, 2, w));
     }
@@ -433,6 +438,15 @@ fn comment(p: &mut Parser) -> std::result::Result<Own, ParserError> {
             name,
             table: p.parse_object_name(false)?,
         }
+    } else if words(p, &["POLICY"]) {
+        let name = p.parse_identifier()?;
+        expect_words(p, &["ON"])?;
+        CommentTarget::Policy {
+            name,
+            table: p.parse_object_name(false)?,
+        }
+    } else if words(p, &["SEQUENCE"]) {
+        CommentTarget::Sequence(p.parse_object_name(false)?)
     } else {
         let procedure = words(p, &["PROCEDURE"]);
         if !procedure {
@@ -1205,6 +1219,7 @@ impl Lowering<'_> {
             name,
             table,
             source,
+            comment: None,
         };
         self.out.schema.policies.insert(key.clone(), policy);
         self.out.policies.insert(key, location);
@@ -1479,6 +1494,19 @@ impl Lowering<'_> {
                     .get_mut(&Trigger::key(&table, &name))
                     .map(|t| &mut t.comment);
                 super::commented(slot, comment, &name, "TRIGGER", at)
+            }
+            CommentTarget::Policy { name, table } => {
+                let (table, _) = self.object_name(&table, &at)?;
+                let name = self.fold(&name);
+                let slot = (self.out.schema.policies)
+                    .get_mut(&Trigger::key(&table, &name))
+                    .map(|p| &mut p.comment);
+                super::commented(slot, comment, &name, "POLICY", at)
+            }
+            CommentTarget::Sequence(name) => {
+                let (name, _) = self.qualified_name(&name, &at)?;
+                let slot = (self.out.schema.sequences.get_mut(&name)).map(|q| &mut q.comment);
+                super::commented(slot, comment, &name, "SEQUENCE", at)
             }
             CommentTarget::Routine {
                 procedure,

@@ -279,7 +279,8 @@ SELECT p.polname::text AS name, c.relname::text AS table_name,
                          ELSE (SELECT a.rolname::text FROM pg_roles a WHERE a.oid = r) END
              FROM unnest(p.polroles) AS r ORDER BY 1) AS roles,
        pg_get_expr(p.polqual, p.polrelid) AS using_expr,
-       pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr
+       pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+       obj_description(p.oid, 'pg_policy') AS comment
 FROM pg_policy p
 JOIN pg_class c ON c.oid = p.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -290,7 +291,8 @@ WHERE n.nspname = current_schema()";
 pub(super) const STANDALONE_SEQUENCES: &str = "
 SELECT CASE WHEN n.nspname = current_schema() THEN c.relname::text
             ELSE n.nspname || chr(31) || c.relname END AS name, format_type(s.seqtypid, NULL) AS seq_type,
-       s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle
+       s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle,
+       obj_description(c.oid, 'pg_class') AS comment
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
