@@ -437,9 +437,9 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
             changes.push(Change::DropExtension(e.clone()));
         }
     }
-    let views = view_changes(dialect, &from.views, to_views, &changes);
-    changes.extend(views);
     let functions = function_changes(&from.functions, to_functions);
+    let views = view_changes(dialect, &from.views, to_views, &changes, &functions);
+    changes.extend(views);
     // A table change that disturbs its views drops its triggers too (SQLite's rebuild drops
     // them with the table; PostgreSQL refuses a column's new type under a trigger using it).
     // A view dropped (and made again) takes its triggers with it.
@@ -602,12 +602,14 @@ fn trigger_changes(
 /// what they read). A desired view missing or different is (re)created, a live view no longer
 /// desired dropped; and a kept view the engine would not let stay through `changes` (it reads,
 /// itself or through other views, a table whose change disturbs it, or a view that is
-/// dropped) is dropped before them and created again after.
+/// dropped, or calls a routine that `functions` drop) is dropped before them and created
+/// again after.
 fn view_changes(
     dialect: Dialect,
     from: &BTreeMap<String, View>,
     to: &BTreeMap<String, View>,
     changes: &[Change],
+    functions: &[Change],
 ) -> Vec<Change> {
     let mut dropped: BTreeSet<&str> = BTreeSet::new();
     let mut created: BTreeSet<&str> = BTreeSet::new();
@@ -637,6 +639,9 @@ fn view_changes(
                 .or_default()
                 .push(&view.name);
         }
+        for call in &view.calls {
+            readers.entry(called(call)).or_default().push(&view.name);
+        }
     }
     let mut disturbed: Vec<String> = changes
         .iter()
@@ -647,6 +652,10 @@ fn view_changes(
         })
         .chain(dropped.iter().map(|v| &from[*v].name))
         .map(|name| dialect.table_key(name))
+        .chain(functions.iter().filter_map(|c| match c {
+            Change::DropFunction(f) => Some(called(&f.name)),
+            _ => None,
+        }))
         .collect();
     while let Some(name) = disturbed.pop() {
         for reader in readers.get(&name).into_iter().flatten() {
@@ -665,6 +674,11 @@ fn view_changes(
         .filter_map(|(name, view)| Some(view_index_changes(dialect, from.get(name)?, view)))
         .flatten();
     drops.chain(creates).chain(indexes).collect()
+}
+
+/// Where a routine's callers are kept among the readers of tables (no table name ends so).
+fn called(routine: &str) -> String {
+    format!("{routine}()")
 }
 
 /// A kept view's indexes, compared as a table's are (`set_diff`).

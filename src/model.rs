@@ -561,6 +561,10 @@ pub struct View {
     /// and dropped before they change.
     #[serde(skip)]
     pub reads: Vec<String>,
+    /// The routines the query calls, by key without arguments (PostgreSQL), sorted: the view
+    /// is dropped before one of them is and created again after.
+    #[serde(skip)]
+    pub calls: Vec<String>,
     pub comment: Option<String>,
     /// A PostgreSQL materialized view's indexes, by name. Compared one by one
     /// (`diff::view_changes`): a changed index does not re-create the view.
@@ -578,6 +582,7 @@ impl PartialEq for View {
             options,
             definition,
             reads: _,
+            calls: _,
             comment,
             indexes: _,
         } = self;

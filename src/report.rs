@@ -12,7 +12,7 @@ use crate::config::{Dependency, Desired};
 use crate::error::{Error, Result};
 use crate::model::Dialect;
 use crate::pipeline::Batch;
-use crate::plan::Action;
+use crate::plan::{Action, HazardKind};
 use crate::status::{Orphan, State, Status};
 
 /// What a successful command found. Errors are `Err`.
@@ -81,9 +81,15 @@ pub fn write_sql(out: &mut dyn Write, batches: &[Batch]) -> std::io::Result<()> 
         }
         let mut last_hazards = None;
         for s in &batch.statements {
-            if s.is_destructive() && last_hazards != Some(&s.hazards) {
-                for h in s.hazards.iter().filter(|h| h.kind.is_destructive()) {
-                    writeln!(out, "-- DESTRUCTIVE: {}", comment(&h.message))?;
+            if last_hazards != Some(&s.hazards) {
+                for h in &s.hazards {
+                    match &h.kind {
+                        kind if kind.is_destructive() => {
+                            writeln!(out, "-- DESTRUCTIVE: {}", comment(&h.message))?
+                        }
+                        HazardKind::Recreates => writeln!(out, "-- NOTE: {}", comment(&h.message))?,
+                        _ => {}
+                    }
                 }
             }
             last_hazards = Some(&s.hazards);

@@ -47,10 +47,21 @@ pub async fn server_canonical(
     if nothing && suspects.is_empty() {
         return Ok(());
     }
-    let tried = match try_on_server(url, desired, &suspects).await {
+    // A live overload of a desired routine that is not desired would be chosen over the
+    // scratch schema's where it fits a call exactly: out of the way while trying.
+    let overloads: Vec<&Function> = (live.functions.iter())
+        .filter(|(key, f)| {
+            !desired.functions.contains_key(*key)
+                && desired.functions.values().any(|d| d.name == f.name)
+        })
+        .map(|(_, f)| f)
+        .collect();
+    let tried = match try_on_server(url, desired, &suspects, &overloads).await {
         Ok(tried) => tried,
         Err(_) if !suspects.is_empty() && nothing => return Ok(()),
-        Err(_) if !suspects.is_empty() => try_on_server(url, desired, &BTreeSet::new()).await?,
+        Err(_) if !suspects.is_empty() => {
+            try_on_server(url, desired, &BTreeSet::new(), &overloads).await?
+        }
         Err(e) => return Err(e),
     };
     for name in &suspects {
@@ -109,12 +120,13 @@ async fn try_on_server(
     url: &DatabaseUrl,
     desired: &Schema,
     suspects: &BTreeSet<String>,
+    overloads: &[&Function],
 ) -> Result<Schema> {
     let dialect = url.dialect();
     let statements = crate::pipeline::creation(dialect, &scratch_schema(desired, suspects))?;
     let mut conn = super::connect(url).await?;
     match dialect {
-        Dialect::Postgres => postgres(&mut conn, &statements).await,
+        Dialect::Postgres => postgres(&mut conn, &statements, overloads).await,
         Dialect::Mysql => mysql(&mut conn, &statements).await,
         Dialect::Sqlite => Ok(Schema::default()),
     }
@@ -340,7 +352,11 @@ async fn create_and_read(conn: &mut Conn, statements: &[Statement]) -> Result<Sc
     Ok(inspected.schema)
 }
 
-async fn postgres(conn: &mut Conn, statements: &[Statement]) -> Result<Schema> {
+async fn postgres(
+    conn: &mut Conn,
+    statements: &[Statement],
+    overloads: &[&Function],
+) -> Result<Schema> {
     let Conn::Postgres(c) = &mut *conn else {
         return Err(Error::usage("a PostgreSQL connection was expected"));
     };
@@ -353,6 +369,12 @@ async fn postgres(conn: &mut Conn, statements: &[Statement]) -> Result<Schema> {
     raw(conn, "BEGIN").await?;
     let result = async {
         raw(conn, &format!("CREATE SCHEMA {scratch}")).await?;
+        for (n, f) in overloads.iter().enumerate() {
+            let out_of_the_way = format!("{SCRATCH_SCHEMA}_overload_{n}");
+            let rename =
+                crate::engine::postgres::render::rename_routine(&current, f, &out_of_the_way);
+            raw(conn, &rename).await?;
+        }
         let path = quote::ident(Dialect::Postgres, &current);
         raw(conn, &format!("SET LOCAL search_path TO {scratch}, {path}")).await?;
         create_and_read(conn, statements).await

@@ -19,6 +19,9 @@ pub enum HazardKind {
     RewritesTable,
     /// Adds a constraint (NOT NULL, CHECK, UNIQUE, FK) existing rows may violate: can fail.
     MayFail,
+    /// Drops an object that stays desired, to create it again after what it depends on
+    /// changes (in the same transaction): nothing is lost.
+    Recreates,
 }
 
 impl HazardKind {

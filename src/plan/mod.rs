@@ -10,7 +10,7 @@
 mod hazards;
 mod order;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -307,8 +307,14 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
             _ => None,
         })
         .collect();
-    let view_create_order = view_order(&views(false));
-    let mut view_drop_order = view_order(&views(true));
+    // A view dropped and created again as it was: only for what it reads or calls.
+    let (creates, drops) = (views(false), views(true));
+    let recreated: BTreeSet<&String> = (drops.iter())
+        .filter(|(name, view)| creates.get(*name) == Some(*view))
+        .map(|(name, _)| name)
+        .collect();
+    let view_create_order = view_order(&creates);
+    let mut view_drop_order = view_order(&drops);
     view_drop_order.order.reverse();
     let create_order = fk_order(&created);
     let mut drop_order = fk_order(&dropped);
@@ -558,16 +564,28 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                 };
                 push(&mut steps, rank, step(phase, view, action));
             }
-            Change::DropView(view) => push(
-                &mut steps,
-                view_drop_order.rank(&view.name),
-                Step {
-                    phase: Phase::DropView,
-                    table: view.name.clone(),
-                    action: Action::DropView(view),
-                    hazards: vec![],
-                },
-            ),
+            Change::DropView(view) => {
+                let hazards = match recreated.contains(&view.name) {
+                    true => vec![Hazard::new(
+                        HazardKind::Recreates,
+                        format!(
+                            "drops view `{}` to create it again after what it reads or calls changes",
+                            view.name
+                        ),
+                    )],
+                    false => vec![],
+                };
+                push(
+                    &mut steps,
+                    view_drop_order.rank(&view.name),
+                    Step {
+                        phase: Phase::DropView,
+                        table: view.name.clone(),
+                        action: Action::DropView(view),
+                        hazards,
+                    },
+                )
+            }
             Change::CreateFunction(f) => push(
                 &mut steps,
                 0,

@@ -236,6 +236,7 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
             options: Vec::new(),
             definition,
             reads,
+            calls: Vec::new(),
             comment: None,
             indexes: Vec::new(),
         };

@@ -484,6 +484,7 @@ fn view(row: &PgRow) -> Result<View> {
         options,
         definition,
         reads: get(row, "reads")?,
+        calls: get(row, "calls")?,
         comment: get(row, "comment")?,
         indexes: Vec::new(),
         name,

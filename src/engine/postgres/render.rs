@@ -1077,6 +1077,19 @@ fn routine_ref(f: &Function) -> String {
     format!("{} {}({})", routine_kind(f), quote(D, &f.name), f.signature)
 }
 
+/// `ALTER FUNCTION schema.f(args) RENAME TO name`: a live routine put out of the way of
+/// the scratch schema's (`db::canonical`), in a transaction that is rolled back.
+pub(crate) fn rename_routine(schema: &str, f: &Function, to: &str) -> String {
+    format!(
+        "ALTER {} {}.{}({}) RENAME TO {}",
+        routine_kind(f),
+        quote(D, schema),
+        quote(D, &f.name),
+        f.signature,
+        quote(D, to)
+    )
+}
+
 fn comment_routine(f: &Function) -> String {
     format!(
         "COMMENT ON {} IS {}",

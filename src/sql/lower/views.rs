@@ -92,6 +92,7 @@ impl Lowering<'_> {
         let view = View {
             definition: view_definition(&columns, &text),
             reads: reads(self.dialect, &query),
+            calls: calls(self.dialect, &query),
             name: name.clone(),
             materialized,
             columns,
@@ -209,8 +210,53 @@ fn parse_query(dialect: Dialect, text: &str) -> Option<Query> {
     (parser.peek_token().token == sqlparser::tokenizer::Token::EOF).then_some(*query)
 }
 
-/// The tables and views a query reads: every relation it names in the default schema (folded
-/// as `dialect` folds names), but the common table expressions it defines, sorted.
+/// The key of a name a query uses: folded as `dialect` folds names, in the default schema
+/// (`public.t`, `main.t`: `t`) or on PostgreSQL in another (`sales.t`); `None` for a name
+/// in another MySQL database or SQLite attachment, or of more parts.
+fn key(dialect: Dialect, parts: &[&Ident]) -> Option<String> {
+    match parts {
+        [name] => Some(fold(dialect, name)),
+        [schema, name] => match fold(dialect, schema).as_str() {
+            "public" | "main" => Some(fold(dialect, name)),
+            schema if dialect == Dialect::Postgres => {
+                Some(crate::model::qualified(Some(schema), &fold(dialect, name)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The routines a query calls, by key (see [`key`]), sorted; built-in functions among them.
+pub(crate) fn calls(dialect: Dialect, query: &Query) -> Vec<String> {
+    struct Calls {
+        dialect: Dialect,
+        names: BTreeSet<String>,
+    }
+    impl Visitor for Calls {
+        type Break = ();
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            if let Expr::Function(f) = expr {
+                let parts: Vec<&Ident> = (f.name.0.iter())
+                    .filter_map(ObjectNamePart::as_ident)
+                    .collect();
+                if let Some(key) = key(self.dialect, &parts) {
+                    self.names.insert(key);
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut calls = Calls {
+        dialect,
+        names: BTreeSet::new(),
+    };
+    let _ = query.visit(&mut calls);
+    calls.names.into_iter().collect()
+}
+
+/// The tables and views a query reads: every relation it names (keyed by [`key`]), but the
+/// common table expressions it defines, sorted.
 pub(crate) fn reads(dialect: Dialect, query: &Query) -> Vec<String> {
     struct Relations {
         dialect: Dialect,
@@ -233,13 +279,8 @@ pub(crate) fn reads(dialect: Dialect, query: &Query) -> Vec<String> {
                 .iter()
                 .filter_map(ObjectNamePart::as_ident)
                 .collect();
-            let default = match parts.as_slice() {
-                [_] => true,
-                [schema, _] => matches!(fold(self.dialect, schema).as_str(), "public" | "main"),
-                _ => false,
-            };
-            if let (true, Some(last)) = (default, parts.last()) {
-                self.names.insert(fold(self.dialect, last));
+            if let Some(key) = key(self.dialect, &parts) {
+                self.names.insert(key);
             }
             ControlFlow::Continue(())
         }

@@ -193,13 +193,22 @@ SELECT c.relname::text AS name, c.relkind = 'm' AS materialized,
        pg_get_viewdef(c.oid) AS definition,
        COALESCE(c.reloptions, '{}'::text[]) AS options,
        d.description AS comment,
-       ARRAY(SELECT DISTINCT t.relname::text
+       ARRAY(SELECT DISTINCT CASE WHEN tn.nspname = current_schema() THEN t.relname::text
+                                  ELSE tn.nspname || chr(31) || t.relname END
              FROM pg_rewrite r
              JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = r.oid
                AND dep.refclassid = 'pg_class'::regclass
              JOIN pg_class t ON t.oid = dep.refobjid AND t.oid <> c.oid
-             WHERE r.ev_class = c.oid AND t.relnamespace = c.relnamespace
-             ORDER BY 1) AS reads
+             JOIN pg_namespace tn ON tn.oid = t.relnamespace
+             WHERE r.ev_class = c.oid
+             ORDER BY 1) AS reads,
+       ARRAY(SELECT DISTINCT p.proname::text
+             FROM pg_rewrite r
+             JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = r.oid
+               AND dep.refclassid = 'pg_proc'::regclass
+             JOIN pg_proc p ON p.oid = dep.refobjid AND p.pronamespace = c.relnamespace
+             WHERE r.ev_class = c.oid
+             ORDER BY 1) AS calls
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass
