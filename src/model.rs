@@ -664,6 +664,10 @@ impl Table {
             .iter()
             .map(|fk| fk.ref_table.as_str())
             .chain(self.options.get("partition_of").map(String::as_str))
+            .chain(
+                (self.options.get("inherits").into_iter())
+                    .flat_map(|o| o.split_terminator('\u{1e}')),
+            )
             .filter(move |t| *t != self.name)
     }
 }

@@ -9,7 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Conn, DatabaseUrl};
-use crate::engine::postgres::partition::{PARTITION, PARTITION_BOUND, PARTITION_OF};
+use crate::engine::postgres::partition::{
+    parents, INHERITS, PARTITION, PARTITION_BOUND, PARTITION_OF,
+};
 use crate::error::{Error, Result};
 use crate::model::{Dialect, Function, Identity, Index, IndexKey, Schema};
 use crate::quote;
@@ -272,7 +274,19 @@ fn scratch_schema(desired: &Schema, suspects: &BTreeSet<String>) -> Schema {
     // stands for the default one alone.
     let here = |key: &String| crate::model::split_qualified(key).0.is_none();
     schema.namespaces.clear();
-    schema.tables.retain(|k, _| here(k));
+    // A partition of a table elsewhere is not tried; a table inheriting from one elsewhere is
+    // tried with its own columns.
+    let of_here = |t: &crate::model::Table| t.options.get(PARTITION_OF).is_none_or(&here);
+    schema.tables.retain(|k, t| here(k) && of_here(t));
+    for t in schema.tables.values_mut() {
+        let parents = t
+            .options
+            .get(INHERITS)
+            .map(|o| parents(o).all(|p| here(&p.into())));
+        if parents == Some(false) {
+            t.options.remove(INHERITS);
+        }
+    }
     schema.enums.retain(|k, _| here(k));
     schema.domains.retain(|k, _| here(k));
     schema.composites.retain(|k, _| here(k));

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use sqlx::postgres::PgRow;
 use sqlx::PgConnection;
 
-use super::partition::{self, PARTITION, PARTITION_BOUND, PARTITION_OF};
+use super::partition::{self, INHERITS, PARTITION, PARTITION_BOUND, PARTITION_OF};
 use super::ROW_LEVEL_SECURITY;
 use crate::db::{catalog, is_plinth_table, Inspected};
 use crate::error::{Code, Error, Result};
@@ -326,6 +326,10 @@ async fn read_columns(
             let Some(table) = tables.get_mut(&key.0) else {
                 continue;
             };
+            // A column only inherited is its parent's (a partition's are cleared below).
+            if !get::<bool>(row, "local")? {
+                continue;
+            }
             let column = column(row, &table.name, sequences.get(&key), &mut texts)?;
             table.columns.push(column);
         }
@@ -350,6 +354,9 @@ fn partitioning(row: &PgRow, table: &mut Table) -> Result<()> {
         let canonical =
             partition::key_from_catalog(&key).map_err(|e| unreadable("partitioning", &key, e))?;
         table.options.insert(PARTITION.into(), canonical);
+    }
+    if let Some(parents) = get::<Option<String>>(row, "inherits")? {
+        table.options.insert(INHERITS.into(), parents);
     }
     let parent: Option<String> = get(row, "partition_of")?;
     let bound: Option<String> = get(row, "partition_bound")?;

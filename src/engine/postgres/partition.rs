@@ -3,6 +3,7 @@
 //! `partition_of` and `partition_bound`, as `pg_get_expr(relpartbound)` spells it). The schema
 //! file's text and the catalog's are read by the same code into the same canonical text; what
 //! the server alone knows (a timestamp bound's spelling) comes from the scratch schema.
+//! Table inheritance (`INHERITS (parent, …)`) is kept beside them, as the option `inherits`.
 
 use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments};
 use sqlparser::parser::{Parser, ParserError};
@@ -20,6 +21,16 @@ pub const PARTITION: &str = crate::engine::mysql::partition::PARTITION;
 pub const PARTITION_OF: &str = "partition_of";
 /// The option of a partition: `FOR VALUES …` or `DEFAULT`.
 pub const PARTITION_BOUND: &str = "partition_bound";
+/// The option of a table that inherits (`INHERITS`): its parents' keys in order, each ended
+/// by [`PARENT_END`].
+pub const INHERITS: &str = "inherits";
+/// What ends each parent in [`INHERITS`] (a name holding it is refused).
+pub const PARENT_END: char = '\u{1e}';
+
+/// The parents' keys an [`INHERITS`] option holds.
+pub fn parents(option: &str) -> impl Iterator<Item = &str> {
+    option.split_terminator(PARENT_END)
+}
 
 fn canonical_expr(e: &Expr) -> Result<String, String> {
     canonical(D, e).map(|e| e.to_string())

@@ -1,6 +1,6 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
-use super::partition::{PARTITION, PARTITION_BOUND, PARTITION_OF};
+use super::partition::{parents, INHERITS, PARTITION, PARTITION_BOUND, PARTITION_OF};
 use super::ROW_LEVEL_SECURITY;
 use crate::diff::{ColumnChanges, Delta, Renamed, TableChange};
 use crate::error::{Error, Result};
@@ -356,16 +356,45 @@ fn create_table(t: &Table) -> String {
     }
     let mut lines: Vec<String> = t.columns.iter().map(column_def).collect();
     lines.extend(constraint_lines(D, t, true));
+    let inherits = t
+        .options
+        .get(INHERITS)
+        .map(|o| {
+            let parents: Vec<String> = parents(o).map(|p| quote(D, p)).collect();
+            format!(" INHERITS ({})", parents.join(", "))
+        })
+        .unwrap_or_default();
     let by = t
         .options
         .get(PARTITION)
         .map(|key| format!(" PARTITION BY {key}"))
         .unwrap_or_default();
     format!(
-        "CREATE TABLE {} (\n  {}\n){by}",
+        "CREATE TABLE {} (\n  {}\n){inherits}{by}",
         quote(D, &t.name),
         lines.join(",\n  ")
     )
+}
+
+/// A table's parents changed: `NO INHERIT` the ones it leaves, `INHERIT` the new ones (the
+/// server checks that the table has their columns).
+fn reinherit(
+    table: &str,
+    from: &BTreeMap<String, String>,
+    to: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let of = |o: &BTreeMap<String, String>| -> Vec<String> {
+        (o.get(INHERITS).into_iter())
+            .flat_map(|o| parents(o))
+            .map(str::to_string)
+            .collect()
+    };
+    let (old, new) = (of(from), of(to));
+    let left = (old.iter().filter(|p| !new.contains(p)))
+        .map(|p| format!("ALTER TABLE {} NO INHERIT {}", quote(D, table), quote(D, p)));
+    let joined = (new.iter().filter(|p| !old.contains(p)))
+        .map(|p| format!("ALTER TABLE {} INHERIT {}", quote(D, table), quote(D, p)));
+    left.chain(joined).collect()
 }
 
 /// A partition moved to other bounds or another parent: detached and attached again (the server
@@ -684,6 +713,7 @@ fn alter(table: &str, change: &TableChange) -> Result<Vec<String>> {
         TableChange::SetOptions { from, to } => {
             let on = |o: &BTreeMap<String, String>| o.contains_key(ROW_LEVEL_SECURITY);
             let mut out = repartition(table, from, to)?;
+            out.extend(reinherit(table, from, to));
             if on(from) != on(to) {
                 out.push(row_level_security(table, on(to)));
             }

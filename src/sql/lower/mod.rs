@@ -694,7 +694,7 @@ impl<'a> Lowering<'a> {
             Some("CREATE TEMPORARY TABLE")
         } else if ct.partition_by.is_some() && self.dialect != Dialect::Postgres {
             Some("PARTITION BY")
-        } else if ct.inherits.is_some() {
+        } else if ct.inherits.is_some() && self.dialect != Dialect::Postgres {
             Some("INHERITS")
         } else {
             None
@@ -737,10 +737,36 @@ impl<'a> Lowering<'a> {
                 .options
                 .insert(crate::engine::postgres::partition::PARTITION.into(), key);
         }
+        if let Some(parents) = &ct.inherits {
+            let option = self.inherits(parents, &at)?;
+            table
+                .options
+                .insert(crate::engine::postgres::partition::INHERITS.into(), option);
+        }
         self.check_table(&table, &at)?;
         self.out.tables.insert(name.clone(), tloc);
         self.out.schema.tables.insert(name, table);
         Ok(())
+    }
+
+    /// PostgreSQL `INHERITS (parent, …)`: the parents, each defined above in the file (their
+    /// columns, and the checks they do not mark `NO INHERIT`, are the server's to copy).
+    fn inherits(&mut self, parents: &[ObjectName], at: &Location) -> Result<String> {
+        use crate::engine::postgres::partition::PARENT_END;
+        let mut option = String::new();
+        for parent in parents {
+            let (key, location) = self.qualified_name(parent, at)?;
+            if !self.out.schema.tables.contains_key(&key) || key.contains(PARENT_END) {
+                return Err(self.err_help(
+                    location,
+                    format!("table `{key}` is not defined above in this file"),
+                    "CREATE the table it inherits from first, in the same file",
+                ));
+            }
+            option.push_str(&key);
+            option.push(PARENT_END);
+        }
+        Ok(option)
     }
 
     /// A table as a statement left it, checked for what would fail half way through an apply:
@@ -776,8 +802,25 @@ impl<'a> Lowering<'a> {
                     IndexKey::Expr(_) => None,
                 })
             }));
+        // A table inheriting has its parents' columns too (and theirs, a few levels up).
+        let has = |name: &str| {
+            let mut tables = vec![table];
+            for _ in 0..64 {
+                let Some(t) = tables.pop() else { break };
+                if has_column(self.dialect, t, name) {
+                    return true;
+                }
+                let parents = t.options.get(crate::engine::postgres::partition::INHERITS);
+                tables.extend(
+                    (parents.into_iter())
+                        .flat_map(|o| crate::engine::postgres::partition::parents(o))
+                        .filter_map(|p| self.out.schema.tables.get(p)),
+                );
+            }
+            false
+        };
         for name in named {
-            if !has_column(self.dialect, table, name) {
+            if !has(name) {
                 return Err(self.err_help(
                     at.clone(),
                     format!("`{}` has no column `{name}`", table.name),

@@ -24,7 +24,15 @@ SELECT c.oid::int8 AS oid, CASE WHEN n.nspname = current_schema() THEN c.relname
           FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
           JOIN pg_namespace pn ON pn.oid = pc.relnamespace
           WHERE h.inhrelid = c.oid)
-       END AS partition_of
+       END AS partition_of,
+       CASE WHEN NOT c.relispartition THEN
+         (SELECT string_agg(CASE WHEN pn.nspname = current_schema() THEN pc.relname::text
+                                 ELSE pn.nspname || chr(31) || pc.relname END || chr(30), ''
+                            ORDER BY h.inhseqno)
+          FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
+          JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+          WHERE h.inhrelid = c.oid)
+       END AS inherits
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
@@ -42,7 +50,7 @@ SELECT a.attrelid::int8 AS table_oid, a.attnum::int4 AS num, a.attname::text AS 
             ELSE pg_get_expr(d.adbin, 0) END AS default_expr, d.adbin IS NOT NULL AS has_default,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation,
-       ds.description AS comment
+       ds.description AS comment, a.attislocal AS local
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
