@@ -313,21 +313,20 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         composites: to_composites,
     } = to;
     let mut changes = Vec::new();
-    for (name, n) in to_namespaces {
-        match from.namespaces.get(name) {
-            None => changes.push(Change::CreateNamespace(n.clone())),
-            Some(old) if old != n => changes.push(Change::AlterNamespace {
-                from: old.clone(),
-                to: n.clone(),
-            }),
-            Some(_) => {}
-        }
-    }
-    for (name, n) in &from.namespaces {
-        if !to_namespaces.contains_key(name) {
-            changes.push(Change::DropNamespace(n.clone()));
-        }
-    }
+    new_or_changed(
+        &from.namespaces,
+        to_namespaces,
+        &mut changes,
+        Change::CreateNamespace,
+        |from, to| Change::AlterNamespace { from, to },
+    );
+    gone(
+        &from.namespaces,
+        to_namespaces,
+        &mut changes,
+        |_| true,
+        Change::DropNamespace,
+    );
     for (name, e) in to_extensions {
         match from.extensions.get(name) {
             None => changes.push(Change::CreateExtension(e.clone())),
@@ -341,31 +340,27 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
             Some(_) => {}
         }
     }
-    for (name, c) in to_composites {
-        match from.composites.get(name) {
-            None => changes.push(Change::CreateComposite(c.clone())),
-            Some(old) if old != c => changes.push(Change::AlterComposite {
-                from: old.clone(),
-                to: c.clone(),
-            }),
-            Some(_) => {}
-        }
-    }
-    for (name, c) in &from.composites {
-        if !to_composites.contains_key(name) {
-            changes.push(Change::DropComposite(c.clone()));
-        }
-    }
-    for (name, q) in to_sequences {
-        match from.sequences.get(name) {
-            None => changes.push(Change::CreateSequence(q.clone())),
-            Some(old) if old != q => changes.push(Change::AlterSequence {
-                from: old.clone(),
-                to: q.clone(),
-            }),
-            Some(_) => {}
-        }
-    }
+    new_or_changed(
+        &from.composites,
+        to_composites,
+        &mut changes,
+        Change::CreateComposite,
+        |from, to| Change::AlterComposite { from, to },
+    );
+    gone(
+        &from.composites,
+        to_composites,
+        &mut changes,
+        |_| true,
+        Change::DropComposite,
+    );
+    new_or_changed(
+        &from.sequences,
+        to_sequences,
+        &mut changes,
+        Change::CreateSequence,
+        |from, to| Change::AlterSequence { from, to },
+    );
     // A sequence no schema defines that a desired default still calls stays.
     let called = |name: &str| {
         let call = format!("nextval('{}'", name.replace('\'', "''"));
@@ -377,31 +372,28 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
             })
         })
     };
-    for (name, q) in &from.sequences {
-        if !to_sequences.contains_key(name) && !called(name) {
-            changes.push(Change::DropSequence(q.clone()));
-        }
-    }
-    for (name, d) in to_domains {
-        match from.domains.get(name) {
-            None => changes.push(Change::CreateDomain(d.clone())),
-            Some(old) if old != d => changes.push(Change::AlterDomain {
-                from: old.clone(),
-                to: d.clone(),
-            }),
-            Some(_) => {}
-        }
-    }
-    for (name, e) in to_enums {
-        match from.enums.get(name) {
-            None => changes.push(Change::CreateEnum(e.clone())),
-            Some(old) if old != e => changes.push(Change::AlterEnum {
-                from: old.clone(),
-                to: e.clone(),
-            }),
-            Some(_) => {}
-        }
-    }
+    let kept = |name: &str| !called(name);
+    gone(
+        &from.sequences,
+        to_sequences,
+        &mut changes,
+        kept,
+        Change::DropSequence,
+    );
+    new_or_changed(
+        &from.domains,
+        to_domains,
+        &mut changes,
+        Change::CreateDomain,
+        |from, to| Change::AlterDomain { from, to },
+    );
+    new_or_changed(
+        &from.enums,
+        to_enums,
+        &mut changes,
+        Change::CreateEnum,
+        |from, to| Change::AlterEnum { from, to },
+    );
     for (name, table) in to_tables {
         match from.tables.get(name) {
             None => changes.push(Change::CreateTable(table.clone())),
@@ -422,16 +414,20 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
             changes.push(Change::DropTable(table.clone()));
         }
     }
-    for (name, e) in &from.enums {
-        if !to_enums.contains_key(name) {
-            changes.push(Change::DropEnum(e.clone()));
-        }
-    }
-    for (name, d) in &from.domains {
-        if !to_domains.contains_key(name) {
-            changes.push(Change::DropDomain(d.clone()));
-        }
-    }
+    gone(
+        &from.enums,
+        to_enums,
+        &mut changes,
+        |_| true,
+        Change::DropEnum,
+    );
+    gone(
+        &from.domains,
+        to_domains,
+        &mut changes,
+        |_| true,
+        Change::DropDomain,
+    );
     for (name, e) in &from.extensions {
         if !to_extensions.contains_key(name) {
             changes.push(Change::DropExtension(e.clone()));
@@ -674,6 +670,38 @@ fn view_changes(
         .filter_map(|(name, view)| Some(view_index_changes(dialect, from.get(name)?, view)))
         .flatten();
     drops.chain(creates).chain(indexes).collect()
+}
+
+/// What `to` has that `from` lacks is created, what differs altered, in key order.
+fn new_or_changed<T: PartialEq + Clone>(
+    from: &BTreeMap<String, T>,
+    to: &BTreeMap<String, T>,
+    out: &mut Vec<Change>,
+    create: impl Fn(T) -> Change,
+    alter: impl Fn(T, T) -> Change,
+) {
+    for (name, new) in to {
+        match from.get(name) {
+            None => out.push(create(new.clone())),
+            Some(old) if old != new => out.push(alter(old.clone(), new.clone())),
+            Some(_) => {}
+        }
+    }
+}
+
+/// What `from` has that `to` lacks is dropped, in key order, unless `dropped` says not.
+fn gone<T: Clone>(
+    from: &BTreeMap<String, T>,
+    to: &BTreeMap<String, T>,
+    out: &mut Vec<Change>,
+    dropped: impl Fn(&str) -> bool,
+    drop: impl Fn(T) -> Change,
+) {
+    for (name, old) in from {
+        if !to.contains_key(name) && dropped(name) {
+            out.push(drop(old.clone()));
+        }
+    }
 }
 
 /// Where a routine's callers are kept among the readers of tables (no table name ends so).

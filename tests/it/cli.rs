@@ -22,6 +22,13 @@ pub(crate) fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
 
+/// plinth run in `dir` against `url`, which must succeed: its stdout and stderr.
+pub(crate) fn succeeded(dir: &Path, url: &str, args: &[&str]) -> String {
+    let o = plinth(dir, &[args, &["--database-url", url]].concat());
+    assert_eq!(code(&o), 0, "{url}: {args:?}\n{}{}", stdout(&o), stderr(&o));
+    format!("{}{}", stdout(&o), stderr(&o))
+}
+
 /// A copy of the example project (plugins.toml + schemas/) in a temp dir.
 pub(crate) fn example_copy() -> tempfile::TempDir {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

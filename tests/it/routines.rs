@@ -7,7 +7,7 @@ use std::path::Path;
 
 use plinth::model::Dialect;
 
-use crate::cli::{code, stderr, stdout};
+use crate::cli::{code, stderr, stdout, succeeded};
 use crate::engines::{exec, plinth, runtime, TestDb};
 use crate::hostile::scalar;
 
@@ -48,11 +48,7 @@ fn routines_and_triggers_belong_to_plugins_and_others_are_left_alone() {
     };
     let dir = tempfile::tempdir().unwrap();
     let url = db.url.as_str();
-    let run = |args: &[&str]| {
-        let o = plinth(dir.path(), &[args, &["--database-url", url]].concat());
-        assert_eq!(code(&o), 0, "{args:?}\n{}{}", stdout(&o), stderr(&o));
-        format!("{}{}", stdout(&o), stderr(&o))
-    };
+    let run = |args: &[&str]| succeeded(dir.path(), url, args);
     project(dir.path(), "first");
     // Someone else's function, and their trigger on their own table.
     runtime().block_on(async {

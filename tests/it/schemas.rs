@@ -7,8 +7,8 @@ use std::path::Path;
 
 use plinth::model::Dialect;
 
-use crate::cli::{code, stderr, stdout};
-use crate::engines::{exec, plinth, runtime, TestDb};
+use crate::cli::succeeded;
+use crate::engines::{exec, runtime, TestDb};
 use crate::hostile::scalar;
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -48,11 +48,7 @@ fn plugins_own_objects_in_their_schemas() {
     };
     let dir = tempfile::tempdir().unwrap();
     let url = db.url.as_str();
-    let run = |args: &[&str]| {
-        let o = plinth(dir.path(), &[args, &["--database-url", url]].concat());
-        assert_eq!(code(&o), 0, "{args:?}\n{}{}", stdout(&o), stderr(&o));
-        format!("{}{}", stdout(&o), stderr(&o))
-    };
+    let run = |args: &[&str]| succeeded(dir.path(), url, args);
     project(dir.path(), "");
     let applied = run(&["apply"]);
     assert!(applied.contains("shop"), "{applied}");

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use plinth::model::Dialect;
 
-use crate::cli::{code, stderr, stdout};
+use crate::cli::{code, stderr, stdout, succeeded};
 use crate::engines::{exec, plinth, runtime, TestDb};
 use crate::hostile::scalar;
 
@@ -45,12 +45,7 @@ fn views_belong_to_plugins_and_others_are_left_alone() {
         };
         let dir = tempfile::tempdir().unwrap();
         let url = db.url.as_str();
-        // stdout and stderr, after a success.
-        let run = |args: &[&str]| {
-            let o = plinth(dir.path(), &[args, &["--database-url", url]].concat());
-            assert_eq!(code(&o), 0, "{d}: {args:?}\n{}{}", stdout(&o), stderr(&o));
-            format!("{}{}", stdout(&o), stderr(&o))
-        };
+        let run = |args: &[&str]| succeeded(dir.path(), url, args);
         project(
             dir.path(),
             "name varchar(40), active integer NOT NULL DEFAULT 1",
