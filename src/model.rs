@@ -656,18 +656,19 @@ impl Table {
         self.indexes.sort();
     }
 
-    /// Tables this one references through foreign keys (itself excluded).
-    /// The tables this one needs first: those its foreign keys reference, and the table it is
-    /// a partition of (PostgreSQL).
+    /// The tables this one needs first (itself excluded): those its foreign keys reference,
+    /// and on PostgreSQL the table it is a partition of and those it inherits from.
     pub fn referenced_tables(&self) -> impl Iterator<Item = &str> {
+        use crate::engine::postgres::partition;
         self.foreign_keys
             .iter()
             .map(|fk| fk.ref_table.as_str())
-            .chain(self.options.get("partition_of").map(String::as_str))
             .chain(
-                (self.options.get("inherits").into_iter())
-                    .flat_map(|o| o.split_terminator('\u{1e}')),
+                self.options
+                    .get(partition::PARTITION_OF)
+                    .map(String::as_str),
             )
+            .chain(partition::parents(&self.options))
             .filter(move |t| *t != self.name)
     }
 }

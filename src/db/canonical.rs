@@ -279,11 +279,7 @@ fn scratch_schema(desired: &Schema, suspects: &BTreeSet<String>) -> Schema {
     let of_here = |t: &crate::model::Table| t.options.get(PARTITION_OF).is_none_or(&here);
     schema.tables.retain(|k, t| here(k) && of_here(t));
     for t in schema.tables.values_mut() {
-        let parents = t
-            .options
-            .get(INHERITS)
-            .map(|o| parents(o).all(|p| here(&p.into())));
-        if parents == Some(false) {
+        if !parents(&t.options).all(|p| here(&p.into())) {
             t.options.remove(INHERITS);
         }
     }

@@ -5,6 +5,8 @@
 //! the server alone knows (a timestamp bound's spelling) comes from the scratch schema.
 //! Table inheritance (`INHERITS (parent, …)`) is kept beside them, as the option `inherits`.
 
+use std::collections::BTreeMap;
+
 use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments};
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
@@ -27,9 +29,10 @@ pub const INHERITS: &str = "inherits";
 /// What ends each parent in [`INHERITS`] (a name holding it is refused).
 pub const PARENT_END: char = '\u{1e}';
 
-/// The parents' keys an [`INHERITS`] option holds.
-pub fn parents(option: &str) -> impl Iterator<Item = &str> {
-    option.split_terminator(PARENT_END)
+/// The keys of the tables a table's `options` say it inherits from, in order (none if it
+/// inherits from none).
+pub fn parents(options: &BTreeMap<String, String>) -> impl Iterator<Item = &str> {
+    (options.get(INHERITS).into_iter()).flat_map(|o| o.split_terminator(PARENT_END))
 }
 
 fn canonical_expr(e: &Expr) -> Result<String, String> {
@@ -69,13 +72,20 @@ pub fn key(expr: &Expr) -> Result<String, String> {
     Ok(format!("{method} ({})", parts.join(", ")))
 }
 
-/// `pg_get_partkeydef`'s text, read as the schema file's.
-pub fn key_from_catalog(text: &str) -> Result<String, String> {
+/// Catalog text read with `read`, within the limits every input is held to.
+fn from_catalog<T>(
+    text: &str,
+    read: impl FnOnce(&mut Parser) -> Result<T, ParserError>,
+) -> Result<T, String> {
     let tokens = crate::sql::limits::checked_tokens(D, text)?;
     let pd = crate::sql::parser_dialect(D);
     let mut p = Parser::new(pd.as_ref()).with_tokens_with_locations(tokens);
-    let e = p.parse_expr().map_err(|e| e.to_string())?;
-    key(&e)
+    read(&mut p).map_err(|e| e.to_string())
+}
+
+/// `pg_get_partkeydef`'s text, read as the schema file's.
+pub fn key_from_catalog(text: &str) -> Result<String, String> {
+    key(&from_catalog(text, |p| p.parse_expr())?)
 }
 
 /// A partition's bound: `DEFAULT`, or `FOR VALUES IN (…)`, `FROM (…) TO (…)` (with `MINVALUE`
@@ -108,10 +118,7 @@ pub fn bound(p: &mut Parser) -> Result<String, ParserError> {
 
 /// `pg_get_expr(relpartbound)`'s text, read as the schema file's.
 pub fn bound_from_catalog(text: &str) -> Result<String, String> {
-    let tokens = crate::sql::limits::checked_tokens(D, text)?;
-    let pd = crate::sql::parser_dialect(D);
-    let mut p = Parser::new(pd.as_ref()).with_tokens_with_locations(tokens);
-    bound(&mut p).map_err(|e| e.to_string())
+    from_catalog(text, bound)
 }
 
 fn number(p: &mut Parser) -> Result<u64, ParserError> {

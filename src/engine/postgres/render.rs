@@ -1,6 +1,6 @@
 //! PostgreSQL DDL: ALTER TABLE forms for every change, enum types, comments.
 
-use super::partition::{parents, INHERITS, PARTITION, PARTITION_BOUND, PARTITION_OF};
+use super::partition::{parents, PARTITION, PARTITION_BOUND, PARTITION_OF};
 use super::ROW_LEVEL_SECURITY;
 use crate::diff::{ColumnChanges, Delta, Renamed, TableChange};
 use crate::error::{Error, Result};
@@ -356,14 +356,11 @@ fn create_table(t: &Table) -> String {
     }
     let mut lines: Vec<String> = t.columns.iter().map(column_def).collect();
     lines.extend(constraint_lines(D, t, true));
-    let inherits = t
-        .options
-        .get(INHERITS)
-        .map(|o| {
-            let parents: Vec<String> = parents(o).map(|p| quote(D, p)).collect();
-            format!(" INHERITS ({})", parents.join(", "))
-        })
-        .unwrap_or_default();
+    let inherited: Vec<String> = parents(&t.options).map(|p| quote(D, p)).collect();
+    let inherits = match inherited.is_empty() {
+        true => String::new(),
+        false => format!(" INHERITS ({})", inherited.join(", ")),
+    };
     let by = t
         .options
         .get(PARTITION)
@@ -383,13 +380,7 @@ fn reinherit(
     from: &BTreeMap<String, String>,
     to: &BTreeMap<String, String>,
 ) -> Vec<String> {
-    let of = |o: &BTreeMap<String, String>| -> Vec<String> {
-        (o.get(INHERITS).into_iter())
-            .flat_map(|o| parents(o))
-            .map(str::to_string)
-            .collect()
-    };
-    let (old, new) = (of(from), of(to));
+    let (old, new): (Vec<&str>, Vec<&str>) = (parents(from).collect(), parents(to).collect());
     let left = (old.iter().filter(|p| !new.contains(p)))
         .map(|p| format!("ALTER TABLE {} NO INHERIT {}", quote(D, table), quote(D, p)));
     let joined = (new.iter().filter(|p| !old.contains(p)))

@@ -810,10 +810,8 @@ impl<'a> Lowering<'a> {
                 if has_column(self.dialect, t, name) {
                     return true;
                 }
-                let parents = t.options.get(crate::engine::postgres::partition::INHERITS);
                 tables.extend(
-                    (parents.into_iter())
-                        .flat_map(|o| crate::engine::postgres::partition::parents(o))
+                    crate::engine::postgres::partition::parents(&t.options)
                         .filter_map(|p| self.out.schema.tables.get(p)),
                 );
             }
