@@ -408,9 +408,9 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-/// `plinth uninstall`: the named plugins' tables dropped, those of a plugin that others
-/// depend on last, through the apply protocol (lock, one transaction where the engine has
-/// them, verified, recorded as an uninstall).
+/// `plinth uninstall`: the named plugins' tables, views, routines, sequences and events
+/// dropped, those of a plugin that others depend on last, through the apply protocol (lock,
+/// one transaction where the engine has them, verified, recorded as an uninstall).
 async fn uninstall(
     args: &UninstallArgs,
     request: &Request,

@@ -437,26 +437,20 @@ fn plugin_schemas<'a>(
     // Enum types, domains and composite types belong to the first plugin whose tables use
     // them; plinth never drops one in plugin mode (another plugin, or someone else, may use
     // it).
-    let type_keys: Vec<String> = to
-        .tables
-        .values()
-        .flat_map(|t| {
-            t.columns
-                .iter()
-                .map(|c| crate::model::type_key(c.ty.element()))
-        })
+    let type_key = |ty: &crate::model::ColumnType| crate::model::type_key(ty.element());
+    let mut used: BTreeSet<String> = (to.tables.values())
+        .flat_map(|t| t.columns.iter().map(|c| type_key(&c.ty)))
         .collect();
-    let mut used: BTreeSet<&str> = type_keys.iter().map(String::as_str).collect();
     // Domains and composite types likewise, with the types they are over.
     loop {
         let schema = &desired.schema;
-        let over: Vec<&str> = (schema.domains.iter())
+        let over: Vec<String> = (schema.domains.iter())
             .filter(|(name, _)| used.contains(name.as_str()))
-            .map(|(_, d)| d.data_type.element())
+            .map(|(_, d)| type_key(&d.data_type))
             .chain(
                 (schema.composites.iter())
                     .filter(|(name, _)| used.contains(name.as_str()))
-                    .flat_map(|(_, c)| c.attributes.iter().map(|(_, t)| t.element())),
+                    .flat_map(|(_, c)| c.attributes.iter().map(|(_, t)| type_key(t))),
             )
             .filter(|base| !used.contains(base))
             .collect();

@@ -155,14 +155,22 @@ impl Desired {
         Selection::checked(&self.order, names)
     }
 
-    /// The desired state with no table for `plugins` (what uninstalling them leaves): they
-    /// still own their tables, so the plan drops those.
+    /// The desired state with none of the tables, views, routines, sequences and events of
+    /// `plugins` (what uninstalling them leaves): they still own them, so the plan drops those,
+    /// and the triggers and policies on them.
     pub fn without(&self, plugins: &BTreeSet<String>) -> Desired {
+        let theirs = |owner: &BTreeMap<String, String>, name: &str| {
+            owner.get(name).is_some_and(|p| plugins.contains(p))
+        };
         let mut desired = self.clone();
-        desired
-            .schema
-            .tables
-            .retain(|t, _| !self.owner.get(t).is_some_and(|p| plugins.contains(p)));
+        let schema = &mut desired.schema;
+        schema.tables.retain(|t, _| !theirs(&self.owner, t));
+        schema.views.retain(|v, _| !theirs(&self.view_owner, v));
+        (schema.functions).retain(|_, f| !theirs(&self.function_owner, &f.name));
+        schema
+            .sequences
+            .retain(|q, _| !theirs(&self.sequence_owner, q));
+        schema.events.retain(|e, _| !theirs(&self.event_owner, e));
         desired
     }
 }

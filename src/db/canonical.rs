@@ -49,11 +49,13 @@ pub async fn server_canonical(
     if nothing && suspects.is_empty() {
         return Ok(());
     }
-    // A live overload of a desired routine that is not desired would be chosen over the
-    // scratch schema's where it fits a call exactly: out of the way while trying.
+    // A live overload of a desired routine of the default schema that is not desired would be
+    // chosen over the scratch schema's where it fits a call exactly: out of the way while
+    // trying. (Another schema is tried afresh, its live self renamed out of the way.)
     let overloads: Vec<&Function> = (live.functions.iter())
         .filter(|(key, f)| {
-            !desired.functions.contains_key(*key)
+            crate::model::split_qualified(&f.name).0.is_none()
+                && !desired.functions.contains_key(*key)
                 && desired.functions.values().any(|d| d.name == f.name)
         })
         .map(|(_, f)| f)
@@ -124,12 +126,14 @@ async fn try_on_server(
     suspects: &BTreeSet<String>,
     overloads: &[&Function],
 ) -> Result<Schema> {
-    let dialect = url.dialect();
-    let statements = crate::pipeline::creation(dialect, &scratch_schema(desired, suspects))?;
     let mut conn = super::connect(url).await?;
-    match dialect {
-        Dialect::Postgres => postgres(&mut conn, &statements, overloads).await,
-        Dialect::Mysql => mysql(&mut conn, &statements).await,
+    match url.dialect() {
+        Dialect::Postgres => postgres(&mut conn, desired, suspects, overloads).await,
+        Dialect::Mysql => {
+            let scratch = scratch_schema(desired, suspects, &BTreeSet::new());
+            let statements = crate::pipeline::creation(Dialect::Mysql, &scratch)?;
+            mysql(&mut conn, &statements).await
+        }
         Dialect::Sqlite => Ok(Schema::default()),
     }
 }
@@ -267,13 +271,24 @@ fn rekey_functions(desired: &mut BTreeMap<String, Function>, tried: BTreeMap<Str
 /// The desired schema as the views need it: the tables with their columns and keys (a view may
 /// group by a key), no foreign keys, checks, indexes, defaults or comments — but the `suspects`,
 /// with their defaults, checks and indexes; every view plain (a materialized one would run its
-/// query) but one with an index on an expression and without a comment.
-fn scratch_schema(desired: &Schema, suspects: &BTreeSet<String>) -> Schema {
+/// query) but one with an index on an expression and without a comment. Of the schemas other
+/// than the default one, those of `fresh` alone (made anew in the scratch transaction); what is
+/// in another is compared as the offline rules make it.
+fn scratch_schema(
+    desired: &Schema,
+    suspects: &BTreeSet<String>,
+    fresh: &BTreeSet<String>,
+) -> Schema {
     let mut schema = desired.clone();
-    // What is in another schema is compared as the offline rules make it: the scratch schema
-    // stands for the default one alone.
-    let here = |key: &String| crate::model::split_qualified(key).0.is_none();
-    schema.namespaces.clear();
+    let here = |key: &String| {
+        crate::model::split_qualified(key)
+            .0
+            .is_none_or(|s| fresh.contains(s))
+    };
+    schema.namespaces.retain(|k, _| fresh.contains(k));
+    for n in schema.namespaces.values_mut() {
+        n.comment = None;
+    }
     // A partition of a table elsewhere is not tried; a table inheriting from one elsewhere is
     // tried with its own columns.
     let of_here = |t: &crate::model::Table| t.options.get(PARTITION_OF).is_none_or(&here);
@@ -287,6 +302,10 @@ fn scratch_schema(desired: &Schema, suspects: &BTreeSet<String>) -> Schema {
     schema.domains.retain(|k, _| here(k));
     schema.composites.retain(|k, _| here(k));
     schema.sequences.retain(|k, _| here(k));
+    schema.views.retain(|k, _| here(k));
+    schema.functions.retain(|_, f| here(&f.name));
+    schema.triggers.retain(|_, t| here(&t.table));
+    schema.policies.retain(|_, p| here(&p.table));
     for t in schema.tables.values_mut() {
         t.foreign_keys.clear();
         if suspects.contains(&t.name) {
@@ -347,24 +366,61 @@ async fn raw(conn: &mut Conn, sql: &str) -> Result<()> {
         .map_err(|e| Error::database(trying(sql), e))
 }
 
-/// The desired schema's statements, then what the inspector reads back.
-async fn create_and_read(conn: &mut Conn, statements: &[Statement]) -> Result<Schema> {
+/// The desired schema's statements, then what the inspector reads back (PostgreSQL: the
+/// scratch schema, which is the default one there, and the schemas `fresh`).
+async fn create_and_read(
+    conn: &mut Conn,
+    statements: &[Statement],
+    fresh: &[String],
+) -> Result<Schema> {
     for s in statements {
         conn.execute(&s.sql)
             .await
             .map_err(|e| Error::database(trying(&s.sql), e))?;
     }
-    // The scratch schema is the default one there; the others are not tried.
     let inspected = match conn {
-        Conn::Postgres(c) => crate::engine::postgres::inspect::inspect_default_schema(c).await?,
+        Conn::Postgres(c) => crate::engine::postgres::inspect::inspect_schemas(c, fresh).await?,
         _ => super::inspect(conn).await?,
     };
     Ok(inspected.schema)
 }
 
+/// The schemas other than the default one that the desired objects are tried in: each made
+/// anew, its live self (if any) renamed out of the way inside the transaction; one plinth may
+/// not rename (another role's) is left out, its objects compared as the offline rules make
+/// them.
+async fn fresh_schemas(conn: &mut Conn, desired: &Schema) -> Result<BTreeSet<String>> {
+    let Conn::Postgres(c) = &mut *conn else {
+        return Ok(BTreeSet::new());
+    };
+    let existing: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace")
+        .fetch_all(&mut *c)
+        .await
+        .map_err(|e| Error::database("reading the schemas", e))?;
+    let mut fresh = BTreeSet::new();
+    for (n, name) in desired.namespaces.keys().enumerate() {
+        if existing.contains(name) {
+            let aside = quote::ident(Dialect::Postgres, &format!("{SCRATCH_SCHEMA}_aside_{n}"));
+            let rename = format!(
+                "ALTER SCHEMA {} RENAME TO {aside}",
+                quote::ident(Dialect::Postgres, name)
+            );
+            raw(conn, "SAVEPOINT plinth_scratch_rename").await?;
+            if conn.run_script(&rename).await.is_err() {
+                raw(conn, "ROLLBACK TO SAVEPOINT plinth_scratch_rename").await?;
+                continue;
+            }
+            raw(conn, "RELEASE SAVEPOINT plinth_scratch_rename").await?;
+        }
+        fresh.insert(name.clone());
+    }
+    Ok(fresh)
+}
+
 async fn postgres(
     conn: &mut Conn,
-    statements: &[Statement],
+    desired: &Schema,
+    suspects: &BTreeSet<String>,
     overloads: &[&Function],
 ) -> Result<Schema> {
     let Conn::Postgres(c) = &mut *conn else {
@@ -385,9 +441,13 @@ async fn postgres(
                 crate::engine::postgres::render::rename_routine(&current, f, &out_of_the_way);
             raw(conn, &rename).await?;
         }
+        let fresh = fresh_schemas(conn, desired).await?;
+        let scratch_schema = scratch_schema(desired, suspects, &fresh);
+        let statements = crate::pipeline::creation(Dialect::Postgres, &scratch_schema)?;
         let path = quote::ident(Dialect::Postgres, &current);
         raw(conn, &format!("SET LOCAL search_path TO {scratch}, {path}")).await?;
-        create_and_read(conn, statements).await
+        let fresh: Vec<String> = fresh.into_iter().collect();
+        create_and_read(conn, &statements, &fresh).await
     }
     .await;
     let _ = conn.run_script("ROLLBACK").await;
@@ -414,7 +474,7 @@ async fn mysql(conn: &mut Conn, statements: &[Statement]) -> Result<Schema> {
     raw(conn, &format!("CREATE DATABASE {}", q(&scratch))).await?;
     let result = async {
         raw(conn, &format!("USE {}", q(&scratch))).await?;
-        create_and_read(conn, statements).await
+        create_and_read(conn, statements, &[]).await
     }
     .await;
     let back = raw(conn, &format!("USE {}", q(&current))).await;

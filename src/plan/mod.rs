@@ -283,14 +283,20 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
             })
             .collect()
     };
-    let domains: BTreeMap<String, Domain> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::CreateDomain(d) => Some((d.name.clone(), d.clone())),
-            _ => None,
-        })
-        .collect();
-    let domain_create_order = domain_order(&domains);
+    let domains = |drop: bool| -> BTreeMap<String, Domain> {
+        changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::CreateDomain(d) if !drop => Some((d.name.clone(), d.clone())),
+                Change::DropDomain(d) if drop => Some((d.name.clone(), d.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let domain_create_order = domain_order(&domains(false));
+    // A domain over another is dropped before it.
+    let mut domain_drop_order = domain_order(&domains(true));
+    domain_drop_order.order.reverse();
     let composites: BTreeMap<String, CompositeType> = changes
         .iter()
         .filter_map(|c| match c {
@@ -535,7 +541,7 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
             ),
             Change::DropDomain(d) => push(
                 &mut steps,
-                0,
+                domain_drop_order.rank(&d.name),
                 Step {
                     phase: Phase::DropEnum,
                     table: d.name.clone(),

@@ -48,9 +48,9 @@ pub(super) fn view_order(views: &BTreeMap<String, View>) -> FkOrder {
 /// The order of domains by their underlying types: a domain after the domain it is over.
 pub(super) fn domain_order(domains: &BTreeMap<String, Domain>) -> FkOrder {
     let edges = domains.iter().filter_map(|(name, d)| {
-        let base = d.data_type.element();
+        let base = crate::model::type_key(d.data_type.element());
         domains
-            .get_key_value(base)
+            .get_key_value(&base)
             .filter(|(b, _)| *b != name)
             .map(|(b, _)| (b.as_str(), name.as_str()))
     });

@@ -127,6 +127,7 @@ impl Parsed {
                 ));
             }
             let called = t.function.is_empty()
+                || crate::model::split_qualified(&t.function).0 == Some(lower::PG_CATALOG)
                 || self.schema.functions.values().any(|f| f.name == t.function);
             if !called {
                 return Err(Error::at_help(
@@ -136,8 +137,9 @@ impl Parsed {
                         t.name, t.function
                     ),
                     format!(
-                        "define it (CREATE FUNCTION {}() RETURNS trigger …)",
-                        t.function
+                        "define it (CREATE FUNCTION {}() RETURNS trigger …), or name the server's own as pg_catalog.{}",
+                        crate::model::shown(&t.function),
+                        crate::model::shown(&t.function),
                     ),
                 ));
             }

@@ -182,9 +182,15 @@ fn run(fx: &Fixture, d: Dialect, shared: Option<&TestDb>) -> Result<bool, String
             .await
             .map_err(|e| format!("{e}"))?;
         if shared.is_some() {
+            // Every schema of the last fixture goes, the default one made anew.
             exec(
                 &mut conn,
-                "DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+                r"DO $$DECLARE s text; BEGIN
+                    FOR s IN SELECT nspname FROM pg_namespace
+                             WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
+                    LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP;
+                  END$$;
+                  CREATE SCHEMA public;",
             )
             .await;
         }

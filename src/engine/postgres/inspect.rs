@@ -27,6 +27,7 @@ use crate::model::{
 };
 use crate::normalize::expr::canonical_text;
 use crate::normalize::names::{classify, Kind};
+pub use queries::Scope;
 use queries::{
     scoped, COLUMNS, COMPOSITES, CONSTRAINTS, DOMAINS, ENUMS, EXTENSIONS, FUNCTIONS, INDEXES,
     NAMESPACES, POLICIES, SEQUENCES, STANDALONE_SEQUENCES, TABLES, TRIGGERS, VIEWS,
@@ -53,12 +54,13 @@ fn attnames(names: &Attnames, oid: i64, nums: &[i16], what: &str) -> Result<Vec<
 
 /// Read every table of the database's schemas (plinth's own `plinth_*` tables excepted).
 pub async fn inspect(conn: &mut PgConnection) -> Result<Inspected> {
-    inspect_with(conn, None, true).await
+    inspect_with(conn, None, Scope::All).await
 }
 
-/// Read the default schema alone (`current_schema()`: plinth's scratch schema, when it asks).
-pub async fn inspect_default_schema(conn: &mut PgConnection) -> Result<Inspected> {
-    inspect_with(conn, None, false).await
+/// Read the default schema (`current_schema()`: plinth's scratch schema, when it asks) and
+/// the schemas named `also`.
+pub async fn inspect_schemas(conn: &mut PgConnection, also: &[String]) -> Result<Inspected> {
+    inspect_with(conn, None, Scope::With(also)).await
 }
 
 /// How many times a read-only inspection reads the catalog when it changes underneath.
@@ -107,20 +109,20 @@ async fn inspect_once_concurrently(
     .execute(&mut *second)
     .await
     .map_err(fail)?;
-    let result = inspect_with(conn, Some(second), true).await;
+    let result = inspect_with(conn, Some(second), Scope::All).await;
     let _ = sqlx::raw_sql("COMMIT").execute(&mut *second).await;
     let _ = sqlx::raw_sql("COMMIT").execute(&mut *conn).await;
     result
 }
 
-/// The inspection; `others`: the schemas other than the default one too.
+/// The inspection of the schemas `scope` takes.
 async fn inspect_with(
     conn: &mut PgConnection,
     second: Option<&mut PgConnection>,
-    others: bool,
+    scope: Scope<'_>,
 ) -> Result<Inspected> {
     let version = conn.server_version_num().unwrap_or(0);
-    let q = |sql: &str| scoped(sql, version, others);
+    let q = |sql: &str| scoped(sql, version, scope);
     let constraints = q(CONSTRAINTS);
     let (mut queries, mut side_queries) = (0, 0);
     let (read, early_constraints) = match second {
@@ -202,14 +204,14 @@ async fn inspect_with(
         let domain = domain(row)?;
         schema.domains.insert(domain.name.clone(), domain);
     }
-    for row in &fetch(conn, &mut queries, VIEWS, "views").await? {
+    for row in &fetch(conn, &mut queries, &q(VIEWS), "views").await? {
         let mut view = view(row)?;
         view.indexes = view_indexes.remove(&view.name).unwrap_or_default();
         view.indexes
             .sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
         schema.views.insert(view.name.clone(), view);
     }
-    for row in &fetch(conn, &mut queries, FUNCTIONS, "functions").await? {
+    for row in &fetch(conn, &mut queries, &q(FUNCTIONS), "functions").await? {
         let f = function(row)?;
         schema
             .functions
@@ -259,7 +261,7 @@ async fn inspect_with(
         };
         schema.sequences.insert(name, sequence);
     }
-    for row in &fetch(conn, &mut queries, POLICIES, "policies").await? {
+    for row in &fetch(conn, &mut queries, &q(POLICIES), "policies").await? {
         let p = policy(row)?;
         if !is_plinth_table(&p.table) {
             schema.policies.insert(Trigger::key(&p.table, &p.name), p);
@@ -369,17 +371,20 @@ fn partitioning(row: &PgRow, table: &mut Table) -> Result<()> {
     Ok(())
 }
 
-/// A routine as the server prints it, its schema left out of its name (`CREATE OR REPLACE
-/// FUNCTION public.f(…)`: the first `schema.` is the name's).
+/// A routine as the server prints it, the default schema left out of its name (`CREATE OR
+/// REPLACE FUNCTION public.f(…)`: the first `schema.` is the name's).
 fn function(row: &PgRow) -> Result<Function> {
-    let schema: String = get(row, "schema")?;
     let definition: String = get(row, "definition")?;
+    let definition = match get::<Option<String>>(row, "schema")? {
+        Some(schema) => definition.replacen(&format!(" {schema}."), " ", 1),
+        None => definition,
+    };
     Ok(Function {
         name: get(row, "name")?,
         signature: get(row, "signature")?,
         procedure: get(row, "procedure")?,
         header: get(row, "header")?,
-        definition: definition.replacen(&format!(" {schema}."), " ", 1),
+        definition,
         source: None,
         uses: Vec::new(),
         checked_body: false,
@@ -414,15 +419,19 @@ fn policy(row: &PgRow) -> Result<Policy> {
     })
 }
 
-/// A trigger as the server prints it, its table's schema left out (`ON public.t`).
+/// A trigger as the server prints it, its table's schema left out when it is the default one
+/// (`ON public.t`).
 fn trigger(row: &PgRow) -> Result<Trigger> {
-    let schema: String = get(row, "schema")?;
     let definition: String = get(row, "definition")?;
+    let definition = match get::<Option<String>>(row, "schema")? {
+        Some(schema) => definition.replacen(&format!(" ON {schema}."), " ON ", 1),
+        None => definition,
+    };
     Ok(Trigger {
         name: get(row, "name")?,
         table: get(row, "table_name")?,
         function: get(row, "function")?,
-        definition: definition.replacen(&format!(" ON {schema}."), " ON ", 1),
+        definition,
         source: None,
         comment: get(row, "comment")?,
     })
@@ -501,7 +510,7 @@ fn view(row: &PgRow) -> Result<View> {
 /// The objects of the schema plinth does not model yet, as (kind, name) (see [`UNMODELLED`]).
 pub async fn unmodelled(conn: &mut PgConnection) -> Result<Vec<(String, String)>> {
     let mut queries = 0;
-    let rows = fetch(conn, &mut queries, &queries::unmodelled(), "other objects").await?;
+    let rows = fetch(conn, &mut queries, queries::UNMODELLED, "other objects").await?;
     rows.iter()
         .map(|row| Ok((get(row, "kind")?, get(row, "name")?)))
         .collect()

@@ -11,7 +11,7 @@ mod routines;
 mod views;
 
 pub(crate) use routines::{
-    expect_words, is_one_trigger, is_own, is_word, read as read_own, words, Own,
+    expect_words, is_one_trigger, is_own, is_word, read as read_own, words, Own, PG_CATALOG,
 };
 
 pub(crate) use views::stored_query;
@@ -594,8 +594,8 @@ impl<'a> Lowering<'a> {
             return commented(slot, comment, &name, "SCHEMA", at);
         }
         match parts.as_slice() {
-            [m, .., v] if is_marker(m, prepass::VIEW_COMMENT) => {
-                let name = self.fold(v);
+            [m, v @ ..] if is_marker(m, prepass::VIEW_COMMENT) && !v.is_empty() => {
+                let name = self.parts_key(v);
                 let slot = self.out.schema.views.get_mut(&name).map(|v| &mut v.comment);
                 return commented(slot, comment, &name, "VIEW", at);
             }

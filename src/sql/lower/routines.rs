@@ -1176,7 +1176,7 @@ impl Lowering<'_> {
     }
 
     fn create_policy(&mut self, pd: PolicyDecl, at: Location) -> Result<()> {
-        let (table, _) = self.object_name(&pd.table, &at)?;
+        let (table, _) = self.qualified_name(&pd.table, &at)?;
         let name = self.checked(&pd.name, &at)?;
         let location = self.ident_loc(&pd.name, &at);
         let key = Trigger::key(&table, &name);
@@ -1282,7 +1282,7 @@ impl Lowering<'_> {
     }
 
     fn create_routine(&mut self, r: RoutineDecl, at: Location) -> Result<()> {
-        let (name, location) = self.object_name(&r.name, &at)?;
+        let (name, location) = self.qualified_name(&r.name, &at)?;
         let mut arguments = Vec::new();
         for a in &r.arguments {
             arguments.push(Argument {
@@ -1330,7 +1330,9 @@ impl Lowering<'_> {
                     OptionDecl::Words(w) => RoutineOption::Words(w),
                     OptionDecl::Cost(n) => RoutineOption::Cost(n.clone()),
                     OptionDecl::Rows(n) => RoutineOption::Rows(n.clone()),
-                    OptionDecl::Support(f) => RoutineOption::Support(self.object_name(f, &at)?.0),
+                    OptionDecl::Support(f) => {
+                        RoutineOption::Support(self.qualified_name(f, &at)?.0)
+                    }
                     OptionDecl::Set(p, v) => RoutineOption::Set(self.fold(p), v.clone()),
                     OptionDecl::SetFromCurrent(p) => RoutineOption::SetFromCurrent(self.fold(p)),
                 })
@@ -1380,11 +1382,25 @@ impl Lowering<'_> {
     }
 
     fn create_trigger(&mut self, t: TriggerDecl, at: Location) -> Result<()> {
-        let (table, _) = self.object_name(&t.table, &at)?;
+        let (table, _) = self.qualified_name(&t.table, &at)?;
         let name = self.checked(&t.name, &at)?;
         let location = self.ident_loc(&t.name, &at);
+        // The server's own trigger functions (`pg_catalog.…`), which no file creates.
         let function = match &t.function {
-            Some(f) => self.object_name(f, &at)?.0,
+            Some(f) => match f.0.as_slice() {
+                [schema, last]
+                    if self.dialect == Dialect::Postgres
+                        && schema
+                            .as_ident()
+                            .is_some_and(|s| self.fold(s) == PG_CATALOG) =>
+                {
+                    let name = last
+                        .as_ident()
+                        .ok_or_else(|| self.err(at.clone(), "empty name"))?;
+                    crate::model::qualified(Some(PG_CATALOG), &self.checked(name, &at)?)
+                }
+                _ => self.qualified_name(f, &at)?.0,
+            },
             None => String::new(),
         };
         let s = t.source;
@@ -1485,7 +1501,7 @@ impl Lowering<'_> {
     ) -> Result<()> {
         match target {
             CommentTarget::Trigger { name, table } => {
-                let (table, _) = self.object_name(&table, &at)?;
+                let (table, _) = self.qualified_name(&table, &at)?;
                 let name = self.fold(&name);
                 let slot = self
                     .out
@@ -1496,7 +1512,7 @@ impl Lowering<'_> {
                 super::commented(slot, comment, &name, "TRIGGER", at)
             }
             CommentTarget::Policy { name, table } => {
-                let (table, _) = self.object_name(&table, &at)?;
+                let (table, _) = self.qualified_name(&table, &at)?;
                 let name = self.fold(&name);
                 let slot = (self.out.schema.policies)
                     .get_mut(&Trigger::key(&table, &name))
@@ -1513,7 +1529,7 @@ impl Lowering<'_> {
                 name,
                 types,
             } => {
-                let (name, _) = self.object_name(&name, &at)?;
+                let (name, _) = self.qualified_name(&name, &at)?;
                 let signature = types
                     .map(|ts| {
                         ts.iter()
@@ -1585,6 +1601,9 @@ pub(crate) fn signature_type(t: &ColumnType) -> String {
 
 /// A routine from what the file says: its signature, what it uses, and until the server says
 /// otherwise its definition and header as plinth writes them.
+/// The PostgreSQL schema of the server's own routines.
+pub(crate) const PG_CATALOG: &str = "pg_catalog";
+
 fn function_from(name: String, procedure: bool, source: RoutineSource) -> Function {
     let inputs = source
         .arguments

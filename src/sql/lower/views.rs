@@ -68,7 +68,7 @@ impl Lowering<'_> {
         if materialized {
             self.postgres_only("`CREATE MATERIALIZED VIEW`", &at)?;
         }
-        let (name, location) = self.object_name(&name, &at)?;
+        let (name, location) = self.qualified_name(&name, &at)?;
         if let Some(first) = self.out.views.get(&name) {
             return Err(self.err_help(
                 location,

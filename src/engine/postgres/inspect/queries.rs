@@ -160,7 +160,9 @@ SELECT i.indrelid::int8 AS table_oid, ic.relname::text AS name, i.indisunique AS
        coalesce(xc.condeferrable, false) AS deferrable, coalesce(xc.condeferred, false) AS deferred,
        CASE WHEN i.indisunique THEN {NULLS_NOT_DISTINCT_I} END
          AS nulls_not_distinct,
-       c.relkind = 'm' AS on_view, c.relname::text AS relation,
+       c.relkind = 'm' AS on_view,
+       CASE WHEN n.nspname = current_schema() THEN c.relname::text
+            ELSE n.nspname || chr(31) || c.relname END AS relation,
        CASE WHEN c.relkind = 'm' THEN
          ARRAY(SELECT coalesce(a.attname::text, '')
                FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
@@ -179,7 +181,7 @@ LEFT JOIN pg_constraint xc ON xc.conindid = i.indexrelid AND xc.conrelid = i.ind
 LEFT JOIN pg_description xd ON xd.objoid = xc.oid AND xd.classoid = 'pg_constraint'::regclass
   AND xd.objsubid = 0
 WHERE {IN_SCOPE}
-  AND (c.relkind IN ('r', 'p') OR (c.relkind = 'm' AND n.nspname = current_schema()))
+  AND c.relkind IN ('r', 'p', 'm')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con
                   WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u'))
   AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)";
@@ -195,9 +197,12 @@ JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE {IN_SCOPE} AND strpos(t.typname, chr(31)) = 0 AND t.typtype = 'e'";
 
 /// Views and materialized views (extensions' members excepted): the definition as the server
-/// deparses it, options, comment, and the tables and views of the schema each reads.
+/// deparses it, options, comment, the tables and views each reads and the routines it calls
+/// (not the server's own).
 pub(super) const VIEWS: &str = "
-SELECT c.relname::text AS name, c.relkind = 'm' AS materialized,
+SELECT CASE WHEN n.nspname = current_schema() THEN c.relname::text
+            ELSE n.nspname || chr(31) || c.relname END AS name,
+       c.relkind = 'm' AS materialized,
        pg_get_viewdef(c.oid) AS definition,
        COALESCE(c.reloptions, '{}'::text[]) AS options,
        d.description AS comment,
@@ -210,18 +215,21 @@ SELECT c.relname::text AS name, c.relkind = 'm' AS materialized,
              JOIN pg_namespace tn ON tn.oid = t.relnamespace
              WHERE r.ev_class = c.oid
              ORDER BY 1) AS reads,
-       ARRAY(SELECT DISTINCT p.proname::text
+       ARRAY(SELECT DISTINCT CASE WHEN pn.nspname = current_schema() THEN p.proname::text
+                                  ELSE pn.nspname || chr(31) || p.proname END
              FROM pg_rewrite r
              JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = r.oid
                AND dep.refclassid = 'pg_proc'::regclass
-             JOIN pg_proc p ON p.oid = dep.refobjid AND p.pronamespace = c.relnamespace
+             JOIN pg_proc p ON p.oid = dep.refobjid
+             JOIN pg_namespace pn ON pn.oid = p.pronamespace
+               AND pn.nspname NOT IN ('pg_catalog', 'information_schema')
              WHERE r.ev_class = c.oid
              ORDER BY 1) AS calls
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass
   AND d.objsubid = 0
-WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm')
+WHERE {IN_SCOPE} AND strpos(c.relname, chr(31)) = 0 AND c.relkind IN ('v', 'm')
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
                   AND e.objid = c.oid AND e.deptype = 'e')";
 
@@ -252,43 +260,53 @@ WHERE {IN_SCOPE} AND strpos(t.typname, chr(31)) = 0 AND t.typtype = 'd'
 
 /// Functions and procedures (extensions' members excepted): the input types (what tells
 /// overloads apart), the arguments and result (what `CREATE OR REPLACE` cannot change), the
-/// whole as the server prints it, the schema's name as it prints it, comment.
+/// whole as the server prints it, the default schema's name as it prints it (left out of the
+/// name there), comment.
 pub(super) const FUNCTIONS: &str = "
-SELECT p.proname::text AS name, p.prokind = 'p' AS procedure,
+SELECT CASE WHEN n.nspname = current_schema() THEN p.proname::text
+            ELSE n.nspname || chr(31) || p.proname END AS name,
+       p.prokind = 'p' AS procedure,
        oidvectortypes(p.proargtypes) AS signature,
        pg_get_function_arguments(p.oid) || ' -> ' || COALESCE(pg_get_function_result(p.oid), '')
          AS header,
        pg_get_functiondef(p.oid) AS definition,
-       quote_ident(n.nspname) AS schema,
+       CASE WHEN n.nspname = current_schema() THEN quote_ident(n.nspname) END AS schema,
        d.description AS comment
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass
   AND d.objsubid = 0
-WHERE n.nspname = current_schema() AND p.prokind IN ('f', 'p')
+WHERE {IN_SCOPE} AND strpos(p.proname, chr(31)) = 0 AND p.prokind IN ('f', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
                   AND e.objid = p.oid AND e.deptype = 'e')";
 
-/// Triggers on the schema's tables (not the ones the server makes for foreign keys): the
-/// definition as the server prints it, the function it calls, comment.
+/// Triggers on the tables (not the ones the server makes for foreign keys): the definition as
+/// the server prints it (the default schema's name as it prints it, left out of the table's
+/// name there), the function it calls, comment.
 pub(super) const TRIGGERS: &str = "
-SELECT t.tgname::text AS name, c.relname::text AS table_name,
-       p.proname::text AS function,
+SELECT t.tgname::text AS name,
+       CASE WHEN n.nspname = current_schema() THEN c.relname::text
+            ELSE n.nspname || chr(31) || c.relname END AS table_name,
+       CASE WHEN pn.nspname = current_schema() THEN p.proname::text
+            ELSE pn.nspname || chr(31) || p.proname END AS function,
        pg_get_triggerdef(t.oid) AS definition,
-       quote_ident(n.nspname) AS schema,
+       CASE WHEN n.nspname = current_schema() THEN quote_ident(n.nspname) END AS schema,
        d.description AS comment
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_proc p ON p.oid = t.tgfoid
+JOIN pg_namespace pn ON pn.oid = p.pronamespace
 LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass
   AND d.objsubid = 0
-WHERE n.nspname = current_schema() AND NOT t.tgisinternal {NOT_CLONED}";
+WHERE {IN_SCOPE} AND strpos(c.relname, chr(31)) = 0 AND NOT t.tgisinternal {NOT_CLONED}";
 
-/// Row-level security policies on the schema's tables: kind, command, roles (`public` for
-/// everyone), and the expressions as the server deparses them.
+/// Row-level security policies on the tables: kind, command, roles (`public` for everyone),
+/// and the expressions as the server deparses them.
 pub(super) const POLICIES: &str = "
-SELECT p.polname::text AS name, c.relname::text AS table_name,
+SELECT p.polname::text AS name,
+       CASE WHEN n.nspname = current_schema() THEN c.relname::text
+            ELSE n.nspname || chr(31) || c.relname END AS table_name,
        NOT p.polpermissive AS restrictive,
        CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
                      WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS command,
@@ -301,7 +319,7 @@ SELECT p.polname::text AS name, c.relname::text AS table_name,
 FROM pg_policy p
 JOIN pg_class c ON c.oid = p.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema()";
+WHERE {IN_SCOPE} AND strpos(c.relname, chr(31)) = 0";
 
 /// Sequences no column owns (serial and identity sequences are their columns'; extensions'
 /// are theirs).
@@ -353,13 +371,29 @@ SELECT n.nspname::text AS name, obj_description(n.oid, 'pg_namespace') AS commen
 FROM pg_namespace n
 WHERE n.nspname <> current_schema() AND {IN_SCOPE} AND strpos(n.nspname, chr(31)) = 0";
 
-/// `sql` for the server's `version` (see [`for_server`]), reading the default schema alone or
-/// with the others ([`OTHER_SCHEMAS`]).
-pub(super) fn scoped(sql: &str, version: u32, others: bool) -> String {
-    let scope = if others {
-        format!("(n.nspname = current_schema() OR {OTHER_SCHEMAS})")
-    } else {
-        "n.nspname = current_schema()".to_string()
+/// Which schemas an inspection reads: the default one (`current_schema()`) and
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// every other one a full inspection reads ([`OTHER_SCHEMAS`]);
+    All,
+    /// those named (none: the default one alone).
+    With(&'a [String]),
+}
+
+/// `sql` for the server's `version` (see [`for_server`]), reading the schemas of `scope`.
+pub(super) fn scoped(sql: &str, version: u32, scope: Scope<'_>) -> String {
+    let scope = match scope {
+        Scope::All => format!("(n.nspname = current_schema() OR {OTHER_SCHEMAS})"),
+        Scope::With([]) => "n.nspname = current_schema()".to_string(),
+        Scope::With(names) => {
+            let names: Vec<String> = (names.iter())
+                .map(|n| crate::quote::string(crate::model::Dialect::Postgres, n))
+                .collect();
+            format!(
+                "(n.nspname = current_schema() OR n.nspname IN ({}))",
+                names.join(", ")
+            )
+        }
     };
     for_server(sql, version).replace("{IN_SCOPE}", &scope)
 }
@@ -384,9 +418,9 @@ fn for_server(sql: &str, version: u32) -> String {
 }
 
 /// What the schema holds that plinth does not model yet (for `adopt` to name): foreign tables,
-/// aggregates, range types, extensions in other schemas; views, routines, triggers and
-/// policies in schemas other than the default one, as (kind, name). Members of extensions are the extension's.
-const UNMODELLED: &str = r"
+/// aggregates, range types, extensions in other schemas, as (kind, name). Members of
+/// extensions are the extension's.
+pub(super) const UNMODELLED: &str = r"
 SELECT 'foreign table' AS kind, c.relname::text AS name
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind = 'f'
@@ -409,30 +443,4 @@ UNION ALL
 SELECT 'extension', e.extname::text
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE n.nspname <> current_schema() AND e.extname <> 'plpgsql'
-UNION ALL
-SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,
-       n.nspname || '.' || c.relname
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname <> current_schema() AND {OTHER_SCHEMAS} AND c.relkind IN ('v', 'm')
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
-                  AND d.objid = c.oid AND d.deptype = 'e')
-UNION ALL
-SELECT 'routine', n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname <> current_schema() AND {OTHER_SCHEMAS}
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
-                  AND d.objid = p.oid AND d.deptype = 'e')
-UNION ALL
-SELECT 'trigger', n.nspname || '.' || c.relname || '.' || t.tgname
-FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname <> current_schema() AND {OTHER_SCHEMAS} AND NOT t.tgisinternal
-UNION ALL
-SELECT 'policy', n.nspname || '.' || c.relname || '.' || p.polname
-FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname <> current_schema() AND {OTHER_SCHEMAS}
 ORDER BY 1, 2";
-
-/// [`UNMODELLED`] with the schemas a full inspection reads.
-pub(super) fn unmodelled() -> String {
-    UNMODELLED.replace("{OTHER_SCHEMAS}", OTHER_SCHEMAS)
-}

@@ -417,7 +417,9 @@ fn objects_dropped_after_the_snapshot_read_as_changed() {
                 .await
                 .unwrap();
             sqlx::raw_sql(drop).execute(&mut other).await.unwrap();
-            let during = inspect_with(&mut conn, None, true).await.map(|i| i.schema);
+            let during = inspect_with(&mut conn, None, Scope::All)
+                .await
+                .map(|i| i.schema);
             sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
             let after = inspect(&mut conn).await.map(|i| i.schema.tables.len());
             seen.push((
