@@ -5,6 +5,7 @@
 //! says which of its attributes changed (and how its type changed, for the engine at hand), so
 //! the planner, the hazards and the renderers consume that and compare nothing again.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -39,6 +40,13 @@ pub enum Change {
     },
     CreateDomain(Domain),
     AlterDomain {
+        from: Domain,
+        to: Domain,
+    },
+    /// A kept domain's default or checks that call a routine about to be dropped, dropped
+    /// before it (`to` is the live domain without them; its `AlterDomain` adds them again
+    /// after the routine is made anew).
+    ReleaseDomain {
         from: Domain,
         to: Domain,
     },
@@ -123,6 +131,12 @@ pub enum TableChange {
     DropCheck(Check),
     AddIndex(Index),
     DropIndex(Index),
+    /// PostgreSQL: a default that calls a routine about to be dropped, dropped before it (the
+    /// desired default is set again after the routine is made anew: see [`release`]).
+    DropDefault(Column),
+    /// PostgreSQL: a generated column whose expression calls a routine about to be dropped,
+    /// dropped before it and added again after (its values are computed again).
+    DropGenerated(Column),
     /// A constraint or index that differs from the live one only by its name (see
     /// [`can_rename`]).
     Rename {
@@ -380,8 +394,32 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         kept,
         Change::DropSequence,
     );
+    let functions = function_changes(&from.functions, to_functions);
+    let dropped_routines: BTreeSet<&str> = (functions.iter())
+        .filter_map(|c| match c {
+            Change::DropFunction(f) => Some(f.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    // A kept domain lets go of what calls a dropped routine; its diff starts from that.
+    let calls = |e: &Expression| dropped_routines.iter().any(|r| e.calls(r));
+    let mut live_domains = Cow::Borrowed(&from.domains);
+    for (name, live) in &from.domains {
+        let called =
+            live.default.as_ref().is_some_and(calls) || live.checks.iter().any(|c| calls(&c.expr));
+        if called && to_domains.contains_key(name) {
+            let mut released = live.clone();
+            released.default = released.default.filter(|d| !calls(d));
+            released.checks.retain(|c| !calls(&c.expr));
+            changes.push(Change::ReleaseDomain {
+                from: live.clone(),
+                to: released.clone(),
+            });
+            live_domains.to_mut().insert(name.clone(), released);
+        }
+    }
     new_or_changed(
-        &from.domains,
+        &live_domains,
         to_domains,
         &mut changes,
         Change::CreateDomain,
@@ -398,7 +436,13 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         match from.tables.get(name) {
             None => changes.push(Change::CreateTable(table.clone())),
             Some(old) => {
-                let table_changes = diff_table(dialect, old, table);
+                let table_changes = match release(dialect, old, &dropped_routines) {
+                    Some((kept, mut released)) => {
+                        released.extend(diff_table(dialect, &kept, table));
+                        released
+                    }
+                    None => diff_table(dialect, old, table),
+                };
                 if !table_changes.is_empty() {
                     changes.push(Change::AlterTable(TableDiff {
                         from: old.clone(),
@@ -433,7 +477,6 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
             changes.push(Change::DropExtension(e.clone()));
         }
     }
-    let functions = function_changes(&from.functions, to_functions);
     let views = view_changes(dialect, &from.views, to_views, &changes, &functions);
     changes.extend(views);
     // A table change that disturbs its views drops its triggers too (SQLite's rebuild drops
@@ -447,8 +490,8 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
             _ => None,
         })
         .collect();
-    let triggers = trigger_changes(&from.triggers, to_triggers, &functions, &disturbed);
-    let policies = policy_changes(&from.policies, to_policies, &disturbed);
+    let triggers = trigger_changes(&from.triggers, to_triggers, &dropped_routines, &disturbed);
+    let policies = policy_changes(&from.policies, to_policies, &dropped_routines, &disturbed);
     changes.extend(functions);
     changes.extend(triggers);
     changes.extend(event_changes(&from.events, to_events));
@@ -458,17 +501,24 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
 
 /// The policies' changes in key order: a changed one is dropped and created again, and so is
 /// a kept one whose table changes under it (PostgreSQL refuses a column's new type under a
-/// policy using it).
+/// policy using it) or that calls a routine that is dropped (`dropped_routines`).
 fn policy_changes(
     from: &BTreeMap<String, Policy>,
     to: &BTreeMap<String, Policy>,
+    dropped_routines: &BTreeSet<&str>,
     disturbed_tables: &BTreeSet<&str>,
 ) -> Vec<Change> {
+    let disturbed = |p: &Policy| {
+        disturbed_tables.contains(p.table.as_str())
+            || p.calls
+                .iter()
+                .any(|r| dropped_routines.contains(r.as_str()))
+    };
     let mut out = Vec::new();
     for (key, p) in to {
         match from.get(key) {
             None => out.push(Change::CreatePolicy(p.clone())),
-            Some(live) if live == p && !disturbed_tables.contains(live.table.as_str()) => {}
+            Some(live) if live == p && !disturbed(live) => {}
             Some(live) => {
                 out.push(Change::DropPolicy(live.clone()));
                 out.push(Change::CreatePolicy(p.clone()));
@@ -551,16 +601,9 @@ fn function_changes(
 fn trigger_changes(
     from: &BTreeMap<String, Trigger>,
     to: &BTreeMap<String, Trigger>,
-    functions: &[Change],
+    dropped_functions: &BTreeSet<&str>,
     disturbed_tables: &BTreeSet<&str>,
 ) -> Vec<Change> {
-    let dropped_functions: BTreeSet<&str> = functions
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropFunction(f) => Some(f.name.as_str()),
-            _ => None,
-        })
-        .collect();
     let disturbed = |t: &Trigger| {
         dropped_functions.contains(t.function.as_str())
             || disturbed_tables.contains(t.table.as_str())
@@ -738,10 +781,12 @@ fn view_index_changes(dialect: Dialect, from: &View, to: &View) -> Vec<Change> {
 /// or collation changes, or a column goes. SQLite: the table is rebuilt (dropped and made
 /// again), or a column goes. MySQL binds a view's names when it is read: never.
 fn disturbs_views(dialect: Dialect, diff: &TableDiff) -> bool {
-    let drops_column = diff
-        .changes
-        .iter()
-        .any(|c| matches!(c, TableChange::DropColumn(_)));
+    let drops_column = (diff.changes.iter()).any(|c| {
+        matches!(
+            c,
+            TableChange::DropColumn(_) | TableChange::DropGenerated(_)
+        )
+    });
     match dialect {
         Dialect::Postgres => {
             drops_column
@@ -753,6 +798,63 @@ fn disturbs_views(dialect: Dialect, diff: &TableDiff) -> bool {
         Dialect::Sqlite => drops_column || crate::engine::sqlite::plan::needs_rebuild(diff),
         Dialect::Mysql => false,
     }
+}
+
+/// What of a kept PostgreSQL table calls a routine that is dropped (`dropped_routines`: its
+/// arguments or result change, or it goes), which the server refuses to drop under it: a
+/// default, a check, an index (its keys or predicate) or a generated column. Each is let go
+/// first — `DropDefault`, `DropCheck`, `DropIndex`, `DropGenerated` (the server drops the
+/// indexes and constraints on that column with it) — and the table is returned without them,
+/// so that its diff against the desired table adds them again once the routine is made anew.
+/// `None` when nothing calls one.
+fn release(
+    dialect: Dialect,
+    from: &Table,
+    dropped_routines: &BTreeSet<&str>,
+) -> Option<(Table, Vec<TableChange>)> {
+    let calls = |e: &Expression| dropped_routines.iter().any(|r| e.calls(r));
+    let called = from.columns.iter().any(|c| {
+        c.default.as_ref().is_some_and(calls)
+            || c.generated.as_ref().is_some_and(|g| calls(&g.expr))
+    }) || from.checks.iter().any(|c| calls(&c.expr))
+        || from.indexes.iter().any(|i| i.expressions().any(calls));
+    if dialect != Dialect::Postgres || !called {
+        return None;
+    }
+    let mut kept = from.clone();
+    let mut released = Vec::new();
+    let generated =
+        (from.columns.iter()).filter(|c| c.generated.as_ref().is_some_and(|g| calls(&g.expr)));
+    for column in generated {
+        let on = |e: &Expression| e.references(dialect, &column.name);
+        kept.columns.retain(|c| c.name != column.name);
+        kept.checks.retain(|c| !on(&c.expr));
+        kept.indexes
+            .retain(|i| !i.references(dialect, &column.name));
+        (kept.uniques).retain(|u| {
+            !u.columns
+                .iter()
+                .any(|c| dialect.same_column(c, &column.name))
+        });
+        released.push(TableChange::DropGenerated(column.clone()));
+    }
+    for column in &mut kept.columns {
+        if column.default.as_ref().is_some_and(calls) {
+            released.push(TableChange::DropDefault(column.clone()));
+            column.default = None;
+        }
+    }
+    let (go, stay) = std::mem::take(&mut kept.checks)
+        .into_iter()
+        .partition(|c| calls(&c.expr));
+    kept.checks = stay;
+    released.extend(go.into_iter().map(TableChange::DropCheck));
+    let (go, stay) = std::mem::take(&mut kept.indexes)
+        .into_iter()
+        .partition(|i| i.expressions().any(calls));
+    kept.indexes = stay;
+    released.extend(go.into_iter().map(TableChange::DropIndex));
+    Some((kept, released))
 }
 
 pub fn diff_table(dialect: Dialect, from: &Table, to: &Table) -> Vec<TableChange> {

@@ -246,6 +246,10 @@ pub struct Policy {
     pub definition: String,
     #[serde(skip)]
     pub source: PolicySource,
+    /// The routines its expressions call, by key, sorted (not compared: a kept policy is
+    /// created again when one of them is dropped).
+    #[serde(skip)]
+    pub calls: Vec<String>,
     /// `COMMENT ON POLICY`.
     pub comment: Option<String>,
 }
@@ -1011,6 +1015,26 @@ impl Index {
             nulls_not_distinct: false,
             exclude: None,
         }
+    }
+
+    /// Its expressions: those of its keys, then its predicate.
+    pub fn expressions(&self) -> impl Iterator<Item = &Expression> {
+        let keys = self.parts.iter().filter_map(|p| match &p.key {
+            IndexKey::Expr(e) => Some(e),
+            IndexKey::Column(_) => None,
+        });
+        keys.chain(self.predicate.as_ref())
+    }
+
+    /// Whether it may cover the column `name`: as a key, an included column, or in one of its
+    /// expressions (see [`Expression::references`]).
+    pub fn references(&self, dialect: Dialect, name: &str) -> bool {
+        let keys = self.parts.iter().any(|p| match &p.key {
+            IndexKey::Column(c) => dialect.same_column(c, name),
+            IndexKey::Expr(_) => false,
+        });
+        keys || self.include.iter().any(|c| dialect.same_column(c, name))
+            || self.expressions().any(|e| e.references(dialect, name))
     }
 }
 

@@ -1,5 +1,5 @@
-//! [`Expression`]: an expression's canonical text, the columns it references and its shape,
-//! read from one parse tree when the value is made.
+//! [`Expression`]: an expression's canonical text, the columns it references, the routines it
+//! calls and its shape, read from one parse tree when the value is made.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -17,10 +17,13 @@ use super::Dialect;
 #[derive(Debug, Clone)]
 pub struct Expression {
     text: Box<str>,
-    /// `None`: text a catalog gave that plinth could not read; it may reference anything.
-    /// Sorted, each once (one exactly sized allocation, not a tree: most expressions name one
-    /// column or none).
-    columns: Option<Box<[String]>>,
+    /// The columns it references (`names[..columns]`), then the routines it calls, keyed as
+    /// routines are (`schema` U+001F `name` outside the default schema; built-in ones among
+    /// them), each part sorted, each name once: one exactly sized allocation, not a tree (most
+    /// expressions name one column or none, and call nothing). `None`: text a catalog gave that
+    /// plinth could not read; it may reference anything.
+    names: Option<Box<[String]>>,
+    columns: u32,
     shape: Shape,
 }
 
@@ -43,10 +46,17 @@ pub enum Shape {
 impl Expression {
     /// Made by `normalize::expr`, which prints `text` from the tree it reads `columns` and
     /// `shape` from.
-    pub(crate) fn new(text: String, columns: BTreeSet<String>, shape: Shape) -> Expression {
+    pub(crate) fn new(
+        text: String,
+        columns: BTreeSet<String>,
+        calls: BTreeSet<String>,
+        shape: Shape,
+    ) -> Expression {
+        let count = u32::try_from(columns.len()).unwrap_or(u32::MAX);
         Expression {
             text: text.into_boxed_str(),
-            columns: Some(columns.into_iter().collect()),
+            names: Some(columns.into_iter().chain(calls).collect()),
+            columns: count,
             shape,
         }
     }
@@ -55,7 +65,8 @@ impl Expression {
     pub(crate) fn unread(text: String) -> Expression {
         Expression {
             text: text.into_boxed_str(),
-            columns: None,
+            names: None,
+            columns: 0,
             shape: Shape::Other,
         }
     }
@@ -76,13 +87,25 @@ impl Expression {
     /// The names of the columns it references, folded like every identifier; `None` when the
     /// text could not be read.
     pub fn columns(&self) -> Option<&[String]> {
-        self.columns.as_deref()
+        self.split().map(|(columns, _)| columns)
+    }
+
+    /// The columns and the routines (see `names`).
+    fn split(&self) -> Option<(&[String], &[String])> {
+        let names = self.names.as_deref()?;
+        Some(names.split_at((self.columns as usize).min(names.len())))
+    }
+
+    /// Whether it calls the routine keyed `routine` (unread text: not known to).
+    pub fn calls(&self, routine: &str) -> bool {
+        self.split()
+            .is_some_and(|(_, routines)| routines.iter().any(|r| r == routine))
     }
 
     /// Whether it may reference the column `name` (compared as the engine compares column
     /// names, [`Dialect::same_column`]). Unread text may reference anything.
     pub fn references(&self, dialect: Dialect, name: &str) -> bool {
-        let Some(columns) = &self.columns else {
+        let Some(columns) = self.columns() else {
             return true;
         };
         columns.iter().any(|c| dialect.same_column(c, name))
@@ -132,5 +155,26 @@ impl Ord for Expression {
 impl Serialize for Expression {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{qualified, Dialect};
+    use crate::normalize::expr::canonical_text;
+
+    #[test]
+    fn knows_the_columns_it_reads_and_the_routines_it_calls() {
+        let e = canonical_text(Dialect::Postgres, "sales.code(n) + lower(name) > 0").unwrap();
+        assert_eq!(
+            e.columns(),
+            Some(&["n".to_string(), "name".to_string()][..])
+        );
+        assert!(e.calls(&qualified(Some("sales"), "code")));
+        assert!(e.calls("lower"));
+        assert!(!e.calls("code") && !e.calls("n"));
+        let unread = super::Expression::unread("whatever".into());
+        assert_eq!(unread.columns(), None);
+        assert!(!unread.calls("whatever"));
     }
 }

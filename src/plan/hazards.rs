@@ -52,6 +52,12 @@ pub(super) fn describe(dialect: Dialect, change: &TableChange) -> String {
     match change {
         TableChange::AddColumn(c) => format!("add column {} {}", q(&c.name), c.ty),
         TableChange::DropColumn(c) => format!("drop column {}", q(&c.name)),
+        TableChange::DropDefault(c) => {
+            format!("drop default of column {} (set again below)", q(&c.name))
+        }
+        TableChange::DropGenerated(c) => {
+            format!("drop generated column {} (added again below)", q(&c.name))
+        }
         TableChange::AlterColumn { to, changes, .. } => {
             format!("column {}: {}", q(&to.name), describe_column(changes))
         }

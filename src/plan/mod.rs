@@ -539,6 +539,17 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     hazards: vec![],
                 },
             ),
+            // Before the routines its default or checks call are dropped.
+            Change::ReleaseDomain { from, to } => push(
+                &mut steps,
+                0,
+                Step {
+                    phase: Phase::DropConstraint,
+                    table: to.name.clone(),
+                    action: Action::AlterDomain { from, to },
+                    hazards: vec![],
+                },
+            ),
             Change::DropDomain(d) => push(
                 &mut steps,
                 domain_drop_order.rank(&d.name),
@@ -855,7 +866,10 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
             let phase = moved.unwrap_or(match &change {
                 TableChange::DropForeignKey(_) => Phase::DropForeignKey,
                 TableChange::DropIndex(_) => Phase::DropIndex,
-                TableChange::DropUnique(_) | TableChange::DropCheck(_) => Phase::DropConstraint,
+                TableChange::DropUnique(_)
+                | TableChange::DropCheck(_)
+                | TableChange::DropDefault(_)
+                | TableChange::DropGenerated(_) => Phase::DropConstraint,
                 TableChange::Rename { .. } => Phase::Rename,
                 // PostgreSQL (split above): the old key goes before its columns do, the new
                 // one comes after its columns exist.

@@ -10,7 +10,7 @@ pub(crate) mod lower;
 mod split;
 pub(crate) mod tokens;
 
-pub(crate) use lower::{is_one_trigger, stored_query};
+pub(crate) use lower::{is_one_trigger, name_key, stored_query};
 
 use std::collections::{BTreeMap, BTreeSet};
 

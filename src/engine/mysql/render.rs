@@ -236,7 +236,12 @@ fn column_def(c: &Column) -> String {
 fn alter_clauses(change: &TableChange) -> Vec<String> {
     match change {
         TableChange::AddColumn(c) => vec![format!("ADD COLUMN {}", column_def(c))],
-        TableChange::DropColumn(c) => vec![format!("DROP COLUMN {}", quote(D, &c.name))],
+        TableChange::DropColumn(c) | TableChange::DropGenerated(c) => {
+            vec![format!("DROP COLUMN {}", quote(D, &c.name))]
+        }
+        TableChange::DropDefault(c) => {
+            vec![format!("ALTER COLUMN {} DROP DEFAULT", quote(D, &c.name))]
+        }
         // MariaDB cannot MODIFY a virtual column, nor switch a generated column between
         // VIRTUAL and STORED (MySQL neither): such a column is dropped and added again, in one
         // statement (its indexes survive). Nothing is lost: a generated column holds no data of

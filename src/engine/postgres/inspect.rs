@@ -415,6 +415,7 @@ fn policy(row: &PgRow) -> Result<Policy> {
         name,
         table,
         source,
+        calls: get(row, "calls")?,
         comment: get(row, "comment")?,
     })
 }

@@ -639,9 +639,13 @@ fn alter(table: &str, change: &TableChange) -> Result<Vec<String>> {
             }
             out
         }
-        TableChange::DropColumn(c) => {
+        TableChange::DropColumn(c) | TableChange::DropGenerated(c) => {
             vec![format!("ALTER TABLE {t} DROP COLUMN {}", quote(D, &c.name))]
         }
+        TableChange::DropDefault(c) => vec![format!(
+            "ALTER TABLE {t} ALTER COLUMN {} DROP DEFAULT",
+            quote(D, &c.name)
+        )],
         TableChange::AlterColumn { from, to, changes } => alter_column(table, from, to, changes),
         TableChange::SetPrimaryKey { from, to } => {
             let mut out = Vec::new();

@@ -34,7 +34,29 @@ pub fn canonical(dialect: Dialect, expr: &Expr) -> Result<Expression, String> {
     let mut expr = expr.clone();
     normalize(dialect, &mut expr);
     let text = print::print(dialect, &expr)?;
-    Ok(Expression::new(text, columns(&expr), shape(&expr)))
+    Ok(Expression::new(
+        text,
+        columns(&expr),
+        calls(dialect, &expr),
+        shape(&expr),
+    ))
+}
+
+/// The routines a tree calls, keyed as routines are.
+pub(crate) fn calls(dialect: Dialect, expr: &Expr) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let _ = visit_expressions(expr, |e| {
+        if let Expr::Function(f) = e {
+            let parts: Vec<&Ident> = (f.name.0.iter())
+                .filter_map(ObjectNamePart::as_ident)
+                .collect();
+            if let Some(key) = crate::sql::name_key(dialect, &parts) {
+                out.insert(key);
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    out
 }
 
 /// What a (normalized) tree is: see [`Shape`].

@@ -14,7 +14,7 @@ pub(crate) use routines::{
     expect_words, is_one_trigger, is_own, is_word, read as read_own, words, Own, PG_CATALOG,
 };
 
-pub(crate) use views::stored_query;
+pub(crate) use views::{key as name_key, stored_query};
 
 use constraints::{constraint_comment, is_marker};
 

@@ -1214,8 +1214,14 @@ impl Lowering<'_> {
                 .map(|e| self.printed(e, &at))
                 .transpose()?,
         };
+        let expressions = pd.using.iter().chain(&pd.check);
+        let calls = expressions.flat_map(|e| crate::normalize::expr::calls(self.dialect, e));
         let policy = Policy {
             definition: crate::engine::postgres::render::create_policy(&name, &table, &source),
+            calls: calls
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
             name,
             table,
             source,

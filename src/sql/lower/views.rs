@@ -213,7 +213,7 @@ fn parse_query(dialect: Dialect, text: &str) -> Option<Query> {
 /// The key of a name a query uses: folded as `dialect` folds names, in the default schema
 /// (`public.t`, `main.t`: `t`) or on PostgreSQL in another (`sales.t`); `None` for a name
 /// in another MySQL database or SQLite attachment, or of more parts.
-fn key(dialect: Dialect, parts: &[&Ident]) -> Option<String> {
+pub(crate) fn key(dialect: Dialect, parts: &[&Ident]) -> Option<String> {
     match parts {
         [name] => Some(fold(dialect, name)),
         [schema, name] => match fold(dialect, schema).as_str() {

@@ -302,7 +302,8 @@ LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::re
 WHERE {IN_SCOPE} AND strpos(c.relname, chr(31)) = 0 AND NOT t.tgisinternal {NOT_CLONED}";
 
 /// Row-level security policies on the tables: kind, command, roles (`public` for everyone),
-/// and the expressions as the server deparses them.
+/// the expressions as the server deparses them and the routines they call (not the server's
+/// own).
 pub(super) const POLICIES: &str = "
 SELECT p.polname::text AS name,
        CASE WHEN n.nspname = current_schema() THEN c.relname::text
@@ -315,6 +316,15 @@ SELECT p.polname::text AS name,
              FROM unnest(p.polroles) AS r ORDER BY 1) AS roles,
        pg_get_expr(p.polqual, p.polrelid) AS using_expr,
        pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+       ARRAY(SELECT DISTINCT CASE WHEN fn.nspname = current_schema() THEN f.proname::text
+                                  ELSE fn.nspname || chr(31) || f.proname END
+             FROM pg_depend dep
+             JOIN pg_proc f ON f.oid = dep.refobjid
+             JOIN pg_namespace fn ON fn.oid = f.pronamespace
+               AND fn.nspname NOT IN ('pg_catalog', 'information_schema')
+             WHERE dep.classid = 'pg_policy'::regclass AND dep.objid = p.oid
+               AND dep.refclassid = 'pg_proc'::regclass
+             ORDER BY 1) AS calls,
        obj_description(p.oid, 'pg_policy') AS comment
 FROM pg_policy p
 JOIN pg_class c ON c.oid = p.polrelid
