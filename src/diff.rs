@@ -82,6 +82,11 @@ pub enum Change {
     CreateEvent(Event),
     DropEvent(Event),
     CreatePolicy(Policy),
+    /// Only the comment differs.
+    AlterPolicy {
+        from: Policy,
+        to: Policy,
+    },
     DropPolicy(Policy),
     CreateSequence(Sequence),
     AlterSequence {
@@ -499,7 +504,8 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     changes
 }
 
-/// The policies' changes in key order: a changed one is dropped and created again, and so is
+/// The policies' changes in key order: a changed one is dropped and created again (a comment
+/// alone is altered), and so is
 /// a kept one whose table changes under it (PostgreSQL refuses a column's new type under a
 /// policy using it) or that calls a routine that is dropped (`dropped_routines`).
 fn policy_changes(
@@ -519,6 +525,12 @@ fn policy_changes(
         match from.get(key) {
             None => out.push(Change::CreatePolicy(p.clone())),
             Some(live) if live == p && !disturbed(live) => {}
+            Some(live) if live.definition == p.definition && !disturbed(live) => {
+                out.push(Change::AlterPolicy {
+                    from: live.clone(),
+                    to: p.clone(),
+                })
+            }
             Some(live) => {
                 out.push(Change::DropPolicy(live.clone()));
                 out.push(Change::CreatePolicy(p.clone()));

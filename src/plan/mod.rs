@@ -134,6 +134,8 @@ pub enum Action {
     CreateEvent(Event),
     DropEvent(Event),
     CreatePolicy(Policy),
+    /// Its comment.
+    AlterPolicy(Policy),
     DropPolicy(Policy),
     CreateSequence(Sequence),
     AlterSequence {
@@ -213,6 +215,9 @@ impl Step {
             Action::DropEvent(e) => format!("drop event {}", q(&e.name)),
             Action::CreatePolicy(p) => {
                 format!("create policy {} on {}", q(&p.name), q(&p.table))
+            }
+            Action::AlterPolicy(p) => {
+                format!("comment on policy {} on {}", q(&p.name), q(&p.table))
             }
             Action::DropPolicy(p) => format!("drop policy {} on {}", q(&p.name), q(&p.table)),
             Action::CreateSequence(s) => format!("create sequence {}", q(&s.name)),
@@ -740,6 +745,15 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     Phase::CreateTrigger,
                     p.table.clone(),
                     Action::CreatePolicy(p),
+                ),
+            ),
+            Change::AlterPolicy { to, .. } => push(
+                &mut steps,
+                0,
+                step(
+                    Phase::CreateTrigger,
+                    to.table.clone(),
+                    Action::AlterPolicy(to),
                 ),
             ),
             Change::DropPolicy(p) => push(

@@ -191,15 +191,11 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             Action::DropSequence(q) => push(format!("DROP SEQUENCE {}", quote(D, &q.name))),
             Action::CreatePolicy(p) => {
                 push(create_policy(&p.name, &p.table, &p.source));
-                if let Some(c) = &p.comment {
-                    push(format!(
-                        "COMMENT ON POLICY {} ON {} IS {}",
-                        quote(D, &p.name),
-                        quote(D, &p.table),
-                        string_literal(D, c)
-                    ));
+                if p.comment.is_some() {
+                    push(comment_policy(p));
                 }
             }
+            Action::AlterPolicy(p) => push(comment_policy(p)),
             Action::DropPolicy(p) => push(format!(
                 "DROP POLICY {} ON {}",
                 quote(D, &p.name),
@@ -1152,6 +1148,17 @@ pub fn create_trigger(t: &Trigger) -> String {
         arguments.join(", ")
     ));
     sql
+}
+
+fn comment_policy(p: &crate::model::Policy) -> String {
+    format!(
+        "COMMENT ON POLICY {} ON {} IS {}",
+        quote(D, &p.name),
+        quote(D, &p.table),
+        p.comment
+            .as_deref()
+            .map_or_else(|| "NULL".to_string(), |t| string_literal(D, t))
+    )
 }
 
 fn comment_trigger(t: &Trigger) -> String {

@@ -85,6 +85,7 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             | Action::CreateEvent(_)
             | Action::DropEvent(_)
             | Action::CreatePolicy(_)
+            | Action::AlterPolicy(_)
             | Action::DropPolicy(_)
             | Action::CreateSequence(_)
             | Action::AlterSequence { .. }
