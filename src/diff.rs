@@ -350,7 +350,9 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
         match from.extensions.get(name) {
             None => changes.push(Change::CreateExtension(e.clone())),
             // A version not asked for is whatever is installed.
-            Some(old) if e.version.is_some() && old.version != e.version => {
+            Some(old)
+                if (e.version.is_some() && old.version != e.version) || old.schema != e.schema =>
+            {
                 changes.push(Change::UpdateExtension {
                     from: old.clone(),
                     to: e.clone(),

@@ -518,6 +518,8 @@ pub struct TriggerSource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Extension {
     pub name: String,
+    /// The schema its objects are in (`SCHEMA sales`); none: the default one.
+    pub schema: Option<String>,
     /// The version asked for (`VERSION '1.3'`); none: whatever is installed, or the default.
     pub version: Option<String>,
 }

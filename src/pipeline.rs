@@ -204,7 +204,13 @@ pub fn in_order<'a>(
 
 /// The statements that create `schema` on an empty database, in plan order.
 pub fn creation(dialect: Dialect, schema: &Schema) -> Result<Vec<Statement>> {
-    render(&plan(dialect, diff(dialect, &Schema::default(), schema)))
+    creation_over(dialect, &Schema::default(), schema)
+}
+
+/// The statements that make `base` (what a database has: extensions, say) `schema`, in plan
+/// order.
+pub fn creation_over(dialect: Dialect, base: &Schema, schema: &Schema) -> Result<Vec<Statement>> {
+    render(&plan(dialect, diff(dialect, base, schema)))
 }
 
 /// Plan every selected plugin against `live`.
@@ -270,6 +276,15 @@ fn within<'a>(
     schema.domains.retain(|k, _| managed(k));
     schema.composites.retain(|k, _| managed(k));
     schema.sequences.retain(|k, _| managed(k));
+    schema.views.retain(|k, _| managed(k));
+    schema.functions.retain(|_, f| managed(&f.name));
+    schema.triggers.retain(|_, t| managed(&t.table));
+    schema.policies.retain(|_, p| managed(&p.table));
+    (schema.extensions).retain(|_, e| {
+        e.schema
+            .as_deref()
+            .is_none_or(|s| namespaces.contains_key(s))
+    });
     Cow::Owned(schema)
 }
 

@@ -60,11 +60,11 @@ pub async fn server_canonical(
         })
         .map(|(_, f)| f)
         .collect();
-    let tried = match try_on_server(url, desired, &suspects, &overloads).await {
+    let tried = match try_on_server(url, desired, live, &suspects, &overloads).await {
         Ok(tried) => tried,
         Err(_) if !suspects.is_empty() && nothing => return Ok(()),
         Err(_) if !suspects.is_empty() => {
-            try_on_server(url, desired, &BTreeSet::new(), &overloads).await?
+            try_on_server(url, desired, live, &BTreeSet::new(), &overloads).await?
         }
         Err(e) => return Err(e),
     };
@@ -123,12 +123,13 @@ fn is_partitioning(t: &crate::model::Table) -> bool {
 async fn try_on_server(
     url: &DatabaseUrl,
     desired: &Schema,
+    live: &Schema,
     suspects: &BTreeSet<String>,
     overloads: &[&Function],
 ) -> Result<Schema> {
     let mut conn = super::connect(url).await?;
     match url.dialect() {
-        Dialect::Postgres => postgres(&mut conn, desired, suspects, overloads).await,
+        Dialect::Postgres => postgres(&mut conn, desired, live, suspects, overloads).await,
         Dialect::Mysql => {
             let scratch = scratch_schema(desired, suspects, &BTreeSet::new());
             let statements = crate::pipeline::creation(Dialect::Mysql, &scratch)?;
@@ -386,20 +387,27 @@ async fn create_and_read(
 }
 
 /// The schemas other than the default one that the desired objects are tried in: each made
-/// anew, its live self (if any) renamed out of the way inside the transaction; one plinth may
-/// not rename (another role's) is left out, its objects compared as the offline rules make
-/// them.
+/// anew, its live self (if any) renamed out of the way inside the transaction. One plinth may
+/// not rename (another role's), or that holds an extension (whose objects would go aside with
+/// it), is left out: its objects are compared as the offline rules make them.
 async fn fresh_schemas(conn: &mut Conn, desired: &Schema) -> Result<BTreeSet<String>> {
     let Conn::Postgres(c) = &mut *conn else {
         return Ok(BTreeSet::new());
     };
-    let existing: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace")
-        .fetch_all(&mut *c)
-        .await
-        .map_err(|e| Error::database("reading the schemas", e))?;
+    let existing: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT n.nspname::text, EXISTS (SELECT 1 FROM pg_extension e WHERE e.extnamespace = n.oid)
+         FROM pg_namespace n",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .map_err(|e| Error::database("reading the schemas", e))?;
     let mut fresh = BTreeSet::new();
     for (n, name) in desired.namespaces.keys().enumerate() {
-        if existing.contains(name) {
+        let live = existing.iter().find(|(live, _)| live == name);
+        if live.is_some_and(|(_, extension)| *extension) {
+            continue;
+        }
+        if live.is_some() {
             let aside = quote::ident(Dialect::Postgres, &format!("{SCRATCH_SCHEMA}_aside_{n}"));
             let rename = format!(
                 "ALTER SCHEMA {} RENAME TO {aside}",
@@ -420,6 +428,7 @@ async fn fresh_schemas(conn: &mut Conn, desired: &Schema) -> Result<BTreeSet<Str
 async fn postgres(
     conn: &mut Conn,
     desired: &Schema,
+    live: &Schema,
     suspects: &BTreeSet<String>,
     overloads: &[&Function],
 ) -> Result<Schema> {
@@ -443,7 +452,16 @@ async fn postgres(
         }
         let fresh = fresh_schemas(conn, desired).await?;
         let scratch_schema = scratch_schema(desired, suspects, &fresh);
-        let statements = crate::pipeline::creation(Dialect::Postgres, &scratch_schema)?;
+        // An extension installed already stays where it is (`IF NOT EXISTS`): one desired
+        // elsewhere is moved there, as the plan would.
+        let base = Schema {
+            extensions: (live.extensions.iter())
+                .filter(|(name, _)| scratch_schema.extensions.contains_key(*name))
+                .map(|(name, e)| (name.clone(), e.clone()))
+                .collect(),
+            ..Schema::default()
+        };
+        let statements = crate::pipeline::creation_over(Dialect::Postgres, &base, &scratch_schema)?;
         let path = quote::ident(Dialect::Postgres, &current);
         raw(conn, &format!("SET LOCAL search_path TO {scratch}, {path}")).await?;
         let fresh: Vec<String> = fresh.into_iter().collect();

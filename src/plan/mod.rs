@@ -120,7 +120,11 @@ pub enum Action {
     CommentNamespace(Namespace),
     DropNamespace(Namespace),
     CreateExtension(Extension),
-    UpdateExtension(Extension),
+    /// Its version, its schema.
+    UpdateExtension {
+        from: Extension,
+        to: Extension,
+    },
     DropExtension(Extension),
     CreateFunction(Function),
     AlterFunction {
@@ -189,10 +193,15 @@ impl Step {
             Action::CommentNamespace(n) => format!("comment on schema {}", q(&n.name)),
             Action::DropNamespace(n) => format!("drop schema {}", q(&n.name)),
             Action::CreateExtension(e) => format!("create extension {}", q(&e.name)),
-            Action::UpdateExtension(e) => format!(
+            Action::UpdateExtension { from, to } if from.schema != to.schema => format!(
+                "extension {}: schema {}",
+                q(&to.name),
+                to.schema.as_deref().unwrap_or("public")
+            ),
+            Action::UpdateExtension { to, .. } => format!(
                 "extension {}: version {}",
-                q(&e.name),
-                e.version.as_deref().unwrap_or("default")
+                q(&to.name),
+                to.version.as_deref().unwrap_or("default")
             ),
             Action::DropExtension(e) => format!("drop extension {}", q(&e.name)),
             Action::CreateDomain(d) => format!("create domain {}", q(&d.name)),
@@ -503,13 +512,13 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     hazards: vec![],
                 },
             ),
-            Change::UpdateExtension { to, .. } => push(
+            Change::UpdateExtension { from, to } => push(
                 &mut steps,
                 0,
                 Step {
                     phase: Phase::CreateExtension,
                     table: to.name.clone(),
-                    action: Action::UpdateExtension(to),
+                    action: Action::UpdateExtension { from, to },
                     hazards: vec![],
                 },
             ),

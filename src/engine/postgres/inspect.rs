@@ -193,12 +193,15 @@ async fn inspect_with(
         };
         schema.enums.insert(name, e);
     }
-    for row in &fetch(conn, &mut queries, EXTENSIONS, "extensions").await? {
+    for row in &fetch(conn, &mut queries, &q(EXTENSIONS), "extensions").await? {
         let name: String = get(row, "name")?;
         let version = get(row, "version")?;
-        schema
-            .extensions
-            .insert(name.clone(), Extension { name, version });
+        let extension = Extension {
+            name: name.clone(),
+            schema: get(row, "schema")?,
+            version,
+        };
+        schema.extensions.insert(name, extension);
     }
     for row in &fetch(conn, &mut queries, &q(DOMAINS), "domains").await? {
         let domain = domain(row)?;

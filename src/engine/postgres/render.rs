@@ -78,21 +78,35 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             }
             Action::DropTable(t) => push(format!("DROP TABLE {}", quote(D, &t.name))),
             Action::CreateExtension(e) => push(format!(
-                "CREATE EXTENSION IF NOT EXISTS {}{}",
+                "CREATE EXTENSION IF NOT EXISTS {}{}{}",
                 quote(D, &e.name),
+                (e.schema.as_ref())
+                    .map(|s| format!(" WITH SCHEMA {}", quote(D, s)))
+                    .unwrap_or_default(),
                 e.version
                     .as_ref()
                     .map(|v| format!(" VERSION {}", string_literal(D, v)))
                     .unwrap_or_default()
             )),
-            Action::UpdateExtension(e) => push(format!(
-                "ALTER EXTENSION {} UPDATE{}",
-                quote(D, &e.name),
-                e.version
-                    .as_ref()
-                    .map(|v| format!(" TO {}", string_literal(D, v)))
-                    .unwrap_or_default()
-            )),
+            Action::UpdateExtension { from, to } => {
+                if from.schema != to.schema {
+                    let schema = to.schema.as_deref().unwrap_or("public");
+                    push(format!(
+                        "ALTER EXTENSION {} SET SCHEMA {}",
+                        quote(D, &to.name),
+                        quote(D, schema)
+                    ));
+                }
+                if to.version.is_some() && from.version != to.version {
+                    push(format!(
+                        "ALTER EXTENSION {} UPDATE{}",
+                        quote(D, &to.name),
+                        (to.version.as_ref())
+                            .map(|v| format!(" TO {}", string_literal(D, v)))
+                            .unwrap_or_default()
+                    ));
+                }
+            }
             Action::DropExtension(e) => push(format!("DROP EXTENSION {}", quote(D, &e.name))),
             Action::CreateNamespace(n) => {
                 push(format!("CREATE SCHEMA {}", quote(D, &n.name)));

@@ -76,7 +76,7 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             | Action::CreateNamespace(_)
             | Action::CommentNamespace(_)
             | Action::DropNamespace(_)
-            | Action::UpdateExtension(_)
+            | Action::UpdateExtension { .. }
             | Action::DropExtension(_)
             | Action::CreateFunction(_)
             | Action::AlterFunction { .. }

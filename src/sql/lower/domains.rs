@@ -64,9 +64,9 @@ impl Lowering<'_> {
         Ok(())
     }
 
-    /// `CREATE EXTENSION [IF NOT EXISTS] name [SCHEMA public] [VERSION v] [CASCADE]`: in the
-    /// managed schema only; `CASCADE` (install what it needs) is the server's business and
-    /// left out.
+    /// `CREATE EXTENSION [IF NOT EXISTS] name [SCHEMA s] [VERSION v] [CASCADE]`: in the default
+    /// schema or one the files create; `CASCADE` (install what it needs) is the server's
+    /// business and left out.
     pub(super) fn create_extension(
         &mut self,
         name: &Ident,
@@ -75,16 +75,22 @@ impl Lowering<'_> {
         at: Location,
     ) -> Result<()> {
         self.postgres_only("`CREATE EXTENSION`", &at)?;
-        if let Some(schema) = schema.map(|s| self.fold(s)).filter(|s| s != "public") {
-            return Err(self.err_help(
-                at,
-                format!(
-                    "extension `{}` in schema `{schema}`: plinth manages the default schema only",
-                    name.value
-                ),
-                "drop the SCHEMA clause",
-            ));
-        }
+        let schema = match schema {
+            Some(s) => {
+                let location = self.ident_loc(s, &at);
+                let folded = self.checked(s, &location)?;
+                if folded == "public" {
+                    None
+                } else {
+                    self.out
+                        .namespace_uses
+                        .entry(folded.clone())
+                        .or_insert(location);
+                    Some(folded)
+                }
+            }
+            None => None,
+        };
         let name = self.fold(name);
         if self.out.schema.extensions.contains_key(&name) {
             return Err(self.err_help(
@@ -94,10 +100,14 @@ impl Lowering<'_> {
             ));
         }
         let version = version.map(|v| v.value.clone());
-        self.out
-            .schema
-            .extensions
-            .insert(name.clone(), Extension { name, version });
+        self.out.schema.extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema,
+                version,
+            },
+        );
         Ok(())
     }
 }

@@ -364,11 +364,13 @@ WHERE {IN_SCOPE} AND strpos(t.typname, chr(31)) = 0 AND t.typtype = 'c' AND c.re
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
                   AND e.objid = t.oid AND e.deptype = 'e')";
 
-/// The extensions installed in the managed schema, with their versions.
+/// The extensions installed in the managed schemas, with their versions and schemas (none: the
+/// default one).
 pub(super) const EXTENSIONS: &str = "
-SELECT e.extname::text AS name, e.extversion::text AS version
+SELECT e.extname::text AS name, e.extversion::text AS version,
+       CASE WHEN n.nspname <> current_schema() THEN n.nspname::text END AS schema
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-WHERE n.nspname = current_schema()";
+WHERE {IN_SCOPE}";
 
 /// The schemas other than the default one that a full inspection reads: every schema of the
 /// database but the server's own and plinth's scratch schemas.
@@ -452,5 +454,5 @@ WHERE n.nspname = current_schema() AND t.typtype = 'r'
 UNION ALL
 SELECT 'extension', e.extname::text
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-WHERE n.nspname <> current_schema() AND e.extname <> 'plpgsql'
+WHERE (n.nspname LIKE 'pg\_%' OR n.nspname = 'information_schema') AND e.extname <> 'plpgsql'
 ORDER BY 1, 2";

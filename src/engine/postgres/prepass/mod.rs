@@ -34,7 +34,7 @@
 mod exclude;
 
 use sqlparser::keywords::Keyword;
-use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Whitespace};
 
 use exclude::exclude;
 
@@ -100,7 +100,47 @@ pub fn postgres(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = using_index(tokens);
     let tokens = domain_nullability(tokens);
     let tokens = materialized_data(tokens);
+    let tokens = extension_with(tokens);
     array_suffix(tokens)
+}
+
+/// `CREATE EXTENSION [IF NOT EXISTS] name SCHEMA … | VERSION … | CASCADE`: PostgreSQL's `WITH`
+/// before the options is optional, sqlparser's is not; it is put in.
+fn extension_with(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut at = Vec::new();
+    let mut i = next_significant(&tokens, 0);
+    for keyword in [Keyword::CREATE, Keyword::EXTENSION] {
+        match i {
+            Some(k) if is_keyword(&tokens[k].token, keyword) => {
+                at.push(k);
+                i = next_significant(&tokens, k + 1);
+            }
+            _ => return tokens,
+        }
+    }
+    for keyword in [Keyword::IF, Keyword::NOT, Keyword::EXISTS] {
+        if let Some(k) = i.filter(|&k| is_keyword(&tokens[k].token, keyword)) {
+            i = next_significant(&tokens, k + 1);
+        }
+    }
+    // The name, then the first option.
+    let option = i.and_then(|name| next_significant(&tokens, name + 1));
+    let bare = option.filter(|&k| {
+        [Keyword::SCHEMA, Keyword::VERSION, Keyword::CASCADE]
+            .iter()
+            .any(|&w| is_keyword(&tokens[k].token, w))
+    });
+    if let Some(k) = bare {
+        let span = tokens[k].span;
+        tokens.splice(
+            k..k,
+            [
+                with_span(Token::make_keyword("WITH"), span),
+                with_span(Token::Whitespace(Whitespace::Space), span),
+            ],
+        );
+    }
+    tokens
 }
 
 /// `CREATE MATERIALIZED VIEW … AS query WITH [NO] DATA`: the clause goes (sqlparser does not
