@@ -128,7 +128,7 @@ fn help_after(help: &Option<String>) -> String {
 fn hazard_lines(hazards: &[PluginHazard]) -> String {
     let lines: Vec<String> = hazards
         .iter()
-        .map(|h| format!("  [{}] {}", h.plugin, h.hazard.message))
+        .map(|h| format!("  [{}] {} ({})", h.plugin, h.hazard.message, h.hazard.code))
         .collect();
     lines.join("\n")
 }
@@ -435,7 +435,8 @@ mod tests {
     use std::error::Error as _;
 
     use super::*;
-    use crate::plan::HazardKind;
+    use crate::model::Dialect;
+    use crate::plan::HazardCode;
 
     fn pg(detail: Option<&str>, hint: Option<&str>) -> DriverError {
         DriverError {
@@ -463,10 +464,7 @@ mod tests {
     fn hazard(plugin: &str, message: &str) -> PluginHazard {
         PluginHazard {
             plugin: plugin.into(),
-            hazard: Hazard {
-                kind: HazardKind::DeletesData,
-                message: message.into(),
-            },
+            hazard: Hazard::new(Dialect::Postgres, HazardCode::DropTable, message),
         }
     }
 
@@ -605,9 +603,9 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "refusing to apply: the plan is destructive:\n  [core] drops table `old` and all its rows\n  \
-             [billing] drops column `t`.`a` and its values\nnothing was applied; re-run with \
-             --allow-destructive to accept this data loss"
+            "refusing to apply: the plan is destructive:\n  [core] drops table `old` and all its rows \
+             (drop_table)\n  [billing] drops column `t`.`a` and its values (drop_table)\nnothing was \
+             applied; re-run with --allow-destructive to accept this data loss"
         );
     }
 

@@ -32,7 +32,7 @@ pub(crate) mod sql;
 
 pub use diff::{diff, Change, ColumnChanges, TableChange, TableDiff};
 pub use normalize::finish;
-pub use plan::{Hazard, HazardKind, Plan, Step};
+pub use plan::{Hazard, HazardCode, Lock, Loss, Plan, Step};
 pub use render::Statement;
 pub use report::{for_terminal, Outcome};
 pub use sql::{limits, parse_file, Parsed};

@@ -12,7 +12,7 @@ use crate::config::{Dependency, Desired};
 use crate::error::{Error, Result};
 use crate::model::Dialect;
 use crate::pipeline::Batch;
-use crate::plan::{Action, HazardKind};
+use crate::plan::{Action, HazardCode};
 use crate::status::{Orphan, State, Status};
 
 /// What a successful command found. Errors are `Err`.
@@ -83,12 +83,10 @@ pub fn write_sql(out: &mut dyn Write, batches: &[Batch]) -> std::io::Result<()> 
         for s in &batch.statements {
             if last_hazards != Some(&s.hazards) {
                 for h in &s.hazards {
-                    match &h.kind {
-                        kind if kind.is_destructive() => {
-                            writeln!(out, "-- DESTRUCTIVE: {}", comment(&h.message))?
-                        }
-                        HazardKind::Recreates => writeln!(out, "-- NOTE: {}", comment(&h.message))?,
-                        _ => {}
+                    if h.is_destructive() {
+                        writeln!(out, "-- DESTRUCTIVE: {}", comment(&h.message))?
+                    } else if h.code == HazardCode::RecreateView {
+                        writeln!(out, "-- NOTE: {}", comment(&h.message))?
                     }
                 }
             }

@@ -126,7 +126,7 @@ fn refuse_destructive(batches: &[Batch], allow: bool) -> Result<()> {
             b.statements.iter().flat_map(move |s| {
                 s.hazards
                     .iter()
-                    .filter(|h| h.kind.is_destructive())
+                    .filter(|h| h.is_destructive())
                     .map(move |h| PluginHazard {
                         plugin: b.plugin.clone(),
                         hazard: h.clone(),

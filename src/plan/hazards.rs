@@ -5,43 +5,212 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 use crate::diff::{ColumnChanges, Delta, TableChange, TypeChange, INHERITED_OPTIONS};
-use crate::model::{Dialect, Expression, Generated, Identity, SequenceOptions};
+use crate::model::{ColumnType, Dialect, Expression, Generated, Identity, SequenceOptions};
 
-/// What a step can cost. `DeletesData` is what `--allow-destructive` is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HazardKind {
-    /// Drops a table, a column or an enum value: rows or values are lost.
-    DeletesData,
-    /// Changes a column's type in a way that can truncate or fail (narrowing, reinterpreting).
-    NarrowsType,
-    /// Rewrites the whole table (SQLite rebuild, some type changes): slow on big tables.
-    RewritesTable,
-    /// Adds a constraint (NOT NULL, CHECK, UNIQUE, FK) existing rows may violate: can fail.
-    MayFail,
-    /// Drops an object that stays desired, to create it again after what it depends on
-    /// changes (in the same transaction): nothing is lost.
-    Recreates,
+/// What a step can cost, by a stable code: what the JSON plan and a refusal name (and, in
+/// time, `--allow CODE` and plugins.toml). Each code says how much data the step can lose; the
+/// engine says whether it rewrites the table and which lock it holds ([`Hazard::new`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HazardCode {
+    /// A table and all its rows.
+    DropTable,
+    /// A column and its values.
+    DropColumn,
+    /// Values of an enum type (rows holding them cannot stay).
+    DropEnumValue,
+    /// Attributes of a composite type and their values.
+    DropAttribute,
+    /// A sequence and the value it has reached.
+    DropSequence,
+    /// A column's stored values replaced by computed ones (or a generated column made plain).
+    RecomputeGenerated,
+    /// A type with less room: values may be truncated or refused.
+    NarrowType,
+    /// Another kind of type: values are converted, and the conversion may fail or change them.
+    ReinterpretType,
+    /// NOT NULL over existing rows (a column made NOT NULL, or one added without a default).
+    AddNotNull,
+    /// A unique key over existing rows.
+    AddUnique,
+    /// A check over existing rows.
+    AddCheck,
+    /// A foreign key over existing rows.
+    AddForeignKey,
+    /// A new primary key over existing rows.
+    ChangePrimaryKey,
+    /// SQLite: the table copied into a new one (every row).
+    RebuildTable,
+    /// A type change that keeps every value but rewrites the table.
+    RewriteTable,
+    /// An index built on a kept table while writes to it wait.
+    IndexBuildBlocking,
+    /// A view dropped to be created again as it was, after what it reads or calls changes.
+    RecreateView,
 }
 
-impl HazardKind {
-    pub fn is_destructive(&self) -> bool {
-        matches!(self, HazardKind::DeletesData | HazardKind::NarrowsType)
+/// How much of the data a step can lose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    None,
+    /// Some values may be lost or changed (a narrowing, a conversion).
+    Possible,
+    /// What the step drops is gone.
+    Certain,
+}
+
+/// The lock a step holds on its table while it runs, as the engine names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Lock {
+    /// PostgreSQL: nothing else reads or writes the table.
+    #[serde(rename = "ACCESS EXCLUSIVE")]
+    AccessExclusive,
+    /// PostgreSQL: reads go on, writes wait (`ADD FOREIGN KEY`, on both tables).
+    #[serde(rename = "SHARE ROW EXCLUSIVE")]
+    ShareRowExclusive,
+    /// PostgreSQL: reads go on, writes wait (`CREATE INDEX`).
+    #[serde(rename = "SHARE")]
+    Share,
+    /// MySQL/MariaDB: an exclusive metadata lock (the table is dropped or swapped).
+    #[serde(rename = "EXCLUSIVE")]
+    Exclusive,
+    /// MySQL/MariaDB: reads go on, writes wait while the table is copied (`LOCK=SHARED`).
+    #[serde(rename = "SHARED")]
+    Shared,
+    /// SQLite: the database's write lock (one writer at a time; readers go on).
+    #[serde(rename = "WRITE")]
+    Write,
+}
+
+impl HazardCode {
+    pub const ALL: [HazardCode; 17] = {
+        use HazardCode::*;
+        [
+            DropTable,
+            DropColumn,
+            DropEnumValue,
+            DropAttribute,
+            DropSequence,
+            RecomputeGenerated,
+            NarrowType,
+            ReinterpretType,
+            AddNotNull,
+            AddUnique,
+            AddCheck,
+            AddForeignKey,
+            ChangePrimaryKey,
+            RebuildTable,
+            RewriteTable,
+            IndexBuildBlocking,
+            RecreateView,
+        ]
+    };
+
+    /// The code as the JSON plan and the command line write it.
+    pub fn as_str(self) -> &'static str {
+        use HazardCode::*;
+        match self {
+            DropTable => "drop_table",
+            DropColumn => "drop_column",
+            DropEnumValue => "drop_enum_value",
+            DropAttribute => "drop_attribute",
+            DropSequence => "drop_sequence",
+            RecomputeGenerated => "recompute_generated",
+            NarrowType => "narrow_type",
+            ReinterpretType => "reinterpret_type",
+            AddNotNull => "add_not_null",
+            AddUnique => "add_unique",
+            AddCheck => "add_check",
+            AddForeignKey => "add_foreign_key",
+            ChangePrimaryKey => "change_primary_key",
+            RebuildTable => "rebuild_table",
+            RewriteTable => "rewrite_table",
+            IndexBuildBlocking => "index_build_blocking",
+            RecreateView => "recreate_view",
+        }
+    }
+
+    pub fn loss(self) -> Loss {
+        use HazardCode::*;
+        match self {
+            DropTable | DropColumn | DropEnumValue | DropAttribute | DropSequence => Loss::Certain,
+            RecomputeGenerated | NarrowType | ReinterpretType => Loss::Possible,
+            AddNotNull | AddUnique | AddCheck | AddForeignKey | ChangePrimaryKey | RebuildTable
+            | RewriteTable | IndexBuildBlocking | RecreateView => Loss::None,
+        }
+    }
+
+    /// Whether the step copies or rewrites every row of the table on `dialect`.
+    fn rewrites(self, dialect: Dialect) -> bool {
+        use HazardCode::*;
+        match self {
+            RebuildTable | RewriteTable | NarrowType | ReinterpretType | RecomputeGenerated => true,
+            // PostgreSQL marks a dropped column gone and checks NOT NULL and keys by a scan;
+            // MySQL copies the table for them (SQLite rewrites it to drop a column).
+            DropColumn => dialect == Dialect::Sqlite || dialect == Dialect::Mysql,
+            AddNotNull | ChangePrimaryKey => dialect == Dialect::Mysql,
+            DropTable | DropEnumValue | DropAttribute | DropSequence | AddUnique | AddCheck
+            | AddForeignKey | IndexBuildBlocking | RecreateView => false,
+        }
+    }
+
+    /// The lock the step holds on `dialect`.
+    fn lock(self, dialect: Dialect) -> Lock {
+        match dialect {
+            Dialect::Postgres => match self {
+                HazardCode::AddForeignKey => Lock::ShareRowExclusive,
+                HazardCode::IndexBuildBlocking => Lock::Share,
+                _ => Lock::AccessExclusive,
+            },
+            Dialect::Mysql => match self {
+                HazardCode::DropTable
+                | HazardCode::DropSequence
+                | HazardCode::RecreateView
+                | HazardCode::DropEnumValue => Lock::Exclusive,
+                _ => Lock::Shared,
+            },
+            Dialect::Sqlite => Lock::Write,
+        }
     }
 }
 
+impl std::fmt::Display for HazardCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for HazardCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A step's hazard: its code, what it can lose, whether it rewrites the table, the lock it
+/// holds, and what it does in words.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Hazard {
-    pub kind: HazardKind,
+    pub code: HazardCode,
+    pub loss: Loss,
+    pub rewrite: bool,
+    pub lock: Lock,
     pub message: String,
 }
 
 impl Hazard {
-    pub(super) fn new(kind: HazardKind, message: impl Into<String>) -> Hazard {
+    pub(crate) fn new(dialect: Dialect, code: HazardCode, message: impl Into<String>) -> Hazard {
         Hazard {
-            kind,
+            code,
+            loss: code.loss(),
+            rewrite: code.rewrites(dialect),
+            lock: code.lock(dialect),
             message: message.into(),
         }
+    }
+
+    /// What `--allow-destructive` is about: the step can lose data.
+    pub fn is_destructive(&self) -> bool {
+        self.loss != Loss::None
     }
 }
 
@@ -253,33 +422,44 @@ fn generated_words(g: &Generated) -> String {
     )
 }
 
-pub(super) fn change_hazards(table: &str, change: &TableChange) -> Vec<Hazard> {
+pub(super) fn change_hazards(dialect: Dialect, table: &str, change: &TableChange) -> Vec<Hazard> {
+    let hazard = |code, message: String| Hazard::new(dialect, code, message);
     match change {
-        TableChange::DropColumn(c) => vec![Hazard::new(
-            HazardKind::DeletesData,
+        TableChange::DropColumn(c) => vec![hazard(
+            HazardCode::DropColumn,
             format!("drops column `{table}`.`{}` and its values", c.name),
         )],
-        TableChange::AlterColumn { to, changes, .. } => {
+        TableChange::AlterColumn { from, to, changes } => {
             let mut out = Vec::new();
             if let Some(t) = &changes.ty {
                 let what = match t.class {
                     TypeChange::Widening => None,
-                    TypeChange::Narrowing => Some("narrows"),
-                    TypeChange::Reinterpreting => Some("reinterprets"),
+                    TypeChange::Narrowing => Some((HazardCode::NarrowType, "narrows")),
+                    TypeChange::Reinterpreting => {
+                        Some((HazardCode::ReinterpretType, "reinterprets"))
+                    }
                 };
-                if let Some(what) = what {
-                    out.push(Hazard::new(
-                        HazardKind::NarrowsType,
+                if let Some((code, what)) = what {
+                    out.push(hazard(
+                        code,
                         format!(
                             "{what} `{table}`.`{}` from {} to {}: values may be truncated or fail to convert",
+                            to.name, t.from, t.to
+                        ),
+                    ));
+                } else if widening_rewrites(dialect, &from.ty, &to.ty) {
+                    out.push(hazard(
+                        HazardCode::RewriteTable,
+                        format!(
+                            "rewrites `{table}` to change `{}` from {} to {} (every value kept)",
                             to.name, t.from, t.to
                         ),
                     ));
                 }
             }
             if changes.nullable.as_ref().is_some_and(|n| !n.to) {
-                out.push(Hazard::new(
-                    HazardKind::MayFail,
+                out.push(hazard(
+                    HazardCode::AddNotNull,
                     format!(
                         "makes `{table}`.`{}` NOT NULL: fails if a row holds NULL",
                         to.name
@@ -291,8 +471,8 @@ pub(super) fn change_hazards(table: &str, change: &TableChange) -> Vec<Hazard> {
                 .as_ref()
                 .is_some_and(|g| g.from.is_some() != g.to.is_some())
             {
-                out.push(Hazard::new(
-                    HazardKind::DeletesData,
+                out.push(hazard(
+                    HazardCode::RecomputeGenerated,
                     format!(
                         "recomputes `{table}`.`{}`: stored values are replaced",
                         to.name
@@ -307,21 +487,70 @@ pub(super) fn change_hazards(table: &str, change: &TableChange) -> Vec<Hazard> {
                 && c.identity.is_none()
                 && c.generated.is_none() =>
         {
-            vec![Hazard::new(
-                HazardKind::MayFail,
+            vec![hazard(
+                HazardCode::AddNotNull,
                 format!("adds NOT NULL column `{table}`.`{}` without a default: fails if the table has rows", c.name),
             )]
         }
-        TableChange::AddUnique(_) | TableChange::AddCheck(_) | TableChange::AddForeignKey(_) => {
-            vec![Hazard::new(
-                HazardKind::MayFail,
-                format!("adds a constraint to `{table}`: fails if existing rows violate it"),
-            )]
-        }
-        TableChange::SetPrimaryKey { to: Some(_), .. } => vec![Hazard::new(
-            HazardKind::MayFail,
+        TableChange::AddUnique(_) => vec![hazard(
+            HazardCode::AddUnique,
+            format!("adds a unique key to `{table}`: fails if existing rows repeat it"),
+        )],
+        TableChange::AddCheck(_) => vec![hazard(
+            HazardCode::AddCheck,
+            format!("adds a check to `{table}`: fails if existing rows violate it"),
+        )],
+        TableChange::AddForeignKey(_) => vec![hazard(
+            HazardCode::AddForeignKey,
+            format!("adds a foreign key to `{table}`: fails if existing rows reference nothing"),
+        )],
+        TableChange::SetPrimaryKey { to: Some(_), .. } => vec![hazard(
+            HazardCode::ChangePrimaryKey,
             format!("changes the primary key of `{table}`: fails on duplicate or NULL keys"),
         )],
+        // PostgreSQL builds an index without CONCURRENTLY while writes to the table wait.
+        TableChange::AddIndex(i) if dialect == Dialect::Postgres && i.exclude.is_none() => {
+            vec![hazard(
+                HazardCode::IndexBuildBlocking,
+                format!(
+                    "builds index `{}` on `{table}` while writes to it wait",
+                    i.name.as_str()
+                ),
+            )]
+        }
         _ => vec![],
+    }
+}
+
+/// Whether a type change that keeps every value still rewrites the table: PostgreSQL but for
+/// the binary-compatible ones (a longer or unbounded `varchar`, `varchar` to `text`, a
+/// `numeric` of more precision and the same scale); MySQL but for enum and set members
+/// appended and a `varchar` longer within the same length prefix (up to 255 bytes, or over).
+fn widening_rewrites(dialect: Dialect, from: &ColumnType, to: &ColumnType) -> bool {
+    let varchar = |t: &ColumnType, base: &str| t.base() == base && !t.is_array();
+    match dialect {
+        Dialect::Postgres => {
+            let binary_compatible = (varchar(from, "character varying")
+                && (varchar(to, "character varying") || (to.is_plain() && to.base() == "text")))
+                || (from.base() == "numeric"
+                    && to.base() == "numeric"
+                    && from.params().get(1) == to.params().get(1)
+                    && !from.is_array()
+                    && !to.is_array());
+            !binary_compatible
+        }
+        Dialect::Mysql => {
+            let appended = matches!(from.base(), "enum" | "set")
+                && from.base() == to.base()
+                && to.members().starts_with(from.members());
+            let prefix = |t: &ColumnType| t.params().first().map(|n| u64::from(*n) * 4 > 255);
+            let same_prefix = varchar(from, "varchar")
+                && varchar(to, "varchar")
+                && prefix(from).is_some()
+                && prefix(from) == prefix(to);
+            !(appended || same_prefix)
+        }
+        // A rebuild says so itself.
+        Dialect::Sqlite => false,
     }
 }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-pub use hazards::{Hazard, HazardKind};
+pub use hazards::{Hazard, HazardCode, Lock, Loss};
 
 use crate::diff::{Change, TableChange, TableDiff};
 use crate::engine::mysql::plan::{
@@ -362,7 +362,8 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     vec![]
                 } else {
                     vec![Hazard::new(
-                        HazardKind::DeletesData,
+                        dialect,
+                        HazardCode::DropEnumValue,
                         format!("removes value(s) {removed:?} from enum `{}`", from.name),
                     )]
                 };
@@ -458,7 +459,8 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     }
                 }
                 let hazards = vec![Hazard::new(
-                    HazardKind::DeletesData,
+                    dialect,
+                    HazardCode::DropTable,
                     format!("drops table `{}` and all its rows", table.name),
                 )];
                 push(
@@ -598,7 +600,8 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
             Change::DropView(view) => {
                 let hazards = match recreated.contains(&view.name) {
                     true => vec![Hazard::new(
-                        HazardKind::Recreates,
+                        dialect,
+                        HazardCode::RecreateView,
                         format!(
                             "drops view `{}` to create it again after what it reads or calls changes",
                             view.name
@@ -693,7 +696,8 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     vec![]
                 } else {
                     vec![Hazard::new(
-                        HazardKind::DeletesData,
+                        dialect,
+                        HazardCode::DropAttribute,
                         format!(
                             "drops attribute(s) {dropped:?} of composite type `{}` and their values",
                             to.name
@@ -733,7 +737,8 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
             ),
             Change::DropSequence(q) => {
                 let hazards = vec![Hazard::new(
-                    HazardKind::DeletesData,
+                    dialect,
+                    HazardCode::DropSequence,
                     format!("drops sequence `{}` and the value it has reached", q.name),
                 )];
                 push(
@@ -831,14 +836,13 @@ fn step(phase: Phase, table: String, action: Action) -> Step {
 fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
     if dialect == Dialect::Sqlite && needs_rebuild(&diff) {
         let mut hazards = vec![Hazard::new(
-            HazardKind::RewritesTable,
+            dialect,
+            HazardCode::RebuildTable,
             format!("rebuilds table `{}` (copies every row)", diff.to.name),
         )];
         for change in &diff.changes {
-            hazards.extend(change_hazards(&diff.to.name, change));
+            hazards.extend(change_hazards(dialect, &diff.to.name, change));
         }
-        hazards
-            .retain(|h| h.kind != HazardKind::RewritesTable || h.message.starts_with("rebuilds"));
         hazards.sort();
         hazards.dedup();
         return vec![Step {
@@ -915,7 +919,7 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
             Step {
                 phase,
                 table: table.clone(),
-                hazards: change_hazards(&table, &change),
+                hazards: change_hazards(dialect, &table, &change),
                 action: Action::Alter {
                     table: table.clone(),
                     change,
@@ -1000,6 +1004,128 @@ mod tests {
         let d = Dialect::Sqlite;
         let up = plan(d, diff(d, &Schema::default(), &schema(d, sql)));
         assert_eq!(tables_in_order(&up), ["CreateTable:a", "CreateTable:b"]);
+    }
+
+    /// (code, loss, rewrite, lock) of every hazard of the plan from `from` to `to`.
+    fn hazards(d: Dialect, from: &str, to: &str) -> Vec<(String, Loss, bool, String)> {
+        let plan = plan(d, diff(d, &schema(d, from), &schema(d, to)));
+        let lock = |l: Lock| {
+            serde_json::to_value(l)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        (plan.steps.iter())
+            .flat_map(|s| &s.hazards)
+            .map(|h| (h.code.to_string(), h.loss, h.rewrite, lock(h.lock)))
+            .collect()
+    }
+
+    #[test]
+    fn hazards_carry_their_code_loss_rewrite_and_lock_per_engine() {
+        let pg = Dialect::Postgres;
+        let hz = |code: &str, loss, rewrite, lock: &str| {
+            (code.to_string(), loss, rewrite, lock.to_string())
+        };
+        assert_eq!(
+            hazards(
+                pg,
+                "CREATE TABLE t (a int, b int);",
+                "CREATE TABLE t (a int);"
+            ),
+            [hz("drop_column", Loss::Certain, false, "ACCESS EXCLUSIVE")]
+        );
+        assert_eq!(
+            hazards(
+                pg,
+                "CREATE TABLE t (a int);",
+                "CREATE TABLE t (a smallint);"
+            ),
+            [hz("narrow_type", Loss::Possible, true, "ACCESS EXCLUSIVE")]
+        );
+        assert_eq!(
+            hazards(pg, "CREATE TABLE t (a int);", "CREATE TABLE t (a bigint);"),
+            [hz("rewrite_table", Loss::None, true, "ACCESS EXCLUSIVE")]
+        );
+        // A longer varchar is binary compatible: nothing to say.
+        assert_eq!(
+            hazards(
+                pg,
+                "CREATE TABLE t (a varchar(5));",
+                "CREATE TABLE t (a varchar(9));"
+            ),
+            []
+        );
+        assert_eq!(
+            hazards(
+                pg,
+                "CREATE TABLE t (a int);",
+                "CREATE TABLE t (a int); CREATE INDEX i ON t (a);"
+            ),
+            [hz("index_build_blocking", Loss::None, false, "SHARE")]
+        );
+        assert_eq!(
+            hazards(
+                pg,
+                "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (a int);",
+                "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (a int REFERENCES p (id));"
+            ),
+            [hz(
+                "add_foreign_key",
+                Loss::None,
+                false,
+                "SHARE ROW EXCLUSIVE"
+            )]
+        );
+        let my = Dialect::Mysql;
+        assert_eq!(
+            hazards(my, "CREATE TABLE t (a int);", "CREATE TABLE t (a bigint);"),
+            [hz("rewrite_table", Loss::None, true, "SHARED")]
+        );
+        assert_eq!(
+            hazards(
+                my,
+                "CREATE TABLE t (a enum('x'));",
+                "CREATE TABLE t (a enum('x','y'));"
+            ),
+            []
+        );
+        assert_eq!(
+            hazards(
+                my,
+                "CREATE TABLE t (a int); CREATE TABLE u (b int);",
+                "CREATE TABLE u (b int);"
+            ),
+            [hz("drop_table", Loss::Certain, false, "EXCLUSIVE")]
+        );
+        let lite = Dialect::Sqlite;
+        assert_eq!(
+            hazards(
+                lite,
+                "CREATE TABLE t (a INT);",
+                "CREATE TABLE t (a INT NOT NULL);"
+            ),
+            [
+                hz("add_not_null", Loss::None, false, "WRITE"),
+                hz("rebuild_table", Loss::None, true, "WRITE"),
+            ]
+        );
+        // Every code says what it can lose, and is written as the JSON plan writes it.
+        for code in HazardCode::ALL {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json.as_str(), Some(code.as_str()));
+            assert_eq!(
+                code.loss() == Loss::None,
+                !code.as_str().starts_with("drop_")
+                    && !matches!(
+                        code,
+                        HazardCode::NarrowType
+                            | HazardCode::ReinterpretType
+                            | HazardCode::RecomputeGenerated
+                    )
+            );
+        }
     }
 
     fn descriptions(d: Dialect, from: &str, to: &str) -> Vec<String> {

@@ -27,7 +27,7 @@ impl Statement {
     }
 
     pub fn is_destructive(&self) -> bool {
-        self.hazards.iter().any(|h| h.kind.is_destructive())
+        self.hazards.iter().any(Hazard::is_destructive)
     }
 }
 

@@ -7,7 +7,7 @@ use plinth::db::{self, apply::Options};
 use plinth::error::{Code, DriverError, Error, Progress};
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
-use plinth::HazardKind;
+use plinth::HazardCode;
 
 use crate::engines::{exec, runtime, TestDb};
 
@@ -176,16 +176,13 @@ fn destructive_plans_are_refused_before_anything_runs() {
         .await
         {
             Err(Error::Destructive { hazards }) => {
-                let found: Vec<(&HazardKind, &str)> = hazards
+                let found: Vec<(HazardCode, &str)> = hazards
                     .iter()
-                    .map(|h| (&h.hazard.kind, h.hazard.message.as_str()))
+                    .map(|h| (h.hazard.code, h.hazard.message.as_str()))
                     .collect();
                 assert_eq!(
                     found,
-                    [(
-                        &HazardKind::DeletesData,
-                        "drops table `old` and all its rows"
-                    )]
+                    [(HazardCode::DropTable, "drops table `old` and all its rows")]
                 );
             }
             other => panic!("expected a refusal, got {other:?}"),
