@@ -6,6 +6,8 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::plan::HazardCode;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "plinth",
@@ -225,12 +227,31 @@ pub struct PlanArgs {
     pub schema: SchemaFiles,
 }
 
+/// A hazard code as the JSON plan writes it.
+fn hazard_code(name: &str) -> Result<HazardCode, String> {
+    HazardCode::parse(name).ok_or_else(|| {
+        let codes: Vec<&str> = HazardCode::ALL.iter().map(|c| c.as_str()).collect();
+        format!(
+            "no hazard code `{name}`; the codes are: {}",
+            codes.join(", ")
+        )
+    })
+}
+
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     pub plugins: Vec<String>,
     /// Run steps that drop tables or columns or can otherwise lose data.
     #[arg(long)]
     pub allow_destructive: bool,
+    /// Run the steps that can lose data with these hazard codes (`drop_column`, `narrow_type`,
+    /// …; see the JSON plan), on every plugin; repeat it or separate codes with commas.
+    #[arg(long = "allow", value_name = "CODE", value_delimiter = ',', value_parser = hazard_code)]
+    pub allow: Vec<HazardCode>,
+    /// Apply what may run and leave out the steps that may not (reported on stderr, exit 0),
+    /// instead of refusing the plan.
+    #[arg(long)]
+    pub skip_destructive: bool,
     #[command(flatten)]
     pub schema: SchemaFiles,
 }

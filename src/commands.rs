@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::fleet::{self, SiteResult};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{batches, Batch};
+use crate::policy::Policy;
 pub use crate::report::Outcome;
 use crate::report::{self, io};
 use crate::request::{Request, Source, Target};
@@ -177,7 +178,12 @@ async fn one(
             db::server_canonical(url, &mut desired.schema, &before.schema).await?;
             let selection = with_dependencies(&desired, request, "applying", err)?;
             let options = db::Options {
-                allow_destructive: args.allow_destructive,
+                policy: Policy {
+                    all: args.allow_destructive,
+                    codes: args.allow.iter().copied().collect(),
+                    plugins: desired.allow.clone(),
+                    skip: args.skip_destructive,
+                },
                 lock_timeout,
                 kind: db::history::Kind::Apply,
             };
@@ -187,6 +193,7 @@ async fn one(
             })
             .await?;
             report::write_applied(out, err, dialect, &applied.batches)?;
+            report::write_skipped(err, &applied.skipped)?;
             Ok(Done::ok(applied.statement_count()))
         }
     }
@@ -446,7 +453,10 @@ async fn uninstall(
     let dialect = conn.dialect();
     let desired = request.source.load(dialect)?;
     let options = db::Options {
-        allow_destructive: args.allow_destructive,
+        policy: Policy {
+            all: args.allow_destructive,
+            ..Policy::default()
+        },
         lock_timeout,
         kind: db::history::Kind::Uninstall,
     };

@@ -61,7 +61,7 @@ pub enum Error {
     CatalogChanged { what: String },
     /// The plan holds destructive steps and `--allow-destructive` was not given: the hazards
     /// that refused it, in plan order, each with its plugin.
-    #[error("refusing to apply: the plan is destructive:\n{}\nnothing was applied; re-run with --allow-destructive to accept this data loss", hazard_lines(.hazards))]
+    #[error("refusing to apply: the plan is destructive:\n{}\nnothing was applied; re-run with --allow CODE (those codes; or `allow` in plugins.toml) or --allow-destructive (everything) to accept this data loss, or --skip-destructive to apply the rest", hazard_lines(.hazards))]
     Destructive { hazards: Vec<PluginHazard> },
     /// Applying stopped: a statement failed, the plan did not converge, or it changed what it
     /// does not manage. `message` says what happened (built from `progress`, where statements
@@ -464,7 +464,7 @@ mod tests {
     fn hazard(plugin: &str, message: &str) -> PluginHazard {
         PluginHazard {
             plugin: plugin.into(),
-            hazard: Hazard::new(Dialect::Postgres, HazardCode::DropTable, message),
+            hazard: Hazard::new(Dialect::Postgres, HazardCode::DropTable, "old", message),
         }
     }
 
@@ -605,7 +605,9 @@ mod tests {
             e.to_string(),
             "refusing to apply: the plan is destructive:\n  [core] drops table `old` and all its rows \
              (drop_table)\n  [billing] drops column `t`.`a` and its values (drop_table)\nnothing was \
-             applied; re-run with --allow-destructive to accept this data loss"
+             applied; re-run with --allow CODE (those codes; or `allow` in plugins.toml) or \
+             --allow-destructive (everything) to accept this data loss, or --skip-destructive to \
+             apply the rest"
         );
     }
 

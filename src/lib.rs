@@ -17,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod model;
 pub mod pipeline;
+pub mod policy;
 pub mod quote;
 pub mod request;
 pub mod status;

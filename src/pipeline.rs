@@ -192,6 +192,21 @@ impl Batch {
     pub fn is_destructive(&self) -> bool {
         self.statements.iter().any(Statement::is_destructive)
     }
+
+    /// The batch with only the steps `keep` keeps, rendered again (MySQL writes one `ALTER
+    /// TABLE` of several steps: a step left out leaves the others in).
+    pub fn keeping(mut self, keep: impl Fn(&crate::plan::Step) -> bool) -> Result<Batch> {
+        let dialect = self.plan.dialect;
+        self.plan.steps.retain(keep);
+        self.statements = render(&self.plan)?;
+        self.differences = self
+            .plan
+            .steps
+            .iter()
+            .map(|s| s.describe(dialect))
+            .collect();
+        Ok(self)
+    }
 }
 
 /// The selected plugins, in dependency order.

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::cli::{CheckFormat, PlanFormat};
 use crate::config::{Dependency, Desired};
-use crate::error::{Error, Result};
+use crate::error::{Error, PluginHazard, Result};
 use crate::model::Dialect;
 use crate::pipeline::Batch;
 use crate::plan::{Action, HazardCode};
@@ -392,6 +392,30 @@ pub(crate) fn write_uninstalled(
 }
 
 /// After `apply`: the statements run (the SQL on `out`) and a summary on `err`.
+/// `--skip-destructive`: what was left out, and why, on stderr.
+pub(crate) fn write_skipped(err: &mut dyn Write, skipped: &[PluginHazard]) -> Result<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        err,
+        "warning: skipped {} step(s) that may lose data (--skip-destructive); `check` still reports them:",
+        skipped.len()
+    )
+    .map_err(io)?;
+    for h in skipped {
+        writeln!(
+            err,
+            "  [{}] {} ({})",
+            comment(&h.plugin),
+            comment(&h.hazard.message),
+            h.hazard.code
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn write_applied(
     out: &mut dyn Write,
     err: &mut dyn Write,

@@ -26,6 +26,8 @@ use toml::Spanned;
 
 use crate::error::{Error, Location, Result};
 use crate::model::{Dialect, Schema};
+use crate::plan::HazardCode;
+use crate::policy::Allowed;
 pub use crate::sql::limits::MAX_FILE_BYTES;
 
 pub use files::decode;
@@ -83,6 +85,10 @@ pub struct Plugin {
     pub retired: Vec<String>,
     pub retired_at: Vec<Location>,
     pub version: Option<String>,
+    /// The hazard codes its steps may take (`allow = […]`): on all its objects, and
+    /// (`[plugins.NAME.allow_tables]`) on one of its tables, as written, with where.
+    pub allow: BTreeSet<HazardCode>,
+    pub allow_tables: Vec<(String, Location, BTreeSet<HazardCode>)>,
 }
 
 /// The validated desired state for one dialect.
@@ -109,6 +115,8 @@ pub struct Desired {
     pub adhoc: bool,
     /// Plugin → its `version`, for the history table.
     pub versions: BTreeMap<String, String>,
+    /// Plugin → the hazard codes plugins.toml allows it (tables by key).
+    pub allow: BTreeMap<String, Allowed>,
     /// Plugin → the plugins its foreign keys reference → one such foreign key.
     pub depends: BTreeMap<String, BTreeMap<String, crate::sql::Reference>>,
     /// Where each desired table is defined (its CREATE TABLE name).
@@ -400,6 +408,18 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
         let (events, events_at) = strings(&name, "events", raw.events, &at)?;
         let (sequences, sequences_at) = strings(&name, "sequences", raw.sequences, &at)?;
         let (retired, retired_at) = strings(&name, "retired", raw.retired, &at)?;
+        let allow = codes(&name, "allow", raw.allow, &at)?;
+        let mut allow_tables = Vec::new();
+        for (table, list) in raw.allow_tables {
+            let loc = at(table.span());
+            let codes = codes(
+                &name,
+                &format!("allow_tables.{}", table.get_ref()),
+                list,
+                &at,
+            )?;
+            allow_tables.push((table.into_inner(), loc, codes));
+        }
         for (file, loc) in schema.iter().zip(&schema_at) {
             relative_inside(file, loc)?;
             if let Some((first, first_at)) = schema_files.get(&normalize(file)) {
@@ -434,6 +454,8 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
             retired,
             retired_at,
             version: raw.version.map(Spanned::into_inner),
+            allow,
+            allow_tables,
         };
         if let Some(first) = project.plugins.get(&name) {
             return Err(Error::at_help(
@@ -531,6 +553,32 @@ fn site(
 }
 
 /// A list of strings with positions; empty strings and duplicates are errors.
+/// A list of hazard codes (`allow`), each one plinth has.
+fn codes(
+    plugin: &str,
+    key: &str,
+    list: Vec<Spanned<String>>,
+    at: &impl Fn(Range<usize>) -> Location,
+) -> Result<BTreeSet<HazardCode>> {
+    let mut out = BTreeSet::new();
+    for item in list {
+        let loc = at(item.span());
+        let Some(code) = HazardCode::parse(item.get_ref()) else {
+            let known: Vec<&str> = HazardCode::ALL.iter().map(|c| c.as_str()).collect();
+            return Err(Error::at_help(
+                loc,
+                format!(
+                    "`{}` in `{key}` of plugin `{plugin}` is not a hazard code",
+                    item.get_ref()
+                ),
+                format!("write one of: {}", known.join(", ")),
+            ));
+        };
+        out.insert(code);
+    }
+    Ok(out)
+}
+
 fn strings(
     plugin: &str,
     key: &str,
@@ -708,4 +756,8 @@ struct RawPlugin {
     #[serde(default)]
     retired: Vec<Spanned<String>>,
     version: Option<Spanned<String>>,
+    #[serde(default)]
+    allow: Vec<Spanned<String>>,
+    #[serde(default)]
+    allow_tables: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
 }

@@ -472,7 +472,47 @@ pub fn validate(
         .values()
         .filter_map(|p| Some((p.name.clone(), p.version.clone()?)))
         .collect();
+    desired.allow = allowed(dialect, project, &desired)?;
     Ok(desired)
+}
+
+/// What plugins.toml allows each plugin, its tables by key: a table of `allow_tables` is one
+/// the plugin owns.
+fn allowed(
+    dialect: Dialect,
+    project: &Project,
+    desired: &Desired,
+) -> Result<BTreeMap<String, crate::policy::Allowed>> {
+    let mut out = BTreeMap::new();
+    for plugin in project.plugins.values() {
+        let own: BTreeMap<String, String> = (desired.owner.iter())
+            .filter(|(_, p)| **p == plugin.name)
+            .map(|(t, _)| (key(dialect, t), t.clone()))
+            .collect();
+        let mut tables = BTreeMap::new();
+        for (table, at, codes) in &plugin.allow_tables {
+            let name = resolve(dialect, table, &[&own]);
+            if !own.contains_key(&key(dialect, &name)) {
+                return Err(Error::at_help(
+                    at.clone(),
+                    format!(
+                        "`allow_tables` of plugin `{}` names table `{table}`, which the plugin does not own",
+                        plugin.name
+                    ),
+                    "name one of its `tables` (or `retired`)",
+                ));
+            }
+            tables.insert(name, codes.clone());
+        }
+        if !plugin.allow.is_empty() || !tables.is_empty() {
+            let allowed = crate::policy::Allowed {
+                codes: plugin.allow.clone(),
+                tables,
+            };
+            out.insert(plugin.name.clone(), allowed);
+        }
+    }
+    Ok(out)
 }
 
 /// An object kind owned like tables (views, routines): what plugins.toml and the SQL call it,
@@ -715,6 +755,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         order: Vec::new(),
         adhoc: false,
         versions: BTreeMap::new(),
+        allow: BTreeMap::new(),
         depends: BTreeMap::new(),
         defined_at: all.tables,
         written: BTreeMap::new(),

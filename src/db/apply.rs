@@ -17,12 +17,15 @@ use crate::engine;
 use crate::error::{Code, DriverError, Error, PluginHazard, Progress, Result};
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{changed_outside, Batch, Scope};
+use crate::policy::Policy;
 
 /// What an apply did: the batches it ran and recorded (a batch without statements records a
 /// new version of its plugin, or the plugin's first row).
 #[derive(Debug, Default)]
 pub struct Applied {
     pub batches: Vec<Batch>,
+    /// `--skip-destructive`: the statements left out, by the hazards that kept them out.
+    pub skipped: Vec<PluginHazard>,
 }
 
 impl Applied {
@@ -44,10 +47,11 @@ pub(crate) const DDL_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const LOCK_NAME: &str = "plinth_apply";
 
 /// How an apply runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// Run steps that can lose data (`--allow-destructive`).
-    pub allow_destructive: bool,
+    /// Which steps that can lose data may run (`--allow-destructive`, `--allow`, plugins.toml),
+    /// and whether the others are skipped rather than refused (`--skip-destructive`).
+    pub policy: Policy,
     /// How long to wait for plinth's own lock, held by another apply on the same database
     /// (SQLite: for the write lock, held by any writer) (`--lock-timeout`).
     pub lock_timeout: Duration,
@@ -58,7 +62,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            allow_destructive: false,
+            policy: Policy::default(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             kind: Kind::Apply,
         }
@@ -69,7 +73,7 @@ impl Options {
     /// The default options, destructive steps allowed.
     pub fn destructive() -> Options {
         Options {
-            allow_destructive: true,
+            policy: Policy::everything(),
             ..Options::default()
         }
     }
@@ -116,17 +120,15 @@ where
 /// (or rolling back to it) succeeds only while that transaction is the one open.
 pub(crate) const SAVEPOINT: &str = "plinth_apply";
 
-fn refuse_destructive(batches: &[Batch], allow: bool) -> Result<()> {
-    if allow {
-        return Ok(());
-    }
+/// The destructive hazards of `batches` that `policy` does not allow, each once (a step
+/// rendered as several statements carries its hazards on each).
+fn disallowed(batches: &[Batch], policy: &Policy) -> Vec<PluginHazard> {
     let mut hazards: Vec<PluginHazard> = batches
         .iter()
         .flat_map(|b| {
             b.statements.iter().flat_map(move |s| {
-                s.hazards
-                    .iter()
-                    .filter(|h| h.is_destructive())
+                (s.hazards.iter())
+                    .filter(|h| !policy.allows(&b.plugin, h))
                     .map(move |h| PluginHazard {
                         plugin: b.plugin.clone(),
                         hazard: h.clone(),
@@ -134,21 +136,45 @@ fn refuse_destructive(batches: &[Batch], allow: bool) -> Result<()> {
             })
         })
         .collect();
-    // A step rendered as several statements carries its hazards on each: say them once.
     hazards.dedup_by(|a, b| a.plugin == b.plugin && a.hazard.message == b.hazard.message);
-    if hazards.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Destructive { hazards })
-    }
+    hazards
 }
 
-fn leftover(batches: &[Batch]) -> Option<String> {
+/// What of `batches` may run under `policy`: all of it, or (`--skip-destructive`) all but the
+/// statements it does not allow, which are returned apart by their hazards; otherwise a plan
+/// with a step it does not allow is refused.
+fn screen(batches: Vec<Batch>, policy: &Policy) -> Result<(Vec<Batch>, Vec<PluginHazard>)> {
+    let hazards = disallowed(&batches, policy);
+    if hazards.is_empty() {
+        return Ok((batches, hazards));
+    }
+    if !policy.skip {
+        return Err(Error::Destructive { hazards });
+    }
+    Ok((allowed_steps(batches, policy)?, hazards))
+}
+
+/// `batches` without the steps `policy` does not allow.
+fn allowed_steps(batches: Vec<Batch>, policy: &Policy) -> Result<Vec<Batch>> {
+    (batches.into_iter())
+        .map(|b| {
+            let plugin = b.plugin.clone();
+            b.keeping(|step| policy.allows_all(&plugin, &step.hazards))
+        })
+        .collect()
+}
+
+/// The statements `batches` would still run, but those `policy` skips.
+fn leftover(batches: Vec<Batch>, policy: &Policy) -> Result<Option<String>> {
+    let batches = match policy.skip {
+        true => allowed_steps(batches, policy)?,
+        false => batches,
+    };
     let sql: Vec<&str> = batches
         .iter()
         .flat_map(|b| b.statements.iter().map(|s| s.sql.as_str()))
         .collect();
-    (!sql.is_empty()).then(|| sql.join(";\n"))
+    Ok((!sql.is_empty()).then(|| sql.join(";\n")))
 }
 
 fn not_converged(rest: &str, total: usize) -> Error {
@@ -305,7 +331,7 @@ where
     if batches.is_empty() {
         return Ok(Applied::default());
     }
-    refuse_destructive(&batches, options.allow_destructive)?;
+    let (batches, skipped) = screen(batches, &options.policy)?;
     if let Conn::Sqlite(c) = conn {
         let rebuilt: Vec<String> = batches
             .iter()
@@ -402,7 +428,7 @@ where
             Some(progress(total)),
         ));
     }
-    if let Some(rest) = leftover(&planner(&after)?) {
+    if let Some(rest) = leftover(planner(&after)?, &options.policy)? {
         return Err(if transactional {
             not_converged(&rest, total)
         } else {
@@ -419,7 +445,7 @@ where
             history::record(conn, batch, options.kind).await?;
         }
     }
-    Ok(Applied { batches })
+    Ok(Applied { batches, skipped })
 }
 
 /// The first table whose fingerprint differs between two readings (or that is gone).

@@ -106,6 +106,11 @@ impl HazardCode {
         ]
     };
 
+    /// A code by its name, as [`HazardCode::as_str`] writes it.
+    pub fn parse(name: &str) -> Option<HazardCode> {
+        HazardCode::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     /// The code as the JSON plan and the command line write it.
     pub fn as_str(self) -> &'static str {
         use HazardCode::*;
@@ -186,11 +191,13 @@ impl Serialize for HazardCode {
     }
 }
 
-/// A step's hazard: its code, what it can lose, whether it rewrites the table, the lock it
-/// holds, and what it does in words.
+/// A step's hazard: its code, the object it is about (a table, or a type, view or sequence, by
+/// key), what it can lose, whether it rewrites the table, the lock it holds, and what it does
+/// in words.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Hazard {
     pub code: HazardCode,
+    pub object: String,
     pub loss: Loss,
     pub rewrite: bool,
     pub lock: Lock,
@@ -198,9 +205,15 @@ pub struct Hazard {
 }
 
 impl Hazard {
-    pub(crate) fn new(dialect: Dialect, code: HazardCode, message: impl Into<String>) -> Hazard {
+    pub(crate) fn new(
+        dialect: Dialect,
+        code: HazardCode,
+        object: &str,
+        message: impl Into<String>,
+    ) -> Hazard {
         Hazard {
             code,
+            object: object.to_string(),
             loss: code.loss(),
             rewrite: code.rewrites(dialect),
             lock: code.lock(dialect),
@@ -423,7 +436,7 @@ fn generated_words(g: &Generated) -> String {
 }
 
 pub(super) fn change_hazards(dialect: Dialect, table: &str, change: &TableChange) -> Vec<Hazard> {
-    let hazard = |code, message: String| Hazard::new(dialect, code, message);
+    let hazard = |code, message: String| Hazard::new(dialect, code, table, message);
     match change {
         TableChange::DropColumn(c) => vec![hazard(
             HazardCode::DropColumn,

@@ -364,6 +364,7 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     vec![Hazard::new(
                         dialect,
                         HazardCode::DropEnumValue,
+                        &from.name,
                         format!("removes value(s) {removed:?} from enum `{}`", from.name),
                     )]
                 };
@@ -461,6 +462,7 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                 let hazards = vec![Hazard::new(
                     dialect,
                     HazardCode::DropTable,
+                    &table.name,
                     format!("drops table `{}` and all its rows", table.name),
                 )];
                 push(
@@ -602,6 +604,7 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     true => vec![Hazard::new(
                         dialect,
                         HazardCode::RecreateView,
+                        &view.name,
                         format!(
                             "drops view `{}` to create it again after what it reads or calls changes",
                             view.name
@@ -698,6 +701,7 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     vec![Hazard::new(
                         dialect,
                         HazardCode::DropAttribute,
+                        &to.name,
                         format!(
                             "drops attribute(s) {dropped:?} of composite type `{}` and their values",
                             to.name
@@ -739,6 +743,7 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                 let hazards = vec![Hazard::new(
                     dialect,
                     HazardCode::DropSequence,
+                    &q.name,
                     format!("drops sequence `{}` and the value it has reached", q.name),
                 )];
                 push(
@@ -838,6 +843,7 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
         let mut hazards = vec![Hazard::new(
             dialect,
             HazardCode::RebuildTable,
+            &diff.to.name,
             format!("rebuilds table `{}` (copies every row)", diff.to.name),
         )];
         for change in &diff.changes {

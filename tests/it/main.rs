@@ -23,6 +23,7 @@ mod guards;
 mod hostile;
 mod locks;
 mod numbering;
+mod policy;
 mod routines;
 mod schemas;
 mod secrets;
