@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+pub mod renames;
 mod widening;
 pub use widening::classify_type_change;
 
@@ -41,6 +42,8 @@ pub enum Change {
         view: String,
         change: TableChange,
     },
+    /// A rename the schema files ask for (see [`renames`]).
+    Rename(Renaming),
     CreateDomain(Domain),
     AlterDomain {
         from: Domain,
@@ -159,6 +162,27 @@ pub enum TableChange {
     SetOptions {
         from: BTreeMap<String, String>,
         to: BTreeMap<String, String>,
+    },
+}
+
+/// What a [`Change::Rename`] renames, by the old name and the new.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Renaming {
+    Table {
+        from: String,
+        to: String,
+    },
+    Column {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// A PostgreSQL enum type's value.
+    EnumValue {
+        type_name: String,
+        from: String,
+        to: String,
     },
 }
 

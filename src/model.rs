@@ -224,6 +224,29 @@ pub struct CompositeType {
     pub comment: Option<String>,
 }
 
+/// A rename the schema files ask for (`-- plinth: renamed from old`): made while the
+/// database has the old name and not the new one, a no-op once it has the new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    pub of: RenameOf,
+    /// The old name (folded as the engine folds names, unless it was written quoted; an enum
+    /// value exactly).
+    pub from: String,
+    pub to: String,
+    /// Where the note is.
+    pub at: crate::error::Location,
+}
+
+/// What a [`Rename`] renames.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameOf {
+    Table,
+    /// A column of the table of this key.
+    Column(String),
+    /// A value of the PostgreSQL enum type of this key.
+    EnumValue(String),
+}
+
 /// A PostgreSQL sequence no column owns. Its options are those that differ from PostgreSQL's
 /// defaults for its type and direction (`engine::postgres::normalize::sequence_options`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -244,7 +244,16 @@ pub fn batches(
         let mut scope = Scope::of(&from, &to);
         scope.tables.extend(live_names);
         let tables = to.tables.keys().cloned().collect();
-        let changes = diff(dialect, &from, &to);
+        // The renames the files ask for, made on the live side first.
+        let (from, mut changes) = if desired.renames.is_empty() {
+            (from, Vec::new())
+        } else {
+            let mut renamed = from.into_owned();
+            let changes =
+                crate::diff::renames::apply(dialect, &desired.renames, &mut renamed, &to)?;
+            (Cow::Owned(renamed), changes)
+        };
+        changes.extend(diff(dialect, &from, &to));
         let changed = changes
             .iter()
             .filter_map(|c| match c {
@@ -361,6 +370,18 @@ fn plugin_schemas<'a>(
                 let mut table = table.clone();
                 table.name = as_desired.to_string();
                 from.tables.insert(as_desired.to_string(), table);
+                live_names.insert(name.clone());
+            }
+        }
+    }
+    // A table the files rename is the plugin's under its old name too.
+    let renamed = (desired.renames.iter())
+        .filter(|r| r.of == crate::model::RenameOf::Table)
+        .filter(|r| desired.owner.get(&r.to).is_some_and(|o| o == plugin));
+    for r in renamed {
+        if let Some((name, table)) = live.tables.get_key_value(&r.from) {
+            if !from.tables.contains_key(name) {
+                from.tables.insert(name.clone(), table.clone());
                 live_names.insert(name.clone());
             }
         }

@@ -117,6 +117,8 @@ pub struct Desired {
     pub versions: BTreeMap<String, String>,
     /// Plugin → the hazard codes plugins.toml allows it (tables by key).
     pub allow: BTreeMap<String, Allowed>,
+    /// The renames the schema files ask for (`-- plinth: renamed from old`).
+    pub renames: Vec<crate::model::Rename>,
     /// Plugin → the plugins its foreign keys reference → one such foreign key.
     pub depends: BTreeMap<String, BTreeMap<String, crate::sql::Reference>>,
     /// Where each desired table is defined (its CREATE TABLE name).

@@ -748,6 +748,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
     all.check_names(dialect)?;
     crate::normalize::finish(dialect, &mut all.schema);
     Ok(Desired {
+        renames: all.renames,
         schema: all.schema,
         owner: BTreeMap::new(),
         retired: BTreeMap::new(),

@@ -37,6 +37,8 @@ pub enum Phase {
     DropTrigger,
     /// Views, those reading others before them: nothing may read what changes below.
     DropView,
+    /// The renames the files ask for, before anything changes what is renamed.
+    RenameObject,
     /// Then nothing may still point at what is dropped or retyped.
     DropForeignKey,
     /// Children before parents (reverse FK order); early, so that their keys no longer hold
@@ -110,6 +112,7 @@ pub enum Action {
     },
     CreateView(View),
     DropView(View),
+    Rename(crate::diff::Renaming),
     CreateDomain(Domain),
     AlterDomain {
         from: Domain,
@@ -204,6 +207,19 @@ impl Step {
                 to.version.as_deref().unwrap_or("default")
             ),
             Action::DropExtension(e) => format!("drop extension {}", q(&e.name)),
+            Action::Rename(r) => match r {
+                crate::diff::Renaming::Table { from, to } => {
+                    format!("rename table {} → {}", q(from), q(to))
+                }
+                crate::diff::Renaming::Column { table, from, to } => {
+                    format!("rename column {} of {} → {}", q(from), q(table), q(to))
+                }
+                crate::diff::Renaming::EnumValue {
+                    type_name,
+                    from,
+                    to,
+                } => format!("rename value '{from}' of enum {} → '{to}'", q(type_name)),
+            },
             Action::CreateDomain(d) => format!("create domain {}", q(&d.name)),
             Action::AlterDomain { to, .. } => format!("alter domain {}", q(&to.name)),
             Action::DropDomain(d) => format!("drop domain {}", q(&d.name)),
@@ -535,6 +551,19 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                     action: Action::DropExtension(e),
                     hazards: vec![],
                 },
+            ),
+            Change::Rename(r) => push(
+                &mut steps,
+                0,
+                step(
+                    Phase::RenameObject,
+                    match &r {
+                        crate::diff::Renaming::Table { to, .. } => to.clone(),
+                        crate::diff::Renaming::Column { table, .. } => table.clone(),
+                        crate::diff::Renaming::EnumValue { type_name, .. } => type_name.clone(),
+                    },
+                    Action::Rename(r),
+                ),
             ),
             // Domains with the enum types: before the tables that use them, dropped last.
             Change::CreateDomain(d) => push(

@@ -45,6 +45,44 @@ pub fn render(plan: &Plan) -> Result<Vec<Statement>> {
     Ok(statements)
 }
 
+/// The statement that makes a rename the files ask for (`diff::renames`); `None` for a value
+/// of an enum type, which only PostgreSQL has.
+pub(crate) fn rename(dialect: Dialect, r: &crate::diff::Renaming) -> Option<String> {
+    use crate::diff::Renaming;
+    let q = |name: &str| quote(dialect, name);
+    Some(match (r, dialect) {
+        (Renaming::Table { from, to }, Dialect::Mysql) => {
+            format!("RENAME TABLE {} TO {}", q(from), q(to))
+        }
+        // The new name is in the table's schema.
+        (Renaming::Table { from, to }, _) => format!(
+            "ALTER TABLE {} RENAME TO {}",
+            q(from),
+            q(crate::model::unqualified(to))
+        ),
+        (Renaming::Column { table, from, to }, _) => format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            q(table),
+            q(from),
+            q(to)
+        ),
+        (
+            Renaming::EnumValue {
+                type_name,
+                from,
+                to,
+            },
+            Dialect::Postgres,
+        ) => format!(
+            "ALTER TYPE {} RENAME VALUE {} TO {}",
+            q(type_name),
+            string_literal(dialect, from),
+            string_literal(dialect, to)
+        ),
+        (Renaming::EnumValue { .. }, _) => return None,
+    })
+}
+
 /// Identifiers are always quoted (names are stored exactly as the engine holds them); string
 /// literals and words (collations, engines, character sets, access methods: bare when plain,
 /// else quoted) as `crate::quote` writes them.

@@ -39,6 +39,8 @@ const HEADS: &[&[&str]] = &[
     &["ALTER", "TYPE"],
     &["ALTER", "INDEX"],
     &["DROP", "TABLE"],
+    // MySQL: a table renamed.
+    &["RENAME", "TABLE"],
     &["DROP", "INDEX"],
     &["DROP", "TYPE"],
     &["COMMENT", "ON"],

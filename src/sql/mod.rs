@@ -7,6 +7,7 @@
 mod dialect;
 pub mod limits;
 pub(crate) mod lower;
+mod renames;
 mod split;
 pub(crate) mod tokens;
 
@@ -42,6 +43,8 @@ pub struct Parsed {
     pub schema: Schema,
     /// Where each table is defined.
     pub tables: BTreeMap<String, Location>,
+    /// The renames the files ask for (`-- plinth: renamed from old`), in file order.
+    pub renames: Vec<crate::model::Rename>,
     /// Every foreign-key reference: (from table, to table, where the target is named).
     pub references: Vec<Reference>,
     /// Where each enum type is defined.
@@ -191,6 +194,7 @@ impl Parsed {
             self.tables.insert(name, location);
         }
         self.mysql_only |= other.mysql_only;
+        self.renames.extend(other.renames);
         self.schema.tables.extend(other.schema.tables);
         for (name, location) in other.enums {
             if let Some(first) = self.enums.get(&name) {
@@ -431,7 +435,10 @@ fn parse_file_here(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
             continue;
         }
         let statements = match parse_piece(dialect, path, &piece, &mut mysql_only) {
-            Ok(statements) => statements,
+            Ok(read) => {
+                cx.notes(read.notes);
+                read.statements
+            }
             Err(e) => {
                 failed = Some(e);
                 break;
@@ -458,6 +465,9 @@ fn parse_file_here(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
                     break;
                 }
             }
+        }
+        if failed.is_none() && unsupported.is_empty() {
+            failed = cx.unplaced_note().err();
         }
         if failed.is_some() {
             break;
@@ -662,12 +672,18 @@ enum Item {
 /// Tokenize and parse one piece of a file (one statement, or none when it holds only
 /// comments), with positions in the whole file; on MySQL, `mysql_only` is set when the piece
 /// uses what only MySQL reads.
+/// A piece's statements, each with where it starts, and the rename notes among its comments.
+struct Read {
+    statements: Vec<(Item, Location)>,
+    notes: Vec<renames::Note>,
+}
+
 fn parse_piece(
     dialect: Dialect,
     path: &str,
     piece: &split::Piece,
     mysql_only: &mut bool,
-) -> Result<Vec<(Item, Location)>> {
+) -> Result<Read> {
     let shift = |l: &mut sqlparser::tokenizer::Location| {
         if l.line == 1 {
             l.column += piece.column - 1;
@@ -687,6 +703,7 @@ fn parse_piece(
         shift(&mut t.span.start);
         shift(&mut t.span.end);
     }
+    let notes = renames::notes(&tokens);
     let mut tokens = prepass::collapse_whitespace(tokens);
     limits::check_tokens(&tokens).map_err(|fault| fault.at(path))?;
     if dialect == Dialect::Mysql && !*mysql_only {
@@ -760,7 +777,10 @@ fn parse_piece(
             _ => None,
         });
         let (Some(table), Some(first)) = (table, tail.first()) else {
-            return Ok(out);
+            return Ok(Read {
+                statements: out,
+                notes,
+            });
         };
         let span = first.span;
         let mut p = Parser::new(&pd).with_tokens_with_locations(tail);
@@ -771,7 +791,10 @@ fn parse_piece(
             loc(path, span),
         ));
     }
-    Ok(out)
+    Ok(Read {
+        statements: out,
+        notes,
+    })
 }
 
 /// MySQL takes `--` followed by a tab or a line end as a comment; sqlparser's MySQL dialect wants

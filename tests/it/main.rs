@@ -24,6 +24,7 @@ mod hostile;
 mod locks;
 mod numbering;
 mod policy;
+mod renames;
 mod routines;
 mod schemas;
 mod secrets;

@@ -95,6 +95,9 @@ pub fn render(steps: &[Step]) -> Vec<Statement> {
                         format!("DROP TABLE {}", quote(D, &t.name)),
                         h,
                     )),
+                    Action::Rename(r) => {
+                        out.extend(crate::render::rename(D, r).map(|s| Statement::new(s, h)))
+                    }
                     Action::CreateView(v) => {
                         out.extend(create_view(D, v).into_iter().map(|s| Statement::new(s, h)))
                     }

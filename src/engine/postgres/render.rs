@@ -39,6 +39,11 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
         }
         let mut push = |sql: String| out.push(Statement::new(sql, h));
         match &step.action {
+            Action::Rename(r) => {
+                if let Some(sql) = crate::render::rename(D, r) {
+                    push(sql);
+                }
+            }
             Action::CreateEnum(e) => {
                 push(format!(
                     "CREATE TYPE {} AS ENUM ({})",

@@ -29,6 +29,9 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                 h,
             )),
             Action::Rebuild { from, to } => out.extend(rebuild(from, to, h)),
+            Action::Rename(r) => {
+                out.extend(crate::render::rename(D, r).map(|s| Statement::new(s, h)))
+            }
             Action::CreateView(v) => {
                 out.extend(create_view(D, v).into_iter().map(|s| Statement::new(s, h)))
             }

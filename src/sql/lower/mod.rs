@@ -73,6 +73,8 @@ pub(super) struct Lowering<'a> {
     dialect: Dialect,
     path: &'a str,
     out: Parsed,
+    /// The rename notes of the statement being read, each with whether a name took it.
+    notes: Vec<(super::renames::Note, bool)>,
 }
 
 impl<'a> Lowering<'a> {
@@ -81,11 +83,50 @@ impl<'a> Lowering<'a> {
             dialect,
             path,
             out: Parsed::default(),
+            notes: Vec::new(),
         }
     }
 
     pub fn finish(self) -> Parsed {
         self.out
+    }
+
+    /// The rename notes of the next statements (see `sql::renames`).
+    pub fn notes(&mut self, notes: Vec<super::renames::Note>) {
+        self.notes = notes.into_iter().map(|n| (n, false)).collect();
+    }
+
+    /// A rename note no name took is an error at the note.
+    pub fn unplaced_note(&self) -> Result<()> {
+        match self.notes.iter().find(|(_, taken)| !taken) {
+            Some((note, _)) => Err(self.err_help(
+                note.location(self.path),
+                format!("`renamed from {}` follows no table, column or enum value on its line", note.from),
+                "put the note after the new name, on its line (`name type, -- plinth: renamed from old`)",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The notes that follow one of `names` (line and column of each, see
+    /// `renames::follows`), each with the index of the name it follows; taken.
+    fn take_notes(&mut self, names: &[(u64, u64)]) -> Vec<(usize, super::renames::Note)> {
+        let mut out = Vec::new();
+        for (note, taken) in self.notes.iter_mut().filter(|(_, taken)| !taken) {
+            if let Some(i) = super::renames::follows(note, names) {
+                *taken = true;
+                out.push((i, note.clone()));
+            }
+        }
+        out
+    }
+
+    /// A note's old name as a key: folded as an unquoted name is, unless quoted.
+    fn note_name(&self, note: &super::renames::Note) -> String {
+        match note.quoted {
+            true => note.from.clone(),
+            false => self.dialect.fold(&note.from),
+        }
     }
 
     fn err(&self, location: Location, message: impl Into<String>) -> Error {
@@ -364,6 +405,20 @@ impl<'a> Lowering<'a> {
                     ));
                 }
                 let values = labels.iter().map(|l| l.value.clone()).collect();
+                // A value's note follows its label on the line.
+                for (note, taken) in self.notes.iter_mut().filter(|(_, taken)| !taken) {
+                    let label = (note.after_string.as_ref())
+                        .filter(|after| labels.iter().any(|l| l.value == **after));
+                    if let Some(label) = label {
+                        *taken = true;
+                        self.out.renames.push(crate::model::Rename {
+                            of: crate::model::RenameOf::EnumValue(name.clone()),
+                            from: note.from.clone(),
+                            to: label.clone(),
+                            at: note.location(self.path),
+                        });
+                    }
+                }
                 self.out.schema.enums.insert(
                     name.clone(),
                     EnumType {
@@ -744,6 +799,38 @@ impl<'a> Lowering<'a> {
                 .insert(crate::engine::postgres::partition::INHERITS.into(), option);
         }
         self.check_table(&table, &at)?;
+        // Renames noted after the table's name or a column's.
+        let position = |i: &Ident| (i.span.start.line, i.span.start.column);
+        let idents: Vec<&Ident> = ct
+            .name
+            .0
+            .iter()
+            .filter_map(ObjectNamePart::as_ident)
+            .collect();
+        let mut names: Vec<(u64, u64)> = idents.last().map(|i| position(i)).into_iter().collect();
+        names.extend(ct.columns.iter().map(|c| position(&c.name)));
+        for (i, note) in self.take_notes(&names) {
+            let at = note.location(self.path);
+            let from = self.note_name(&note);
+            let rename = match i {
+                0 => {
+                    let (schema, _) = crate::model::split_qualified(&name);
+                    crate::model::Rename {
+                        of: crate::model::RenameOf::Table,
+                        from: crate::model::qualified(schema, &from),
+                        to: name.clone(),
+                        at,
+                    }
+                }
+                i => crate::model::Rename {
+                    of: crate::model::RenameOf::Column(name.clone()),
+                    from,
+                    to: self.fold(&ct.columns[i - 1].name),
+                    at,
+                },
+            };
+            self.out.renames.push(rename);
+        }
         self.out.tables.insert(name.clone(), tloc);
         self.out.schema.tables.insert(name, table);
         Ok(())

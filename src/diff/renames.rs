@@ -1,0 +1,275 @@
+//! The renames the schema files ask for (`model::Rename`), made on the live side before the
+//! diff: a table, a column or a PostgreSQL enum value the database holds under its old name
+//! (and not under the new one) is renamed in the live schema, so that the diff sees it kept,
+//! and one `Change::Rename` says so. Once done a rename is a no-op; with both names there, or
+//! (a column, a value) neither, it is an error before any DDL.
+
+use crate::error::{Error, Result};
+use crate::model::{Dialect, IndexKey, Name, Rename, RenameOf, Schema};
+
+use super::{Change, Renamed, Renaming, TableChange, TableDiff};
+
+/// PostgreSQL keeps the names it generated for a table's keys, checks and indexes
+/// (`old_pkey`) when the table is renamed; plinth renames them as it would generate them for
+/// the new name (`new_pkey`), so that the table reads as if made so. Those of the live table
+/// `to` (renamed from `from`) are renamed there, and returned as the changes that do it.
+fn generated_names(live: &mut Schema, from: &str, to: &str) -> Option<Change> {
+    let (old, new) = (
+        crate::model::unqualified(from),
+        crate::model::unqualified(to),
+    );
+    let table = live.tables.get_mut(to)?;
+    let before = table.clone();
+    let mut changes = Vec::new();
+    let mut rename = |name: &mut Name, object: Renamed| {
+        let Name::Generated(text) = name else {
+            return;
+        };
+        let Some(rest) = text.strip_prefix(old).filter(|r| r.starts_with('_')) else {
+            return;
+        };
+        let renamed = format!("{new}{rest}");
+        if renamed.len() <= 63 {
+            changes.push(TableChange::Rename {
+                object,
+                from: text.clone(),
+                to: renamed.clone(),
+            });
+            *name = Name::Generated(renamed);
+        }
+    };
+    if let Some(pk) = &mut table.primary_key {
+        rename(&mut pk.name, Renamed::PrimaryKey);
+    }
+    for u in &mut table.uniques {
+        rename(&mut u.name, Renamed::Unique);
+    }
+    for fk in &mut table.foreign_keys {
+        rename(&mut fk.name, Renamed::ForeignKey);
+    }
+    for c in &mut table.checks {
+        rename(&mut c.name, Renamed::Check);
+    }
+    for i in &mut table.indexes {
+        let object = match i.exclude {
+            Some(_) => Renamed::Exclusion,
+            None => Renamed::Index,
+        };
+        rename(&mut i.name, object);
+    }
+    (!changes.is_empty()).then(|| {
+        Change::AlterTable(TableDiff {
+            from: before,
+            to: table.clone(),
+            changes,
+        })
+    })
+}
+
+/// The renames of `renames` that `desired` asks of `live`, made there, as changes in order:
+/// tables first, then columns, then enum values.
+pub fn apply(
+    dialect: Dialect,
+    renames: &[Rename],
+    live: &mut Schema,
+    desired: &Schema,
+) -> Result<Vec<Change>> {
+    let mut out = Vec::new();
+    let tables = renames.iter().filter(|r| r.of == RenameOf::Table);
+    for r in tables.filter(|r| desired.tables.contains_key(&r.to)) {
+        let key = |name: &str| {
+            (live.tables.keys())
+                .find(|k| dialect.same_table(k, name))
+                .cloned()
+        };
+        match (key(&r.from), key(&r.to)) {
+            (Some(old), None) => {
+                rename_table(live, &old, &r.to);
+                out.push(Change::Rename(Renaming::Table {
+                    from: old.clone(),
+                    to: r.to.clone(),
+                }));
+                if dialect == Dialect::Postgres {
+                    out.extend(generated_names(live, &old, &r.to));
+                }
+            }
+            (Some(old), Some(_)) => {
+                return Err(both(
+                    r,
+                    &format!("table `{old}`"),
+                    "drop one of the two first, or remove the note",
+                ))
+            }
+            // Done, or a new table.
+            (None, _) => {}
+        }
+    }
+    for r in renames {
+        let RenameOf::Column(table) = &r.of else {
+            continue;
+        };
+        if !desired.tables.contains_key(table) {
+            continue;
+        }
+        let Some(t) = live.tables.get_mut(table) else {
+            continue; // a new table
+        };
+        let find = |name: &str| {
+            t.columns
+                .iter()
+                .find(|c| dialect.same_column(&c.name, name))
+        };
+        match (find(&r.from).map(|c| c.name.clone()), find(&r.to).is_some()) {
+            (Some(old), false) => {
+                rename_column(dialect, live, table, &old, &r.to);
+                out.push(Change::Rename(Renaming::Column {
+                    table: table.clone(),
+                    from: old,
+                    to: r.to.clone(),
+                }));
+            }
+            (Some(old), true) => {
+                return Err(both(
+                    r,
+                    &format!("column `{old}` of `{table}`"),
+                    "drop the old column first (or remove the note)",
+                ))
+            }
+            (None, false) => return Err(neither(r, &format!("table `{table}`"))),
+            (None, true) => {}
+        }
+    }
+    for r in renames {
+        let RenameOf::EnumValue(type_name) = &r.of else {
+            continue;
+        };
+        let Some(e) = live.enums.get_mut(type_name) else {
+            continue; // a new type
+        };
+        if !desired.enums.contains_key(type_name) {
+            continue;
+        }
+        let has = |v: &str| e.values.iter().any(|x| x == v);
+        match (has(&r.from), has(&r.to)) {
+            (true, false) => {
+                for v in e.values.iter_mut().filter(|v| **v == r.from) {
+                    v.clone_from(&r.to);
+                }
+                out.push(Change::Rename(Renaming::EnumValue {
+                    type_name: type_name.clone(),
+                    from: r.from.clone(),
+                    to: r.to.clone(),
+                }));
+            }
+            (true, true) => {
+                return Err(both(
+                    r,
+                    &format!("value '{}' of enum type `{type_name}`", r.from),
+                    "remove the note",
+                ))
+            }
+            (false, false) => return Err(neither(r, &format!("enum type `{type_name}`"))),
+            (false, true) => {}
+        }
+    }
+    Ok(out)
+}
+
+fn both(r: &Rename, old: &str, help: &str) -> Error {
+    Error::at_help(
+        r.at.clone(),
+        format!(
+            "cannot rename {old} to `{}`: the database has both",
+            crate::model::shown(&r.to)
+        ),
+        help,
+    )
+}
+
+fn neither(r: &Rename, whose: &str) -> Error {
+    Error::at_help(
+        r.at.clone(),
+        format!(
+            "`{}` is renamed from `{}`, but {whose} in the database has neither",
+            r.to, r.from
+        ),
+        "fix the old name in the note, or remove the note to add it as new",
+    )
+}
+
+/// The live table `from` as `to`: its key, and every foreign key, trigger and policy naming it.
+fn rename_table(live: &mut Schema, from: &str, to: &str) {
+    if let Some(mut t) = live.tables.remove(from) {
+        t.name = to.to_string();
+        live.tables.insert(to.to_string(), t);
+    }
+    for t in live.tables.values_mut() {
+        for fk in t.foreign_keys.iter_mut().filter(|fk| fk.ref_table == from) {
+            fk.ref_table = to.to_string();
+        }
+    }
+    let triggers = std::mem::take(&mut live.triggers);
+    live.triggers = (triggers.into_iter())
+        .map(|(key, mut t)| {
+            if t.table == from {
+                t.table = to.to_string();
+                (crate::model::Trigger::key(&t.table, &t.name), t)
+            } else {
+                (key, t)
+            }
+        })
+        .collect();
+    let policies = std::mem::take(&mut live.policies);
+    live.policies = (policies.into_iter())
+        .map(|(key, mut p)| {
+            if p.table == from {
+                p.table = to.to_string();
+                (crate::model::Trigger::key(&p.table, &p.name), p)
+            } else {
+                (key, p)
+            }
+        })
+        .collect();
+}
+
+/// The column `from` of the live table `table` as `to`, in its keys and indexes and in the
+/// foreign keys that reference it, as the engines rename it.
+fn rename_column(dialect: Dialect, live: &mut Schema, table: &str, from: &str, to: &str) {
+    let same = |name: &String| dialect.same_column(name, from);
+    let rename = |names: &mut Vec<String>| {
+        for n in names.iter_mut().filter(|n| same(n)) {
+            *n = to.to_string();
+        }
+    };
+    if let Some(t) = live.tables.get_mut(table) {
+        for c in t.columns.iter_mut().filter(|c| same(&c.name)) {
+            c.name = to.to_string();
+        }
+        if let Some(pk) = &mut t.primary_key {
+            rename(&mut pk.columns);
+        }
+        for u in &mut t.uniques {
+            rename(&mut u.columns);
+        }
+        for fk in &mut t.foreign_keys {
+            rename(&mut fk.columns);
+        }
+        for i in &mut t.indexes {
+            rename(&mut i.include);
+            for p in &mut i.parts {
+                if let IndexKey::Column(c) = &mut p.key {
+                    if same(c) {
+                        *c = to.to_string();
+                    }
+                }
+            }
+        }
+        t.normalize_order();
+    }
+    for t in live.tables.values_mut() {
+        for fk in t.foreign_keys.iter_mut().filter(|fk| fk.ref_table == table) {
+            rename(&mut fk.ref_columns);
+        }
+        t.normalize_order();
+    }
+}
