@@ -475,11 +475,29 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                         table.foreign_keys.retain(|k| k != &fk);
                     }
                 }
+                // A new table of the same columns may be this one renamed: say how to say so.
+                let alike = created.values().find(|t| {
+                    let shape = |t: &Table| -> Vec<(String, String)> {
+                        (t.columns.iter())
+                            .map(|c| (c.name.clone(), c.ty.to_string()))
+                            .collect()
+                    };
+                    shape(t) == shape(&table)
+                });
+                let hint = alike.map_or_else(String::new, |t| {
+                    format!(
+                        "; if `{}` is `{}` renamed, say so after its name: `CREATE TABLE {} ( -- plinth: renamed from {}`",
+                        crate::model::shown(&t.name),
+                        crate::model::shown(&table.name),
+                        crate::model::shown(&t.name),
+                        crate::model::unqualified(&table.name)
+                    )
+                });
                 let hazards = vec![Hazard::new(
                     dialect,
                     HazardCode::DropTable,
                     &table.name,
-                    format!("drops table `{}` and all its rows", table.name),
+                    format!("drops table `{}` and all its rows{hint}", table.name),
                 )];
                 push(
                     &mut steps,
@@ -867,6 +885,50 @@ fn step(phase: Phase, table: String, action: Action) -> Step {
     }
 }
 
+/// A dropped column and an added one of the same type at the same place may be one renamed:
+/// (dropped, added) by the dropped one's name.
+fn look_alike(diff: &TableDiff) -> BTreeMap<String, String> {
+    let place = |t: &Table, name: &str| t.columns.iter().position(|c| c.name == name);
+    let mut out = BTreeMap::new();
+    for dropped in diff.changes.iter().filter_map(|c| match c {
+        TableChange::DropColumn(d) => Some(d),
+        _ => None,
+    }) {
+        let alike = diff.changes.iter().find_map(|c| match c {
+            TableChange::AddColumn(a)
+                if a.ty == dropped.ty
+                    && place(&diff.to, &a.name) == place(&diff.from, &dropped.name) =>
+            {
+                Some(a.name.clone())
+            }
+            _ => None,
+        });
+        if let Some(added) = alike {
+            out.insert(dropped.name.clone(), added);
+        }
+    }
+    out
+}
+
+/// The drop of a column `look_alike` pairs says how to say it is a rename.
+fn suggest_renames(alike: &BTreeMap<String, String>, change: &TableChange, hazards: &mut [Hazard]) {
+    let TableChange::DropColumn(dropped) = change else {
+        return;
+    };
+    let Some(added) = alike.get(&dropped.name) else {
+        return;
+    };
+    for h in hazards
+        .iter_mut()
+        .filter(|h| h.code == HazardCode::DropColumn)
+    {
+        h.message.push_str(&format!(
+            "; if `{added}` is `{}` renamed, say so after it: `{added} … -- plinth: renamed from {}`",
+            dropped.name, dropped.name
+        ));
+    }
+}
+
 fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
     if dialect == Dialect::Sqlite && needs_rebuild(&diff) {
         let mut hazards = vec![Hazard::new(
@@ -875,8 +937,11 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
             &diff.to.name,
             format!("rebuilds table `{}` (copies every row)", diff.to.name),
         )];
+        let alike = look_alike(&diff);
         for change in &diff.changes {
-            hazards.extend(change_hazards(dialect, &diff.to.name, change));
+            let mut more = change_hazards(dialect, &diff.to.name, change);
+            suggest_renames(&alike, change, &mut more);
+            hazards.extend(more);
         }
         hazards.sort();
         hazards.dedup();
@@ -895,6 +960,7 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
         diff.changes = split_primary_key_changes(diff.changes);
     }
     let table = diff.to.name.clone();
+    let alike = look_alike(&diff);
     // MySQL: an index a kept foreign key uses cannot go before its replacement exists.
     let replaced_with = |columns: Vec<&str>| -> Option<Phase> {
         if dialect != Dialect::Mysql {
@@ -951,10 +1017,12 @@ fn alter_steps(dialect: Dialect, diff: TableDiff) -> Vec<Step> {
                 TableChange::AddIndex(_) => Phase::CreateIndex,
                 TableChange::AddForeignKey(_) => Phase::AddForeignKey,
             });
+            let mut hazards = change_hazards(dialect, &table, &change);
+            suggest_renames(&alike, &change, &mut hazards);
             Step {
                 phase,
                 table: table.clone(),
-                hazards: change_hazards(dialect, &table, &change),
+                hazards,
                 action: Action::Alter {
                     table: table.clone(),
                     change,
@@ -1159,6 +1227,47 @@ mod tests {
                             | HazardCode::ReinterpretType
                             | HazardCode::RecomputeGenerated
                     )
+            );
+        }
+    }
+
+    #[test]
+    fn a_drop_and_an_add_that_look_alike_suggest_a_rename_and_nothing_else_does() {
+        for d in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
+            let messages = |from: &str, to: &str| -> Vec<String> {
+                let plan = plan(d, diff(d, &schema(d, from), &schema(d, to)));
+                (plan.steps.iter().flat_map(|s| &s.hazards))
+                    .filter(|h| h.is_destructive())
+                    .map(|h| h.message.clone())
+                    .collect()
+            };
+            let renamed = messages(
+                "CREATE TABLE u (id int PRIMARY KEY, username text, age int);",
+                "CREATE TABLE u (id int PRIMARY KEY, login text, age int);",
+            );
+            assert_eq!(renamed.len(), 1, "{d:?}: {renamed:?}");
+            assert!(
+                renamed[0].ends_with("`login … -- plinth: renamed from username`"),
+                "{d:?}: {renamed:?}"
+            );
+            // Another type, another place: no suggestion.
+            for to in [
+                "CREATE TABLE u (id int PRIMARY KEY, login int, age int);",
+                "CREATE TABLE u (id int PRIMARY KEY, age int, login text);",
+            ] {
+                let m = messages(
+                    "CREATE TABLE u (id int PRIMARY KEY, username text, age int);",
+                    to,
+                );
+                assert!(m.iter().all(|m| !m.contains("renamed")), "{d:?}: {m:?}");
+            }
+            let table = messages(
+                "CREATE TABLE carts (id int PRIMARY KEY, note text);",
+                "CREATE TABLE baskets (id int PRIMARY KEY, note text);",
+            );
+            assert!(
+                table[0].ends_with("`CREATE TABLE baskets ( -- plinth: renamed from carts`"),
+                "{d:?}: {table:?}"
             );
         }
     }
