@@ -178,6 +178,11 @@ pub enum Renaming {
         from: String,
         to: String,
     },
+    /// A PostgreSQL enum type.
+    Type {
+        from: String,
+        to: String,
+    },
     /// A PostgreSQL enum type's value.
     EnumValue {
         type_name: String,

@@ -245,6 +245,8 @@ pub enum RenameOf {
     Column(String),
     /// A value of the PostgreSQL enum type of this key.
     EnumValue(String),
+    /// A PostgreSQL enum type.
+    Type,
 }
 
 /// A PostgreSQL sequence no column owns. Its options are those that differ from PostgreSQL's

@@ -67,7 +67,7 @@ fn generated_names(live: &mut Schema, from: &str, to: &str) -> Option<Change> {
 }
 
 /// The renames of `renames` that `desired` asks of `live`, made there, as changes in order:
-/// tables first, then columns, then enum values.
+/// enum types first, then tables, columns, enum values.
 pub fn apply(
     dialect: Dialect,
     renames: &[Rename],
@@ -75,6 +75,29 @@ pub fn apply(
     desired: &Schema,
 ) -> Result<Vec<Change>> {
     let mut out = Vec::new();
+    let types = renames.iter().filter(|r| r.of == RenameOf::Type);
+    for r in types.filter(|r| desired.enums.contains_key(&r.to)) {
+        match (
+            live.enums.contains_key(&r.from),
+            live.enums.contains_key(&r.to),
+        ) {
+            (true, false) => {
+                rename_type(live, &r.from, &r.to);
+                out.push(Change::Rename(Renaming::Type {
+                    from: r.from.clone(),
+                    to: r.to.clone(),
+                }));
+            }
+            (true, true) => {
+                return Err(both(
+                    r,
+                    &format!("enum type `{}`", r.from),
+                    "drop one of the two first, or remove the note",
+                ))
+            }
+            (false, _) => {}
+        }
+    }
     let tables = renames.iter().filter(|r| r.of == RenameOf::Table);
     for r in tables.filter(|r| desired.tables.contains_key(&r.to)) {
         let key = |name: &str| {
@@ -195,6 +218,40 @@ fn neither(r: &Rename, whose: &str) -> Error {
         ),
         "fix the old name in the note, or remove the note to add it as new",
     )
+}
+
+/// The live enum type `from` as `to`, and the columns of that type (an array of it too) as
+/// the catalog will spell them.
+fn rename_type(live: &mut Schema, from: &str, to: &str) {
+    if let Some(mut e) = live.enums.remove(from) {
+        e.name = to.to_string();
+        live.enums.insert(to.to_string(), e);
+    }
+    let spelling = |key: &str| {
+        let (schema, name) = crate::model::split_qualified(key);
+        let name = crate::quote::ident_bare_if_plain(Dialect::Postgres, name);
+        match schema {
+            Some(s) => format!(
+                "{}.{name}",
+                crate::quote::ident_bare_if_plain(Dialect::Postgres, s)
+            ),
+            None => name,
+        }
+    };
+    for t in live.tables.values_mut() {
+        for c in &mut t.columns {
+            if crate::model::type_key(c.ty.element()) == from {
+                let suffix =
+                    c.ty.as_str()
+                        .get(c.ty.element().len()..)
+                        .unwrap_or_default();
+                c.ty = crate::model::ColumnType::new(
+                    Dialect::Postgres,
+                    format!("{}{suffix}", spelling(to)),
+                );
+            }
+        }
+    }
 }
 
 /// The live table `from` as `to`: its key, and every foreign key, trigger and policy naming it.

@@ -219,6 +219,9 @@ impl Step {
                     from,
                     to,
                 } => format!("rename value '{from}' of enum {} → '{to}'", q(type_name)),
+                crate::diff::Renaming::Type { from, to } => {
+                    format!("rename enum type {} → {}", q(from), q(to))
+                }
             },
             Action::CreateDomain(d) => format!("create domain {}", q(&d.name)),
             Action::AlterDomain { to, .. } => format!("alter domain {}", q(&to.name)),
@@ -579,6 +582,7 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
                         crate::diff::Renaming::Table { to, .. } => to.clone(),
                         crate::diff::Renaming::Column { table, .. } => table.clone(),
                         crate::diff::Renaming::EnumValue { type_name, .. } => type_name.clone(),
+                        crate::diff::Renaming::Type { to, .. } => to.clone(),
                     },
                     Action::Rename(r),
                 ),

@@ -45,8 +45,8 @@ pub fn render(plan: &Plan) -> Result<Vec<Statement>> {
     Ok(statements)
 }
 
-/// The statement that makes a rename the files ask for (`diff::renames`); `None` for a value
-/// of an enum type, which only PostgreSQL has.
+/// The statement that makes a rename the files ask for (`diff::renames`); `None` for an enum
+/// type or its value, which only PostgreSQL has.
 pub(crate) fn rename(dialect: Dialect, r: &crate::diff::Renaming) -> Option<String> {
     use crate::diff::Renaming;
     let q = |name: &str| quote(dialect, name);
@@ -79,7 +79,12 @@ pub(crate) fn rename(dialect: Dialect, r: &crate::diff::Renaming) -> Option<Stri
             string_literal(dialect, from),
             string_literal(dialect, to)
         ),
-        (Renaming::EnumValue { .. }, _) => return None,
+        (Renaming::Type { from, to }, Dialect::Postgres) => format!(
+            "ALTER TYPE {} RENAME TO {}",
+            q(from),
+            q(crate::model::unqualified(to))
+        ),
+        (Renaming::EnumValue { .. } | Renaming::Type { .. }, _) => return None,
     })
 }
 

@@ -466,9 +466,6 @@ fn parse_file_here(dialect: Dialect, path: &str, text: &str) -> Result<Parsed> {
                 }
             }
         }
-        if failed.is_none() && unsupported.is_empty() {
-            failed = cx.unplaced_note().err();
-        }
         if failed.is_some() {
             break;
         }

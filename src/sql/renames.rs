@@ -1,7 +1,10 @@
 //! Renames written in the schema files: a comment after a table's name, a column or an enum
 //! value, `-- plinth: renamed from old_name` (or sqldef's `-- @renamed from=old_name`,
 //! `/* @renamed from=old */`), read from the comments the tokenizer keeps, before the
-//! whitespace is collapsed. The lowering gives each note to the name it follows on its line.
+//! whitespace is collapsed. The lowering gives each note to the name it follows on its line
+//! (an enum type's: right after the name, or after `ENUM (`); a note anywhere else is a
+//! comment like any other (an index or a constraint that differs only by its name is renamed
+//! anyway, where the engine can).
 
 use sqlparser::tokenizer::{Token, TokenWithSpan, Whitespace};
 
@@ -18,6 +21,8 @@ pub struct Note {
     /// The last string literal before the note on its line (an enum value's label: sqlparser
     /// keeps no position for one).
     pub after_string: Option<String>,
+    /// The two tokens before the note (nearest first), as written, whitespace left out.
+    pub after_tokens: Vec<String>,
 }
 
 /// What a comment says, if it is a rename note: the old name and whether it was quoted.
@@ -75,12 +80,18 @@ pub fn notes(tokens: &[TokenWithSpan]) -> Vec<Note> {
                     Token::SingleQuotedString(s) => Some(s.clone()),
                     _ => None,
                 });
+            let after_tokens = (tokens[..i].iter().rev())
+                .filter(|p| !matches!(p.token, Token::Whitespace(_)))
+                .take(2)
+                .map(|p| p.token.to_string())
+                .collect();
             Some(Note {
                 from,
                 quoted,
                 line,
                 column: t.span.start.column,
                 after_string,
+                after_tokens,
             })
         })
         .collect()

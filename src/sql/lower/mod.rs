@@ -96,18 +96,6 @@ impl<'a> Lowering<'a> {
         self.notes = notes.into_iter().map(|n| (n, false)).collect();
     }
 
-    /// A rename note no name took is an error at the note.
-    pub fn unplaced_note(&self) -> Result<()> {
-        match self.notes.iter().find(|(_, taken)| !taken) {
-            Some((note, _)) => Err(self.err_help(
-                note.location(self.path),
-                format!("`renamed from {}` follows no table, column or enum value on its line", note.from),
-                "put the note after the new name, on its line (`name type, -- plinth: renamed from old`)",
-            )),
-            None => Ok(()),
-        }
-    }
-
     /// The notes that follow one of `names` (line and column of each, see
     /// `renames::follows`), each with the index of the name it follows; taken.
     fn take_notes(&mut self, names: &[(u64, u64)]) -> Vec<(usize, super::renames::Note)> {
@@ -396,6 +384,14 @@ impl<'a> Lowering<'a> {
                 name,
                 representation: UserDefinedTypeRepresentation::Enum { labels },
             } if self.dialect == Dialect::Postgres => {
+                // The name's last part as written (a note after it renames the type).
+                let last = (name
+                    .0
+                    .iter()
+                    .filter_map(ObjectNamePart::as_ident)
+                    .next_back())
+                .map(ToString::to_string)
+                .unwrap_or_default();
                 let (name, location) = self.qualified_name(&name, &at)?;
                 if let Some(first) = self.out.enums.get(&name) {
                     return Err(self.err_help(
@@ -405,6 +401,31 @@ impl<'a> Lowering<'a> {
                     ));
                 }
                 let values = labels.iter().map(|l| l.value.clone()).collect();
+                // The type's note right after its name, or after `ENUM (`; the first wins.
+                let of_type = self
+                    .notes
+                    .iter_mut()
+                    .filter(|(_, taken)| !taken)
+                    .find(|(n, _)| {
+                        let after = |i: usize| n.after_tokens.get(i).map(String::as_str);
+                        after(0) == Some(last.as_str())
+                            || (after(0) == Some("(")
+                                && after(1).is_some_and(|w| w.eq_ignore_ascii_case("ENUM")))
+                    });
+                if let Some((note, taken)) = of_type {
+                    *taken = true;
+                    let from = match note.quoted {
+                        true => note.from.clone(),
+                        false => self.dialect.fold(&note.from),
+                    };
+                    let (schema, _) = crate::model::split_qualified(&name);
+                    self.out.renames.push(crate::model::Rename {
+                        of: crate::model::RenameOf::Type,
+                        from: crate::model::qualified(schema, &from),
+                        to: name.clone(),
+                        at: note.location(self.path),
+                    });
+                }
                 // A value's note follows its label on the line.
                 for (note, taken) in self.notes.iter_mut().filter(|(_, taken)| !taken) {
                     let label = (note.after_string.as_ref())
