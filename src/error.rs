@@ -59,10 +59,13 @@ pub enum Error {
     /// catalog, not the snapshot). Read-only commands read again a few times before this.
     #[error("the schema changed while plinth read it ({what}): another session is changing this database; run the command again when it is done")]
     CatalogChanged { what: String },
-    /// The plan holds destructive steps and `--allow-destructive` was not given: the hazards
-    /// that refused it, in plan order, each with its plugin.
-    #[error("refusing to apply: the plan is destructive:\n{}\nnothing was applied; re-run with --allow CODE (those codes; or `allow` in plugins.toml) or --allow-destructive (everything) to accept this data loss, or --skip-destructive to apply the rest", hazard_lines(.hazards))]
-    Destructive { hazards: Vec<PluginHazard> },
+    /// The plan holds destructive steps nothing allows: the hazards that refused it, in plan
+    /// order, each with its plugin, and how the command allows them (`fix`).
+    #[error("refusing to apply: the plan is destructive:\n{}\nnothing was applied; {fix}", hazard_lines(.hazards))]
+    Destructive {
+        hazards: Vec<PluginHazard>,
+        fix: &'static str,
+    },
     /// Applying stopped: a statement failed, the plan did not converge, or it changed what it
     /// does not manage. `message` says what happened (built from `progress`, where statements
     /// ran), `cause` what the database said when a statement failed.
@@ -124,6 +127,11 @@ fn help_after(help: &Option<String>) -> String {
         None => String::new(),
     }
 }
+
+/// How `apply` allows what a refusal names.
+pub const APPLY_FIX: &str = "re-run with --allow CODE (those codes; or `allow` in plugins.toml) or --allow-destructive (everything) to accept this data loss, or --skip-destructive to apply the rest";
+/// How `uninstall` allows it.
+pub const UNINSTALL_FIX: &str = "re-run with --allow-destructive to accept this data loss";
 
 fn hazard_lines(hazards: &[PluginHazard]) -> String {
     let lines: Vec<String> = hazards
@@ -394,7 +402,8 @@ impl Error {
                 context: f(context),
                 cause: Box::new(cause.map_text(&f)),
             },
-            Error::Destructive { hazards } => Error::Destructive {
+            Error::Destructive { hazards, fix } => Error::Destructive {
+                fix,
                 hazards: hazards
                     .into_iter()
                     .map(|PluginHazard { plugin, hazard }| PluginHazard {
@@ -596,6 +605,7 @@ mod tests {
     #[test]
     fn a_refusal_lists_its_hazards_by_plugin() {
         let e = Error::Destructive {
+            fix: APPLY_FIX,
             hazards: vec![
                 hazard("core", "drops table `old` and all its rows"),
                 hazard("billing", "drops column `t`.`a` and its values"),
@@ -699,6 +709,7 @@ mod tests {
             Error::database(s, mysql(1062, s)),
             Error::Destructive {
                 hazards: vec![hazard(s, s)],
+                fix: APPLY_FIX,
             },
             Error::Apply {
                 message: s.into(),

@@ -143,13 +143,21 @@ fn disallowed(batches: &[Batch], policy: &Policy) -> Vec<PluginHazard> {
 /// What of `batches` may run under `policy`: all of it, or (`--skip-destructive`) all but the
 /// statements it does not allow, which are returned apart by their hazards; otherwise a plan
 /// with a step it does not allow is refused.
-fn screen(batches: Vec<Batch>, policy: &Policy) -> Result<(Vec<Batch>, Vec<PluginHazard>)> {
+fn screen(
+    batches: Vec<Batch>,
+    policy: &Policy,
+    kind: Kind,
+) -> Result<(Vec<Batch>, Vec<PluginHazard>)> {
     let hazards = disallowed(&batches, policy);
     if hazards.is_empty() {
         return Ok((batches, hazards));
     }
     if !policy.skip {
-        return Err(Error::Destructive { hazards });
+        let fix = match kind {
+            Kind::Uninstall => crate::error::UNINSTALL_FIX,
+            _ => crate::error::APPLY_FIX,
+        };
+        return Err(Error::Destructive { hazards, fix });
     }
     Ok((allowed_steps(batches, policy)?, hazards))
 }
@@ -331,7 +339,7 @@ where
     if batches.is_empty() {
         return Ok(Applied::default());
     }
-    let (batches, skipped) = screen(batches, &options.policy)?;
+    let (batches, skipped) = screen(batches, &options.policy, options.kind)?;
     if let Conn::Sqlite(c) = conn {
         let rebuilt: Vec<String> = batches
             .iter()

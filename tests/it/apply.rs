@@ -175,7 +175,7 @@ fn destructive_plans_are_refused_before_anything_runs() {
         })
         .await
         {
-            Err(Error::Destructive { hazards }) => {
+            Err(Error::Destructive { hazards, .. }) => {
                 let found: Vec<(HazardCode, &str)> = hazards
                     .iter()
                     .map(|h| (h.hazard.code, h.hazard.message.as_str()))
