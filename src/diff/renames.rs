@@ -10,22 +10,31 @@ use crate::model::{Dialect, IndexKey, Name, Rename, RenameOf, Schema};
 use super::{Change, Renamed, Renaming, TableChange, TableDiff};
 
 /// PostgreSQL keeps the names it generated for a table's keys, checks and indexes
-/// (`old_pkey`) when the table is renamed; plinth renames them as it would generate them for
-/// the new name (`new_pkey`), so that the table reads as if made so. Those of the live table
-/// `to` (renamed from `from`) are renamed there, and returned as the changes that do it.
-fn generated_names(live: &mut Schema, from: &str, to: &str) -> Option<Change> {
-    let (old, new) = (
-        crate::model::unqualified(from),
-        crate::model::unqualified(to),
-    );
-    let table = live.tables.get_mut(to)?;
+/// (`old_pkey`, `t_old_key`) when the table or the column is renamed, MySQL those of the keys
+/// and indexes a column leads (`old`); plinth renames them as it would generate them for the
+/// new name (`new_pkey`, `t_new_key`, `new`), so that the table reads as if made so. Those of the live table `table` that start with `old` (the old table name, or
+/// the table's and the old column's, and `_`) are renamed there to start with `new`, and
+/// returned as the change that does it. For a column (`column`: its new name), only the keys
+/// and indexes it leads and the checks on it, whose names spell it.
+fn generated_names(
+    live: &mut Schema,
+    table: &str,
+    old: &str,
+    new: &str,
+    column: Option<&str>,
+) -> Option<Change> {
+    let table = live.tables.get_mut(table)?;
+    let leads = |columns: &[String]| column.is_none_or(|c| columns.first().is_some_and(|f| f == c));
     let before = table.clone();
     let mut changes = Vec::new();
     let mut rename = |name: &mut Name, object: Renamed| {
         let Name::Generated(text) = name else {
             return;
         };
-        let Some(rest) = text.strip_prefix(old).filter(|r| r.starts_with('_')) else {
+        // The whole name, or a part of it up to a `_`.
+        let Some(rest) = (text.strip_prefix(old))
+            .filter(|r| old.ends_with('_') || r.is_empty() || r.starts_with('_'))
+        else {
             return;
         };
         let renamed = format!("{new}{rest}");
@@ -38,19 +47,29 @@ fn generated_names(live: &mut Schema, from: &str, to: &str) -> Option<Change> {
             *name = Name::Generated(renamed);
         }
     };
-    if let Some(pk) = &mut table.primary_key {
+    if let Some(pk) = table.primary_key.as_mut().filter(|_| column.is_none()) {
         rename(&mut pk.name, Renamed::PrimaryKey);
     }
-    for u in &mut table.uniques {
+    for u in table.uniques.iter_mut().filter(|u| leads(&u.columns)) {
         rename(&mut u.name, Renamed::Unique);
     }
-    for fk in &mut table.foreign_keys {
+    for fk in table
+        .foreign_keys
+        .iter_mut()
+        .filter(|fk| leads(&fk.columns))
+    {
         rename(&mut fk.name, Renamed::ForeignKey);
     }
+    // A check's expression still spells the old column (the server rewrites it): any check
+    // whose generated name starts with the table's and the old column's is on it.
     for c in &mut table.checks {
         rename(&mut c.name, Renamed::Check);
     }
     for i in &mut table.indexes {
+        let first = crate::model::IndexPart::leading_column(&i.parts);
+        if column.is_some_and(|c| first != Some(c)) {
+            continue;
+        }
         let object = match i.exclude {
             Some(_) => Renamed::Exclusion,
             None => Renamed::Index,
@@ -113,7 +132,17 @@ pub fn apply(
                     to: r.to.clone(),
                 }));
                 if dialect == Dialect::Postgres {
-                    out.extend(generated_names(live, &old, &r.to));
+                    let (old, new) = (
+                        crate::model::unqualified(&old),
+                        crate::model::unqualified(&r.to),
+                    );
+                    out.extend(generated_names(
+                        live,
+                        &r.to,
+                        &format!("{old}_"),
+                        &format!("{new}_"),
+                        None,
+                    ));
                 }
             }
             (Some(old), Some(_)) => {
@@ -147,9 +176,19 @@ pub fn apply(
                 rename_column(dialect, live, table, &old, &r.to);
                 out.push(Change::Rename(Renaming::Column {
                     table: table.clone(),
-                    from: old,
+                    from: old.clone(),
                     to: r.to.clone(),
                 }));
+                // PostgreSQL's names spell the table and the column (`t_col_key`), MySQL's
+                // keys and indexes the column alone (`col`, `col_2`).
+                let t = crate::model::unqualified(table);
+                let (from, to) = match dialect {
+                    Dialect::Postgres => (format!("{t}_{old}_"), format!("{t}_{}_", r.to)),
+                    _ => (old.clone(), r.to.clone()),
+                };
+                if dialect != Dialect::Sqlite {
+                    out.extend(generated_names(live, table, &from, &to, Some(&r.to)));
+                }
             }
             (Some(old), true) => {
                 return Err(both(
@@ -265,26 +304,28 @@ fn rename_table(live: &mut Schema, from: &str, to: &str) {
             fk.ref_table = to.to_string();
         }
     }
-    let triggers = std::mem::take(&mut live.triggers);
-    live.triggers = (triggers.into_iter())
-        .map(|(key, mut t)| {
-            if t.table == from {
-                t.table = to.to_string();
-                (crate::model::Trigger::key(&t.table, &t.name), t)
-            } else {
-                (key, t)
+    move_to(&mut live.triggers, from, to, |t| (&mut t.table, &t.name));
+    move_to(&mut live.policies, from, to, |p| (&mut p.table, &p.name));
+}
+
+/// The objects of `map` on the table `from` (triggers, policies: keyed by table and name)
+/// moved to the table `to`, keyed again.
+fn move_to<T>(
+    map: &mut std::collections::BTreeMap<String, T>,
+    from: &str,
+    to: &str,
+    parts: impl Fn(&mut T) -> (&mut String, &String),
+) {
+    let objects = std::mem::take(map);
+    *map = (objects.into_iter())
+        .map(|(key, mut object)| {
+            let (table, name) = parts(&mut object);
+            if table != from {
+                return (key, object);
             }
-        })
-        .collect();
-    let policies = std::mem::take(&mut live.policies);
-    live.policies = (policies.into_iter())
-        .map(|(key, mut p)| {
-            if p.table == from {
-                p.table = to.to_string();
-                (crate::model::Trigger::key(&p.table, &p.name), p)
-            } else {
-                (key, p)
-            }
+            *table = to.to_string();
+            let key = crate::model::Trigger::key(table, name);
+            (key, object)
         })
         .collect();
 }
@@ -298,9 +339,27 @@ fn rename_column(dialect: Dialect, live: &mut Schema, table: &str, from: &str, t
             *n = to.to_string();
         }
     };
+    let expr = |e: &mut crate::model::Expression| {
+        *e = crate::normalize::expr::with_column_renamed(dialect, e, from, to);
+    };
     if let Some(t) = live.tables.get_mut(table) {
-        for c in t.columns.iter_mut().filter(|c| same(&c.name)) {
-            c.name = to.to_string();
+        for c in t.columns.iter_mut() {
+            if same(&c.name) {
+                c.name = to.to_string();
+            }
+            c.default.as_mut().map(expr);
+            c.generated.as_mut().map(|g| expr(&mut g.expr));
+        }
+        for c in &mut t.checks {
+            expr(&mut c.expr);
+        }
+        for i in &mut t.indexes {
+            i.predicate.as_mut().map(expr);
+            for p in &mut i.parts {
+                if let IndexKey::Expr(e) = &mut p.key {
+                    expr(e);
+                }
+            }
         }
         if let Some(pk) = &mut t.primary_key {
             rename(&mut pk.columns);

@@ -7,45 +7,65 @@ use std::collections::BTreeSet;
 use crate::diff::{ColumnChanges, Delta, TableChange, TypeChange, INHERITED_OPTIONS};
 use crate::model::{ColumnType, Dialect, Expression, Generated, Identity, SequenceOptions};
 
-/// What a step can cost, by a stable code: what the JSON plan and a refusal name (and, in
-/// time, `--allow CODE` and plugins.toml). Each code says how much data the step can lose; the
-/// engine says whether it rewrites the table and which lock it holds ([`Hazard::new`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum HazardCode {
+/// The hazard codes, each once: the enum, its list and its spelling come from this table.
+macro_rules! hazard_codes {
+    ($($(#[doc = $doc:literal])* $code:ident => $name:literal,)*) => {
+        /// What a step can cost, by a stable code: what the JSON plan, a refusal, `--allow` and
+        /// plugins.toml name. Each code says how much data the step can lose; the engine says
+        /// whether it rewrites the table and which lock it holds ([`Hazard::new`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        pub enum HazardCode {
+            $($(#[doc = $doc])* $code,)*
+        }
+
+        impl HazardCode {
+            pub const ALL: &[HazardCode] = &[$(HazardCode::$code,)*];
+
+            /// The code as the JSON plan and the command line write it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(HazardCode::$code => $name,)*
+                }
+            }
+        }
+    };
+}
+
+hazard_codes! {
     /// A table and all its rows.
-    DropTable,
+    DropTable => "drop_table",
     /// A column and its values.
-    DropColumn,
+    DropColumn => "drop_column",
     /// Values of an enum type (rows holding them cannot stay).
-    DropEnumValue,
+    DropEnumValue => "drop_enum_value",
     /// Attributes of a composite type and their values.
-    DropAttribute,
+    DropAttribute => "drop_attribute",
     /// A sequence and the value it has reached.
-    DropSequence,
+    DropSequence => "drop_sequence",
     /// A column's stored values replaced by computed ones (or a generated column made plain).
-    RecomputeGenerated,
+    RecomputeGenerated => "recompute_generated",
     /// A type with less room: values may be truncated or refused.
-    NarrowType,
+    NarrowType => "narrow_type",
     /// Another kind of type: values are converted, and the conversion may fail or change them.
-    ReinterpretType,
+    ReinterpretType => "reinterpret_type",
     /// NOT NULL over existing rows (a column made NOT NULL, or one added without a default).
-    AddNotNull,
+    AddNotNull => "add_not_null",
     /// A unique key over existing rows.
-    AddUnique,
+    AddUnique => "add_unique",
     /// A check over existing rows.
-    AddCheck,
+    AddCheck => "add_check",
     /// A foreign key over existing rows.
-    AddForeignKey,
+    AddForeignKey => "add_foreign_key",
     /// A new primary key over existing rows.
-    ChangePrimaryKey,
+    ChangePrimaryKey => "change_primary_key",
     /// SQLite: the table copied into a new one (every row).
-    RebuildTable,
+    RebuildTable => "rebuild_table",
     /// A type change that keeps every value but rewrites the table.
-    RewriteTable,
+    RewriteTable => "rewrite_table",
     /// An index built on a kept table while writes to it wait.
-    IndexBuildBlocking,
+    IndexBuildBlocking => "index_build_blocking",
     /// A view dropped to be created again as it was, after what it reads or calls changes.
-    RecreateView,
+    RecreateView => "recreate_view",
 }
 
 /// How much of the data a step can lose.
@@ -83,56 +103,9 @@ pub enum Lock {
 }
 
 impl HazardCode {
-    pub const ALL: [HazardCode; 17] = {
-        use HazardCode::*;
-        [
-            DropTable,
-            DropColumn,
-            DropEnumValue,
-            DropAttribute,
-            DropSequence,
-            RecomputeGenerated,
-            NarrowType,
-            ReinterpretType,
-            AddNotNull,
-            AddUnique,
-            AddCheck,
-            AddForeignKey,
-            ChangePrimaryKey,
-            RebuildTable,
-            RewriteTable,
-            IndexBuildBlocking,
-            RecreateView,
-        ]
-    };
-
     /// A code by its name, as [`HazardCode::as_str`] writes it.
     pub fn parse(name: &str) -> Option<HazardCode> {
-        HazardCode::ALL.into_iter().find(|c| c.as_str() == name)
-    }
-
-    /// The code as the JSON plan and the command line write it.
-    pub fn as_str(self) -> &'static str {
-        use HazardCode::*;
-        match self {
-            DropTable => "drop_table",
-            DropColumn => "drop_column",
-            DropEnumValue => "drop_enum_value",
-            DropAttribute => "drop_attribute",
-            DropSequence => "drop_sequence",
-            RecomputeGenerated => "recompute_generated",
-            NarrowType => "narrow_type",
-            ReinterpretType => "reinterpret_type",
-            AddNotNull => "add_not_null",
-            AddUnique => "add_unique",
-            AddCheck => "add_check",
-            AddForeignKey => "add_foreign_key",
-            ChangePrimaryKey => "change_primary_key",
-            RebuildTable => "rebuild_table",
-            RewriteTable => "rewrite_table",
-            IndexBuildBlocking => "index_build_blocking",
-            RecreateView => "recreate_view",
-        }
+        HazardCode::ALL.iter().copied().find(|c| c.as_str() == name)
     }
 
     pub fn loss(self) -> Loss {

@@ -108,6 +108,27 @@ fn columns(expr: &Expr) -> BTreeSet<String> {
     out
 }
 
+/// `e` with its column `from` called `to`, as the server spells it after `RENAME COLUMN`
+/// (read from its tree, printed again); `e` itself when its text cannot be read.
+pub fn with_column_renamed(dialect: Dialect, e: &Expression, from: &str, to: &str) -> Expression {
+    if !e.references(dialect, from) {
+        return e.clone();
+    }
+    let Ok(mut tree) = parse(dialect, e.text()) else {
+        return e.clone();
+    };
+    let _ = visit_expressions_mut(&mut tree, |x| {
+        if let Expr::Identifier(ident) = x {
+            if dialect.same_column(&ident.value, from) {
+                let quote = if dialect == Dialect::Mysql { '`' } else { '"' };
+                *ident = Ident::with_quote(quote, to);
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    canonical(dialect, &tree).unwrap_or_else(|_| e.clone())
+}
+
 /// An expression read back from a catalog, canonical.
 pub fn canonical_text(dialect: Dialect, text: &str) -> Result<Expression, String> {
     canonical(dialect, &parse(dialect, text)?)
