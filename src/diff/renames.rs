@@ -347,14 +347,14 @@ fn rename_column(dialect: Dialect, live: &mut Schema, table: &str, from: &str, t
             if same(&c.name) {
                 c.name = to.to_string();
             }
-            c.default.as_mut().map(expr);
-            c.generated.as_mut().map(|g| expr(&mut g.expr));
+            let generated = c.generated.as_mut().map(|g| &mut g.expr);
+            c.default.iter_mut().chain(generated).for_each(expr);
         }
         for c in &mut t.checks {
             expr(&mut c.expr);
         }
         for i in &mut t.indexes {
-            i.predicate.as_mut().map(expr);
+            i.predicate.iter_mut().for_each(expr);
             for p in &mut i.parts {
                 if let IndexKey::Expr(e) = &mut p.key {
                     expr(e);
