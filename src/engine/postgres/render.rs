@@ -150,10 +150,10 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             Action::CreateTrigger(t) => {
                 push(create_trigger(t));
                 if t.comment.is_some() {
-                    push(comment_trigger(t));
+                    push(comment_on_table_object("TRIGGER", &t.name, &t.table, t.comment.as_deref()));
                 }
             }
-            Action::AlterTrigger(t) => push(comment_trigger(t)),
+            Action::AlterTrigger(t) => push(comment_on_table_object("TRIGGER", &t.name, &t.table, t.comment.as_deref())),
             Action::DropTrigger(t) => push(format!(
                 "DROP TRIGGER {} ON {}",
                 quote(D, &t.name),
@@ -211,10 +211,10 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             Action::CreatePolicy(p) => {
                 push(create_policy(&p.name, &p.table, &p.source));
                 if p.comment.is_some() {
-                    push(comment_policy(p));
+                    push(comment_on_table_object("POLICY", &p.name, &p.table, p.comment.as_deref()));
                 }
             }
-            Action::AlterPolicy(p) => push(comment_policy(p)),
+            Action::AlterPolicy(p) => push(comment_on_table_object("POLICY", &p.name, &p.table, p.comment.as_deref())),
             Action::DropPolicy(p) => push(format!(
                 "DROP POLICY {} ON {}",
                 quote(D, &p.name),
@@ -1169,25 +1169,13 @@ pub fn create_trigger(t: &Trigger) -> String {
     sql
 }
 
-fn comment_policy(p: &crate::model::Policy) -> String {
+/// `COMMENT ON TRIGGER|POLICY name ON table IS …` (`NULL`: none).
+fn comment_on_table_object(kind: &str, name: &str, table: &str, comment: Option<&str>) -> String {
     format!(
-        "COMMENT ON POLICY {} ON {} IS {}",
-        quote(D, &p.name),
-        quote(D, &p.table),
-        p.comment
-            .as_deref()
-            .map_or_else(|| "NULL".to_string(), |t| string_literal(D, t))
-    )
-}
-
-fn comment_trigger(t: &Trigger) -> String {
-    format!(
-        "COMMENT ON TRIGGER {} ON {} IS {}",
-        quote(D, &t.name),
-        quote(D, &t.table),
-        t.comment
-            .as_deref()
-            .map_or_else(|| "NULL".to_string(), |c| string_literal(D, c))
+        "COMMENT ON {kind} {} ON {} IS {}",
+        quote(D, name),
+        quote(D, table),
+        comment.map_or_else(|| "NULL".to_string(), |c| string_literal(D, c))
     )
 }
 
