@@ -223,6 +223,10 @@ pub struct PlanArgs {
     /// Accepted for symmetry with apply; plan always shows destructive steps, marked.
     #[arg(long)]
     pub allow_destructive: bool,
+    /// Also write the plan to FILE, with fingerprints of the live and the desired schema, for
+    /// `apply --plan FILE` to run once it is reviewed.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub schema: SchemaFiles,
 }
@@ -252,6 +256,10 @@ pub struct ApplyArgs {
     /// instead of refusing the plan.
     #[arg(long)]
     pub skip_destructive: bool,
+    /// Run exactly the reviewed plan FILE (written by `plan --out`), refusing if the database
+    /// or the schema files changed since.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
     #[command(flatten)]
     pub schema: SchemaFiles,
 }

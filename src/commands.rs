@@ -22,6 +22,7 @@ use crate::policy::Policy;
 pub use crate::report::Outcome;
 use crate::report::{self, io};
 use crate::request::{Request, Source, Target};
+use crate::reviewed::ReviewedPlan;
 use crate::status;
 
 /// Run one command. Every error it returns is scrubbed of the database URL's secrets (the
@@ -108,6 +109,13 @@ async fn one(
             let dialect = request.target.dialect();
             let selection = with_dependencies(&desired, request, "planning", err)?;
             let batches = batches(dialect, &desired, &selection, &live.schema)?;
+            if let Some(file) = &args.out {
+                let reviewed = ReviewedPlan::new(dialect, &live.schema, &desired, &batches);
+                let text = serde_json::to_string_pretty(&reviewed)
+                    .map_err(|e| Error::usage(format!("cannot write the plan: {e}")))?;
+                std::fs::write(file, text + "\n")
+                    .map_err(|e| Error::usage(format!("cannot write {}: {e}", file.display())))?;
+            }
             report::write_plan(out, err, dialect, &batches, args.format, "apply")?;
             if let Some(color) = show_diffs(args.color) {
                 report::table_diffs(err, dialect, &batches, color)?;
@@ -176,6 +184,17 @@ async fn one(
             // is now; the apply reads it again under its lock.
             let before = db::read_live(url).await?;
             db::server_canonical(url, &mut desired.schema, &before.schema).await?;
+            let reviewed = match &args.plan {
+                Some(file) => {
+                    let path = file.to_string_lossy().into_owned();
+                    let plan = ReviewedPlan::parse(&path, &crate::config::read_file(file)?)?;
+                    plan.check_desired(&path, dialect, &desired)?;
+                    Some((path, plan))
+                }
+                None => None,
+            };
+            // The reviewed plan is checked on the first planning, under the lock.
+            let mut first = true;
             let selection = with_dependencies(&desired, request, "applying", err)?;
             let options = db::Options {
                 policy: Policy {
@@ -189,7 +208,13 @@ async fn one(
             };
             let applied = db::apply(&mut conn, options, |live: &Schema| {
                 require_external(dialect, &desired, live)?;
-                batches(dialect, &desired, &selection, live)
+                let planned = batches(dialect, &desired, &selection, live)?;
+                if let (Some((path, plan)), true) =
+                    (&reviewed, std::mem::replace(&mut first, false))
+                {
+                    plan.check_live(path, live, &planned)?;
+                }
+                Ok(planned)
             })
             .await?;
             report::write_applied(out, err, dialect, &applied.batches)?;
@@ -208,6 +233,16 @@ async fn fleet(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
+    let one_site = match &cli.command {
+        Command::Plan(args) if args.out.is_some() => Some("plan --out"),
+        Command::Apply(args) if args.plan.is_some() => Some("apply --plan"),
+        _ => None,
+    };
+    if let Some(what) = one_site {
+        return Err(Error::usage(format!(
+            "{what} works on one site (a reviewed plan is one database's): pass --site NAME"
+        )));
+    }
     let json = cli.command.json();
     let lock_timeout = cli.global.lock_timeout.duration();
     let options = fleet::Options {

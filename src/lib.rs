@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod quote;
 pub mod request;
+pub mod reviewed;
 pub mod status;
 
 pub(crate) mod diff;

@@ -297,6 +297,16 @@ pub fn read_text(config_path: &Path) -> Result<String> {
     decode(&path, bytes)
 }
 
+/// A file named on the command line (a reviewed plan), read bounded and UTF-8 checked.
+pub fn read_file(path: &Path) -> Result<String> {
+    let shown = path.to_string_lossy().into_owned();
+    let bytes = read_bounded(path).map_err(|e| match e {
+        Read::Io(e) => Error::usage(format!("cannot read {shown}: {e}")),
+        Read::TooLarge => too_large(&shown),
+    })?;
+    decode(&shown, bytes)
+}
+
 /// Read a parsed project's schema files and validate it for `dialect`.
 pub fn load_project(project: &Project, dialect: Dialect) -> Result<Desired> {
     let root = if project.root.as_os_str().is_empty() {

@@ -25,6 +25,7 @@ mod locks;
 mod numbering;
 mod policy;
 mod renames;
+mod reviewed;
 mod routines;
 mod schemas;
 mod secrets;
