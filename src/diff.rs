@@ -539,9 +539,9 @@ pub fn diff(dialect: Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
 }
 
 /// The policies' changes in key order: a changed one is dropped and created again (a comment
-/// alone is altered), and so is
-/// a kept one whose table changes under it (PostgreSQL refuses a column's new type under a
-/// policy using it) or that calls a routine that is dropped (`dropped_routines`).
+/// alone is altered), and so is a kept one whose table changes under it (PostgreSQL refuses a
+/// column's new type under a policy using it) or that calls a routine that is dropped
+/// (`dropped_routines`).
 fn policy_changes(
     from: &BTreeMap<String, Policy>,
     to: &BTreeMap<String, Policy>,
@@ -858,13 +858,16 @@ fn release(
     from: &Table,
     dropped_routines: &BTreeSet<&str>,
 ) -> Option<(Table, Vec<TableChange>)> {
+    if dialect != Dialect::Postgres || dropped_routines.is_empty() {
+        return None;
+    }
     let calls = |e: &Expression| dropped_routines.iter().any(|r| e.calls(r));
     let called = from.columns.iter().any(|c| {
         c.default.as_ref().is_some_and(calls)
             || c.generated.as_ref().is_some_and(|g| calls(&g.expr))
     }) || from.checks.iter().any(|c| calls(&c.expr))
         || from.indexes.iter().any(|i| i.expressions().any(calls));
-    if dialect != Dialect::Postgres || !called {
+    if !called {
         return None;
     }
     let mut kept = from.clone();

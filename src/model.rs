@@ -564,6 +564,21 @@ pub struct Domain {
 }
 
 impl Schema {
+    /// Keep only the tables, types, sequences, views and routines in the schemas `keep` says
+    /// yes to (`None`: the default one), and the triggers and policies on tables there.
+    pub fn retain_schemas(&mut self, keep: impl Fn(Option<&str>) -> bool) {
+        let here = |key: &str| keep(split_qualified(key).0);
+        self.tables.retain(|k, _| here(k));
+        self.enums.retain(|k, _| here(k));
+        self.domains.retain(|k, _| here(k));
+        self.composites.retain(|k, _| here(k));
+        self.sequences.retain(|k, _| here(k));
+        self.views.retain(|k, _| here(k));
+        self.functions.retain(|_, f| here(&f.name));
+        self.triggers.retain(|_, t| here(&t.table));
+        self.policies.retain(|_, p| here(&p.table));
+    }
+
     /// Keep only the tables (and enum types) for which `keep` says yes.
     pub fn retain_tables(&mut self, mut keep: impl FnMut(&str) -> bool) {
         self.tables.retain(|name, _| keep(name));

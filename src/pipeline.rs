@@ -284,31 +284,15 @@ fn within<'a>(
     live: &'a Schema,
     namespaces: &BTreeMap<String, crate::model::Namespace>,
 ) -> Cow<'a, Schema> {
-    let managed = |key: &str| {
-        crate::model::split_qualified(key)
-            .0
-            .is_none_or(|schema| namespaces.contains_key(schema))
-    };
+    let managed = |schema: Option<&str>| schema.is_none_or(|s| namespaces.contains_key(s));
     let outside = live.namespaces.keys().any(|n| !namespaces.contains_key(n));
     if !outside {
         return Cow::Borrowed(live);
     }
     let mut schema = live.clone();
     schema.namespaces.retain(|k, _| namespaces.contains_key(k));
-    schema.tables.retain(|k, _| managed(k));
-    schema.enums.retain(|k, _| managed(k));
-    schema.domains.retain(|k, _| managed(k));
-    schema.composites.retain(|k, _| managed(k));
-    schema.sequences.retain(|k, _| managed(k));
-    schema.views.retain(|k, _| managed(k));
-    schema.functions.retain(|_, f| managed(&f.name));
-    schema.triggers.retain(|_, t| managed(&t.table));
-    schema.policies.retain(|_, p| managed(&p.table));
-    (schema.extensions).retain(|_, e| {
-        e.schema
-            .as_deref()
-            .is_none_or(|s| namespaces.contains_key(s))
-    });
+    schema.retain_schemas(managed);
+    (schema.extensions).retain(|_, e| managed(e.schema.as_deref()));
     Cow::Owned(schema)
 }
 

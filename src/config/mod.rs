@@ -297,7 +297,8 @@ pub fn read_text(config_path: &Path) -> Result<String> {
     decode(&path, bytes)
 }
 
-/// A file named on the command line (a reviewed plan), read bounded and UTF-8 checked.
+/// A file named on the command line (a schema file, a reviewed plan), read bounded and UTF-8
+/// checked.
 pub fn read_file(path: &Path) -> Result<String> {
     let shown = path.to_string_lossy().into_owned();
     let bytes = read_bounded(path).map_err(|e| match e {
@@ -346,13 +347,7 @@ pub fn load(config_path: &Path, dialect: Dialect) -> Result<Desired> {
 pub fn adhoc(schema_files: &[PathBuf], dialect: Dialect) -> Result<Desired> {
     let mut files = Vec::new();
     for file in schema_files {
-        let shown = file.to_string_lossy().into_owned();
-        let bytes = read_bounded(file).map_err(|e| match e {
-            Read::Io(e) => Error::usage(format!("cannot read {shown}: {e}")),
-            Read::TooLarge => too_large(&shown),
-        })?;
-        let text = decode(&shown, bytes)?;
-        files.push((shown, text));
+        files.push((file.to_string_lossy().into_owned(), read_file(file)?));
     }
     validate_adhoc(&files, dialect)
 }
@@ -564,7 +559,6 @@ fn site(
     })
 }
 
-/// A list of strings with positions; empty strings and duplicates are errors.
 /// A list of hazard codes (`allow`), each one plinth has.
 fn codes(
     plugin: &str,
@@ -591,6 +585,7 @@ fn codes(
     Ok(out)
 }
 
+/// A list of strings with positions; empty strings and duplicates are errors.
 fn strings(
     plugin: &str,
     key: &str,

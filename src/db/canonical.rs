@@ -281,32 +281,22 @@ fn scratch_schema(
     fresh: &BTreeSet<String>,
 ) -> Schema {
     let mut schema = desired.clone();
-    let here = |key: &String| {
-        crate::model::split_qualified(key)
-            .0
-            .is_none_or(|s| fresh.contains(s))
-    };
+    let tried = |schema: Option<&str>| schema.is_none_or(|s| fresh.contains(s));
+    let here = |key: &String| tried(crate::model::split_qualified(key).0);
     schema.namespaces.retain(|k, _| fresh.contains(k));
     for n in schema.namespaces.values_mut() {
         n.comment = None;
     }
     // A partition of a table elsewhere is not tried; a table inheriting from one elsewhere is
     // tried with its own columns.
+    schema.retain_schemas(tried);
     let of_here = |t: &crate::model::Table| t.options.get(PARTITION_OF).is_none_or(&here);
-    schema.tables.retain(|k, t| here(k) && of_here(t));
+    schema.tables.retain(|_, t| of_here(t));
     for t in schema.tables.values_mut() {
         if !parents(&t.options).all(|p| here(&p.into())) {
             t.options.remove(INHERITS);
         }
     }
-    schema.enums.retain(|k, _| here(k));
-    schema.domains.retain(|k, _| here(k));
-    schema.composites.retain(|k, _| here(k));
-    schema.sequences.retain(|k, _| here(k));
-    schema.views.retain(|k, _| here(k));
-    schema.functions.retain(|_, f| here(&f.name));
-    schema.triggers.retain(|_, t| here(&t.table));
-    schema.policies.retain(|_, p| here(&p.table));
     for t in schema.tables.values_mut() {
         t.foreign_keys.clear();
         if suspects.contains(&t.name) {

@@ -1,5 +1,5 @@
 //! The renames the schema files ask for (`model::Rename`), made on the live side before the
-//! diff: a table, a column or a PostgreSQL enum value the database holds under its old name
+//! diff: a table, a column, a PostgreSQL enum type or value the database holds under its old name
 //! (and not under the new one) is renamed in the live schema, so that the diff sees it kept,
 //! and one `Change::Rename` says so. Once done a rename is a no-op; with both names there, or
 //! (a column, a value) neither, it is an error before any DDL.
@@ -12,8 +12,9 @@ use super::{Change, Renamed, Renaming, TableChange, TableDiff};
 /// PostgreSQL keeps the names it generated for a table's keys, checks and indexes
 /// (`old_pkey`, `t_old_key`) when the table or the column is renamed, MySQL those of the keys
 /// and indexes a column leads (`old`); plinth renames them as it would generate them for the
-/// new name (`new_pkey`, `t_new_key`, `new`), so that the table reads as if made so. Those of the live table `table` that start with `old` (the old table name, or
-/// the table's and the old column's, and `_`) are renamed there to start with `new`, and
+/// new name (`new_pkey`, `t_new_key`, `new`), so that the table reads as if made so. Those of
+/// the live table `table` that start with `old` (the old table name, or the table's and the old
+/// column's, and `_`; MySQL: the old column's) are renamed there to start with `new`, and
 /// returned as the change that does it. For a column (`column`: its new name), only the keys
 /// and indexes it leads and the checks on it, whose names spell it.
 fn generated_names(
@@ -253,7 +254,8 @@ fn neither(r: &Rename, whose: &str) -> Error {
         r.at.clone(),
         format!(
             "`{}` is renamed from `{}`, but {whose} in the database has neither",
-            r.to, r.from
+            crate::model::shown(&r.to),
+            crate::model::shown(&r.from)
         ),
         "fix the old name in the note, or remove the note to add it as new",
     )

@@ -53,10 +53,8 @@ fn read(comment: &str) -> Option<(String, bool)> {
         }
         return None;
     }
-    let name: String = rest
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '\''))
-        .filter(|c| *c != '\'')
+    let name: String = (rest.chars())
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '$'))
         .collect();
     (!name.is_empty()).then_some((name, false))
 }

@@ -402,26 +402,20 @@ impl<'a> Lowering<'a> {
                 }
                 let values = labels.iter().map(|l| l.value.clone()).collect();
                 // The type's note right after its name, or after `ENUM (`; the first wins.
-                let of_type = self
-                    .notes
-                    .iter_mut()
-                    .filter(|(_, taken)| !taken)
-                    .find(|(n, _)| {
-                        let after = |i: usize| n.after_tokens.get(i).map(String::as_str);
-                        after(0) == Some(last.as_str())
+                let of_type = self.notes.iter().position(|(n, taken)| {
+                    let after = |i: usize| n.after_tokens.get(i).map(String::as_str);
+                    !taken
+                        && (after(0) == Some(last.as_str())
                             || (after(0) == Some("(")
-                                && after(1).is_some_and(|w| w.eq_ignore_ascii_case("ENUM")))
-                    });
-                if let Some((note, taken)) = of_type {
-                    *taken = true;
-                    let from = match note.quoted {
-                        true => note.from.clone(),
-                        false => self.dialect.fold(&note.from),
-                    };
+                                && after(1).is_some_and(|w| w.eq_ignore_ascii_case("ENUM"))))
+                });
+                if let Some(i) = of_type {
+                    self.notes[i].1 = true;
+                    let note = self.notes[i].0.clone();
                     let (schema, _) = crate::model::split_qualified(&name);
                     self.out.renames.push(crate::model::Rename {
                         of: crate::model::RenameOf::Type,
-                        from: crate::model::qualified(schema, &from),
+                        from: crate::model::qualified(schema, &self.note_name(&note)),
                         to: name.clone(),
                         at: note.location(self.path),
                     });

@@ -1605,11 +1605,11 @@ pub(crate) fn signature_type(t: &ColumnType) -> String {
     }
 }
 
-/// A routine from what the file says: its signature, what it uses, and until the server says
-/// otherwise its definition and header as plinth writes them.
 /// The PostgreSQL schema of the server's own routines.
 pub(crate) const PG_CATALOG: &str = "pg_catalog";
 
+/// A routine from what the file says: its signature, what it uses, and until the server says
+/// otherwise its definition and header as plinth writes them.
 fn function_from(name: String, procedure: bool, source: RoutineSource) -> Function {
     let inputs = source
         .arguments

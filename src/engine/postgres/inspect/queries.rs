@@ -383,12 +383,12 @@ SELECT n.nspname::text AS name, obj_description(n.oid, 'pg_namespace') AS commen
 FROM pg_namespace n
 WHERE n.nspname <> current_schema() AND {IN_SCOPE} AND strpos(n.nspname, chr(31)) = 0";
 
-/// Which schemas an inspection reads: the default one (`current_schema()`) and
+/// Which schemas an inspection reads besides the default one (`current_schema()`).
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
-    /// every other one a full inspection reads ([`OTHER_SCHEMAS`]);
+    /// Every other one a full inspection reads ([`OTHER_SCHEMAS`]).
     All,
-    /// those named (none: the default one alone).
+    /// Those named (none: the default one alone).
     With(&'a [String]),
 }
 

@@ -107,12 +107,10 @@ pub fn postgres(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// `CREATE EXTENSION [IF NOT EXISTS] name SCHEMA … | VERSION … | CASCADE`: PostgreSQL's `WITH`
 /// before the options is optional, sqlparser's is not; it is put in.
 fn extension_with(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let mut at = Vec::new();
     let mut i = next_significant(&tokens, 0);
     for keyword in [Keyword::CREATE, Keyword::EXTENSION] {
         match i {
             Some(k) if is_keyword(&tokens[k].token, keyword) => {
-                at.push(k);
                 i = next_significant(&tokens, k + 1);
             }
             _ => return tokens,
