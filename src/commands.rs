@@ -108,7 +108,10 @@ async fn one(
             let (desired, live) = prepare(request).await?;
             let dialect = request.target.dialect();
             let selection = with_dependencies(&desired, request, "planning", err)?;
-            let batches = batches(dialect, &desired, &selection, &live.schema)?;
+            let mut batches = batches(dialect, &desired, &selection, &live.schema)?;
+            if let Target::Database(url) = &request.target {
+                db::data::examine_read_only(url, &live.schema, &mut batches).await?;
+            }
             if let Some(file) = &args.out {
                 let reviewed = ReviewedPlan::new(dialect, &live.schema, &desired, &batches);
                 let text = serde_json::to_string_pretty(&reviewed)

@@ -66,6 +66,13 @@ pub enum Error {
         hazards: Vec<PluginHazard>,
         fix: &'static str,
     },
+    /// The data would make steps fail (a unique key over repeated values, NOT NULL over NULLs…):
+    /// each finding with its plugin, found before any DDL ran.
+    #[error("refusing to apply: the data would make {} fail:\n{}\nnothing was applied; change those rows (or the schema) and apply again", steps(.findings.len()), finding_lines(.findings))]
+    DataRefuses {
+        /// (plugin, what the data said), in plan order.
+        findings: Vec<(String, String)>,
+    },
     /// Applying stopped: a statement failed, the plan did not converge, or it changed what it
     /// does not manage. `message` says what happened (built from `progress`, where statements
     /// ran), `cause` what the database said when a statement failed.
@@ -132,6 +139,20 @@ fn help_after(help: &Option<String>) -> String {
 pub const APPLY_FIX: &str = "re-run with --allow CODE (those codes; or `allow` in plugins.toml) or --allow-destructive (everything) to accept this data loss, or --skip-destructive to apply the rest";
 /// How `uninstall` allows it.
 pub const UNINSTALL_FIX: &str = "re-run with --allow-destructive to accept this data loss";
+
+fn steps(n: usize) -> String {
+    match n {
+        1 => "a step".into(),
+        n => format!("{n} steps"),
+    }
+}
+
+fn finding_lines(findings: &[(String, String)]) -> String {
+    let lines: Vec<String> = (findings.iter())
+        .map(|(plugin, finding)| format!("  [{plugin}] {finding}"))
+        .collect();
+    lines.join("\n")
+}
 
 fn hazard_lines(hazards: &[PluginHazard]) -> String {
     let lines: Vec<String> = hazards
@@ -413,6 +434,11 @@ impl Error {
                             ..hazard
                         },
                     })
+                    .collect(),
+            },
+            Error::DataRefuses { findings } => Error::DataRefuses {
+                findings: (findings.into_iter())
+                    .map(|(plugin, finding)| (f(plugin), f(finding)))
                     .collect(),
             },
             Error::Apply {

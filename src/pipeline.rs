@@ -25,6 +25,9 @@ pub struct Batch {
     /// What differs, one line per step, names quoted as the engine quotes them.
     pub differences: Vec<String>,
     pub statements: Vec<Statement>,
+    /// What the data said about the steps (with a database: `db::data`), in step order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<crate::plan::data::Finding>,
     /// The tables that change, live and desired (for showing their DDL side by side).
     #[serde(skip)]
     pub changed: Vec<(Table, Table)>,
@@ -272,6 +275,7 @@ pub fn batches(
             plugin,
             plan,
             statements,
+            findings: Vec::new(),
             scope,
         });
     }

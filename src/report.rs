@@ -12,6 +12,7 @@ use crate::config::{Dependency, Desired};
 use crate::error::{Error, PluginHazard, Result};
 use crate::model::Dialect;
 use crate::pipeline::Batch;
+use crate::plan::data::Verdict;
 use crate::plan::{Action, HazardCode};
 use crate::status::{Orphan, State, Status};
 
@@ -79,6 +80,14 @@ pub fn write_sql(out: &mut dyn Write, batches: &[Batch]) -> std::io::Result<()> 
             Some(v) => writeln!(out, "-- plugin {} ({})", comment(&batch.plugin), comment(v))?,
             None => writeln!(out, "-- plugin {}", comment(&batch.plugin))?,
         }
+        for f in &batch.findings {
+            let label = match f.verdict {
+                Verdict::Fails => "WILL FAIL",
+                Verdict::Loses => "ROWS",
+                Verdict::Unchecked => "NOTE",
+            };
+            writeln!(out, "-- {label}: {}", comment(&f.message))?;
+        }
         let mut last_hazards = None;
         for s in &batch.statements {
             if last_hazards != Some(&s.hazards) {
@@ -135,8 +144,19 @@ pub(crate) fn write_plan(
         PlanFormat::Json => write_json(out, &json_plan(dialect, batches))?,
         PlanFormat::Sql => write_sql(out, batches).map_err(io)?,
     }
+    let failing = batches
+        .iter()
+        .flat_map(|b| &b.findings)
+        .filter(|f| f.fails())
+        .count();
     if count == 0 {
         writeln!(err, "nothing to do: the database matches the schema").map_err(io)?;
+    } else if failing > 0 {
+        writeln!(
+            err,
+            "{count} statement(s); the data would make {failing} step(s) fail (WILL FAIL above): {runs_it} refuses it until those rows change"
+        )
+        .map_err(io)?;
     } else if batches.iter().any(Batch::is_destructive) {
         writeln!(
             err,

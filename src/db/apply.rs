@@ -162,6 +162,21 @@ fn screen(
     Ok((allowed_steps(batches, policy)?, hazards))
 }
 
+/// The refusal of a plan whose steps the data would make fail.
+fn refuse_failing(batches: &[Batch]) -> Result<()> {
+    let findings: Vec<(String, String)> = (batches.iter())
+        .flat_map(|b| {
+            (b.findings.iter())
+                .filter(|f| f.fails())
+                .map(|f| (b.plugin.clone(), f.message.clone()))
+        })
+        .collect();
+    match findings.is_empty() {
+        true => Ok(()),
+        false => Err(Error::DataRefuses { findings }),
+    }
+}
+
 /// `batches` without the steps `policy` does not allow.
 fn allowed_steps(batches: Vec<Batch>, policy: &Policy) -> Result<Vec<Batch>> {
     (batches.into_iter())
@@ -339,7 +354,10 @@ where
     if batches.is_empty() {
         return Ok(Applied::default());
     }
-    let (batches, skipped) = screen(batches, &options.policy, options.kind)?;
+    let (mut batches, skipped) = screen(batches, &options.policy, options.kind)?;
+    // Before any DDL (on MySQL, before anything is committed): what the data says.
+    super::data::examine(conn, &live, &mut batches).await?;
+    refuse_failing(&batches)?;
     if let Conn::Sqlite(c) = conn {
         let rebuilt: Vec<String> = batches
             .iter()

@@ -5,6 +5,7 @@
 pub mod apply;
 mod canonical;
 pub(crate) mod catalog;
+pub mod data;
 pub mod history;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -68,6 +69,43 @@ impl Conn {
             }
         }
         Ok(())
+    }
+
+    /// Run one query (sent as [`Conn::execute`] sends a statement) and read every cell as text:
+    /// text as it is, an integer in digits, NULL as `None`.
+    pub async fn texts(
+        &mut self,
+        sql: &str,
+    ) -> std::result::Result<crate::plan::data::Rows, ExecError> {
+        fn cells<R: sqlx::Row>(rows: Vec<R>) -> crate::plan::data::Rows
+        where
+            for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            usize: sqlx::ColumnIndex<R>,
+        {
+            (rows.iter())
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| match row.try_get::<Option<String>, _>(i) {
+                            Ok(text) => text,
+                            Err(_) => row
+                                .try_get::<Option<i64>, _>(i)
+                                .ok()
+                                .flatten()
+                                .map(|n| n.to_string()),
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+        Ok(match self {
+            Conn::Postgres(c) => cells(sqlx::query(sql).persistent(false).fetch_all(c).await?),
+            Conn::Mysql(c) => cells(sqlx::query(sql).persistent(false).fetch_all(c).await?),
+            Conn::Sqlite(c) => {
+                engine::sqlite::session::one_statement(c, sql).await?;
+                cells(sqlx::query(sql).persistent(false).fetch_all(c).await?)
+            }
+        })
     }
 
     /// Run SQL text as it is, several statements allowed, for tests and benchmarks that set up

@@ -7,6 +7,7 @@
 //! references in CREATE TABLE and cannot add a key later. SQLite changes that `ALTER TABLE`
 //! cannot express become one table rebuild.
 
+pub mod data;
 mod hazards;
 mod order;
 

@@ -2,6 +2,8 @@
 
 mod verify;
 
+pub(crate) use verify::one_query;
+
 use serde::Serialize;
 
 use crate::error::Result;

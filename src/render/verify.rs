@@ -62,6 +62,16 @@ const HEADS: &[&[&str]] = &[
 
 /// `sql` is one statement of a kind plinth renders, or the error that says it is not.
 pub fn one_statement(dialect: Dialect, sql: &str) -> Result<()> {
+    one_of(dialect, sql, HEADS)
+}
+
+/// `sql` is one `SELECT` (the questions `plan::data` asks the data), or the error that says it
+/// is not.
+pub fn one_query(dialect: Dialect, sql: &str) -> Result<()> {
+    one_of(dialect, sql, &[&["SELECT"]])
+}
+
+fn one_of(dialect: Dialect, sql: &str, heads: &[&[&str]]) -> Result<()> {
     let bug = |why: &str| {
         Error::usage(format!(
             "refusing to plan: a rendered statement {why}; nothing was run. This is a plinth bug: please report it with the schema\n  {sql}"
@@ -98,7 +108,7 @@ pub fn one_statement(dialect: Dialect, sql: &str) -> Result<()> {
             _ => {}
         }
     }
-    let known = HEADS.iter().any(|head| {
+    let known = heads.iter().any(|head| {
         head.len() <= words.len()
             && head
                 .iter()

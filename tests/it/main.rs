@@ -14,6 +14,7 @@ mod bounded;
 mod cli;
 mod cli_args;
 mod concurrent;
+mod data;
 mod engines;
 mod errors;
 mod example_sql;
