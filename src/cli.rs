@@ -112,6 +112,7 @@ impl Cli {
             Command::Check(a) => &mut a.schema.files,
             Command::Status(a) => &mut a.schema.files,
             Command::Adopt(a) => &mut a.schema.files,
+            Command::Lint(a) => &mut a.schema.files,
             Command::Uninstall(_) => return self,
         };
         self.global.schema.append(after);
@@ -132,6 +133,7 @@ impl Command {
             Command::Status(a) => (&a.plugins, None),
             Command::Uninstall(a) => (&a.plugins, None),
             Command::Adopt(_) => (&[], None),
+            Command::Lint(a) => (&a.plugins, a.dialect.map(Into::into)),
         }
     }
 
@@ -141,6 +143,7 @@ impl Command {
             Command::Plan(a) => a.format == PlanFormat::Json,
             Command::Check(a) => a.format == CheckFormat::Json,
             Command::Status(a) => a.format == CheckFormat::Json,
+            Command::Lint(a) => a.format == LintFormat::Json,
             Command::Apply(_) | Command::Uninstall(_) | Command::Adopt(_) => false,
         }
     }
@@ -161,6 +164,36 @@ pub enum Command {
     /// Write the desired schema from a live database: each plugin's schema file (`--out DIR`),
     /// or the whole database into one file (`--schema FILE`).
     Adopt(AdoptArgs),
+    /// Check the schema files without a database (types, foreign keys, names, spellings);
+    /// exit 1 when an error is found. `--live` adds the plan's hazards and what the data says.
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    pub plugins: Vec<String>,
+    /// The engine to check for; default: the database URL's (plinth does not connect).
+    #[arg(long, value_enum, conflicts_with = "live")]
+    pub dialect: Option<DialectArg>,
+    /// Also check against the other engines: their reserved words and name lengths, and the
+    /// types only this engine reads.
+    #[arg(long)]
+    pub portable: bool,
+    /// Also plan against the database: each step's hazards, and what the data says.
+    #[arg(long)]
+    pub live: bool,
+    /// `github`: workflow commands (`::error file=…,line=…`) that annotate a pull request.
+    #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+    pub format: LintFormat,
+    #[command(flatten)]
+    pub schema: SchemaFiles,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Text,
+    Json,
+    Github,
 }
 
 #[derive(Debug, Args)]

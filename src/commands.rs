@@ -14,8 +14,9 @@ use crate::adopt;
 use crate::cli::{AdoptArgs, Cli, ColorChoice, Command, PlanFormat, UninstallArgs};
 use crate::config::{Desired, Selection};
 use crate::db::{self, url::Secrets};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::fleet::{self, SiteResult};
+use crate::lint;
 use crate::model::{Dialect, Schema};
 use crate::pipeline::{batches, Batch};
 use crate::policy::Policy;
@@ -107,6 +108,7 @@ async fn one(
         Command::Plan(args) => {
             let (desired, live) = prepare(request).await?;
             let dialect = request.target.dialect();
+            linted(dialect, &desired, err)?;
             let selection = with_dependencies(&desired, request, "planning", err)?;
             let mut batches = batches(dialect, &desired, &selection, &live.schema)?;
             if let Target::Database(url) = &request.target {
@@ -164,6 +166,33 @@ async fn one(
             report::write_status(out, &status, args.format)?;
             Ok(Done::ok(0))
         }
+        Command::Lint(args) => {
+            let dialect = request.target.dialect();
+            let findings = match (args.live, &request.target) {
+                (false, _) => {
+                    let desired = request.source.load(dialect)?;
+                    lint::lint(dialect, &desired, args.portable)
+                }
+                (true, Target::Offline(_)) => {
+                    return Err(Error::usage("lint --live needs a database"))
+                }
+                (true, Target::Database(url)) => {
+                    let (desired, live) = prepare(request).await?;
+                    let mut findings = lint::lint(dialect, &desired, args.portable);
+                    let selection = with_dependencies(&desired, request, "planning", err)?;
+                    let mut batches = batches(dialect, &desired, &selection, &live.schema)?;
+                    db::data::examine_read_only(url, &live.schema, &mut batches).await?;
+                    let fallback = Location::new(request.source.describe(), 1, 1);
+                    findings.extend(lint::plan_findings(&desired, &batches, &fallback));
+                    findings
+                }
+            };
+            let outcome = report::write_lint(out, err, &findings, args.format)?;
+            Ok(Done {
+                outcome,
+                statements: 0,
+            })
+        }
         Command::Adopt(args) => adopt(args, request, err).await.map(|outcome| Done {
             outcome,
             statements: 0,
@@ -180,9 +209,10 @@ async fn one(
             let Target::Database(url) = &request.target else {
                 return Err(Error::usage("apply needs a database"));
             };
-            let mut conn = db::connect(url).await?;
-            let dialect = conn.dialect();
+            let dialect = url.dialect();
             let mut desired = request.source.load(dialect)?;
+            linted(dialect, &desired, err)?;
+            let mut conn = db::connect(url).await?;
             // What the server makes of the desired schema is asked against the database as it
             // is now; the apply reads it again under its lock.
             let before = db::read_live(url).await?;
@@ -225,6 +255,25 @@ async fn one(
             Ok(Done::ok(applied.statement_count()))
         }
     }
+}
+
+/// The offline checks `plan` and `apply` run first (`prepare` runs them too, before it says
+/// what the database said): an error refuses the command (the engine would refuse the schema,
+/// or every write into it), warnings are counted on `err`.
+fn linted(dialect: Dialect, desired: &Desired, err: &mut dyn Write) -> Result<()> {
+    let findings = lint::lint(dialect, desired, false);
+    if let Some(refusal) = lint::refusal(&findings) {
+        return Err(refusal);
+    }
+    if !findings.is_empty() {
+        writeln!(
+            err,
+            "note: {} lint warning(s) about the schema files; `plinth lint` shows them",
+            findings.len()
+        )
+        .map_err(io)?;
+    }
+    Ok(())
 }
 
 /// `--all-sites`: the command on every site (see [`crate::fleet`]); each site's output and
@@ -304,7 +353,13 @@ async fn fleet(
 pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
     let empty = db::Live::default;
     let url = match &request.target {
-        Target::Offline(dialect) => return Ok((request.source.load(*dialect)?, empty())),
+        Target::Offline(dialect) => {
+            let desired = request.source.load(*dialect)?;
+            if let Some(refusal) = lint::refusal(&lint::lint(*dialect, &desired, false)) {
+                return Err(refusal);
+            }
+            return Ok((desired, empty()));
+        }
         Target::Database(url) => url,
     };
     let dialect = url.dialect();
@@ -321,6 +376,10 @@ pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
     let mut desired = parsing
         .await
         .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
+    // The offline checks' errors before anything the database said.
+    if let Some(refusal) = lint::refusal(&lint::lint(dialect, &desired, false)) {
+        return Err(refusal);
+    }
     let live = live?;
     db::server_canonical(url, &mut desired.schema, &live.schema).await?;
     Ok((desired, live))

@@ -5,7 +5,7 @@ use std::fmt;
 use crate::plan::Hazard;
 
 /// A position in a user's file (1-based line and column).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Location {
     pub file: String,
     pub line: u64,

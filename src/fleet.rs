@@ -186,7 +186,7 @@ impl Verdict {
     fn of_outcome(outcome: Outcome) -> Verdict {
         match outcome {
             Outcome::Ok => Verdict::Ok,
-            Outcome::Drift => Verdict::Drift,
+            Outcome::Drift | Outcome::Found => Verdict::Drift,
         }
     }
 

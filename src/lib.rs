@@ -15,6 +15,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod lint;
 pub mod model;
 pub mod pipeline;
 pub mod policy;

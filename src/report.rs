@@ -23,13 +23,15 @@ pub enum Outcome {
     Ok,
     /// `check` found drift (exit 1).
     Drift,
+    /// `lint` found errors (exit 1).
+    Found,
 }
 
 impl Outcome {
     pub fn exit_code(self) -> i32 {
         match self {
             Outcome::Ok => 0,
-            Outcome::Drift => 1,
+            Outcome::Drift | Outcome::Found => 1,
         }
     }
 }
@@ -471,6 +473,91 @@ pub(crate) fn write_applied(
         comment(&plugins.join(", "))
     )
     .map_err(io)
+}
+
+/// `lint`'s findings on `out` (text: one `path:line:col: severity[code]: message` line each;
+/// JSON; GitHub workflow commands), how many of each on `err`; `Found` when one is an error.
+pub(crate) fn write_lint(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    findings: &[crate::lint::Finding],
+    format: crate::cli::LintFormat,
+) -> Result<Outcome> {
+    use crate::cli::LintFormat;
+    use crate::lint::Severity;
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings, notices) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Notice),
+    );
+    match format {
+        LintFormat::Json => {
+            #[derive(Serialize)]
+            struct JsonLint<'a> {
+                findings: &'a [crate::lint::Finding],
+                errors: usize,
+                warnings: usize,
+                notices: usize,
+            }
+            write_json(
+                out,
+                &JsonLint {
+                    findings,
+                    errors,
+                    warnings,
+                    notices,
+                },
+            )?;
+        }
+        LintFormat::Text => {
+            for f in findings {
+                writeln!(out, "{}", comment(&f.to_string())).map_err(io)?;
+            }
+        }
+        LintFormat::Github => {
+            for f in findings {
+                writeln!(out, "{}", github_annotation(f)).map_err(io)?;
+            }
+        }
+    }
+    writeln!(
+        err,
+        "{errors} error(s), {warnings} warning(s), {notices} notice(s)"
+    )
+    .map_err(io)?;
+    Ok(match errors {
+        0 => Outcome::Ok,
+        _ => Outcome::Found,
+    })
+}
+
+/// A finding as a GitHub Actions workflow command, escaped as the runner reads them (`%`, line
+/// breaks; in properties `:` and `,` too), so no text of a file can start another command.
+fn github_annotation(f: &crate::lint::Finding) -> String {
+    let data = |text: &str| {
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let property = |text: &str| data(text).replace(':', "%3A").replace(',', "%2C");
+    let command = match f.severity {
+        crate::lint::Severity::Error => "error",
+        crate::lint::Severity::Warning => "warning",
+        crate::lint::Severity::Notice => "notice",
+    };
+    let message = match &f.help {
+        Some(help) => format!("{}; {help}", f.message),
+        None => f.message.clone(),
+    };
+    format!(
+        "::{command} file={},line={},col={},title={}::{}",
+        property(&f.at.file),
+        f.at.line,
+        f.at.column,
+        property(&format!("plinth {}", f.code)),
+        data(&comment(&message))
+    )
 }
 
 #[cfg(test)]

@@ -58,6 +58,16 @@ impl Source {
             Source::AdHoc(files) => config::adhoc(files, dialect),
         }
     }
+
+    /// The file that says what is managed: plugins.toml's path, or the first `--schema` file.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Project(project) => project.path.clone(),
+            Source::AdHoc(files) => (files.first())
+                .map(|f| f.display().to_string())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 impl Request {

@@ -123,6 +123,8 @@ pub struct Desired {
     pub depends: BTreeMap<String, BTreeMap<String, crate::sql::Reference>>,
     /// Where each desired table is defined (its CREATE TABLE name).
     pub defined_at: BTreeMap<String, Location>,
+    /// Where its columns and foreign keys are, and the names written bare (for `lint`).
+    pub places: crate::sql::Places,
     /// Retired and external tables as plugins.toml writes them, by the name they resolve to
     /// when the SQL does not know them (the unquoted-identifier folding): the database may hold
     /// the table under the spelling as written (see [`Desired::live_name`]).

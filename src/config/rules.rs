@@ -759,6 +759,10 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         allow: BTreeMap::new(),
         depends: BTreeMap::new(),
         defined_at: all.tables,
+        places: crate::sql::Places {
+            references: all.references,
+            ..all.places
+        },
         written: BTreeMap::new(),
         view_owner: BTreeMap::new(),
         function_owner: BTreeMap::new(),

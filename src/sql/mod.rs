@@ -71,9 +71,22 @@ pub struct Parsed {
     pub namespace_uses: BTreeMap<String, Location>,
     /// Where each `CREATE INDEX` names its index: (table, index, position), in file order.
     pub indexes: Vec<(String, String, Location)>,
+    /// Where columns are defined and which names are written bare: what `lint` points at.
+    pub places: Places,
     /// MySQL: the file uses what only MySQL/MariaDB read (see
     /// `engine::mysql::types::written_for_mysql`), so its `timestamp` is MySQL's own.
     pub mysql_only: bool,
+}
+
+/// Positions the schema itself does not keep, for `lint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Places {
+    /// (table, column) → where the column's name is written in its CREATE TABLE (or ADD COLUMN).
+    pub columns: BTreeMap<(String, String), Location>,
+    /// Table and column names written without quotes, where (as folded).
+    pub bare: Vec<(String, Location)>,
+    /// Every foreign-key reference of every file (see [`Parsed::references`]).
+    pub references: Vec<Reference>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +207,8 @@ impl Parsed {
             self.tables.insert(name, location);
         }
         self.mysql_only |= other.mysql_only;
+        self.places.columns.extend(other.places.columns);
+        self.places.bare.extend(other.places.bare);
         self.renames.extend(other.renames);
         self.schema.tables.extend(other.schema.tables);
         for (name, location) in other.enums {

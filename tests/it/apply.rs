@@ -102,10 +102,57 @@ fn failed_plan_leaves_the_database_as_it_was_postgres() {
     failed_plan_leaves_the_database_as_it_was(Dialect::Postgres);
 }
 
-/// MySQL commits each DDL statement: statement k fails, the first k-1 stay, the message says so,
-/// and a re-run (after fixing the data) converges.
+/// MySQL commits each DDL statement: statement k fails on data no question asked beforehand
+/// foresees (a conversion), the first k-1 stay, the message says so, and a re-run (after
+/// fixing the data) converges.
 #[test]
 fn mysql_failure_at_statement_k_reports_progress_and_rerun_finishes() {
+    let d = Dialect::Mysql;
+    let Some(test_db) = TestDb::new(d) else {
+        return;
+    };
+    let current = desired(d, "CREATE TABLE t (id integer PRIMARY KEY, a varchar(10));");
+    let target = desired(
+        d,
+        "CREATE TABLE t (id integer PRIMARY KEY, a integer);
+         CREATE TABLE u (id integer PRIMARY KEY);",
+    );
+    runtime().block_on(async {
+        let mut conn = test_db.connect().await;
+        db::apply(&mut conn, Options::default(), |live| {
+            batches(d, &current, &Selection::all(), live)
+        })
+        .await
+        .expect("apply current");
+        exec(&mut conn, "INSERT INTO t (id, a) VALUES (1, 'abc')").await;
+        let err = db::apply(&mut conn, Options::destructive(), |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .expect_err("'abc' is no integer");
+        let message = err.to_string();
+        assert!(message.contains("statement 2 of 2 failed"), "{message}");
+        assert!(message.contains("1 of 2 applied"), "{message}");
+        assert!(message.contains("re-run"), "{message}");
+        let live = db::inspect(&mut conn).await.expect("inspect").schema;
+        assert!(
+            live.tables.contains_key("u"),
+            "the first statement stays applied"
+        );
+        exec(&mut conn, "UPDATE t SET a = '0'").await;
+        let rerun = db::apply(&mut conn, Options::destructive(), |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .expect("re-run finishes");
+        assert_eq!(rerun.statement_count(), 1, "only what was left is run");
+    });
+}
+
+/// A step the data would make fail is refused before anything runs, on MySQL too, where a
+/// failing statement would leave the ones before it applied.
+#[test]
+fn mysql_refuses_a_plan_the_data_would_break_before_anything_runs() {
     let d = Dialect::Mysql;
     let Some(test_db) = TestDb::new(d) else {
         return;
@@ -124,27 +171,26 @@ fn mysql_failure_at_statement_k_reports_progress_and_rerun_finishes() {
         .await
         .expect("apply current");
         exec(&mut conn, "INSERT INTO t (id, a) VALUES (1, NULL)").await;
-        let err = db::apply(&mut conn, Options::default(), |live| {
+        let before = db::inspect(&mut conn).await.expect("inspect").schema;
+        match db::apply(&mut conn, Options::default(), |live| {
             batches(d, &target, &Selection::all(), live)
         })
         .await
-        .expect_err("NOT NULL over a NULL must fail");
-        let message = err.to_string();
-        assert!(message.contains("statement 2 of 2 failed"), "{message}");
-        assert!(message.contains("1 of 2 applied"), "{message}");
-        assert!(message.contains("re-run"), "{message}");
-        let live = db::inspect(&mut conn).await.expect("inspect").schema;
-        assert!(
-            live.tables.contains_key("u"),
-            "the first statement stays applied"
+        {
+            Err(Error::DataRefuses { findings }) => assert_eq!(
+                findings,
+                [(
+                    "schema".to_string(),
+                    "`t`: column `a` NOT NULL: 1 row holding NULL (`id`: 1)".to_string()
+                )]
+            ),
+            other => panic!("expected the data's refusal, got {other:?}"),
+        }
+        assert_eq!(
+            before,
+            db::inspect(&mut conn).await.expect("inspect").schema,
+            "nothing ran"
         );
-        exec(&mut conn, "UPDATE t SET a = 0 WHERE a IS NULL").await;
-        let rerun = db::apply(&mut conn, Options::default(), |live| {
-            batches(d, &target, &Selection::all(), live)
-        })
-        .await
-        .expect("re-run finishes");
-        assert_eq!(rerun.statement_count(), 1, "only what was left is run");
     });
 }
 
@@ -237,7 +283,9 @@ fn postgres_shows_the_detail_of_a_failure_on_data() {
         d,
         "CREATE TABLE users (id integer PRIMARY KEY, email varchar(50));",
         "INSERT INTO users VALUES (1, 'a@x'), (2, 'a@x')",
-        "CREATE TABLE users (id integer PRIMARY KEY, email varchar(50) CONSTRAINT users_email_key UNIQUE);",
+        // An index over an expression: no question asked beforehand sees its keys.
+        "CREATE TABLE users (id integer PRIMARY KEY, email varchar(50));
+         CREATE UNIQUE INDEX users_email_key ON users (lower(email));",
     ) else {
         return;
     };
@@ -252,7 +300,7 @@ fn postgres_shows_the_detail_of_a_failure_on_data() {
     );
     assert_eq!(
         cause.detail.as_deref(),
-        Some("Key (email)=(a@x) is duplicated."),
+        Some("Key (lower(email::text))=(a@x) is duplicated."),
         "{e}"
     );
     assert_eq!(
@@ -269,7 +317,7 @@ fn postgres_shows_the_detail_of_a_failure_on_data() {
         "{text}"
     );
     assert!(
-        text.contains("\n  the database said: ERROR 23505: could not create unique index \"users_email_key\"\n  detail: Key (email)=(a@x) is duplicated."),
+        text.contains("\n  the database said: ERROR 23505: could not create unique index \"users_email_key\"\n  detail: Key (lower(email::text))=(a@x) is duplicated."),
         "{text}"
     );
 }
@@ -314,31 +362,29 @@ fn mysql_explains_errno_150() {
     );
 }
 
-/// Adding a foreign key over rows that point nowhere: MySQL error 1452, explained.
+/// Adding a foreign key over rows that point nowhere: MySQL error 1452, explained. (An apply
+/// asks the data first and refuses before it gets there: see `tests/it/data.rs`.)
 #[test]
 fn mysql_explains_a_foreign_key_over_orphan_rows() {
     let d = Dialect::Mysql;
-    let Some(e) = failing_apply(
-        d,
-        "CREATE TABLE p (id integer PRIMARY KEY);
-         CREATE TABLE c (id integer PRIMARY KEY, p_id integer);",
-        "INSERT INTO c VALUES (1, 7)",
-        "CREATE TABLE p (id integer PRIMARY KEY);
-         CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id));",
-    ) else {
+    let Some(test_db) = TestDb::new(d) else {
         return;
     };
-    let (cause, progress) = said(&e);
-    let text = e.to_string();
-    assert!(
-        matches!(cause.code, Some(Code::Mysql { number: 1452, .. })),
-        "{text}"
-    );
-    assert_eq!(
-        progress.ran + 1,
-        progress.of,
-        "the key is added last: {text}"
-    );
+    let text = runtime().block_on(async {
+        let mut conn = test_db.connect().await;
+        exec(
+            &mut conn,
+            "CREATE TABLE p (id integer PRIMARY KEY);
+             CREATE TABLE c (id integer PRIMARY KEY, p_id integer);
+             INSERT INTO c VALUES (1, 7);",
+        )
+        .await;
+        let e = conn
+            .execute("ALTER TABLE c ADD FOREIGN KEY (p_id) REFERENCES p (id)")
+            .await
+            .expect_err("orphans");
+        DriverError::from(e).to_string()
+    });
     assert!(
         text.contains("(MySQL error 1452)\n  this means: existing rows hold values that the referenced table does not have"),
         "{text}"

@@ -15,7 +15,8 @@
 //!
 //! The files are written to a temporary directory. With a `plugins.toml` the case is a project
 //! (`config::read` + `config::load_project`, as `plinth --config plugins.toml` runs), else the
-//! files are `--schema` files in the order given (`config::adhoc`). The line is what the binary
+//! files are `--schema` files in the order given (`config::adhoc`), then the offline checks
+//! `plan` runs first (`lint`'s errors). The line is what the binary
 //! prints (`path:line:col: message`, or `error: message` when plinth knows no position), with
 //! the paths as they read when plinth runs in that directory; `error_fixtures_through_the_cli`
 //! checks that the binary prints exactly that. An input plinth accepts is a failure, and so is a
@@ -210,6 +211,13 @@ impl Case {
             let files: Vec<PathBuf> = self.files.iter().map(|(n, _)| dir.path().join(n)).collect();
             config::adhoc(&files, d)
         };
+        // What `plan` and `apply` run first: the offline checks' errors.
+        let result = result.and_then(|desired| {
+            match plinth::lint::refusal(&plinth::lint::lint(d, &desired, false)) {
+                Some(refusal) => Err(refusal),
+                None => Ok(desired),
+            }
+        });
         let error = result.err()?;
         // As the binary prints it (`main.rs`), with paths as they read from inside the directory.
         let line = match &error {

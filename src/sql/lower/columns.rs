@@ -32,6 +32,13 @@ impl<'a> Lowering<'a> {
                 format!("column `{name}` is defined twice in `{}`", table.name),
             ));
         }
+        let places = &mut self.out.places;
+        places
+            .columns
+            .insert((table.name.clone(), name.clone()), cloc.clone());
+        if def.name.quote_style.is_none() {
+            places.bare.push((name.clone(), cloc.clone()));
+        }
         let normalized = types::normalize(self.dialect, &def.data_type);
         expr::check_type_text(self.dialect, &normalized.ty)
             .map_err(|message| self.err(cloc.clone(), message))?;

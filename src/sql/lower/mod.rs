@@ -237,6 +237,11 @@ impl<'a> Lowering<'a> {
     /// A table name: an object name the engine takes for a table, outside plinth's own.
     fn table_name(&mut self, name: &ObjectName, at: &Location) -> Result<(String, Location)> {
         let (table, location) = self.qualified_name(name, at)?;
+        let last = name.0.last().and_then(ObjectNamePart::as_ident);
+        if last.is_some_and(|i| i.quote_style.is_none()) {
+            let bare = crate::model::unqualified(&table).to_string();
+            self.out.places.bare.push((bare, location.clone()));
+        }
         match table_name_problem(self.dialect, &table) {
             Some(problem) => Err(problem.at(location)),
             None => Ok((table, location)),
