@@ -98,22 +98,69 @@ pub(crate) fn seconds(d: Duration) -> String {
 /// Lock, inspect, plan with `planner`, refuse destructive plans unless allowed, execute,
 /// verify, record. `planner` turns a live schema into per-plugin batches; it is called again
 /// after executing, and must then return no statements.
+///
+/// PostgreSQL cannot use an enum value in the transaction that adds it: when a plan adds enum
+/// values and does more, the additions run first in a transaction of their own (committed,
+/// with their history rows), and the apply runs again, from a new inspection, for the rest.
 pub async fn apply<F>(conn: &mut Conn, options: Options, mut planner: F) -> Result<Applied>
 where
     F: FnMut(&Schema) -> Result<Vec<Batch>>,
 {
-    begin(conn, &options).await?;
-    let result = body(conn, &options, &mut planner).await;
-    let result = match (result, &mut *conn) {
-        (Ok(applied), Conn::Sqlite(c)) => {
-            let ran = applied.statement_count();
-            engine::sqlite::apply::foreign_key_check(c, ran)
-                .await
-                .map(|()| applied)
+    let mut first = true;
+    let mut earlier: Vec<Batch> = Vec::new();
+    loop {
+        begin(conn, &options).await?;
+        let round = if first { Round::First } else { Round::Rest };
+        let result = body(conn, &options, &mut planner, round).await;
+        let result = match (result, &mut *conn) {
+            (Ok((applied, again)), Conn::Sqlite(c)) => {
+                let ran = applied.statement_count();
+                engine::sqlite::apply::foreign_key_check(c, ran)
+                    .await
+                    .map(|()| (applied, again))
+            }
+            (other, _) => other,
+        };
+        let again = matches!(result, Ok((_, true)));
+        let mut applied = end(conn, result.map(|(applied, _)| applied)).await?;
+        if again {
+            earlier.extend(applied.batches);
+            first = false;
+            continue;
         }
-        (other, _) => other,
-    };
-    end(conn, result).await
+        applied.batches = merged(earlier, applied.batches);
+        return Ok(applied);
+    }
+}
+
+/// Which round of an apply this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Round {
+    /// The plan as planned; on PostgreSQL, only its enum values when it adds some and more.
+    First,
+    /// After the enum values were committed: the rest.
+    Rest,
+}
+
+/// Whether a step adds values to a PostgreSQL enum type (the only change plinth makes to one
+/// in place).
+fn adds_enum_values(step: &crate::plan::Step) -> bool {
+    matches!(step.action, crate::plan::Action::AlterEnum { .. })
+}
+
+/// The batches of the first round before those of the second, one batch per plugin.
+fn merged(earlier: Vec<Batch>, later: Vec<Batch>) -> Vec<Batch> {
+    let mut out = later;
+    for (i, e) in earlier.into_iter().enumerate() {
+        match out.iter_mut().find(|b| b.plugin == e.plugin) {
+            Some(b) => {
+                let rest = std::mem::take(&mut b.statements);
+                b.statements = e.statements.into_iter().chain(rest).collect();
+            }
+            None => out.insert(i.min(out.len()), e),
+        }
+    }
+    out
 }
 
 /// A savepoint that only the transaction plinth opened holds (PostgreSQL, SQLite): releasing it
@@ -334,7 +381,14 @@ fn to_record(batch: &Batch, last: &[Last], kind: Kind) -> bool {
     }
 }
 
-async fn body<F>(conn: &mut Conn, options: &Options, planner: &mut F) -> Result<Applied>
+/// One round of an apply, inside its transaction: what it applied, and whether another round
+/// must follow (the enum values went first).
+async fn body<F>(
+    conn: &mut Conn,
+    options: &Options,
+    planner: &mut F,
+    round: Round,
+) -> Result<(Applied, bool)>
 where
     F: FnMut(&Schema) -> Result<Vec<Batch>>,
 {
@@ -352,12 +406,23 @@ where
         .filter(|b| to_record(b, &last, options.kind))
         .collect();
     if batches.is_empty() {
-        return Ok(Applied::default());
+        return Ok((Applied::default(), false));
     }
     let (mut batches, skipped) = screen(batches, &options.policy, options.kind)?;
     // Before any DDL (on MySQL, before anything is committed): what the data says.
     super::data::examine(conn, &live, &mut batches).await?;
     refuse_failing(&batches)?;
+    let steps = || batches.iter().flat_map(|b| &b.plan.steps);
+    let enum_values_first = round == Round::First
+        && dialect == Dialect::Postgres
+        && steps().any(adds_enum_values)
+        && steps().any(|s| !adds_enum_values(s));
+    if enum_values_first {
+        batches = (batches.into_iter())
+            .map(|b| b.keeping(adds_enum_values))
+            .filter(|b| b.as_ref().map_or(true, |b| !b.statements.is_empty()))
+            .collect::<Result<_>>()?;
+    }
     if let Conn::Sqlite(c) = conn {
         let rebuilt: Vec<String> = batches
             .iter()
@@ -454,7 +519,13 @@ where
             Some(progress(total)),
         ));
     }
-    if let Some(rest) = leftover(planner(&after)?, &options.policy)? {
+    let mut planned_after = planner(&after)?;
+    if enum_values_first {
+        planned_after = (planned_after.into_iter())
+            .map(|b| b.keeping(adds_enum_values))
+            .collect::<Result<_>>()?;
+    }
+    if let Some(rest) = leftover(planned_after, &options.policy)? {
         return Err(if transactional {
             not_converged(&rest, total)
         } else {
@@ -471,7 +542,7 @@ where
             history::record(conn, batch, options.kind).await?;
         }
     }
-    Ok(Applied { batches, skipped })
+    Ok((Applied { batches, skipped }, enum_values_first))
 }
 
 /// The first table whose fingerprint differs between two readings (or that is gone).
