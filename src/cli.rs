@@ -260,6 +260,9 @@ pub struct PlanArgs {
     /// `apply --plan FILE` to run once it is reviewed.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Plan as `apply --online` applies.
+    #[arg(long)]
+    pub online: bool,
     #[command(flatten)]
     pub schema: SchemaFiles,
 }
@@ -293,6 +296,11 @@ pub struct ApplyArgs {
     /// or the schema files changed since.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+    /// Apply every plugin without blocking the application (as a plugin's `online = true` in
+    /// plugins.toml): PostgreSQL builds indexes on existing tables CONCURRENTLY, after the
+    /// transaction.
+    #[arg(long)]
+    pub online: bool,
     #[command(flatten)]
     pub schema: SchemaFiles,
 }

@@ -106,9 +106,12 @@ async fn one(
 ) -> Result<Done> {
     match command {
         Command::Plan(args) => {
-            let (desired, live) = prepare(request).await?;
+            let (mut desired, live) = prepare(request).await?;
             let dialect = request.target.dialect();
             linted(dialect, &desired, err)?;
+            if args.online {
+                desired.online.extend(desired.order.iter().cloned());
+            }
             let selection = with_dependencies(&desired, request, "planning", err)?;
             let mut batches = batches(dialect, &desired, &selection, &live.schema)?;
             if let Target::Database(url) = &request.target {
@@ -212,6 +215,9 @@ async fn one(
             let dialect = url.dialect();
             let mut desired = request.source.load(dialect)?;
             linted(dialect, &desired, err)?;
+            if args.online {
+                desired.online.extend(desired.order.iter().cloned());
+            }
             let mut conn = db::connect(url).await?;
             // What the server makes of the desired schema is asked against the database as it
             // is now; the apply reads it again under its lock.

@@ -909,6 +909,11 @@ pub struct ForeignKey {
     /// PostgreSQL `MATCH FULL` (the default, `MATCH SIMPLE`, is `false`).
     #[serde(skip_serializing_if = "is_default")]
     pub match_full: bool,
+    /// PostgreSQL `NOT VALID`: the rows the table held when it was added were not checked (an
+    /// online apply's key before its `VALIDATE CONSTRAINT`, or one that failed). No desired
+    /// key is, so the differ adds it again.
+    #[serde(skip_serializing_if = "is_default")]
+    pub not_valid: bool,
     /// PostgreSQL `COMMENT ON CONSTRAINT`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -980,6 +985,9 @@ pub struct Check {
     /// PostgreSQL `NO INHERIT`.
     #[serde(skip_serializing_if = "is_default")]
     pub no_inherit: bool,
+    /// PostgreSQL `NOT VALID` (see [`ForeignKey::not_valid`]).
+    #[serde(skip_serializing_if = "is_default")]
+    pub not_valid: bool,
     /// PostgreSQL `COMMENT ON CONSTRAINT`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -1008,6 +1016,11 @@ pub struct Index {
     /// PostgreSQL `EXCLUDE` constraint: the index behind it, whose entries may not conflict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Exclusion>,
+    /// PostgreSQL: the catalog holds it but queries cannot use it (`pg_index.indisvalid` is
+    /// false: a `CREATE INDEX CONCURRENTLY` that failed). No desired index is invalid, so the
+    /// differ drops it and builds it again.
+    #[serde(skip_serializing_if = "is_default")]
+    pub invalid: bool,
 }
 
 /// What makes an index an exclusion constraint: no two rows may have entries that all compare
@@ -1056,6 +1069,7 @@ impl Index {
             storage: Vec::new(),
             nulls_not_distinct: false,
             exclude: None,
+            invalid: false,
         }
     }
 

@@ -264,7 +264,10 @@ pub fn batches(
                 _ => None,
             })
             .collect();
-        let plan = plan(dialect, changes);
+        let mut plan = plan(dialect, changes);
+        if desired.online.contains(&plugin) {
+            plan = plan.online();
+        }
         let statements = render(&plan)?;
         let differences = plan.steps.iter().map(|s| s.describe(dialect)).collect();
         out.push(Batch {

@@ -41,12 +41,18 @@ impl Policy {
 
     /// Whether `hazard`, in a step of `plugin`, may run.
     pub fn allows(&self, plugin: &str, hazard: &Hazard) -> bool {
-        if !hazard.is_destructive() || self.all || self.codes.contains(&hazard.code) {
+        !hazard.is_destructive() || self.names(plugin, hazard.code, &hazard.object)
+    }
+
+    /// Whether the code is allowed by name for `plugin`'s `object` (a table, by key): on the
+    /// command line, for the plugin, or for that table of it; `--allow-destructive` allows all.
+    pub fn names(&self, plugin: &str, code: HazardCode, object: &str) -> bool {
+        if self.all || self.codes.contains(&code) {
             return true;
         }
         self.plugins.get(plugin).is_some_and(|allowed| {
-            allowed.codes.contains(&hazard.code)
-                || (allowed.tables.get(&hazard.object)).is_some_and(|c| c.contains(&hazard.code))
+            allowed.codes.contains(&code)
+                || (allowed.tables.get(object)).is_some_and(|c| c.contains(&code))
         })
     }
 

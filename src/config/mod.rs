@@ -89,6 +89,8 @@ pub struct Plugin {
     /// (`[plugins.NAME.allow_tables]`) on one of its tables, as written, with where.
     pub allow: BTreeSet<HazardCode>,
     pub allow_tables: Vec<(String, Location, BTreeSet<HazardCode>)>,
+    /// Applied without blocking the application (`online = true`; see `plan::Plan::online`).
+    pub online: bool,
 }
 
 /// The validated desired state for one dialect.
@@ -117,6 +119,8 @@ pub struct Desired {
     pub versions: BTreeMap<String, String>,
     /// Plugin → the hazard codes plugins.toml allows it (tables by key).
     pub allow: BTreeMap<String, Allowed>,
+    /// The plugins applied online (`online = true`, or every plugin with `--online`).
+    pub online: BTreeSet<String>,
     /// The renames the schema files ask for (`-- plinth: renamed from old`).
     pub renames: Vec<crate::model::Rename>,
     /// Plugin → the plugins its foreign keys reference → one such foreign key.
@@ -465,6 +469,7 @@ pub fn parse(path: &str, text: &str) -> Result<Project> {
             version: raw.version.map(Spanned::into_inner),
             allow,
             allow_tables,
+            online: raw.online,
         };
         if let Some(first) = project.plugins.get(&name) {
             return Err(Error::at_help(
@@ -769,4 +774,6 @@ struct RawPlugin {
     allow: Vec<Spanned<String>>,
     #[serde(default)]
     allow_tables: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    #[serde(default)]
+    online: bool,
 }

@@ -473,6 +473,10 @@ pub fn validate(
         .filter_map(|p| Some((p.name.clone(), p.version.clone()?)))
         .collect();
     desired.allow = allowed(dialect, project, &desired)?;
+    desired.online = (project.plugins.values())
+        .filter(|p| p.online)
+        .map(|p| p.name.clone())
+        .collect();
     Ok(desired)
 }
 
@@ -757,6 +761,7 @@ fn merge(dialect: Dialect, parts: impl IntoIterator<Item = Parsed>) -> Result<De
         adhoc: false,
         versions: BTreeMap::new(),
         allow: BTreeMap::new(),
+        online: BTreeSet::new(),
         depends: BTreeMap::new(),
         defined_at: all.tables,
         places: crate::sql::Places {

@@ -26,6 +26,9 @@ pub struct Applied {
     pub batches: Vec<Batch>,
     /// `--skip-destructive`: the statements left out, by the hazards that kept them out.
     pub skipped: Vec<PluginHazard>,
+    /// PostgreSQL online: each batch's `CONCURRENTLY` statements, run after the transaction
+    /// commits (the batches above hold them too, as what the apply runs).
+    deferred: Vec<Batch>,
 }
 
 impl Applied {
@@ -128,9 +131,239 @@ where
             first = false;
             continue;
         }
+        let deferred = std::mem::take(&mut applied.deferred);
+        if !deferred.is_empty() {
+            let ran = applied.statement_count() - count(&deferred);
+            concurrently(conn, &options, &mut planner, &deferred, ran).await?;
+        }
         applied.batches = merged(earlier, applied.batches);
         return Ok(applied);
     }
+}
+
+fn count(batches: &[Batch]) -> usize {
+    batches.iter().map(|b| b.statements.len()).sum()
+}
+
+/// PostgreSQL online, after the transaction committed: the `CONCURRENTLY` statements, each on
+/// its own outside any transaction, under a session-level hold of plinth's lock (taken before
+/// the commit, so no other apply starts in between); then the database inspected again (the
+/// plan must be done) and each batch's statements recorded. `ran` statements ran before.
+async fn concurrently<F>(
+    conn: &mut Conn,
+    options: &Options,
+    planner: &mut F,
+    deferred: &[Batch],
+    ran: usize,
+) -> Result<()>
+where
+    F: FnMut(&Schema) -> Result<Vec<Batch>>,
+{
+    if conn.dialect() != Dialect::Postgres {
+        return Ok(());
+    }
+    let timeout = format!(
+        "SET lock_timeout = '{}ms'",
+        options.ddl_lock_timeout().as_millis().max(1)
+    );
+    let result = async {
+        conn.execute(&timeout)
+            .await
+            .map_err(|e| Error::database("cannot set lock_timeout", e))?;
+        let total = ran + count(deferred);
+        let mut done = ran;
+        for batch in deferred {
+            for statement in &batch.statements {
+                if let Err(e) = conn.execute(&statement.sql).await {
+                    return Err(failed_concurrently(done, total, &statement.sql, e));
+                }
+                done += 1;
+            }
+        }
+        let after = inspect(conn).await?.schema;
+        if let Some(rest) = leftover(planner(&after)?, &options.policy, &Default::default())? {
+            return Err(Error::apply(
+                format!(
+                    "all {total} statements applied, but the database still differs; plinth would next run:\n{rest};\nthis is a plinth bug: please report it with the schema"
+                ),
+                Some(Progress {
+                    ran: total,
+                    of: total,
+                    rolled_back: false,
+                }),
+            ));
+        }
+        for batch in deferred {
+            history::record(conn, batch, options.kind).await?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Conn::Postgres(c) = conn {
+        let _ = c.execute("RESET lock_timeout").await;
+        let _ = engine::postgres::apply::unhold(c).await;
+    }
+    result
+}
+
+/// A `CONCURRENTLY` statement failed: what stays, and what the next apply does about the
+/// index it left behind.
+fn failed_concurrently(done: usize, total: usize, sql: &str, e: ExecError) -> Error {
+    let progress = Progress {
+        ran: done,
+        of: total,
+        rolled_back: false,
+    };
+    let said = DriverError::from(e);
+    let next = if sql.starts_with("CREATE") {
+        "a failed concurrent build leaves its index INVALID: the next `plinth apply` drops it and builds it again"
+    } else if sql.contains(" VALIDATE CONSTRAINT ") {
+        "a constraint that failed to validate stays NOT VALID: the next `plinth apply` replaces it"
+    } else {
+        "the next `plinth apply` plans from what is there and finishes"
+    };
+    Error::Apply {
+        message: format!(
+            "statement {} of {total} failed; {progress}: the statements before it are committed\n  while running: {sql}\n  {next} (fix what the database said first)",
+            done + 1
+        ),
+        progress: Some(progress),
+        cause: Some(Box::new(said)),
+    }
+}
+
+/// Online: how long one attempt of a statement waits for its table's lock (at most; a shorter
+/// `--lock-timeout` wins), so that the application's queries queue behind it that long at most.
+const ONLINE_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
+/// Online: how many times a statement that gave up on a busy table is tried again.
+const ONLINE_RETRIES: u32 = 4;
+/// PostgreSQL: each online attempt runs in this savepoint, rolled back to when it gives up.
+const ATTEMPT: &str = "plinth_attempt";
+
+/// Whether the server gave up waiting for a lock (PostgreSQL `lock_timeout`, MySQL/MariaDB
+/// `lock_wait_timeout`).
+fn busy(e: &ExecError) -> bool {
+    let ExecError::Database(sqlx::Error::Database(db)) = e else {
+        return false;
+    };
+    match db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        Some(my) => my.number() == 1205,
+        None => db.code().as_deref() == Some("55P03"),
+    }
+}
+
+/// Online: one statement with a short lock wait, tried again after a pause (0.5s, 1s, 2s, 4s)
+/// while its table is busy. PostgreSQL tries it in a savepoint, so that giving up leaves the
+/// transaction as it was; MySQL's DDL that gave up on its lock changed nothing.
+async fn retrying(
+    conn: &mut Conn,
+    sql: &str,
+    options: &Options,
+) -> std::result::Result<(), ExecError> {
+    let attempt_timeout = ONLINE_LOCK_TIMEOUT.min(options.ddl_lock_timeout());
+    let (short, back) = match conn.dialect() {
+        Dialect::Postgres => (
+            format!(
+                "SELECT set_config('lock_timeout', '{}ms', true)",
+                attempt_timeout.as_millis().max(1)
+            ),
+            format!(
+                "SELECT set_config('lock_timeout', '{}ms', true)",
+                options.ddl_lock_timeout().as_millis().max(1)
+            ),
+        ),
+        Dialect::Mysql => (
+            format!(
+                "SET SESSION lock_wait_timeout = {}",
+                attempt_timeout.as_secs().max(1)
+            ),
+            format!(
+                "SET SESSION lock_wait_timeout = {}",
+                options.ddl_lock_timeout().as_secs().max(1)
+            ),
+        ),
+        Dialect::Sqlite => return conn.execute(sql).await,
+    };
+    let savepoint = conn.dialect() == Dialect::Postgres;
+    conn.execute(&short).await?;
+    let mut tries = 0;
+    let result = loop {
+        if savepoint {
+            conn.execute(&format!("SAVEPOINT {ATTEMPT}")).await?;
+        }
+        match conn.execute(sql).await {
+            Ok(()) => {
+                if savepoint {
+                    conn.execute(&format!("RELEASE SAVEPOINT {ATTEMPT}"))
+                        .await?;
+                }
+                break Ok(());
+            }
+            Err(e) if busy(&e) && tries < ONLINE_RETRIES => {
+                if savepoint {
+                    conn.execute(&format!("ROLLBACK TO SAVEPOINT {ATTEMPT}"))
+                        .await?;
+                }
+                tokio::time::sleep(Duration::from_millis(500) * 2u32.pow(tries)).await;
+                tries += 1;
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    if result.is_ok() {
+        conn.execute(&back).await?;
+    }
+    result
+}
+
+/// MySQL/MariaDB say an `ALGORITHM` or `LOCK` clause asks what the operation cannot do.
+fn not_supported(e: &ExecError) -> Option<String> {
+    let ExecError::Database(sqlx::Error::Database(db)) = e else {
+        return None;
+    };
+    let my = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()?;
+    matches!(my.number(), 1845 | 1846).then(|| my.message().to_string())
+}
+
+/// One statement of an online plugin. MySQL/MariaDB: an `ALTER TABLE` is asked to run
+/// `ALGORITHM=INSTANT`, else `ALGORITHM=INPLACE, LOCK=NONE` (a clause the server refuses at
+/// once when the operation cannot, changing nothing); as the engine would otherwise (copying
+/// the table, writes waiting) only when `rewrite_table` is allowed (`--allow rewrite_table`,
+/// plugins.toml, `--allow-destructive`). Every form waits briefly for its lock, retried.
+async fn online(
+    conn: &mut Conn,
+    plugin: &str,
+    statement: &crate::render::Statement,
+    options: &Options,
+) -> std::result::Result<(), ExecError> {
+    let sql = statement.sql.as_str();
+    if conn.dialect() != Dialect::Mysql || !sql.starts_with("ALTER TABLE ") {
+        return retrying(conn, sql, options).await;
+    }
+    let mut refused = Vec::new();
+    for clause in ["ALGORITHM=INSTANT", "ALGORITHM=INPLACE, LOCK=NONE"] {
+        let form = format!("{sql}, {clause}");
+        crate::render::one_statement(Dialect::Mysql, &form)
+            .map_err(|e| ExecError::NotOne(e.to_string()))?;
+        match retrying(conn, &form, options).await {
+            Err(e) => match not_supported(&e) {
+                Some(why) => refused.push(format!("{clause}: {why}")),
+                None => return Err(e),
+            },
+            ok => return ok,
+        }
+    }
+    let table = statement.hazards.first().map_or("", |h| h.object.as_str());
+    if options
+        .policy
+        .names(plugin, crate::plan::HazardCode::RewriteTable, table)
+    {
+        return retrying(conn, sql, options).await;
+    }
+    Err(ExecError::NotOne(format!(
+        "MySQL cannot run this online ({}): it would copy the table while writes wait; allow that with --allow rewrite_table (or `allow = [\"rewrite_table\"]` for the plugin), or apply it without --online\n  the statement: {sql}",
+        refused.join("; ")
+    )))
 }
 
 /// Which round of an apply this is.
@@ -142,10 +375,21 @@ enum Round {
     Rest,
 }
 
-/// Whether a step adds values to a PostgreSQL enum type (the only change plinth makes to one
-/// in place).
+/// Whether a step adds values to a PostgreSQL enum type.
 fn adds_enum_values(step: &crate::plan::Step) -> bool {
-    matches!(step.action, crate::plan::Action::AlterEnum { .. })
+    matches!(&step.action, crate::plan::Action::AlterEnum { from, to }
+        if to.values.iter().any(|v| !from.values.contains(v)))
+}
+
+/// What the first round runs when enum values go first: the additions, and the renames of
+/// enum types and values they may name.
+fn enum_values_round(step: &crate::plan::Step) -> bool {
+    use crate::diff::Renaming;
+    adds_enum_values(step)
+        || matches!(
+            &step.action,
+            crate::plan::Action::Rename(Renaming::Type { .. } | Renaming::EnumValue { .. })
+        )
 }
 
 /// The batches of the first round before those of the second, one batch per plugin.
@@ -234,8 +478,13 @@ fn allowed_steps(batches: Vec<Batch>, policy: &Policy) -> Result<Vec<Batch>> {
         .collect()
 }
 
-/// The statements `batches` would still run, but those `policy` skips.
-fn leftover(batches: Vec<Batch>, policy: &Policy) -> Result<Option<String>> {
+/// The statements `batches` would still run, but those `policy` skips and those `deferred`
+/// (run after the transaction).
+fn leftover(
+    batches: Vec<Batch>,
+    policy: &Policy,
+    deferred: &BTreeSet<String>,
+) -> Result<Option<String>> {
     let batches = match policy.skip {
         true => allowed_steps(batches, policy)?,
         false => batches,
@@ -243,6 +492,7 @@ fn leftover(batches: Vec<Batch>, policy: &Policy) -> Result<Option<String>> {
     let sql: Vec<&str> = batches
         .iter()
         .flat_map(|b| b.statements.iter().map(|s| s.sql.as_str()))
+        .filter(|sql| !deferred.contains(*sql))
         .collect();
     Ok((!sql.is_empty()).then(|| sql.join(";\n")))
 }
@@ -416,10 +666,10 @@ where
     let enum_values_first = round == Round::First
         && dialect == Dialect::Postgres
         && steps().any(adds_enum_values)
-        && steps().any(|s| !adds_enum_values(s));
+        && steps().any(|s| !enum_values_round(s));
     if enum_values_first {
         batches = (batches.into_iter())
-            .map(|b| b.keeping(adds_enum_values))
+            .map(|b| b.keeping(enum_values_round))
             .filter(|b| b.as_ref().map_or(true, |b| !b.statements.is_empty()))
             .collect::<Result<_>>()?;
     }
@@ -473,7 +723,14 @@ where
             false => Some(history::start(conn, batch).await?),
         };
         for (i, statement) in batch.statements.iter().enumerate() {
-            if let Err(e) = conn.execute(&statement.sql).await {
+            if statement.deferred {
+                continue;
+            }
+            let ran = match batch.plan.online {
+                true => online(conn, &batch.plugin, statement, options).await,
+                false => conn.execute(&statement.sql).await,
+            };
+            if let Err(e) = ran {
                 return Err(sql_err(
                     progress(done),
                     &statement.sql,
@@ -522,10 +779,24 @@ where
     let mut planned_after = planner(&after)?;
     if enum_values_first {
         planned_after = (planned_after.into_iter())
-            .map(|b| b.keeping(adds_enum_values))
+            .map(|b| b.keeping(enum_values_round))
             .collect::<Result<_>>()?;
     }
-    if let Some(rest) = leftover(planned_after, &options.policy)? {
+    // PostgreSQL online: the concurrent builds wait for the commit.
+    let deferred: Vec<Batch> = (batches.iter())
+        .filter(|b| b.statements.iter().any(|s| s.deferred))
+        .map(|b| Batch {
+            statements: (b.statements.iter())
+                .filter(|s| s.deferred)
+                .cloned()
+                .collect(),
+            ..b.clone()
+        })
+        .collect();
+    let later: BTreeSet<String> = (deferred.iter())
+        .flat_map(|b| b.statements.iter().map(|s| s.sql.clone()))
+        .collect();
+    if let Some(rest) = leftover(planned_after, &options.policy, &later)? {
         return Err(if transactional {
             not_converged(&rest, total)
         } else {
@@ -539,10 +810,29 @@ where
     }
     if transactional {
         for batch in &batches {
-            history::record(conn, batch, options.kind).await?;
+            let now = Batch {
+                statements: (batch.statements.iter())
+                    .filter(|s| !s.deferred)
+                    .cloned()
+                    .collect(),
+                ..batch.clone()
+            };
+            if !now.statements.is_empty() || !batch.statements.iter().any(|s| s.deferred) {
+                history::record(conn, &now, options.kind).await?;
+            }
         }
     }
-    Ok((Applied { batches, skipped }, enum_values_first))
+    if let (Conn::Postgres(c), false) = (&mut *conn, deferred.is_empty()) {
+        engine::postgres::apply::hold(c).await?;
+    }
+    Ok((
+        Applied {
+            batches,
+            skipped,
+            deferred,
+        },
+        enum_values_first,
+    ))
 }
 
 /// The first table whose fingerprint differs between two readings (or that is gone).

@@ -235,6 +235,10 @@ pub(super) fn describe(dialect: Dialect, change: &TableChange) -> String {
         TableChange::AddCheck(c) => format!("add check ({})", c.expr),
         TableChange::DropCheck(c) => format!("drop check ({})", c.expr),
         TableChange::AddIndex(i) => format!("add index {}", q(i.name.as_str())),
+        TableChange::DropIndex(i) if i.invalid => format!(
+            "drop invalid index {} (left by a failed concurrent build; built again below)",
+            q(i.name.as_str())
+        ),
         TableChange::DropIndex(i) => format!("drop index {}", q(i.name.as_str())),
         TableChange::Rename { object, from, to } => {
             format!("rename {} {} → {}", object.words(), q(from), q(to))

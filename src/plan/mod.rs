@@ -280,6 +280,98 @@ impl Step {
 pub struct Plan {
     pub dialect: Dialect,
     pub steps: Vec<Step>,
+    /// Applied without blocking the application (`--online`, a plugin's `online = true`):
+    /// PostgreSQL runs some steps after the transaction, without a lock that stops writes
+    /// while it reads the table ([`deferred`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub online: bool,
+}
+
+impl Plan {
+    /// The plan applied online (see [`Plan::online`]): an index built concurrently does not
+    /// make writes wait, so its step loses that hazard.
+    pub fn online(mut self) -> Plan {
+        self.online = true;
+        if self.dialect == Dialect::Postgres {
+            let deferred = deferred(&self.steps);
+            for (step, how) in self.steps.iter_mut().zip(deferred) {
+                if how == Some(Online::Concurrently) {
+                    step.hazards
+                        .retain(|h| h.code != HazardCode::IndexBuildBlocking);
+                }
+            }
+        }
+        self
+    }
+}
+
+/// Which steps an online PostgreSQL plan runs after its transaction, each statement on its own
+/// (see [`Online`]): on a table that stays (a new table's keys and indexes are its
+/// `CreateTable`'s), an index added (not an exclusion constraint's, not a materialized
+/// view's, and not a unique index on a table a foreign key of the plan references: the key
+/// needs it in the transaction), a foreign key or a check added under a name plinth knows, a
+/// column made NOT NULL and nothing else about it changed.
+pub fn deferred(steps: &[Step]) -> Vec<Option<Online>> {
+    let referenced: BTreeSet<&str> = (steps.iter())
+        .flat_map(|s| match &s.action {
+            Action::Alter {
+                change: TableChange::AddForeignKey(fk),
+                ..
+            } => vec![fk.ref_table.as_str()],
+            Action::CreateTable(t) => t.referenced_tables().collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    (steps.iter())
+        .map(|step| {
+            if step.phase == Phase::CreateView || step.phase == Phase::DropView {
+                return None;
+            }
+            let Action::Alter { table, change } = &step.action else {
+                return None;
+            };
+            match change {
+                TableChange::AddIndex(i)
+                    if i.exclude.is_none()
+                        && !(i.unique && referenced.contains(table.as_str())) =>
+                {
+                    Some(Online::Concurrently)
+                }
+                // A key whose name the server picks cannot be validated by name.
+                TableChange::AddForeignKey(fk) if !fk.name.as_str().is_empty() => {
+                    Some(Online::NotValidThenValidate)
+                }
+                TableChange::AddCheck(c) if !c.name.as_str().is_empty() => {
+                    Some(Online::NotValidThenValidate)
+                }
+                TableChange::AlterColumn { changes, .. }
+                    if changes.nullable.as_ref().is_some_and(|n| !n.to)
+                        && *changes
+                            == crate::diff::ColumnChanges {
+                                nullable: changes.nullable.clone(),
+                                ..Default::default()
+                            } =>
+                {
+                    Some(Online::ThroughValidatedCheck)
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// How an online PostgreSQL plan makes a step without holding a lock that stops writes while
+/// it reads the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Online {
+    /// `CREATE INDEX CONCURRENTLY` (a failed build leaves an INVALID index, which the next
+    /// apply drops and builds again).
+    Concurrently,
+    /// `ADD CONSTRAINT … NOT VALID`, then `VALIDATE CONSTRAINT` (which lets writes go on).
+    NotValidThenValidate,
+    /// `SET NOT NULL` after a `CHECK (c IS NOT NULL)` added `NOT VALID` and validated (so
+    /// `SET NOT NULL` needs no scan), the check dropped after.
+    ThroughValidatedCheck,
 }
 
 /// Order `changes` for `dialect`.
@@ -844,6 +936,7 @@ pub fn plan(dialect: Dialect, mut changes: Vec<Change>) -> Plan {
     Plan {
         dialect,
         steps: steps.into_iter().map(|(_, _, s)| s).collect(),
+        online: false,
     }
 }
 

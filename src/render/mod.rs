@@ -2,7 +2,7 @@
 
 mod verify;
 
-pub(crate) use verify::one_query;
+pub(crate) use verify::{one_query, one_statement};
 
 use serde::Serialize;
 
@@ -18,6 +18,10 @@ use crate::plan::{Hazard, Plan};
 pub struct Statement {
     pub sql: String,
     pub hazards: Vec<Hazard>,
+    /// PostgreSQL `CREATE INDEX CONCURRENTLY` (and what follows it in its step): run after the
+    /// apply's transaction commits, outside any transaction.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deferred: bool,
 }
 
 impl Statement {
@@ -25,6 +29,7 @@ impl Statement {
         Statement {
             sql: sql.into(),
             hazards: hazards.to_vec(),
+            deferred: false,
         }
     }
 
@@ -37,7 +42,7 @@ impl Statement {
 /// `verify`); a step that cannot be done in place is refused here, at plan time.
 pub fn render(plan: &Plan) -> Result<Vec<Statement>> {
     let statements = match plan.dialect {
-        Dialect::Postgres => crate::engine::postgres::render::render(&plan.steps)?,
+        Dialect::Postgres => crate::engine::postgres::render::render(&plan.steps, plan.online)?,
         Dialect::Mysql => crate::engine::mysql::render::render(&plan.steps),
         Dialect::Sqlite => crate::engine::sqlite::render::render(&plan.steps)?,
     };

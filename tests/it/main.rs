@@ -21,6 +21,7 @@ mod example_sql;
 mod fixtures;
 mod fuzz;
 mod guards;
+mod hazards;
 mod hostile;
 mod lint;
 mod locks;

@@ -688,6 +688,7 @@ fn foreign_key(table: &str, name: String, rows: &[MySqlRow]) -> Result<ForeignKe
     let (on_update, on_delete) = (rule(5)?, rule(6)?);
     let first_column = columns.first().cloned();
     Ok(ForeignKey {
+        not_valid: false,
         columns,
         ref_table,
         ref_columns,
@@ -713,6 +714,7 @@ fn check(table: &mut Table, row: &MySqlRow, flavor: Flavor) -> Result<()> {
     let expr = expression(&clause, &table.name, &format!("check `{name}`"))?;
     let first_column = column_level.then_some(name.as_str());
     table.checks.push(Check {
+        not_valid: false,
         expr,
         name: classify(
             D,

@@ -93,6 +93,28 @@ pub(crate) async fn begin(c: &mut PgConnection, options: &Options) -> Result<()>
     Ok(())
 }
 
+/// Hold plinth's lock past the transaction (a session-level advisory lock on the same key,
+/// which the transaction's own lock lets this session take at once): what runs after the
+/// commit (`CREATE INDEX CONCURRENTLY`) keeps other applies out until [`unhold`].
+pub(crate) async fn hold(c: &mut PgConnection) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_lock(hashtext($1))")
+        .bind(LOCK_NAME)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())
+        .map_err(|e| Error::database("cannot hold plinth's advisory lock", e))
+}
+
+/// Let go of what [`hold`] took.
+pub(crate) async fn unhold(c: &mut PgConnection) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_unlock(hashtext($1))")
+        .bind(LOCK_NAME)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())
+        .map_err(|e| Error::database("cannot release plinth's advisory lock", e))
+}
+
 /// Who holds plinth's advisory lock, in words: `session pid 4242 (application `plinth`, client
 /// 10.0.0.5, user deploy) for up to 12s (its transaction began 12s ago)`; or why that is unknown.
 async fn holder(c: &mut PgConnection) -> String {

@@ -462,6 +462,7 @@ fn domain(row: &PgRow) -> Result<Domain> {
     for (check, text) in names.into_iter().zip(exprs) {
         let text = deparsed(text, || format!("check `{check}` of domain `{name}`"))?;
         checks.push(Check {
+            not_valid: false,
             expr: canonical(&text, &format!("check `{check}`"))?,
             name: classify(PG, &name, Kind::Check, Some(check), None),
             no_inherit: false,
@@ -754,6 +755,7 @@ fn constraint(
                 }
             };
             table.foreign_keys.push(ForeignKey {
+                not_valid: get(row, "not_valid")?,
                 name: classify(PG, &table.name, Kind::ForeignKey, Some(name), first),
                 ref_table: get::<Option<String>>(row, "ref_table")?.unwrap_or_default(),
                 ref_columns,
@@ -772,6 +774,7 @@ fn constraint(
             let expr =
                 texts.canonical(&text, &table.name, &format!("check constraint `{name}`"))?;
             table.checks.push(Check {
+                not_valid: get(row, "not_valid")?,
                 expr,
                 name: classify(PG, &table.name, Kind::Check, Some(name), first),
                 no_inherit: get(row, "no_inherit")?,
@@ -873,6 +876,7 @@ fn index(row: &PgRow, oid: i64, table: &str, names: &Attnames, texts: &mut Texts
                 })
             })
             .transpose()?,
+        invalid: get(row, "invalid")?,
         ..Index::new(
             classify(PG, table, Kind::Index, Some(name.clone()), first),
             parts,

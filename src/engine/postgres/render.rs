@@ -11,7 +11,7 @@ use crate::model::{
     Table, Trigger,
 };
 use crate::normalize::expr::postgres_default_sql;
-use crate::plan::{Action, Step};
+use crate::plan::{Action, Online, Step};
 use crate::quote::ident_bare_if_plain as bare;
 use crate::render::{
     check_clause, collate_clause, constraint_lines, create_view, deferrable_sql, drop_view,
@@ -22,12 +22,18 @@ use std::collections::BTreeMap;
 
 const D: Dialect = Dialect::Postgres;
 
-pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
+/// `online`: the steps [`crate::plan::deferred`] names run after the transaction, in their
+/// online form.
+pub fn render(steps: &[Step], online: bool) -> Result<Vec<Statement>> {
     let mut out = Vec::new();
     // Routine bodies are not checked against the tables when created (as `pg_dump` does): a
     // routine is created before the tables its body reads, for the defaults that call it.
     let mut unchecked = false;
-    for step in steps {
+    let deferred = match online {
+        true => crate::plan::deferred(steps),
+        false => vec![None; steps.len()],
+    };
+    for (step, how) in steps.iter().zip(deferred) {
         let h = step.hazards.as_slice();
         let creates_routine = match &step.action {
             Action::CreateFunction(_) => true,
@@ -36,6 +42,15 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
         };
         if creates_routine && !std::mem::replace(&mut unchecked, true) {
             out.push(Statement::new("SET check_function_bodies = false", h));
+        }
+        if let (Some(how), Action::Alter { table, change }) = (how, &step.action) {
+            for sql in online_change(table, change, how)? {
+                out.push(Statement {
+                    deferred: true,
+                    ..Statement::new(sql, h)
+                });
+            }
+            continue;
         }
         let mut push = |sql: String| out.push(Statement::new(sql, h));
         match &step.action {
@@ -67,7 +82,7 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
                     push(row_level_security(&t.name, true));
                 }
                 for i in &t.indexes {
-                    create_index(&t.name, i)?.into_iter().for_each(&mut push);
+                    create_index(&t.name, i, Build::Locked)?.into_iter().for_each(&mut push);
                 }
                 for (name, text) in constraint_comments(t) {
                     push(comment_constraint(&t.name, &name, Some(text)));
@@ -128,7 +143,7 @@ pub fn render(steps: &[Step]) -> Result<Vec<Statement>> {
             Action::CreateView(v) => {
                 create_view(D, v).into_iter().for_each(&mut push);
                 for index in &v.indexes {
-                    create_index(&v.name, index)?.into_iter().for_each(&mut push);
+                    create_index(&v.name, index, Build::Locked)?.into_iter().for_each(&mut push);
                 }
             }
             Action::DropView(v) => push(drop_view(D, v)),
@@ -548,7 +563,70 @@ fn comment_constraint(table: &str, name: &str, text: Option<&String>) -> String 
 }
 
 /// `CREATE INDEX`, and its comment; an exclusion constraint is added to its table instead.
-fn create_index(table: &str, i: &Index) -> Result<Vec<String>> {
+/// A step of an online plan, run after the transaction, statement by statement (see
+/// [`crate::plan::Online`]).
+fn online_change(table: &str, change: &TableChange, how: Online) -> Result<Vec<String>> {
+    let t = quote(D, table);
+    let validated = |name: &str, clause: String, comment: Option<&String>| {
+        let mut out = vec![
+            format!(
+                "ALTER TABLE {t} ADD CONSTRAINT {} {clause} NOT VALID",
+                quote(D, name)
+            ),
+            format!("ALTER TABLE {t} VALIDATE CONSTRAINT {}", quote(D, name)),
+        ];
+        if comment.is_some() {
+            out.push(comment_constraint(table, name, comment));
+        }
+        out
+    };
+    Ok(match (how, change) {
+        (Online::Concurrently, TableChange::AddIndex(i)) => {
+            create_index(table, i, Build::Concurrently)?
+        }
+        (Online::NotValidThenValidate, TableChange::AddForeignKey(fk)) => validated(
+            fk.name.as_str(),
+            foreign_key_clause(D, fk),
+            fk.comment.as_ref(),
+        ),
+        (Online::NotValidThenValidate, TableChange::AddCheck(c)) => {
+            validated(c.name.as_str(), check_clause(c), c.comment.as_ref())
+        }
+        (Online::ThroughValidatedCheck, TableChange::AlterColumn { to, .. }) => {
+            let check = not_null_check(&to.name);
+            let column = quote(D, &to.name);
+            let mut out = validated(&check, format!("CHECK ({column} IS NOT NULL)"), None);
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {column} SET NOT NULL"));
+            out.push(drop_constraint(&t, &check));
+            out
+        }
+        _ => {
+            return Err(Error::usage(format!(
+                "refusing to plan: no online form for a change of `{table}`; this is a plinth bug: please report it with the schema"
+            )))
+        }
+    })
+}
+
+/// The check an online `SET NOT NULL` goes through: `plinth_nn_` and the column's name, cut to
+/// PostgreSQL's 63 bytes at a character's edge.
+fn not_null_check(column: &str) -> String {
+    let mut name = format!("plinth_nn_{column}");
+    while name.len() > 63 {
+        name.pop();
+    }
+    name
+}
+
+/// How an index is built: in the transaction, writes to the table waiting; or `CONCURRENTLY`
+/// (outside any transaction, writes going on).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Build {
+    Locked,
+    Concurrently,
+}
+
+fn create_index(table: &str, i: &Index, build: Build) -> Result<Vec<String>> {
     if let Some(x) = &i.exclude {
         return Ok(add_constraint(
             table,
@@ -557,7 +635,7 @@ fn create_index(table: &str, i: &Index) -> Result<Vec<String>> {
             exclude_clause(i, x)?,
         ));
     }
-    let mut out = vec![create_index_sql(table, i)];
+    let mut out = vec![create_index_sql(table, i, build)];
     if let Some(c) = &i.comment {
         out.push(format!(
             "COMMENT ON INDEX {} IS {}",
@@ -597,15 +675,19 @@ fn using(method: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-fn create_index_sql(table: &str, i: &Index) -> String {
+fn create_index_sql(table: &str, i: &Index, build: Build) -> String {
     // A name the user wrote is written back even when it is the one PostgreSQL would pick.
     let name = match i.name.as_str() {
         "" => String::new(),
         n => format!("{} ", quote(D, n)),
     };
     let mut sql = format!(
-        "CREATE {}INDEX {name}ON {}{} ({})",
+        "CREATE {}INDEX {}{name}ON {}{} ({})",
         if i.unique { "UNIQUE " } else { "" },
+        match build {
+            Build::Locked => "",
+            Build::Concurrently => "CONCURRENTLY ",
+        },
         quote(D, table),
         using(i.method.as_deref()),
         index_parts(D, &i.parts)
@@ -697,7 +779,7 @@ fn alter(table: &str, change: &TableChange) -> Result<Vec<String>> {
             add_constraint(table, &c.name, c.comment.as_ref(), check_clause(c))
         }
         TableChange::DropCheck(c) => vec![drop_constraint(&t, c.name.as_str())],
-        TableChange::AddIndex(i) => create_index(table, i)?,
+        TableChange::AddIndex(i) => create_index(table, i, Build::Locked)?,
         TableChange::DropIndex(i) if i.exclude.is_some() => {
             vec![drop_constraint(&t, i.name.as_str())]
         }

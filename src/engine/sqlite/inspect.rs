@@ -406,6 +406,7 @@ fn build_table(name: &str, rows: LiveTable) -> Result<Table> {
             fk.ref_table.eq_ignore_ascii_case(&first.ref_table) && same_names(&fk.columns, &columns)
         });
         table.foreign_keys.push(ForeignKey {
+            not_valid: false,
             columns,
             ref_table: first.ref_table.clone(),
             ref_columns,

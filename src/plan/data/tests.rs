@@ -57,6 +57,7 @@ fn unique(columns: &[&str]) -> TableChange {
 #[test]
 fn a_unique_key_asks_for_repeated_values_shown_by_themselves() {
     let plan = Plan {
+        online: false,
         dialect: Dialect::Postgres,
         steps: vec![alter("users", unique(&["email"]))],
     };
@@ -81,6 +82,7 @@ fn a_unique_key_asks_for_repeated_values_shown_by_themselves() {
 fn what_the_live_database_lacks_is_not_asked() {
     // A column the plan adds, a table it creates: nothing to ask yet.
     let plan = Plan {
+        online: false,
         dialect: Dialect::Mysql,
         steps: vec![
             alter("users", unique(&["nick"])),
@@ -97,6 +99,7 @@ fn what_the_live_database_lacks_is_not_asked() {
 fn a_check_is_asked_for_the_rows_that_break_it_shown_by_their_key() {
     let expr = crate::normalize::expr::canonical_text(Dialect::Sqlite, "qty >= 0").expect("expr");
     let plan = Plan {
+        online: false,
         dialect: Dialect::Sqlite,
         steps: vec![alter(
             "users",
@@ -104,6 +107,7 @@ fn a_check_is_asked_for_the_rows_that_break_it_shown_by_their_key() {
                 expr,
                 name: Name::Generated("c".into()),
                 no_inherit: false,
+                not_valid: false,
                 comment: None,
             }),
         )],
@@ -122,6 +126,7 @@ fn a_check_is_asked_for_the_rows_that_break_it_shown_by_their_key() {
 #[test]
 fn a_finding_says_how_many_and_shows_a_few_keys_cut_short() {
     let plan = Plan {
+        online: false,
         dialect: Dialect::Postgres,
         steps: vec![alter("users", unique(&["email"]))],
     };
@@ -181,6 +186,7 @@ fn a_narrower_type_is_asked_for_the_values_that_do_not_fit() {
         alter("t", diff.into_iter().next().expect("a change"))
     };
     let plan = Plan {
+        online: false,
         dialect: Dialect::Mysql,
         steps: vec![retype("code", "varchar(5)"), retype("n", "smallint")],
     };
@@ -217,9 +223,11 @@ fn a_foreign_key_is_asked_for_the_values_it_misses() {
         deferrable: Default::default(),
         name: Name::Generated("fk".into()),
         match_full: false,
+        not_valid: false,
         comment: None,
     };
     let plan = Plan {
+        online: false,
         dialect: Dialect::Postgres,
         steps: vec![alter("orders", TableChange::AddForeignKey(fk.clone()))],
     };

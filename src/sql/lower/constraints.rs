@@ -46,6 +46,7 @@ impl<'a> Lowering<'a> {
             None => (e, false),
         };
         Ok(Check {
+            not_valid: false,
             expr: self.expr(e, at)?,
             name: classify(self.dialect, table, Kind::Check, name, column),
             no_inherit,
@@ -100,6 +101,7 @@ impl<'a> Lowering<'a> {
         });
         let first = columns.first().cloned();
         Ok(ForeignKey {
+            not_valid: false,
             columns,
             ref_table,
             ref_columns,

@@ -102,6 +102,7 @@ SELECT con.conrelid::int8 AS table_oid, con.conname::text AS name, con.contype::
        con.condeferrable AS deferrable, con.condeferred AS deferred,
        CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
        con.confmatchtype::text AS match_type, con.connoinherit AS no_inherit,
+       NOT con.convalidated AS not_valid,
        CASE WHEN con.contype = 'u' THEN
          (SELECT {NULLS_NOT_DISTINCT_IX}
           FROM pg_index ix WHERE ix.indexrelid = con.conindid)
@@ -125,6 +126,7 @@ WHERE {IN_SCOPE} AND c.relkind IN ('r', 'p')
 /// `indkey`; `NULLS NOT DISTINCT` (15+) is read where the server has it (see [`for_server`]).
 pub(super) const INDEXES: &str = "
 SELECT i.indrelid::int8 AS table_oid, ic.relname::text AS name, i.indisunique AS is_unique,
+       NOT i.indisvalid AS invalid,
        i.indnkeyatts::int4 AS nkeys, i.indnatts::int4 AS natts,
        string_to_array(i.indkey::text, ' ')::int2[] AS attnums,
        string_to_array(i.indoption::text, ' ')::int2[] AS options,
