@@ -316,13 +316,14 @@ async fn retrying(
     result
 }
 
-/// MySQL/MariaDB say an `ALGORITHM` or `LOCK` clause asks what the operation cannot do.
+/// MySQL/MariaDB say an `ALGORITHM` or `LOCK` clause asks what the operation cannot do (or
+/// that the statement takes no such clause: a partitioning change).
 fn not_supported(e: &ExecError) -> Option<String> {
     let ExecError::Database(sqlx::Error::Database(db)) = e else {
         return None;
     };
     let my = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()?;
-    matches!(my.number(), 1845 | 1846).then(|| my.message().to_string())
+    matches!(my.number(), 1845 | 1846 | 1064).then(|| my.message().to_string())
 }
 
 /// One statement of an online plugin. MySQL/MariaDB: an `ALTER TABLE` is asked to run

@@ -219,7 +219,9 @@ pub(super) const SQLITE_TYPES: &[&str] = &[
     "varying character",
 ];
 
-/// PostgreSQL's reserved key words (no column or table name unquoted), sorted.
+/// PostgreSQL's reserved key words and those that can be only a function's or type's name: no
+/// table or column is named so unquoted (`quote::is_postgres_keyword` is wider: it also holds
+/// the words a column may be named, which `quote_ident` quotes all the same), sorted.
 #[rustfmt::skip]
 pub(super) const POSTGRES_RESERVED: &[&str] = &[
     "all",

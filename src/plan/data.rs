@@ -315,6 +315,24 @@ struct Question<'a> {
     verdict: Verdict,
 }
 
+impl Question<'_> {
+    /// The probe asking this question with `count` (of key values, when `values`) and
+    /// `sample`.
+    fn probe(self, values: bool, count: String, sample: Option<(Vec<String>, String)>) -> Probe {
+        Probe {
+            step: self.step,
+            code: self.code,
+            table: self.table.name.clone(),
+            subject: self.subject,
+            verdict: self.verdict,
+            problem: self.problem,
+            values,
+            count,
+            sample,
+        }
+    }
+}
+
 impl Asker<'_> {
     fn q(&self, name: &str) -> String {
         crate::quote::ident(self.dialect, name)
@@ -362,17 +380,7 @@ impl Asker<'_> {
             );
             (key, sql)
         });
-        Probe {
-            step: question.step,
-            code: question.code,
-            table: question.table.name.clone(),
-            subject: question.subject,
-            verdict: question.verdict,
-            problem: question.problem,
-            values: false,
-            count: self.count_sql(&from, filter),
-            sample,
-        }
+        question.probe(false, self.count_sql(&from, filter), sample)
     }
 
     /// Every row of a table the step drops.
@@ -416,27 +424,16 @@ impl Asker<'_> {
             quoted.join(", ")
         );
         let shown: Vec<String> = quoted.iter().map(|c| self.text(c)).collect();
-        Probe {
-            step: question.step,
-            code: question.code,
-            table: question.table.name.clone(),
-            subject: question.subject,
-            verdict: question.verdict,
-            problem: question.problem,
-            values: true,
-            count: format!(
-                "SELECT COUNT(*) FROM (SELECT 1 AS x FROM {from} {group} LIMIT {}) AS plinth_rows",
-                ROW_CAP + 1
-            ),
-            sample: Some((
-                columns.to_vec(),
-                format!(
-                    "SELECT {} FROM {from} {group} ORDER BY {} LIMIT {SAMPLE}",
-                    shown.join(", "),
-                    quoted.join(", ")
-                ),
-            )),
-        }
+        let count = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 AS x FROM {from} {group} LIMIT {}) AS plinth_rows",
+            ROW_CAP + 1
+        );
+        let sample = format!(
+            "SELECT {} FROM {from} {group} ORDER BY {} LIMIT {SAMPLE}",
+            shown.join(", "),
+            quoted.join(", ")
+        );
+        question.probe(true, count, Some((columns.to_vec(), sample)))
     }
 
     /// The rows whose foreign key values no row of the referenced table holds (all of them,
@@ -466,25 +463,14 @@ impl Asker<'_> {
         let filter = filter.join(" AND ");
         let columns: Vec<String> = fk.columns.iter().map(|c| column(child, c)).collect();
         let shown: Vec<String> = columns.iter().map(|c| self.text(c)).collect();
-        Some(Probe {
-            step: question.step,
-            code: question.code,
-            table: question.table.name.clone(),
-            subject: question.subject,
-            verdict: question.verdict,
-            problem: question.problem,
-            values: false,
-            count: self.count_sql(&from, &filter),
-            sample: Some((
-                fk.columns.clone(),
-                format!(
-                    "SELECT {} FROM {from} WHERE {filter} GROUP BY {} ORDER BY {} LIMIT {SAMPLE}",
-                    shown.join(", "),
-                    columns.join(", "),
-                    columns.join(", ")
-                ),
-            )),
-        })
+        let sample = format!(
+            "SELECT {} FROM {from} WHERE {filter} GROUP BY {} ORDER BY {} LIMIT {SAMPLE}",
+            shown.join(", "),
+            columns.join(", "),
+            columns.join(", ")
+        );
+        let count = self.count_sql(&from, &filter);
+        Some(question.probe(false, count, Some((fk.columns.clone(), sample))))
     }
 
     /// The probes of one change to the live `table` (a SQLite rebuild's too: it copies the
