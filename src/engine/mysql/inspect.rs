@@ -1,9 +1,9 @@
 //! MySQL/MariaDB: catalog inspection (bulk queries) into the canonical IR.
 //!
-//! Six queries whatever the size of the schema: the server's flavor, then `TABLES`, `COLUMNS`,
-//! `STATISTICS` (primary keys, unique and plain indexes), `KEY_COLUMN_USAGE` joined with
-//! `REFERENTIAL_CONSTRAINTS` (foreign keys), and `CHECK_CONSTRAINTS`, each filtered by
-//! `TABLE_SCHEMA = DATABASE()`. What MySQL 8 and MariaDB report differently is reconciled here
+//! A fixed number of queries whatever the size of the schema: the server's flavor, then
+//! `TABLES`, `COLUMNS`, `STATISTICS` (primary keys, unique and plain indexes),
+//! `KEY_COLUMN_USAGE` and `REFERENTIAL_CONSTRAINTS` (foreign keys, joined here), and
+//! `CHECK_CONSTRAINTS`, each filtered by its schema column `= DATABASE()`. What MySQL 8 and MariaDB report differently is reconciled here
 //! (default quoting, escaped quotes in stored expressions, display widths); what the server
 //! implies or re-spells for both sides (JSON as `longtext` plus a `json_valid` check on MariaDB,
 //! the implicit foreign-key index…) is left to `normalize::finish`, which runs on the result too.
@@ -75,14 +75,19 @@ const COLUMNS: &str = "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE,
      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
      ORDER BY TABLE_NAME, ORDINAL_POSITION";
 
-const FOREIGN_KEYS: &str = "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, \
-     k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE \
-     FROM information_schema.KEY_COLUMN_USAGE k \
-     JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
-       ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME \
-      AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
-     WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
-     ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION";
+/// A foreign key's columns. Read apart from its rules and joined here: information_schema
+/// tables are made on the fly, without indexes, and MariaDB joins two of them row by row over
+/// every database of the server, while each one filtered by a constant schema reads only this
+/// database's tables.
+const FOREIGN_KEYS: &str = "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, \
+     REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME \
+     FROM information_schema.KEY_COLUMN_USAGE \
+     WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL \
+     ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION";
+
+/// A foreign key's `ON UPDATE` and `ON DELETE` rules (see [`FOREIGN_KEYS`]).
+const FOREIGN_KEY_RULES: &str = "SELECT TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE \
+     FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()";
 
 /// MariaDB lists each check with its table and level (`Column` checks are named after the
 /// column); MySQL names checks uniquely per schema and gives the table through
@@ -195,9 +200,20 @@ pub async fn inspect(conn: &mut MySqlConnection) -> Result<Inspected> {
             fks.entry(key).or_default().push(row);
         }
     }
+    let mut rules: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    for row in fetch(conn, FOREIGN_KEY_RULES, &mut queries).await? {
+        let key = (required(&row, 0)?, required(&row, 1)?);
+        if fks.contains_key(&key) {
+            rules.insert(key, (required(&row, 2)?, required(&row, 3)?));
+        }
+    }
     for ((tname, name), rows) in fks {
+        // A key dropped between the two readings is left out, as a table gone mid-read is.
+        let Some(rule) = rules.remove(&(tname.clone(), name.clone())) else {
+            continue;
+        };
         if let Some(table) = tables.get_mut(&tname) {
-            let fk = foreign_key(&tname, name, &rows)?;
+            let fk = foreign_key(&tname, name, &rows, &rule)?;
             table.foreign_keys.push(fk);
         }
     }
@@ -661,7 +677,13 @@ fn index(table: &mut Table, name: &str, rows: &[MySqlRow], flavor: Flavor) -> Re
 }
 
 /// One foreign key from its `KEY_COLUMN_USAGE` rows (in `ORDINAL_POSITION` order).
-fn foreign_key(table: &str, name: String, rows: &[MySqlRow]) -> Result<ForeignKey> {
+/// A foreign key from its column rows and its (update, delete) rules.
+fn foreign_key(
+    table: &str,
+    name: String,
+    rows: &[MySqlRow],
+    (update, delete): &(String, String),
+) -> Result<ForeignKey> {
     let mut columns = Vec::with_capacity(rows.len());
     let mut ref_columns = Vec::with_capacity(rows.len());
     for row in rows {
@@ -669,12 +691,8 @@ fn foreign_key(table: &str, name: String, rows: &[MySqlRow]) -> Result<ForeignKe
         ref_columns.push(required(row, 4)?);
     }
     let first = rows.first();
-    let rule = |index: usize| -> Result<FkAction> {
-        let Some(row) = first else {
-            return Ok(FkAction::NoAction);
-        };
-        let rule = text(row, index)?.unwrap_or_default();
-        FkAction::parse(&rule).ok_or_else(|| {
+    let rule = |rule: &String| -> Result<FkAction> {
+        FkAction::parse(rule).ok_or_else(|| {
             Error::database(
                 format!("reading foreign key `{name}` of table `{table}`"),
                 format!("unknown referential action `{rule}`"),
@@ -685,7 +703,7 @@ fn foreign_key(table: &str, name: String, rows: &[MySqlRow]) -> Result<ForeignKe
         Some(row) => required(row, 3)?,
         None => String::new(),
     };
-    let (on_update, on_delete) = (rule(5)?, rule(6)?);
+    let (on_update, on_delete) = (rule(update)?, rule(delete)?);
     let first_column = columns.first().cloned();
     Ok(ForeignKey {
         not_valid: false,
