@@ -674,6 +674,12 @@ where
             .filter(|b| b.as_ref().map_or(true, |b| !b.statements.is_empty()))
             .collect::<Result<_>>()?;
     }
+    if let Conn::Postgres(c) = conn {
+        let needed = (batches.iter())
+            .map(|b| crate::plan::locks_at_least(&b.plan))
+            .sum();
+        engine::postgres::apply::check_lock_budget(c, needed).await?;
+    }
     if let Conn::Sqlite(c) = conn {
         let rebuilt: Vec<String> = batches
             .iter()

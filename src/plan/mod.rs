@@ -305,6 +305,51 @@ impl Plan {
     }
 }
 
+/// The fewest relations PostgreSQL holds a lock on, until the commit, in the transaction that
+/// runs `plan`: each table and view created, altered or dropped, each index created with a
+/// table (its primary key, unique keys and indexes) or added or dropped on its own, each
+/// sequence created or dropped. A lower bound (TOAST tables and their indexes, a serial's
+/// sequence are not counted): a plan over it cannot fit in the server's lock table.
+pub fn locks_at_least(plan: &Plan) -> usize {
+    let mut relations: BTreeSet<String> = BTreeSet::new();
+    let deferred = match plan.online {
+        true => deferred(&plan.steps),
+        false => vec![None; plan.steps.len()],
+    };
+    let with_keys = |relations: &mut BTreeSet<String>, t: &Table| {
+        relations.insert(format!("table {}", t.name));
+        let keys = (t.primary_key.iter().map(|k| k.name.as_str()))
+            .chain(t.uniques.iter().map(|u| u.name.as_str()))
+            .chain(t.indexes.iter().map(|i| i.name.as_str()));
+        for (n, key) in keys.enumerate() {
+            relations.insert(format!("index {} {n} {key}", t.name));
+        }
+    };
+    for (step, later) in plan.steps.iter().zip(deferred) {
+        if later.is_some() {
+            // Runs after the transaction, each statement in its own.
+            continue;
+        }
+        match &step.action {
+            Action::CreateTable(t) | Action::DropTable(t) => with_keys(&mut relations, t),
+            Action::Alter { table, change } => {
+                relations.insert(format!("table {table}"));
+                if let TableChange::AddIndex(i) | TableChange::DropIndex(i) = change {
+                    relations.insert(format!("index {table} {}", i.name.as_str()));
+                }
+            }
+            Action::CreateView(v) | Action::DropView(v) => {
+                relations.insert(format!("table {}", v.name));
+            }
+            Action::CreateSequence(q) | Action::DropSequence(q) => {
+                relations.insert(format!("sequence {}", q.name));
+            }
+            _ => {}
+        }
+    }
+    relations.len()
+}
+
 /// Which steps an online PostgreSQL plan runs after its transaction, each statement on its own
 /// (see [`Online`]): on a table that stays (a new table's keys and indexes are its
 /// `CreateTable`'s), an index added (not an exclusion constraint's, not a materialized
@@ -1164,6 +1209,22 @@ mod tests {
         let mut parsed = crate::sql::parse_file(d, "t.sql", sql).unwrap();
         crate::normalize::finish(d, &mut parsed.schema);
         parsed.schema
+    }
+
+    #[test]
+    fn the_locks_a_plan_takes_are_counted_from_below() {
+        let d = Dialect::Postgres;
+        let before = schema(d, "CREATE TABLE a (id integer PRIMARY KEY, n integer);");
+        let after = schema(
+            d,
+            "CREATE TABLE a (id integer PRIMARY KEY, n integer);\nCREATE INDEX a_n ON a (n);\n\
+             CREATE TABLE b (id integer PRIMARY KEY, code text UNIQUE);\nCREATE INDEX b_code ON b (code);",
+        );
+        let planned = plan(d, diff(d, &before, &after));
+        // a and its new index; b, its primary key, its unique key and its index.
+        assert_eq!(locks_at_least(&planned), 6);
+        // Online, a's index is built after the transaction.
+        assert_eq!(locks_at_least(&planned.online()), 4);
     }
 
     fn tables_in_order(plan: &Plan) -> Vec<String> {

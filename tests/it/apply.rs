@@ -3,7 +3,7 @@
 //! finishes on a re-run.
 
 use plinth::config::{validate_adhoc, Desired, Selection};
-use plinth::db::{self, apply::Options};
+use plinth::db::{self, apply::Options, Conn};
 use plinth::error::{Code, DriverError, Error, Progress};
 use plinth::model::Dialect;
 use plinth::pipeline::batches;
@@ -437,4 +437,46 @@ fn a_locked_table_is_reported_busy_postgres() {
 #[test]
 fn a_locked_table_is_reported_busy_mysql() {
     a_locked_table_is_reported_busy(Dialect::Mysql, "START TRANSACTION; SELECT * FROM t");
+}
+
+/// A plan that locks more relations in its one transaction than PostgreSQL's lock table holds
+/// is refused before anything runs, with the numbers and the fix (not at statement 2,847).
+#[test]
+fn postgres_refuses_a_plan_over_the_lock_table_up_front() {
+    let d = Dialect::Postgres;
+    let Some(test_db) = TestDb::new(d) else {
+        return;
+    };
+    runtime().block_on(async {
+        let mut conn = test_db.connect().await;
+        let Conn::Postgres(c) = &mut conn else {
+            unreachable!()
+        };
+        let budget: i64 = sqlx::query_scalar(
+            "SELECT current_setting('max_locks_per_transaction')::int8 * \
+             (current_setting('max_connections')::int8 + current_setting('max_prepared_transactions')::int8)",
+        )
+        .fetch_one(&mut *c)
+        .await
+        .expect("the settings");
+        // Each table locks itself, its primary key and its index: three relations at least.
+        let n = usize::try_from(budget).expect("a budget") / 3 + 10;
+        let sql: String = (0..n)
+            .map(|i| format!("CREATE TABLE t{i} (id integer PRIMARY KEY, a integer);\nCREATE INDEX t{i}_a ON t{i} (a);\n"))
+            .collect();
+        let target = desired(d, &sql);
+        let e = db::apply(&mut conn, Options::default(), |live| {
+            batches(d, &target, &Selection::all(), live)
+        })
+        .await
+        .expect_err("over the lock table");
+        let text = e.to_string();
+        assert!(
+            text.starts_with(&format!("refusing to apply: this plan locks at least {} tables", 3 * n)),
+            "{text}"
+        );
+        assert!(text.contains("Raise max_locks_per_transaction to more than"), "{text}");
+        let live = db::inspect(&mut conn).await.expect("inspect").schema;
+        assert!(live.tables.is_empty(), "nothing ran");
+    });
 }

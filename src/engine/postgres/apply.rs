@@ -93,6 +93,40 @@ pub(crate) async fn begin(c: &mut PgConnection, options: &Options) -> Result<()>
     Ok(())
 }
 
+/// Refuse, before anything runs, a transaction that locks more relations (`needed`, a lower
+/// bound) than the server's lock table holds: `max_locks_per_transaction` × (`max_connections`
+/// + `max_prepared_transactions`), shared by every session.
+pub(crate) async fn check_lock_budget(c: &mut PgConnection, needed: usize) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT current_setting('max_locks_per_transaction')::int8, \
+                current_setting('max_connections')::int8, \
+                current_setting('max_prepared_transactions')::int8",
+    )
+    .fetch_one(&mut *c)
+    .await
+    .map_err(|e| Error::database("reading the lock settings", e))?;
+    let get = |i: usize| -> Result<u64> {
+        let n: i64 = row
+            .try_get(i)
+            .map_err(|e| Error::database("reading the lock settings", e))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    };
+    let (per, connections, prepared) = (get(0)?, get(1)?, get(2)?);
+    let sessions = (connections + prepared).max(1);
+    let budget = per * sessions;
+    let needed = u64::try_from(needed).unwrap_or(u64::MAX);
+    if needed <= budget {
+        return Ok(());
+    }
+    Err(Error::apply(
+        format!(
+            "refusing to apply: this plan locks at least {needed} tables, indexes and sequences in one transaction, and PostgreSQL's lock table holds {budget} (max_locks_per_transaction {per} × (max_connections {connections} + max_prepared_transactions {prepared})), shared by every session; nothing was applied. Raise max_locks_per_transaction to more than {} in postgresql.conf (that count leaves out TOAST tables: leave room) and restart PostgreSQL, or apply fewer plugins at a time",
+            needed.div_ceil(sessions)
+        ),
+        None,
+    ))
+}
+
 /// Hold plinth's lock past the transaction (a session-level advisory lock on the same key,
 /// which the transaction's own lock lets this session take at once): what runs after the
 /// commit (`CREATE INDEX CONCURRENTLY`) keeps other applies out until [`unhold`].
