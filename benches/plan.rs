@@ -13,7 +13,7 @@
 use std::time::Instant;
 
 use plinth::cli::Global;
-use plinth::commands::prepare;
+use plinth::commands::{prepare, Checks, Prepared};
 use plinth::config::{validate_adhoc, Selection};
 use plinth::db;
 use plinth::db::url::Secrets;
@@ -98,7 +98,11 @@ async fn run(dialect: Dialect, n: usize) {
     let started = Instant::now();
     let mut secrets = Secrets::default();
     let request = Request::resolve(&global, &[], None, &mut secrets).expect("request");
-    let (target, inspected) = prepare(&request).await.expect("prepare");
+    let Prepared {
+        desired: target,
+        live: inspected,
+        ..
+    } = prepare(&request, Checks::Refuse).await.expect("prepare");
     let read = started.elapsed();
     let plan = batches(dialect, &target, &Selection::all(), &inspected.schema).expect("plan");
     let total = started.elapsed();

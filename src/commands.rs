@@ -106,11 +106,15 @@ async fn one(
 ) -> Result<Done> {
     match command {
         Command::Plan(args) => {
-            let (mut desired, live) = prepare(request).await?;
+            let Prepared {
+                mut desired,
+                live,
+                findings,
+            } = prepare(request, Checks::Refuse).await?;
             let dialect = request.target.dialect();
-            linted(dialect, &desired, err)?;
+            note_warnings(&findings, err)?;
             if args.online {
-                desired.online.extend(desired.order.iter().cloned());
+                desired.online_everywhere();
             }
             let selection = with_dependencies(&desired, request, "planning", err)?;
             let mut batches = batches(dialect, &desired, &selection, &live.schema)?;
@@ -131,7 +135,7 @@ async fn one(
             Ok(Done::ok(count(&batches)))
         }
         Command::Check(args) => {
-            let (desired, live) = prepare(request).await?;
+            let Prepared { desired, live, .. } = prepare(request, Checks::Refuse).await?;
             let dialect = request.target.dialect();
             let selection = with_dependencies(&desired, request, "checking", err)?;
             require_external(dialect, &desired, &live.schema)?;
@@ -154,7 +158,7 @@ async fn one(
             })
         }
         Command::Status(args) => {
-            let (desired, live) = prepare(request).await?;
+            let Prepared { desired, live, .. } = prepare(request, Checks::Refuse).await?;
             let dialect = request.target.dialect();
             let batches = batches(dialect, &desired, &request.selection, &live.schema)?;
             let status = status::status(
@@ -180,8 +184,12 @@ async fn one(
                     return Err(Error::usage("lint --live needs a database"))
                 }
                 (true, Target::Database(url)) => {
-                    let (desired, live) = prepare(request).await?;
-                    let mut findings = lint::lint(dialect, &desired, args.portable);
+                    let portable = args.portable;
+                    let Prepared {
+                        desired,
+                        live,
+                        mut findings,
+                    } = prepare(request, Checks::Report { portable }).await?;
                     let selection = with_dependencies(&desired, request, "planning", err)?;
                     let mut batches = batches(dialect, &desired, &selection, &live.schema)?;
                     db::data::examine_read_only(url, &live.schema, &mut batches).await?;
@@ -213,10 +221,10 @@ async fn one(
                 return Err(Error::usage("apply needs a database"));
             };
             let dialect = url.dialect();
-            let mut desired = request.source.load(dialect)?;
-            linted(dialect, &desired, err)?;
+            let (mut desired, findings) = load_checked(&request.source, dialect, Checks::Refuse)?;
+            note_warnings(&findings, err)?;
             if args.online {
-                desired.online.extend(desired.order.iter().cloned());
+                desired.online_everywhere();
             }
             let mut conn = db::connect(url).await?;
             // What the server makes of the desired schema is asked against the database as it
@@ -263,14 +271,9 @@ async fn one(
     }
 }
 
-/// The offline checks `plan` and `apply` run first (`prepare` runs them too, before it says
-/// what the database said): an error refuses the command (the engine would refuse the schema,
-/// or every write into it), warnings are counted on `err`.
-fn linted(dialect: Dialect, desired: &Desired, err: &mut dyn Write) -> Result<()> {
-    let findings = lint::lint(dialect, desired, false);
-    if let Some(refusal) = lint::refusal(&findings) {
-        return Err(refusal);
-    }
+/// The offline checks' warnings (`plan` and `apply` ran them first; their errors refused), as
+/// one note on `err`.
+fn note_warnings(findings: &[lint::Finding], err: &mut dyn Write) -> Result<()> {
     if !findings.is_empty() {
         writeln!(
             err,
@@ -352,43 +355,78 @@ async fn fleet(
     fleet::run(sites, &options, out, err, run_one).await
 }
 
+/// What `prepare` does with the offline checks (`lint`) of the schema files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checks {
+    /// Their errors refuse the command (plan, check, status): the engine would refuse the
+    /// schema, or every write into it. The warnings are kept.
+    Refuse,
+    /// Every finding is kept (`lint --live`); `portable`: the other engines' rules too.
+    Report { portable: bool },
+}
+
+/// What `prepare` read: the desired state, the live schema, and the offline checks' findings.
+pub struct Prepared {
+    pub desired: Desired,
+    pub live: db::Live,
+    pub findings: Vec<lint::Finding>,
+}
+
+/// The schema files read for `dialect` and checked offline: with [`Checks::Refuse`], an error
+/// among the findings is the result.
+fn load_checked(
+    source: &Source,
+    dialect: Dialect,
+    checks: Checks,
+) -> Result<(Desired, Vec<lint::Finding>)> {
+    let desired = source.load(dialect)?;
+    let portable = matches!(checks, Checks::Report { portable: true });
+    let findings = lint::lint(dialect, &desired, portable);
+    if checks == Checks::Refuse {
+        if let Some(refusal) = lint::refusal(&findings) {
+            return Err(refusal);
+        }
+    }
+    Ok((desired, findings))
+}
+
 /// The desired state and the live schema the request compares; an offline plan compares with
-/// an empty database. Reading the catalog and parsing the schema files run side by side: one
-/// waits on the server, the other works on this machine. A bad project is reported before
-/// anything the database said.
-pub async fn prepare(request: &Request) -> Result<(Desired, db::Live)> {
-    let empty = db::Live::default;
+/// an empty database. Reading the catalog, and parsing and checking the schema files, run side
+/// by side: one waits on the server, the other works on this machine. A bad project (and a
+/// schema the offline checks refuse) is reported before anything the database said.
+pub async fn prepare(request: &Request, checks: Checks) -> Result<Prepared> {
     let url = match &request.target {
         Target::Offline(dialect) => {
-            let desired = request.source.load(*dialect)?;
-            if let Some(refusal) = lint::refusal(&lint::lint(*dialect, &desired, false)) {
-                return Err(refusal);
-            }
-            return Ok((desired, empty()));
+            let (desired, findings) = load_checked(&request.source, *dialect, checks)?;
+            return Ok(Prepared {
+                desired,
+                live: db::Live::default(),
+                findings,
+            });
         }
         Target::Database(url) => url,
     };
     let dialect = url.dialect();
     let parsing = {
         let source = request.source.clone();
-        tokio::task::spawn_blocking(move || source.load(dialect))
+        tokio::task::spawn_blocking(move || load_checked(&source, dialect, checks))
     };
     // plan/check must not create a SQLite database file as a side effect.
     let live = if url.sqlite_file().is_some_and(|f| !f.exists()) {
-        Ok(empty())
+        Ok(db::Live::default())
     } else {
         db::read_live(url).await
     };
-    let mut desired = parsing
+    let (mut desired, findings) = parsing
         .await
         .map_err(|e| Error::usage(format!("parsing the schema failed: {e}")))??;
-    // The offline checks' errors before anything the database said.
-    if let Some(refusal) = lint::refusal(&lint::lint(dialect, &desired, false)) {
-        return Err(refusal);
-    }
     let live = live?;
     db::server_canonical(url, &mut desired.schema, &live.schema).await?;
-    Ok((desired, live))
+    Ok(Prepared {
+        desired,
+        live,
+        findings,
+    })
 }
 
 /// Whether to print table diffs on stderr, and in colour (see [`ColorChoice::diffs`]).
@@ -546,7 +584,7 @@ async fn uninstall(
         Ok(planned)
     };
     if args.dry_run {
-        let (desired, live) = prepare(request).await?;
+        let Prepared { desired, live, .. } = prepare(request, Checks::Refuse).await?;
         let dialect = request.target.dialect();
         let planned = planner(&desired, dialect, &live.schema)?;
         report::write_plan(out, err, dialect, &planned, PlanFormat::Sql, "uninstall")?;

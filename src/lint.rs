@@ -66,17 +66,6 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The codes of the offline checks.
-pub const CODES: &[&str] = &[
-    "unknown_type",
-    "fk_type_mismatch",
-    "fk_not_unique",
-    "fk_without_index",
-    "name_too_long",
-    "reserved_word",
-    "non_portable",
-];
-
 /// The offline checks of `desired` for `dialect`; `portable`: also against the other engines
 /// (their reserved words and name lengths, spellings only one engine reads). In file order.
 pub fn lint(dialect: Dialect, desired: &Desired, portable: bool) -> Vec<Finding> {
@@ -506,8 +495,12 @@ fn sqlite_affinity(base: &str) -> &'static str {
     }
 }
 
-/// The known name closest to `word`, when it is close (a typo).
+/// The known name closest to `word`, when it is close (a typo). A name longer than any type
+/// name is no typo of one (and the distance's table grows with the name).
 fn suggestion(word: &str, known: &[&'static str]) -> Option<&'static str> {
+    if word.len() > 64 {
+        return None;
+    }
     let best = known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(word, k), *k))

@@ -171,6 +171,11 @@ impl Desired {
         Selection::checked(&self.order, names)
     }
 
+    /// Every plugin applied online (`--online`).
+    pub fn online_everywhere(&mut self) {
+        self.online.extend(self.order.iter().cloned());
+    }
+
     /// The desired state with none of the tables, views, routines, sequences and events of
     /// `plugins` (what uninstalling them leaves): they still own them, so the plan drops those,
     /// and the triggers and policies on them.

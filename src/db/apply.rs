@@ -182,16 +182,7 @@ where
         }
         let after = inspect(conn).await?.schema;
         if let Some(rest) = leftover(planner(&after)?, &options.policy, &Default::default())? {
-            return Err(Error::apply(
-                format!(
-                    "all {total} statements applied, but the database still differs; plinth would next run:\n{rest};\nthis is a plinth bug: please report it with the schema"
-                ),
-                Some(Progress {
-                    ran: total,
-                    of: total,
-                    rolled_back: false,
-                }),
-            ));
+            return Err(still_differs(&rest, total));
         }
         for batch in deferred {
             history::record(conn, batch, options.kind).await?;
@@ -260,32 +251,11 @@ async fn retrying(
     sql: &str,
     options: &Options,
 ) -> std::result::Result<(), ExecError> {
-    let attempt_timeout = ONLINE_LOCK_TIMEOUT.min(options.ddl_lock_timeout());
-    let (short, back) = match conn.dialect() {
-        Dialect::Postgres => (
-            format!(
-                "SELECT set_config('lock_timeout', '{}ms', true)",
-                attempt_timeout.as_millis().max(1)
-            ),
-            format!(
-                "SELECT set_config('lock_timeout', '{}ms', true)",
-                options.ddl_lock_timeout().as_millis().max(1)
-            ),
-        ),
-        Dialect::Mysql => (
-            format!(
-                "SET SESSION lock_wait_timeout = {}",
-                attempt_timeout.as_secs().max(1)
-            ),
-            format!(
-                "SET SESSION lock_wait_timeout = {}",
-                options.ddl_lock_timeout().as_secs().max(1)
-            ),
-        ),
-        Dialect::Sqlite => return conn.execute(sql).await,
-    };
+    if conn.dialect() == Dialect::Sqlite {
+        return conn.execute(sql).await;
+    }
     let savepoint = conn.dialect() == Dialect::Postgres;
-    conn.execute(&short).await?;
+    lock_wait(conn, ONLINE_LOCK_TIMEOUT.min(options.ddl_lock_timeout())).await?;
     let mut tries = 0;
     let result = loop {
         if savepoint {
@@ -311,9 +281,20 @@ async fn retrying(
         }
     };
     if result.is_ok() {
-        conn.execute(&back).await?;
+        lock_wait(conn, options.ddl_lock_timeout()).await?;
     }
     result
+}
+
+/// How long the statements that follow wait for a table's lock (PostgreSQL: for the rest of
+/// the transaction; MySQL: for the session).
+async fn lock_wait(conn: &mut Conn, timeout: Duration) -> std::result::Result<(), ExecError> {
+    let set = match conn {
+        Conn::Postgres(c) => engine::postgres::apply::set_lock_timeout(c, timeout).await,
+        Conn::Mysql(c) => engine::mysql::apply::set_lock_wait_timeout(c, timeout).await,
+        Conn::Sqlite(_) => Ok(()),
+    };
+    set.map_err(|e| ExecError::NotOne(e.to_string()))
 }
 
 /// MySQL/MariaDB say an `ALGORITHM` or `LOCK` clause asks what the operation cannot do (or
@@ -508,6 +489,21 @@ fn not_converged(rest: &str, total: usize) -> Error {
             ran: total,
             of: total,
             rolled_back: true,
+        }),
+    )
+}
+
+/// Every statement ran and stays committed (MySQL, or PostgreSQL online after the commit),
+/// yet the plan is not done.
+fn still_differs(rest: &str, total: usize) -> Error {
+    Error::apply(
+        format!(
+            "all {total} statements applied, but the database still differs; plinth would next run:\n{rest};\nthis is a plinth bug: please report it with the schema"
+        ),
+        Some(Progress {
+            ran: total,
+            of: total,
+            rolled_back: false,
         }),
     )
 }
@@ -792,38 +788,20 @@ where
     // PostgreSQL online: the concurrent builds wait for the commit.
     let deferred: Vec<Batch> = (batches.iter())
         .filter(|b| b.statements.iter().any(|s| s.deferred))
-        .map(|b| Batch {
-            statements: (b.statements.iter())
-                .filter(|s| s.deferred)
-                .cloned()
-                .collect(),
-            ..b.clone()
-        })
+        .map(|b| part(b, true))
         .collect();
     let later: BTreeSet<String> = (deferred.iter())
         .flat_map(|b| b.statements.iter().map(|s| s.sql.clone()))
         .collect();
     if let Some(rest) = leftover(planned_after, &options.policy, &later)? {
-        return Err(if transactional {
-            not_converged(&rest, total)
-        } else {
-            Error::apply(
-                format!(
-                    "all {total} statements applied, but the database still differs; plinth would next run:\n{rest};\nthis is a plinth bug: please report it with the schema"
-                ),
-                Some(progress(total)),
-            )
+        return Err(match transactional {
+            true => not_converged(&rest, total),
+            false => still_differs(&rest, total),
         });
     }
     if transactional {
         for batch in &batches {
-            let now = Batch {
-                statements: (batch.statements.iter())
-                    .filter(|s| !s.deferred)
-                    .cloned()
-                    .collect(),
-                ..batch.clone()
-            };
+            let now = part(batch, false);
             if !now.statements.is_empty() || !batch.statements.iter().any(|s| s.deferred) {
                 history::record(conn, &now, options.kind).await?;
             }
@@ -840,6 +818,18 @@ where
         },
         enum_values_first,
     ))
+}
+
+/// The batch with only its statements that run after the commit (`deferred`), or only the
+/// others: what each part records in history.
+fn part(batch: &Batch, deferred: bool) -> Batch {
+    Batch {
+        statements: (batch.statements.iter())
+            .filter(|s| s.deferred == deferred)
+            .cloned()
+            .collect(),
+        ..batch.clone()
+    }
 }
 
 /// The first table whose fingerprint differs between two readings (or that is gone).

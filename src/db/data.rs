@@ -21,10 +21,46 @@ const SAVEPOINT: &str = "plinth_probe";
 /// apply's transaction where there is one), and keep the answers in `batch.findings`: what a
 /// step would fail on, what it destroys, what could not be asked.
 pub(crate) async fn examine(conn: &mut Conn, live: &Schema, batches: &mut [Batch]) -> Result<()> {
+    let asked = questions(live, batches)?;
+    answer_all(conn, batches, asked).await
+}
+
+/// [`examine`] for `plan`: on a connection of its own (none when there is nothing to ask), in
+/// a read-only transaction rolled back after.
+pub async fn examine_read_only(
+    url: &DatabaseUrl,
+    live: &Schema,
+    batches: &mut [Batch],
+) -> Result<()> {
+    let asked = questions(live, batches)?;
+    if asked.iter().all(Vec::is_empty) {
+        return Ok(());
+    }
+    let mut conn = super::connect(url).await?;
+    let begin = match conn.dialect() {
+        Dialect::Postgres => "BEGIN READ ONLY",
+        Dialect::Mysql => "START TRANSACTION READ ONLY",
+        Dialect::Sqlite => "BEGIN",
+    };
+    let fail = |e: ExecError| Error::database("asking the data about the plan", e);
+    conn.execute(begin).await.map_err(fail)?;
+    let result = answer_all(&mut conn, batches, asked).await;
+    let ended = conn.execute("ROLLBACK").await.map_err(fail);
+    result.and(ended)
+}
+
+/// Each batch's probes, in batch order.
+fn questions(live: &Schema, batches: &[Batch]) -> Result<Vec<Vec<Probe>>> {
+    batches.iter().map(|b| probes(&b.plan, live)).collect()
+}
+
+/// Each batch's probes asked, the findings worth keeping in the batch: a step that would fail,
+/// what a step destroys, what could not be asked.
+async fn answer_all(conn: &mut Conn, batches: &mut [Batch], asked: Vec<Vec<Probe>>) -> Result<()> {
     let dialect = conn.dialect();
-    for batch in batches.iter_mut() {
+    for (batch, probes) in batches.iter_mut().zip(asked) {
         let mut findings = Vec::new();
-        for probe in probes(&batch.plan, live)? {
+        for probe in probes {
             let finding = Finding::new(dialect, &probe, ask(conn, &probe).await);
             let kept = match finding.verdict {
                 Verdict::Fails => finding.fails(),
@@ -37,33 +73,6 @@ pub(crate) async fn examine(conn: &mut Conn, live: &Schema, batches: &mut [Batch
         batch.findings = findings;
     }
     Ok(())
-}
-
-/// [`examine`] for `plan`: on a connection of its own, in a read-only transaction rolled back
-/// after.
-pub async fn examine_read_only(
-    url: &DatabaseUrl,
-    live: &Schema,
-    batches: &mut [Batch],
-) -> Result<()> {
-    let mut asked = false;
-    for batch in batches.iter() {
-        asked |= !probes(&batch.plan, live)?.is_empty();
-    }
-    if !asked {
-        return Ok(());
-    }
-    let mut conn = super::connect(url).await?;
-    let begin = match conn.dialect() {
-        Dialect::Postgres => "BEGIN READ ONLY",
-        Dialect::Mysql => "START TRANSACTION READ ONLY",
-        Dialect::Sqlite => "BEGIN",
-    };
-    let fail = |e: ExecError| Error::database("asking the data about the plan", e);
-    conn.execute(begin).await.map_err(fail)?;
-    let result = examine(&mut conn, live, batches).await;
-    let ended = conn.execute("ROLLBACK").await.map_err(fail);
-    result.and(ended)
 }
 
 /// One probe's answer: the count and, when there is something to show, the sample; `Err` with

@@ -70,6 +70,14 @@ fn write(dir: &Path, sql: &str) {
     std::fs::write(dir.join("schema.sql"), sql).unwrap();
 }
 
+/// plinth in `dir` over its `schema.sql` (ad-hoc mode), against `url`.
+fn run(dir: &Path, url: &str, args: &[&str]) -> std::process::Output {
+    plinth(
+        dir,
+        &[args, &["--schema", "schema.sql", "--database-url", url]].concat(),
+    )
+}
+
 fn hazard_codes_on(dialect: Dialect) {
     let mut failures = Vec::new();
     for (name, engines, before, after) in CASES {
@@ -81,12 +89,7 @@ fn hazard_codes_on(dialect: Dialect) {
         };
         let dir = tempfile::tempdir().unwrap();
         let url = db.url.as_str();
-        let run = |args: &[&str]| {
-            plinth(
-                dir.path(),
-                &[args, &["--schema", "schema.sql", "--database-url", url]].concat(),
-            )
-        };
+        let run = |args: &[&str]| run(dir.path(), url, args);
         write(dir.path(), before);
         let first = run(&["apply"]);
         if code(&first) != 0 {
@@ -157,12 +160,7 @@ fn drop_enum_value_is_refused_at_plan_time_on_postgres() {
     };
     let dir = tempfile::tempdir().unwrap();
     let url = db.url.as_str();
-    let run = |args: &[&str]| {
-        plinth(
-            dir.path(),
-            &[args, &["--schema", "schema.sql", "--database-url", url]].concat(),
-        )
-    };
+    let run = |args: &[&str]| run(dir.path(), url, args);
     write(
         dir.path(),
         "CREATE TYPE mood AS ENUM ('a', 'b');\nCREATE TABLE t (id integer PRIMARY KEY, m mood);",

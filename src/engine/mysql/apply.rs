@@ -107,12 +107,21 @@ pub(crate) async fn begin(c: &mut MySqlConnection, options: &Options) -> Result<
             None,
         ));
     }
+    set_lock_wait_timeout(c, options.ddl_lock_timeout()).await
+}
+
+/// How long each DDL statement of this session waits for a table's metadata lock (whole
+/// seconds, at least one).
+pub(crate) async fn set_lock_wait_timeout(
+    c: &mut MySqlConnection,
+    timeout: Duration,
+) -> Result<()> {
     sqlx::query("SET SESSION lock_wait_timeout = ?")
-        .bind(whole_seconds(options.ddl_lock_timeout()).max(1))
+        .bind(whole_seconds(timeout).max(1))
         .execute(&mut *c)
         .await
-        .map_err(|e| Error::database("cannot set lock_wait_timeout", e))?;
-    Ok(())
+        .map(|_| ())
+        .map_err(|e| Error::database("cannot set lock_wait_timeout", e))
 }
 
 /// Who holds the named lock `name`, in words: `connection 42 (deploy@10.0.0.5:51234, command

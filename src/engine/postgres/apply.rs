@@ -43,7 +43,7 @@ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
 ORDER BY a.pid";
 
 /// `lock_timeout` for the rest of the transaction (`SET LOCAL`), the value bound.
-async fn set_lock_timeout(c: &mut PgConnection, timeout: Duration) -> Result<()> {
+pub(crate) async fn set_lock_timeout(c: &mut PgConnection, timeout: Duration) -> Result<()> {
     sqlx::query("SELECT set_config('lock_timeout', $1, true)")
         .bind(format!("{}ms", timeout.as_millis().max(1)))
         .execute(&mut *c)
